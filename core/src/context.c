@@ -1,0 +1,390 @@
+/*
+ * context.c: opening and closing a store.
+ *
+ * STORE HEADER (<dir>/STORE, 64 bytes, little-endian)
+ *
+ *   offset  size  field
+ *   0       8     magic "CUSTOSST"
+ *   8       4     store format version (CUSTOS_STORE_FORMAT_VERSION)
+ *   12      4     header length (64)
+ *   16      4     algorithm suite (1: XChaCha20-Poly1305, BLAKE2b-256, Ed25519, X25519)
+ *   20      4     flags (0)
+ *   24      16    device id (random, made at creation)
+ *   40      8     creation time, seconds since the epoch
+ *   48      16    BLAKE2b-128 of bytes 0..47
+ *
+ * The header is written once, atomically, before anything else. The open
+ * handle keeps an exclusive flock on it, so that two processes never share a
+ * store (CUSTOS_EBUSY).
+ */
+#define _GNU_SOURCE
+#include "internal.h"
+#include "modules.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HDR_MAGIC "CUSTOSST"
+#define HDR_LEN 64u
+#define HDR_SUITE 1u
+
+struct custos_lockfd { int fd; };
+
+static uint64_t system_now(void *state, custos_time_confidence *conf)
+{
+    (void)state;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (conf != NULL)
+        *conf = CUSTOS_TIME_TRUSTED_CLOCK;
+    return (uint64_t)ts.tv_sec;
+}
+
+static void system_random(void *state, uint8_t *buf, size_t len)
+{
+    (void)state;
+    randombytes_buf(buf, len);
+}
+
+uint64_t custos__now(const custos_t *ctx, custos_time_confidence *confidence)
+{
+    return ctx->clock.now(ctx->clock.state, confidence);
+}
+
+void custos__random(const custos_t *ctx, uint8_t *buf, size_t len)
+{
+    ctx->rng.fill(ctx->rng.state, buf, len);
+}
+
+const char *custos_version(void) { return CUSTOS_VERSION_STRING; }
+int custos_version_number(void) { return CUSTOS_VERSION_NUMBER; }
+uint32_t custos_store_format_version(void) { return CUSTOS_STORE_FORMAT_VERSION; }
+const char *custos_store_dir(const custos_t *ctx) { return ctx != NULL ? ctx->dir : NULL; }
+
+int custos_device_id(const custos_t *ctx, uint8_t out[16])
+{
+    if (ctx == NULL || out == NULL)
+        return CUSTOS_EINVAL;
+    memcpy(out, ctx->device_id, CUSTOS_DEVICE_ID_BYTES);
+    return CUSTOS_OK;
+}
+
+int custos_device_public_key(const custos_t *ctx, uint8_t out[32])
+{
+    if (ctx == NULL || out == NULL)
+        return CUSTOS_EINVAL;
+    return ctx->kp->public_key(ctx->kp->state, out);
+}
+
+int custos__subject_hash(const custos_t *ctx, uint8_t out[CUSTOS_HASH_BYTES], const char *subject_id)
+{
+    if (subject_id == NULL || subject_id[0] == '\0')
+        return CUSTOS_EINVAL;
+    sodium_mprotect_readonly(ctx->index_key);
+    crypto_generichash(out, CUSTOS_HASH_BYTES, (const uint8_t *)subject_id, strlen(subject_id),
+                       ctx->index_key, 32);
+    sodium_mprotect_noaccess(ctx->index_key);
+    return CUSTOS_OK;
+}
+
+static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
+static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+
+/* Decide what a header file says: a store of ours, a newer one, damage, or a foreign file. */
+static int header_parse(const char *path, const uint8_t *h, size_t len, uint8_t device_id[16])
+{
+    size_t cmp = len < 8 ? len : 8;
+    if (memcmp(h, HDR_MAGIC, cmp) != 0)
+        return custos__fail_open(CUSTOS_ENOTSTORE, "%s is not a Custos store header", path);
+    if (len < 12)
+        return custos__fail_open(CUSTOS_ECORRUPT, "%s is truncated (%zu of %u bytes)", path, len, HDR_LEN);
+    uint32_t version = get32(h + 8);
+    if (version > CUSTOS_STORE_FORMAT_VERSION)
+        return custos__fail_open(CUSTOS_EVERSION,
+                                 "%s is store format %u; this Custos (%s) reads formats up to %u: upgrade Custos",
+                                 path, version, CUSTOS_VERSION_STRING, CUSTOS_STORE_FORMAT_VERSION);
+    if (len < HDR_LEN)
+        return custos__fail_open(CUSTOS_ECORRUPT, "%s is truncated (%zu of %u bytes)", path, len, HDR_LEN);
+    uint8_t sum[16];
+    crypto_generichash(sum, sizeof sum, h, 48, NULL, 0);
+    if (version == 0 || get32(h + 12) != HDR_LEN || sodium_memcmp(sum, h + 48, 16) != 0)
+        return custos__fail_open(CUSTOS_ECORRUPT, "%s is damaged (checksum mismatch)", path);
+    if (get32(h + 16) != HDR_SUITE)
+        return custos__fail_open(CUSTOS_EVERSION, "%s uses algorithm suite %u, unknown to this Custos",
+                                 path, get32(h + 16));
+    memcpy(device_id, h + 24, 16);
+    return CUSTOS_OK;
+}
+
+static int header_create(custos_t *ctx, const char *path)
+{
+    uint8_t h[HDR_LEN] = {0};
+    memcpy(h, HDR_MAGIC, 8);
+    put32(h + 8, CUSTOS_STORE_FORMAT_VERSION);
+    put32(h + 12, HDR_LEN);
+    put32(h + 16, HDR_SUITE);
+    custos__random(ctx, ctx->device_id, sizeof ctx->device_id);
+    memcpy(h + 24, ctx->device_id, 16);
+    uint64_t now = custos__now(ctx, NULL);
+    for (int i = 0; i < 8; i++)
+        h[40 + i] = (uint8_t)(now >> (8 * i));
+    crypto_generichash(h + 48, 16, h, 48, NULL, 0);
+    return custos__file_write_atomic(NULL, path, h, sizeof h, 0600);
+}
+
+/* Find or create the header; on success *created says which. */
+static int header_open(custos_t *ctx, int create, int *created)
+{
+    struct stat st;
+    *created = 0;
+    if (stat(ctx->dir, &st) != 0) {
+        if (errno != ENOENT)
+            return custos__fail_open(CUSTOS_EIO, "%s: %s", ctx->dir, strerror(errno));
+        if (!create)
+            return custos__fail_open(CUSTOS_ENOTFOUND, "no store at %s", ctx->dir);
+        if (mkdir(ctx->dir, 0700) != 0)
+            return custos__fail_open(errno == ENOSPC ? CUSTOS_ENOSPC : CUSTOS_EIO,
+                                     "cannot create %s: %s", ctx->dir, strerror(errno));
+    } else if (!S_ISDIR(st.st_mode)) {
+        return custos__fail_open(CUSTOS_ENOTSTORE, "%s is a file, not a store directory", ctx->dir);
+    }
+
+    char *path = custos__path_join(ctx->dir, "STORE");
+    char *db = custos__path_join(ctx->dir, "custos.db");
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc;
+    if (path == NULL || db == NULL) {
+        rc = CUSTOS_ENOMEM;
+        goto out;
+    }
+    rc = custos__file_read(NULL, path, &buf, &len, 4096);
+    if (rc == CUSTOS_OK) {
+        rc = header_parse(path, buf, len, ctx->device_id);
+    } else if (rc == CUSTOS_ENOTFOUND) {
+        if (access(db, F_OK) == 0)
+            rc = custos__fail_open(CUSTOS_ECORRUPT, "%s holds a database but its STORE header is missing", ctx->dir);
+        else if (!create)
+            rc = custos__fail_open(CUSTOS_ENOTFOUND, "no store at %s", ctx->dir);
+        else if ((rc = header_create(ctx, path)) == CUSTOS_OK)
+            *created = 1;
+    } else if (rc == CUSTOS_ECORRUPT) {
+        rc = custos__fail_open(CUSTOS_ENOTSTORE, "%s is too large to be a Custos store header", path);
+    }
+out:
+    custos__free(buf);
+    custos__free(path);
+    custos__free(db);
+    return rc;
+}
+
+static int lock_store(custos_t *ctx, int *fd_out)
+{
+    char *path = custos__path_join(ctx->dir, "STORE");
+    if (path == NULL)
+        return CUSTOS_ENOMEM;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    custos__free(path);
+    if (fd < 0)
+        return custos__fail_open(CUSTOS_EIO, "cannot open the store header: %s", strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return custos__fail_open(CUSTOS_EBUSY, "%s is open in another process", ctx->dir);
+    }
+    *fd_out = fd;
+    return CUSTOS_OK;
+}
+
+static int db_open(custos_t *ctx, const char *vfs)
+{
+    char *path = custos__path_join(ctx->dir, "custos.db");
+    if (path == NULL)
+        return CUSTOS_ENOMEM;
+    int rc = sqlite3_open_v2(path, &ctx->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX |
+                             SQLITE_OPEN_NOFOLLOW, vfs);
+    custos__free(path);
+    if (rc != SQLITE_OK)
+        return custos__sqlite_fail(ctx, rc, "open custos.db");
+    sqlite3_extended_result_codes(ctx->db, 1);
+    sqlite3_busy_timeout(ctx->db, 5000);
+    static const char pragmas[] =
+        "PRAGMA secure_delete=ON;"
+        "PRAGMA foreign_keys=ON;"
+        "PRAGMA trusted_schema=OFF;"
+        "PRAGMA cell_size_check=ON;"
+        "PRAGMA synchronous=FULL;";
+    if ((rc = custos__db_exec(ctx, pragmas)) != CUSTOS_OK)
+        return rc;
+    /* WAL is required: never the PERSIST journal, which leaves old pages behind. */
+    sqlite3_stmt *st = NULL;
+    rc = sqlite3_prepare_v2(ctx->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *mode = (const char *)sqlite3_column_text(st, 0);
+        rc = (mode != NULL && strcmp(mode, "wal") == 0) ? SQLITE_OK : SQLITE_ERROR;
+        if (rc != SQLITE_OK) {
+            sqlite3_finalize(st);
+            return custos__fail(ctx, CUSTOS_EIO, "custos.db refused WAL journal mode (got %s)", mode ? mode : "?");
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK && rc != SQLITE_DONE)
+        return custos__sqlite_fail(ctx, rc, "set WAL journal mode");
+    return CUSTOS_OK;
+}
+
+static int check_db_format(custos_t *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(ctx->db, "PRAGMA user_version", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return custos__sqlite_fail(ctx, rc, "read the database format");
+    int version = 0;
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return custos__sqlite_fail(ctx, rc, "read the database format");
+    if (version > (int)CUSTOS_STORE_FORMAT_VERSION)
+        return custos__fail(ctx, CUSTOS_EVERSION, "custos.db is format %d; this Custos reads up to %u",
+                            version, CUSTOS_STORE_FORMAT_VERSION);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version=%u", CUSTOS_STORE_FORMAT_VERSION);
+    return custos__db_exec(ctx, sql);
+}
+
+static int attach_modules(custos_t *ctx)
+{
+    int rc = custos__db_begin(ctx);
+    if (rc != CUSTOS_OK)
+        return rc;
+    if ((rc = check_db_format(ctx)) != CUSTOS_OK) {
+        custos__db_rollback(ctx);
+        return rc;
+    }
+    for (size_t i = 0; i < custos__module_count; i++) {
+        if (custos__modules[i].attach == NULL)
+            continue;
+        if ((rc = custos__modules[i].attach(ctx)) != CUSTOS_OK) {
+            custos__db_rollback(ctx);
+            return rc;
+        }
+    }
+    return custos__db_commit(ctx);
+}
+
+static void detach_modules(custos_t *ctx)
+{
+    for (size_t i = custos__module_count; i-- > 0;)
+        if (custos__modules[i].detach != NULL)
+            custos__modules[i].detach(ctx);
+}
+
+static int load_keys(custos_t *ctx, int create)
+{
+    int rc = ctx->kp->open(ctx->kp->state, ctx->dir, create);
+    if (rc != CUSTOS_OK)
+        return rc;
+    ctx->index_key = sodium_malloc(32);
+    if (ctx->index_key == NULL)
+        return CUSTOS_ENOMEM;
+    rc = ctx->kp->index_key(ctx->kp->state, ctx->index_key);
+    sodium_mprotect_noaccess(ctx->index_key);
+    return rc;
+}
+
+int custos_open(custos_t **out, const char *dir, const custos_open_options *opts)
+{
+    static const custos_open_options defaults = CUSTOS_OPEN_OPTIONS_INIT;
+    if (out == NULL)
+        return custos__fail_open(CUSTOS_EINVAL, "custos_open: out is NULL");
+    *out = NULL;
+    if (dir == NULL || dir[0] == '\0')
+        return custos__fail_open(CUSTOS_EINVAL, "custos_open: no directory given");
+    if (opts == NULL)
+        opts = &defaults;
+    if (opts->version != CUSTOS_OPEN_OPTIONS_VERSION)
+        return custos__fail_open(CUSTOS_EVERSION, "custos_open: options version %u, expected %u",
+                                 opts->version, CUSTOS_OPEN_OPTIONS_VERSION);
+    if (sodium_init() < 0)
+        return custos__fail_open(CUSTOS_ECRYPTO, "libsodium failed to initialise");
+
+    custos_t *ctx = custos__calloc(1, sizeof *ctx);
+    if (ctx == NULL)
+        return custos__fail_open(CUSTOS_ENOMEM, "out of memory");
+    pthread_mutex_init(&ctx->write_lock, NULL);
+    pthread_mutex_init(&ctx->err_lock, NULL);
+    ctx->lock_fd = -1;
+    ctx->flags = opts->flags;
+    ctx->clock = opts->clock ? *opts->clock : (custos_clock){ system_now, NULL };
+    ctx->rng = opts->rng ? *opts->rng : (custos_rng){ system_random, NULL };
+    custos__stores_opened(1);
+
+    int created = 0, rc;
+    if ((ctx->dir = custos__strdup(dir)) == NULL) {
+        rc = custos__fail_open(CUSTOS_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if ((rc = header_open(ctx, (opts->flags & CUSTOS_OPEN_CREATE) != 0, &created)) != CUSTOS_OK)
+        goto fail;
+    if ((rc = lock_store(ctx, &ctx->lock_fd)) != CUSTOS_OK)
+        goto fail;
+    if (opts->key_provider != NULL) {
+        if (opts->key_provider->version != CUSTOS_KEY_PROVIDER_VERSION) {
+            rc = custos__fail_open(CUSTOS_EVERSION, "key provider version %u, expected %u",
+                                   opts->key_provider->version, CUSTOS_KEY_PROVIDER_VERSION);
+            goto fail;
+        }
+        ctx->kp = opts->key_provider;
+    } else {
+        if ((rc = custos_key_provider_file(&ctx->kp_owned)) != CUSTOS_OK)
+            goto fail;
+        ctx->kp = ctx->kp_owned;
+    }
+    if ((rc = load_keys(ctx, created)) != CUSTOS_OK) {
+        if (custos_last_open_error()[0] == '\0')
+            custos__fail_open(rc, "the key provider failed: %s", custos_strerror(rc));
+        goto fail;
+    }
+    if ((rc = db_open(ctx, opts->sqlite_vfs)) != CUSTOS_OK ||
+        (rc = attach_modules(ctx)) != CUSTOS_OK) {
+        custos__fail_open(rc, "%s", ctx->errmsg);
+        goto fail;
+    }
+    custos__clear_error(ctx);
+    *out = ctx;
+    return CUSTOS_OK;
+
+fail:
+    custos_close(ctx);
+    return rc;
+}
+
+void custos_close(custos_t *ctx)
+{
+    if (ctx == NULL)
+        return;
+    detach_modules(ctx);
+    if (ctx->db != NULL)
+        sqlite3_close_v2(ctx->db);
+    if (ctx->kp != NULL && ctx->kp->close != NULL)
+        ctx->kp->close(ctx->kp->state);
+    custos_key_provider_free(ctx->kp_owned);
+    if (ctx->index_key != NULL)
+        sodium_free(ctx->index_key);
+    if (ctx->lock_fd >= 0)
+        close(ctx->lock_fd);
+    custos__free(ctx->dir);
+    pthread_mutex_destroy(&ctx->write_lock);
+    pthread_mutex_destroy(&ctx->err_lock);
+    custos__wipe(ctx, sizeof *ctx);
+    custos__free(ctx);
+    custos__stores_opened(-1);
+}

@@ -1,0 +1,111 @@
+/*
+ * internal.h: what the core's modules share and the public API hides.
+ *
+ * struct custos is the handle. Each module keeps its own state behind one
+ * pointer here and owns the tables it creates; context.c knows only how to
+ * open the store, call each module's attach hook, and close it again.
+ */
+#ifndef CUSTOS_INTERNAL_H
+#define CUSTOS_INTERNAL_H
+
+#include <custos/common.h>
+#include <custos/store.h>
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <sqlite3.h>
+
+#if defined(__GNUC__)
+#  define CUSTOS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#  define CUSTOS_PRINTF(a, b)
+#endif
+
+struct custos_manifest;
+struct custos_ledger;
+struct custos_gate;
+struct custos_vault;
+struct custos_audit;
+struct custos_erase;
+
+struct custos {
+    char *dir;
+    sqlite3 *db;
+    unsigned int flags;
+    int lock_fd;                      /* flock on STORE while open */
+
+    custos_key_provider *kp;          /* the provider in use */
+    custos_key_provider *kp_owned;    /* set when we created the file provider */
+    custos_clock clock;
+    custos_rng rng;
+    uint8_t device_id[CUSTOS_DEVICE_ID_BYTES];
+    uint8_t *index_key;               /* 32 bytes, sodium_malloc'd, read-only when idle */
+
+    pthread_mutex_t write_lock;       /* serialises writers; readers of the gate never take it */
+    pthread_mutex_t err_lock;
+    char errmsg[CUSTOS_ERRMSG_MAX];
+
+    /* Module state, each owned by its module. */
+    struct custos_manifest *manifest;
+    struct custos_ledger *ledger;
+    struct custos_gate *gate;
+    struct custos_vault *vault;
+    struct custos_audit *audit;
+    struct custos_erase *erase;
+};
+
+/* --- errors (error.c) --- */
+/* Record the detail of a failure on ctx and return code, so that callers
+ * can write `return custos__fail(ctx, CUSTOS_EIO, "...", ...)`. */
+int custos__fail(custos_t *ctx, int code, const char *fmt, ...) CUSTOS_PRINTF(3, 4);
+int custos__failv(custos_t *ctx, int code, const char *fmt, va_list ap);
+/* Map an SQLite result code to a CUSTOS_E* code, recording its message. */
+int custos__sqlite_fail(custos_t *ctx, int rc, const char *what);
+void custos__clear_error(custos_t *ctx);
+/* Detail for failures before a handle exists (custos_open). */
+int custos__fail_open(int code, const char *fmt, ...) CUSTOS_PRINTF(2, 3);
+
+/* --- memory (alloc.c) --- */
+void *custos__malloc(size_t n);
+void *custos__calloc(size_t count, size_t size);
+void *custos__realloc(void *p, size_t n);
+void  custos__free(void *p);
+char *custos__strdup(const char *s);
+/* Wipe n bytes; the one wipe routine of the project (sodium_memzero). */
+void  custos__wipe(void *p, size_t n);
+/* The protobuf-c allocator that routes through the hooks above. */
+struct ProtobufCAllocator;
+struct ProtobufCAllocator *custos__pbc_allocator(void);
+/* Nonzero while at least one store is open (allocator hooks are then frozen). */
+void custos__stores_opened(int delta);
+
+/* --- files the SDK writes itself (fileio.c) --- */
+/* Write data to path atomically: temp file, fsync, rename, fsync dir. */
+int custos__file_write_atomic(custos_t *ctx, const char *path, const void *data, size_t len, int mode);
+/* Read a whole file (at most max bytes) into a new buffer. */
+int custos__file_read(custos_t *ctx, const char *path, uint8_t **out, size_t *out_len, size_t max);
+/* Overwrite a file's bytes with zeros, fsync, and unlink it. */
+int custos__file_shred(custos_t *ctx, const char *path);
+int custos__file_unlink(custos_t *ctx, const char *path);
+int custos__fsync_dir(custos_t *ctx, const char *dir);
+/* path = dir + "/" + name; caller frees. */
+char *custos__path_join(const char *dir, const char *name);
+
+/* --- time and randomness (context.c) --- */
+uint64_t custos__now(const custos_t *ctx, custos_time_confidence *confidence);
+void custos__random(const custos_t *ctx, uint8_t *buf, size_t len);
+
+/* --- hashing --- */
+/* Keyed BLAKE2b-256 of an identifier with the device index key. */
+int custos__subject_hash(const custos_t *ctx, uint8_t out[CUSTOS_HASH_BYTES],
+                         const char *subject_id);
+
+/* --- SQLite helpers (db.c) --- */
+int custos__db_exec(custos_t *ctx, const char *sql);
+int custos__db_begin(custos_t *ctx);   /* BEGIN IMMEDIATE */
+int custos__db_commit(custos_t *ctx);
+void custos__db_rollback(custos_t *ctx);
+
+#endif

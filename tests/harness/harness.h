@@ -1,0 +1,26 @@
+/*
+ * harness.h: helpers every Custos test uses: temporary store directories,
+ * and (see fault.h, crash.h) the fault-injection and crash loops.
+ */
+#ifndef CUSTOS_TEST_HARNESS_H
+#define CUSTOS_TEST_HARNESS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <custos/custos.h>
+
+/* A fresh, empty directory under $TMPDIR; removed by th_tmpdir_remove. */
+char *th_tmpdir(const char *tag);
+void th_tmpdir_remove(char *dir);
+/* Write bytes to dir/name (creating it). */
+void th_write_file(const char *dir, const char *name, const void *data, size_t len);
+/* Read a whole file; caller frees. Returns NULL if absent. */
+uint8_t *th_read_file(const char *path, size_t *len);
+/* Open (creating) a store in dir with default options, asserting success. */
+custos_t *th_open(const char *dir);
+
+#endif

@@ -1,0 +1,279 @@
+/* Opening a store: creation, reopening, and every way a header can be wrong. */
+#include "harness.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void test_create_then_reopen_keeps_device_identity(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir("open");
+    custos_t *ctx = th_open(dir);
+    uint8_t id1[16], id2[16], pk1[32], pk2[32];
+    assert_int_equal(custos_device_id(ctx, id1), CUSTOS_OK);
+    assert_int_equal(custos_device_public_key(ctx, pk1), CUSTOS_OK);
+    custos_close(ctx);
+
+    custos_open_options opts = CUSTOS_OPEN_OPTIONS_INIT;
+    opts.flags = 0; /* must exist now */
+    assert_int_equal(custos_open(&ctx, dir, &opts), CUSTOS_OK);
+    assert_int_equal(custos_device_id(ctx, id2), CUSTOS_OK);
+    assert_int_equal(custos_device_public_key(ctx, pk2), CUSTOS_OK);
+    assert_memory_equal(id1, id2, 16);
+    assert_memory_equal(pk1, pk2, 32);
+    custos_close(ctx);
+    th_tmpdir_remove(dir);
+}
+
+static void test_two_stores_have_different_device_keys(void **state)
+{
+    (void)state;
+    char *a = th_tmpdir("a"), *b = th_tmpdir("b");
+    custos_t *ca = th_open(a), *cb = th_open(b);
+    uint8_t pa[32], pb[32], ia[16], ib[16];
+    assert_int_equal(custos_device_public_key(ca, pa), CUSTOS_OK);
+    assert_int_equal(custos_device_public_key(cb, pb), CUSTOS_OK);
+    assert_int_equal(custos_device_id(ca, ia), CUSTOS_OK);
+    assert_int_equal(custos_device_id(cb, ib), CUSTOS_OK);
+    assert_memory_not_equal(pa, pb, 32);
+    assert_memory_not_equal(ia, ib, 16);
+    custos_close(ca);
+    custos_close(cb);
+    th_tmpdir_remove(a);
+    th_tmpdir_remove(b);
+}
+
+static void test_key_file_is_private(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir("mode");
+    custos_close(th_open(dir));
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/keys", dir);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(stat(dir, &st), 0);
+    assert_int_equal(st.st_mode & 0077, 0);
+    th_tmpdir_remove(dir);
+}
+
+static void test_open_without_create_on_missing_store_is_enotfound(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir("missing");
+    custos_open_options opts = CUSTOS_OPEN_OPTIONS_INIT;
+    opts.flags = 0;
+    custos_t *ctx = (custos_t *)1;
+    assert_int_equal(custos_open(&ctx, dir, &opts), CUSTOS_ENOTFOUND);
+    assert_null(ctx);
+    assert_non_null(strstr(custos_last_open_error(), "no store"));
+    th_tmpdir_remove(dir);
+}
+
+static void test_foreign_header_is_enotstore(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir("foreign");
+    th_write_file(dir, "STORE", "SQLite format 3\0 and so on, not ours", 36);
+    custos_t *ctx = NULL;
+    assert_int_equal(custos_open(&ctx, dir, NULL), CUSTOS_ENOTSTORE);
+    assert_null(ctx);
+    th_tmpdir_remove(dir);
+}
+
+static void test_path_that_is_a_file_is_enotstore(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir("file");
+    th_write_file(dir, "plain", "hello", 5);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/plain", dir);
+    custos_t *ctx = NULL;
+    assert_int_equal(custos_open(&ctx, path, NULL), CUSTOS_ENOTSTORE);
+    th_tmpdir_remove(dir);
+}
+
+static void copy_header(const char *dir, uint8_t out[64])
+{
+    char path[4096];
+    size_t len = 0;
+    snprintf(path, sizeof path, "%s/STORE", dir);
+    uint8_t *h = th_read_file(path, &len);
+    assert_non_null(h);
+    assert_int_equal(len, 64);
+    memcpy(out, h, 64);
+    free(h);
+}
+
+static void test_every_truncation_of_header_is_ecorrupt(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir("trunc");
+    custos_close(th_open(dir));
+    uint8_t h[64];
+    copy_header(dir, h);
+    for (size_t len = 0; len < 64; len++) {
+        th_write_file(dir, "STORE", h, len);
+        custos_t *ctx = NULL;
+        int rc = custos_open(&ctx, dir, NULL);
+        assert_int_equal(rc, CUSTOS_ECORRUPT);
+        assert_null(ctx);
+    }
+    th_tmpdir_remove(dir);
+}
+
+static void test_every_flipped_header_bit_is_refused(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir("flip");
+    custos_close(th_open(dir));
+    uint8_t h[64];
+    copy_header(dir, h);
+    for (size_t bit = 0; bit < 64 * 8; bit++) {
+        uint8_t m[64];
+        memcpy(m, h, 64);
+        m[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        th_write_file(dir, "STORE", m, 64);
+        custos_t *ctx = NULL;
+        int rc = custos_open(&ctx, dir, NULL);
+        assert_true(rc == CUSTOS_ECORRUPT || rc == CUSTOS_ENOTSTORE || rc == CUSTOS_EVERSION);
+        assert_null(ctx);
+    }
+    th_write_file(dir, "STORE", h, 64);
+    custos_close(th_open(dir));
+    th_tmpdir_remove(dir);
+}
+
+static void test_newer_store_format_is_eversion(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir("newer");
+    custos_close(th_open(dir));
+    uint8_t h[64];
+    copy_header(dir, h);
+    h[8] = (uint8_t)(CUSTOS_STORE_FORMAT_VERSION + 1);
+    th_write_file(dir, "STORE", h, 64);
+    custos_t *ctx = NULL;
+    assert_int_equal(custos_open(&ctx, dir, NULL), CUSTOS_EVERSION);
+    assert_non_null(strstr(custos_last_open_error(), "upgrade Custos"));
+    th_tmpdir_remove(dir);
+}
+
+static void test_database_without_header_is_ecorrupt(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir("nohdr");
+    custos_close(th_open(dir));
+    char path[4096];
+    snprintf(path, sizeof path, "%s/STORE", dir);
+    assert_int_equal(unlink(path), 0);
+    custos_t *ctx = NULL;
+    assert_int_equal(custos_open(&ctx, dir, NULL), CUSTOS_ECORRUPT);
+    th_tmpdir_remove(dir);
+}
+
+static void test_damaged_key_file_is_refused(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir("keys");
+    custos_close(th_open(dir));
+    char path[4096];
+    size_t len = 0;
+    snprintf(path, sizeof path, "%s/keys", dir);
+    uint8_t *k = th_read_file(path, &len);
+    k[20] ^= 1;
+    th_write_file(dir, "keys", k, len);
+    custos_t *ctx = NULL;
+    assert_int_equal(custos_open(&ctx, dir, NULL), CUSTOS_ECORRUPT);
+    th_write_file(dir, "keys", k, 10);
+    assert_int_equal(custos_open(&ctx, dir, NULL), CUSTOS_ECORRUPT);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(custos_open(&ctx, dir, NULL), CUSTOS_EKEY);
+    free(k);
+    th_tmpdir_remove(dir);
+}
+
+static void test_database_is_wal_with_secure_delete(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir("wal");
+    custos_t *ctx = th_open(dir);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/custos.db", dir);
+    size_t len = 0;
+    uint8_t *db = th_read_file(path, &len);
+    assert_non_null(db);
+    assert_true(len >= 100);
+    /* File format bytes 18 and 19 are 2 in WAL mode. */
+    assert_int_equal(db[18], 2);
+    assert_int_equal(db[19], 2);
+    free(db);
+    custos_close(ctx);
+    th_tmpdir_remove(dir);
+}
+
+static void test_bad_arguments_are_einval(void **state)
+{
+    (void)state;
+    custos_t *ctx = NULL;
+    assert_int_equal(custos_open(NULL, "/tmp", NULL), CUSTOS_EINVAL);
+    assert_int_equal(custos_open(&ctx, NULL, NULL), CUSTOS_EINVAL);
+    assert_int_equal(custos_open(&ctx, "", NULL), CUSTOS_EINVAL);
+    custos_open_options opts = CUSTOS_OPEN_OPTIONS_INIT;
+    opts.version = 99;
+    assert_int_equal(custos_open(&ctx, "/tmp/x", &opts), CUSTOS_EVERSION);
+    custos_close(NULL);
+}
+
+static void test_strerror_names_every_code(void **state)
+{
+    (void)state;
+    for (int code = 0; code > CUSTOS_E__LAST; code--) {
+        const char *s = custos_strerror(code);
+        assert_non_null(s);
+        assert_int_equal(strncmp(s, "CUSTOS_", 7), 0);
+        assert_null(strstr(s, "unknown error code"));
+    }
+    assert_non_null(strstr(custos_strerror(1), "unknown"));
+    assert_non_null(strstr(custos_strerror(CUSTOS_E__LAST), "unknown"));
+}
+
+static void test_second_process_open_is_ebusy(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir("busy");
+    custos_t *ctx = th_open(dir);
+    custos_t *other = NULL;
+    /* flock is per open file description: a second open in this process
+     * conflicts exactly as another process would. */
+    assert_int_equal(custos_open(&other, dir, NULL), CUSTOS_EBUSY);
+    custos_close(ctx);
+    custos_close(th_open(dir));
+    th_tmpdir_remove(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_create_then_reopen_keeps_device_identity),
+        cmocka_unit_test(test_two_stores_have_different_device_keys),
+        cmocka_unit_test(test_key_file_is_private),
+        cmocka_unit_test(test_open_without_create_on_missing_store_is_enotfound),
+        cmocka_unit_test(test_foreign_header_is_enotstore),
+        cmocka_unit_test(test_path_that_is_a_file_is_enotstore),
+        cmocka_unit_test(test_every_truncation_of_header_is_ecorrupt),
+        cmocka_unit_test(test_every_flipped_header_bit_is_refused),
+        cmocka_unit_test(test_newer_store_format_is_eversion),
+        cmocka_unit_test(test_database_without_header_is_ecorrupt),
+        cmocka_unit_test(test_damaged_key_file_is_refused),
+        cmocka_unit_test(test_database_is_wal_with_secure_delete),
+        cmocka_unit_test(test_bad_arguments_are_einval),
+        cmocka_unit_test(test_strerror_names_every_code),
+        cmocka_unit_test(test_second_process_open_is_ebusy),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

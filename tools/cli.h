@@ -1,0 +1,33 @@
+/*
+ * cli.h: how the custos tool's subcommands plug in. Each cmd_*.c file
+ * implements one command group and is listed once in main.c.
+ *
+ * Exit codes: 0 success, 1 the operation failed (the error is printed on
+ * stderr with its CUSTOS_E* name and detail), 2 the command line was wrong.
+ */
+#ifndef CUSTOS_CLI_H
+#define CUSTOS_CLI_H
+
+#include <custos/custos.h>
+#include <stdio.h>
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv); /* argv[0] is the command name */
+} cli_command;
+
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+/* Print "custos: <what>: CUSTOS_E...: <detail>" and return CLI_FAIL. */
+int cli_fail(const char *what, int code, const char *detail);
+
+/* Open the store named by --store DIR (or $CUSTOS_STORE, or ./custos-store). */
+int cli_open_store(custos_t **out, const char *dir, int create);
+
+/* Read a whole file (or "-" for stdin); the caller frees *out. */
+int cli_read_file(const char *path, unsigned char **out, size_t *out_len);
+/* Write a whole file (or "-" for stdout). */
+int cli_write_file(const char *path, const void *data, size_t len);
+
+#endif

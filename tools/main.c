@@ -1,0 +1,117 @@
+/* main.c: the custos command-line tool's entry point and command table. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("custos %s (store format %u)\n", custos_version(), custos_store_format_version());
+    return CLI_OK;
+}
+
+static const cli_command commands[] = {
+    { "version", "print the version", cmd_version },
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: custos COMMAND [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nRun 'custos COMMAND --help' for a command's options.\n");
+}
+
+int cli_fail(const char *what, int code, const char *detail)
+{
+    fprintf(stderr, "custos: %s: %s", what, custos_strerror(code));
+    if (detail != NULL && detail[0] != '\0')
+        fprintf(stderr, ": %s", detail);
+    fputc('\n', stderr);
+    return CLI_FAIL;
+}
+
+int cli_open_store(custos_t **out, const char *dir, int create)
+{
+    if (dir == NULL)
+        dir = getenv("CUSTOS_STORE");
+    if (dir == NULL)
+        dir = "custos-store";
+    custos_open_options opts = CUSTOS_OPEN_OPTIONS_INIT;
+    opts.flags = create ? CUSTOS_OPEN_CREATE : 0;
+    int rc = custos_open(out, dir, &opts);
+    if (rc != CUSTOS_OK)
+        return cli_fail(dir, rc, custos_last_open_error());
+    return CLI_OK;
+}
+
+int cli_read_file(const char *path, unsigned char **out, size_t *out_len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "custos: %s: %s\n", path, strerror(errno));
+        return CLI_FAIL;
+    }
+    size_t cap = 4096, len = 0;
+    unsigned char *buf = malloc(cap);
+    while (buf != NULL) {
+        size_t n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+        if (len == cap) {
+            unsigned char *nb = realloc(buf, cap * 2);
+            if (nb == NULL) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    int err = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (buf == NULL || err) {
+        free(buf);
+        fprintf(stderr, "custos: %s: %s\n", path, buf == NULL ? "out of memory" : "read error");
+        return CLI_FAIL;
+    }
+    *out = buf;
+    *out_len = len;
+    return CLI_OK;
+}
+
+int cli_write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
+    if (f == NULL) {
+        fprintf(stderr, "custos: %s: %s\n", path, strerror(errno));
+        return CLI_FAIL;
+    }
+    int ok = fwrite(data, 1, len, f) == len;
+    ok = (f == stdout ? fflush(f) : fclose(f)) == 0 && ok;
+    if (!ok) {
+        fprintf(stderr, "custos: %s: write error\n", path);
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_USAGE : CLI_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "custos: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return CLI_USAGE;
+}
