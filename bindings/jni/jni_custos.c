@@ -1,0 +1,71 @@
+/* jni_custos.c: natives of io.custos.Custos: open, close, identity. */
+#include "jni_util.h"
+
+#include <string.h>
+
+static jlong JNICALL n_open(JNIEnv *env, jclass cls, jstring jdir, jboolean create)
+{
+    (void)cls;
+    char *dir = NULL;
+    if (cj_string_get(env, jdir, 0, &dir) != 0)
+        return 0;
+    custos_open_options opts = CUSTOS_OPEN_OPTIONS_INIT;
+    opts.flags = create ? CUSTOS_OPEN_CREATE : 0;
+    custos_t *ctx = NULL;
+    int rc = custos_open(&ctx, dir, &opts);
+    cj_string_free(dir);
+    if (rc != CUSTOS_OK) {
+        cj_throw(env, rc, custos_last_open_error());
+        return 0;
+    }
+    return (jlong)(intptr_t)ctx;
+}
+
+static void JNICALL n_close(JNIEnv *env, jclass cls, jlong h)
+{
+    (void)env;
+    (void)cls;
+    custos_close(cj_ctx(h));
+}
+
+static jstring JNICALL n_version(JNIEnv *env, jclass cls)
+{
+    (void)cls;
+    return (*env)->NewStringUTF(env, custos_version());
+}
+
+static jbyteArray JNICALL n_device_public_key(JNIEnv *env, jclass cls, jlong h)
+{
+    (void)cls;
+    uint8_t pk[CUSTOS_PUBLIC_KEY_BYTES];
+    int rc = custos_device_public_key(cj_ctx(h), pk);
+    if (rc != CUSTOS_OK) {
+        cj_throw_ctx(env, rc, cj_ctx(h));
+        return NULL;
+    }
+    return cj_bytes_new(env, pk, sizeof pk);
+}
+
+static jbyteArray JNICALL n_device_id(JNIEnv *env, jclass cls, jlong h)
+{
+    (void)cls;
+    uint8_t id[CUSTOS_DEVICE_ID_BYTES];
+    int rc = custos_device_id(cj_ctx(h), id);
+    if (rc != CUSTOS_OK) {
+        cj_throw_ctx(env, rc, cj_ctx(h));
+        return NULL;
+    }
+    return cj_bytes_new(env, id, sizeof id);
+}
+
+int cj_register_custos(JNIEnv *env)
+{
+    static const JNINativeMethod methods[] = {
+        CJ_NATIVE("nativeOpen", "(Ljava/lang/String;Z)J", n_open),
+        CJ_NATIVE("nativeClose", "(J)V", n_close),
+        CJ_NATIVE("nativeVersion", "()Ljava/lang/String;", n_version),
+        CJ_NATIVE("nativeDevicePublicKey", "(J)[B", n_device_public_key),
+        CJ_NATIVE("nativeDeviceId", "(J)[B", n_device_id),
+    };
+    return cj_register(env, "io/custos/Custos", methods, (int)(sizeof methods / sizeof methods[0]));
+}

@@ -1,0 +1,10 @@
+package io.custos;
+
+/** It already exists. Thrown for CUSTOS_EEXIST. */
+public class AlreadyExistsException extends CustosException {
+    private static final long serialVersionUID = 1L;
+
+    public AlreadyExistsException(int code, String message) {
+        super(code, message);
+    }
+}

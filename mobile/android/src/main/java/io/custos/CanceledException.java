@@ -1,0 +1,10 @@
+package io.custos;
+
+/** A progress callback asked to stop; the operation resumes on the next open. Thrown for CUSTOS_ECANCELED. */
+public class CanceledException extends CustosException {
+    private static final long serialVersionUID = 1L;
+
+    public CanceledException(int code, String message) {
+        super(code, message);
+    }
+}

@@ -1,0 +1,10 @@
+package io.custos;
+
+/** Stored or received data failed an integrity check. Thrown for CUSTOS_ECORRUPT. */
+public class CorruptException extends CustosException {
+    private static final long serialVersionUID = 1L;
+
+    public CorruptException(int code, String message) {
+        super(code, message);
+    }
+}

@@ -1,0 +1,10 @@
+package io.custos;
+
+/** The manifest is invalid; the message says where and why. Thrown for CUSTOS_EMANIFEST. */
+public class ManifestException extends CustosException {
+    private static final long serialVersionUID = 1L;
+
+    public ManifestException(int code, String message) {
+        super(code, message);
+    }
+}

@@ -1,0 +1,10 @@
+package io.custos;
+
+/** The path is not a Custos store. Thrown for CUSTOS_ENOTSTORE. */
+public class NotAStoreException extends CustosException {
+    private static final long serialVersionUID = 1L;
+
+    public NotAStoreException(int code, String message) {
+        super(code, message);
+    }
+}

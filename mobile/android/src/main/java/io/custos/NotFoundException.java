@@ -1,0 +1,10 @@
+package io.custos;
+
+/** No such subject, purpose, record or file. Thrown for CUSTOS_ENOTFOUND. */
+public class NotFoundException extends CustosException {
+    private static final long serialVersionUID = 1L;
+
+    public NotFoundException(int code, String message) {
+        super(code, message);
+    }
+}

@@ -1,0 +1,10 @@
+package io.custos;
+
+/** A read, write, sync, rename or unlink failed. Thrown for CUSTOS_EIO. */
+public class StorageException extends CustosException {
+    private static final long serialVersionUID = 1L;
+
+    public StorageException(int code, String message) {
+        super(code, message);
+    }
+}
