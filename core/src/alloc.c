@@ -64,6 +64,8 @@ void custos__wipe(void *p, size_t n)
         sodium_memzero(p, n);
 }
 
+void custos_wipe(void *p, size_t n) { custos__wipe(p, n); }
+
 static void *pbc_alloc(void *data, size_t size) { (void)data; return custos__malloc(size); }
 static void pbc_free(void *data, void *p) { (void)data; custos__free(p); }
 static ProtobufCAllocator pbc_allocator = { pbc_alloc, pbc_free, NULL };

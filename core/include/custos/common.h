@@ -74,6 +74,10 @@ typedef struct custos_allocator {
 
 CUSTOS_API int custos_set_allocator(const custos_allocator *alloc);
 
+/* Wipe n bytes at p so that the compiler cannot elide it (sodium_memzero).
+ * The one wipe routine of Custos, exported for the bindings' secret buffers. */
+CUSTOS_API void custos_wipe(void *p, size_t n);
+
 /* Size getters, so that bindings can size their buffers. */
 CUSTOS_API size_t custos_hash_bytes(void);        /* 32: BLAKE2b-256 */
 CUSTOS_API size_t custos_public_key_bytes(void);  /* 32: Ed25519 */
