@@ -1,0 +1,295 @@
+/*
+ * The flash store (two slots, sequence numbers, CRC), the report and
+ * compact state, and the local erase with its receipt.
+ */
+#include <stdarg.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <pb_decode.h>
+#include <sodium.h>
+
+#include "dev_internal.h"
+#include "dev_test_util.h"
+
+#define GIVEN custos_v1_ConsentStatus_CONSENT_GIVEN
+#define REFUSED custos_v1_ConsentStatus_CONSENT_REFUSED
+
+static void apply_one(dt_env *e, uint32_t counter, custos_v1_ConsentChange c)
+{
+    uint8_t msg[CUSTOS_DEV_MESSAGE_MAX];
+    size_t n = dt_update(e, msg, counter, &c, 1);
+    assert_int_equal(custos_dev_apply_update(&e->dev, msg, n), 0);
+}
+
+static uint32_t slot_seq(const dt_env *e, unsigned slot)
+{
+    const uint8_t *p = e->port.image + slot * CUSTOS_DEV_SLOT_SIZE + 4;
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16)
+         | ((uint32_t)p[3] << 24);
+}
+
+static void test_writes_alternate_slots_with_rising_sequence(void **state)
+{
+    (void)state;
+    dt_env e;
+    dt_setup(&e, "alternate");            /* pairing wrote seq 1 to slot 0 */
+    assert_int_equal(slot_seq(&e, 0), 1);
+    apply_one(&e, 1, dt_change(0, 1, GIVEN, 0));
+    assert_int_equal(slot_seq(&e, 1), 2);
+    apply_one(&e, 2, dt_change(0, 2, GIVEN, 0));
+    assert_int_equal(slot_seq(&e, 0), 3);
+    assert_int_equal(e.dev.slot, 0);
+    dt_teardown(&e);
+}
+
+static void test_mount_takes_the_highest_valid_sequence(void **state)
+{
+    (void)state;
+    dt_env e;
+    dt_setup(&e, "highest");
+    apply_one(&e, 1, dt_change(0, 1, GIVEN, 0));      /* seq 2, slot 1 */
+    dt_reboot(&e);
+    assert_int_equal(e.dev.slot, 1);
+    assert_int_equal(e.dev.seq, 2);
+    assert_int_equal(custos_dev_check(&e.dev, 0, 1), 0);
+    dt_teardown(&e);
+}
+
+static void test_corrupt_newest_slot_falls_back_to_previous_state(void **state)
+{
+    (void)state;
+    dt_env e;
+    dt_setup(&e, "fallback");
+    apply_one(&e, 1, dt_change(0, 1, GIVEN, 0));      /* slot 1 */
+    e.port.image[CUSTOS_DEV_SLOT_SIZE + 40] ^= 0x01;  /* inside its ciphertext */
+    assert_int_equal(pwrite(e.port.fd, e.port.image, 2 * CUSTOS_DEV_SLOT_SIZE, 0),
+                     2 * CUSTOS_DEV_SLOT_SIZE);
+    dt_reboot(&e);
+    assert_int_equal(e.dev.slot, 0);
+    assert_int_equal(e.dev.st.paired, 1);
+    assert_int_equal(custos_dev_check(&e.dev, 0, 1), CUSTOS_DEV_ENOCONSENT);
+    /* The next write replaces the corrupt record, never the live one. */
+    apply_one(&e, 2, dt_change(0, 3, GIVEN, 0));
+    assert_int_equal(e.dev.slot, 1);
+    assert_int_equal(slot_seq(&e, 0), 1);
+    dt_teardown(&e);
+}
+
+/* Found by fuzz_device_store: a record that opens (right key) but names a
+ * subject or purpose outside the configuration must not be loaded. */
+static void test_authentic_record_with_out_of_range_expiry_is_ignored(void **state)
+{
+    (void)state;
+    dt_env e;
+    uint8_t key[32], plain[234], rec[290];
+    FILE *f;
+    dt_setup(&e, "badtimed");             /* pairing: slot 0, seq 1 */
+    f = fopen(e.port.key_path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(key, 1, 32, f), 32);
+    fclose(f);
+
+    memset(plain, 0, sizeof plain);
+    plain[32] = 1;                        /* paired */
+    plain[73 + 16 * CUSTOS_DEV_MAX_SUBJECTS] = 1;                 /* timed_count */
+    plain[73 + 16 * CUSTOS_DEV_MAX_SUBJECTS + 1 + 4] = 200;       /* subject 200 */
+    memcpy(rec, "CDS1", 4);
+    dev_put32(rec + 4, 9);
+    rec[8] = (uint8_t)sizeof plain; rec[9] = (uint8_t)(sizeof plain >> 8);
+    rec[10] = 1; rec[11] = 0;
+    randombytes_buf(rec + 12, 24);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(rec + 36, NULL, plain, sizeof plain, rec, 12,
+                                               NULL, rec + 12, key);
+    dev_put32(rec + 286, dev_crc32(rec, 286));
+    memset(e.port.image + CUSTOS_DEV_SLOT_SIZE, 0xFF, CUSTOS_DEV_SLOT_SIZE);
+    memcpy(e.port.image + CUSTOS_DEV_SLOT_SIZE, rec, sizeof rec);
+    assert_int_equal(pwrite(e.port.fd, e.port.image, 2 * CUSTOS_DEV_SLOT_SIZE, 0),
+                     2 * CUSTOS_DEV_SLOT_SIZE);
+    dt_reboot(&e);
+    assert_int_equal(e.dev.slot, 0);      /* the older, sane record */
+    assert_int_equal(e.dev.st.timed_count, 0);
+    assert_int_equal(e.dev.seq, 9);
+    dt_teardown(&e);
+}
+
+static void test_record_written_without_erase_is_reported_by_the_flash(void **state)
+{
+    (void)state;
+    dt_env e;
+    uint8_t zeros[4] = { 0 }, ones[4] = { 0xFF, 0xFF, 0xFF, 0xFF };
+    dt_setup(&e, "nor");
+    assert_int_equal(e.port.port.flash_program(e.port.port.ctx, 2 * DT_PAGE, zeros, 4), 0);
+    assert_int_not_equal(e.port.port.flash_program(e.port.port.ctx, 2 * DT_PAGE, ones, 4), 0);
+    assert_int_equal(e.port.image[2 * DT_PAGE], 0);
+    dt_teardown(&e);
+}
+
+static void test_report_is_signed_and_decodes_with_nanopb(void **state)
+{
+    (void)state;
+    dt_env e;
+    uint8_t out[CUSTOS_DEV_MESSAGE_MAX], pk[32], sk[64];
+    size_t len;
+    custos_v1_SignedMessage m = custos_v1_SignedMessage_init_zero;
+    custos_v1_ConsentStateReport r = custos_v1_ConsentStateReport_init_zero;
+    dt_setup(&e, "report");
+    crypto_sign_keypair(pk, sk);
+    custos_posix_set_signing_key(&e.port, sk);
+    apply_one(&e, 4, dt_change(3, 0, GIVEN, 0));
+    apply_one(&e, 5, dt_change(3, 1, REFUSED, 0));
+    assert_int_equal(custos_dev_encode_report(&e.dev, out, sizeof out, &len), 0);
+
+    pb_istream_t is = pb_istream_from_buffer(out, len);
+    assert_true(pb_decode(&is, custos_v1_SignedMessage_fields, &m));
+    assert_int_equal(m.body_type, custos_v1_BodyType_BODY_CONSENT_STATE);
+    assert_memory_equal(m.signer, pk, 32);
+    assert_int_equal(crypto_sign_verify_detached(m.signature, m.body.bytes, m.body.size, pk), 0);
+    is = pb_istream_from_buffer(m.body.bytes, m.body.size);
+    assert_true(pb_decode(&is, custos_v1_ConsentStateReport_fields, &r));
+    assert_memory_equal(r.device_id, e.device_id, 16);
+    assert_int_equal(r.counter, 5);
+    assert_int_equal(r.states_count, CUSTOS_DEV_MAX_SUBJECTS);
+    assert_int_equal(r.states[3].given, 1);
+    assert_int_equal(r.states[3].decided, 3);
+    dt_teardown(&e);
+}
+
+static void test_report_without_signing_key_is_the_bare_body(void **state)
+{
+    (void)state;
+    dt_env e;
+    uint8_t out[CUSTOS_DEV_MESSAGE_MAX];
+    size_t len;
+    custos_v1_ConsentStateReport r = custos_v1_ConsentStateReport_init_zero;
+    dt_setup(&e, "unsigned");
+    assert_int_equal(custos_dev_encode_report(&e.dev, out, sizeof out, &len), 0);
+    pb_istream_t is = pb_istream_from_buffer(out, len);
+    assert_true(pb_decode(&is, custos_v1_ConsentStateReport_fields, &r));
+    assert_int_equal(r.body_type, custos_v1_BodyType_BODY_CONSENT_STATE);
+    dt_teardown(&e);
+}
+
+static void test_report_into_small_buffer_is_enospace(void **state)
+{
+    (void)state;
+    dt_env e;
+    uint8_t out[16];
+    size_t len = 99;
+    dt_setup(&e, "small");
+    assert_int_equal(custos_dev_encode_report(&e.dev, out, sizeof out, &len), CUSTOS_DEV_ENOSPACE);
+    assert_int_equal(len, 0);
+    dt_teardown(&e);
+}
+
+static void test_compact_state_of_64_purposes_fits_32_bytes(void **state)
+{
+    (void)state;
+    dt_env e;
+    uint8_t out[64];
+    size_t len;
+    dt_setup(&e, "compact");
+    e.dev.st.given[CUSTOS_DEV_MAX_SUBJECTS - 1] = ~(uint64_t)0;
+    e.dev.st.decided[CUSTOS_DEV_MAX_SUBJECTS - 1] = ~(uint64_t)0;
+    e.dev.st.counter = 0xFFFFFFFFu;
+    e.dev.st.policy_version = 0xFFFFFFFFu;
+    assert_int_equal(custos_dev_encode_compact(&e.dev, CUSTOS_DEV_MAX_SUBJECTS - 1, out,
+                                               sizeof out, &len), 0);
+    assert_true(len <= 32);
+    custos_v1_CompactConsentState c = custos_v1_CompactConsentState_init_zero;
+    pb_istream_t is = pb_istream_from_buffer(out, len);
+    assert_true(pb_decode(&is, custos_v1_CompactConsentState_fields, &c));
+    assert_true(c.given == ~(uint64_t)0);
+    dt_teardown(&e);
+}
+
+static void test_expired_consent_is_reported_as_not_given(void **state)
+{
+    (void)state;
+    dt_env e;
+    uint8_t out[64];
+    size_t len;
+    custos_v1_CompactConsentState c = custos_v1_CompactConsentState_init_zero;
+    dt_setup(&e, "repexp");
+    custos_posix_set_clock(&e.port, 100);
+    apply_one(&e, 1, dt_change(0, 6, GIVEN, 50));
+    assert_int_equal(custos_dev_encode_compact(&e.dev, 0, out, sizeof out, &len), 0);
+    pb_istream_t is = pb_istream_from_buffer(out, len);
+    assert_true(pb_decode(&is, custos_v1_CompactConsentState_fields, &c));
+    assert_true(c.given == 0);
+    assert_true(c.decided == (uint64_t)1 << 6);
+    dt_teardown(&e);
+}
+
+static void test_erase_forgets_state_and_pairing_and_signs_receipt(void **state)
+{
+    (void)state;
+    dt_env e;
+    uint8_t out[CUSTOS_DEV_MESSAGE_MAX], pk[32], sk[64];
+    size_t len;
+    custos_v1_SignedMessage m = custos_v1_SignedMessage_init_zero;
+    custos_v1_DeletionReceipt d = custos_v1_DeletionReceipt_init_zero;
+    dt_setup(&e, "erase");
+    crypto_sign_keypair(pk, sk);
+    custos_posix_set_signing_key(&e.port, sk);
+    custos_posix_set_clock(&e.port, 1234);
+    apply_one(&e, 1, dt_change(0, 1, GIVEN, 0));
+    assert_int_equal(custos_dev_erase(&e.dev, out, sizeof out, &len), 0);
+    assert_int_equal(custos_dev_check(&e.dev, 0, 1), CUSTOS_DEV_ENOCONSENT);
+    for (unsigned i = 0; i < 2 * CUSTOS_DEV_SLOT_SIZE; i++)
+        assert_int_equal(e.port.image[i], 0xFF);
+    assert_int_equal(access(e.port.key_path, F_OK), -1);
+
+    pb_istream_t is = pb_istream_from_buffer(out, len);
+    assert_true(pb_decode(&is, custos_v1_SignedMessage_fields, &m));
+    assert_int_equal(m.body_type, custos_v1_BodyType_BODY_DELETION_RECEIPT);
+    assert_int_equal(crypto_sign_verify_detached(m.signature, m.body.bytes, m.body.size, pk), 0);
+    is = pb_istream_from_buffer(m.body.bytes, m.body.size);
+    assert_true(pb_decode(&is, custos_v1_DeletionReceipt_fields, &d));
+    assert_int_equal(d.scope, custos_v1_EraseScope_ERASE_FACTORY_RESET);
+    assert_int_equal(d.method, custos_v1_EraseMethod_ERASE_METHOD_CRYPTO_THEN_REMOVE);
+    assert_true(d.verified);
+    assert_int_equal(d.records_removed, 2);
+    assert_int_equal(d.time, 1234);
+    assert_memory_equal(d.device_id, e.device_id, 16);
+
+    dt_reboot(&e);
+    assert_int_equal(e.dev.st.paired, 0);
+    assert_int_equal(custos_dev_pair(&e.dev, e.app_pk), 0);
+    dt_teardown(&e);
+}
+
+static void test_erase_needs_room_for_its_receipt_first(void **state)
+{
+    (void)state;
+    dt_env e;
+    uint8_t out[100];
+    size_t len;
+    dt_setup(&e, "erasesmall");
+    assert_int_equal(custos_dev_erase(&e.dev, out, sizeof out, &len), CUSTOS_DEV_ENOSPACE);
+    assert_int_equal(e.dev.st.paired, 1);
+    dt_teardown(&e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_writes_alternate_slots_with_rising_sequence),
+        cmocka_unit_test(test_mount_takes_the_highest_valid_sequence),
+        cmocka_unit_test(test_corrupt_newest_slot_falls_back_to_previous_state),
+        cmocka_unit_test(test_authentic_record_with_out_of_range_expiry_is_ignored),
+        cmocka_unit_test(test_record_written_without_erase_is_reported_by_the_flash),
+        cmocka_unit_test(test_report_is_signed_and_decodes_with_nanopb),
+        cmocka_unit_test(test_report_without_signing_key_is_the_bare_body),
+        cmocka_unit_test(test_report_into_small_buffer_is_enospace),
+        cmocka_unit_test(test_compact_state_of_64_purposes_fits_32_bytes),
+        cmocka_unit_test(test_expired_consent_is_reported_as_not_given),
+        cmocka_unit_test(test_erase_forgets_state_and_pairing_and_signs_receipt),
+        cmocka_unit_test(test_erase_needs_room_for_its_receipt_first),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
