@@ -1,0 +1,173 @@
+/*
+ * dc.h: what the files of the disclosure module share, and nothing else sees.
+ *
+ *   buf.c      the text buffer and the escapers (JSON/YAML, XML/HTML, Markdown, CSV)
+ *   doc.c      one document writer with a Markdown and an HTML backend
+ *   json.c     the streaming JSON writer (DPV, ICS, IXIT)
+ *   api.c      the public functions: format table, decoding, dispatch
+ *   facts.c    what the manifest implies: collected, shared, optional, durations
+ *   vocab.c    the store vocabularies (Apple, Play, Android) and their checks
+ *   words.c    localized words: legal bases, places, countries, durations
+ *   notice.c   the consumer privacy notice
+ *   apple.c    PrivacyInfo.xcprivacy
+ *   play.c     Play Data safety CSV and Android safety labels
+ *   dpv.c      DPV JSON-LD; fides.c the fideslang system
+ *   etsi.c     ETSI EN 303 645 ICS and IXIT; jcstar.c the JC-STAR ★1 sheet
+ *   access.c   the per-subject access report from a live store
+ */
+#ifndef CUSTOS_DC_H
+#define CUSTOS_DC_H
+
+#include "../manifest_internal.h"
+
+#include <custos/disclose.h>
+#include <stdarg.h>
+
+/* --- text (buf.c) --- */
+typedef struct dc_buf {
+    char *data;
+    size_t len, cap;
+    int failed;
+} dc_buf;
+void dc_put(dc_buf *b, const char *s);
+void dc_putn(dc_buf *b, const char *s, size_t n);
+void dc_printf(dc_buf *b, const char *fmt, ...) CUSTOS_PRINTF(2, 3);
+void dc_json(dc_buf *b, const char *s); /* quoted JSON string; also a YAML double-quoted scalar */
+void dc_xml(dc_buf *b, const char *s);  /* XML / HTML text and attribute values */
+void dc_md(dc_buf *b, const char *s);   /* Markdown inline text */
+void dc_csv(dc_buf *b, const char *s);  /* one RFC 4180 field */
+int  dc_finish(dc_buf *b, char **out, size_t *out_len);
+void dc_discard(dc_buf *b);
+
+/* --- one generation (api.c) --- */
+typedef struct dc_gen {
+    const custos_manifest_pb *m;
+    char id_hex[2 * CUSTOS_HASH_BYTES + 1]; /* the manifest id */
+    int ja;                                 /* 1 for Japanese text */
+    const char *lang;
+    const char *date;                       /* NULL: print no date */
+    custos_manifest_error *err;
+    dc_buf out;
+} dc_gen;
+int dc_fail(dc_gen *g, int code, const char *fmt, ...) CUSTOS_PRINTF(3, 4);
+/* Check options (NULL is fine): version, language, date. */
+int dc_check_options(const custos_disclose_options *opts, custos_manifest_error *err);
+/* The English or the Japanese literal, by the generation's language. */
+const char *dc_l(const dc_gen *g, const char *en, const char *ja);
+/* A manifest text in the generation's language (falling back to English). */
+#define DC_TEXT(g, obj, field) custos__manifest_text((obj)->field, (obj)->n_##field, (g)->lang)
+
+/* Generators: each appends to g->out, or fails with g->err set. */
+int dc_notice(dc_gen *g, int html);
+int dc_xcprivacy(dc_gen *g);
+int dc_play_csv(dc_gen *g);
+int dc_android_labels(dc_gen *g);
+int dc_dpv(dc_gen *g);
+int dc_fideslang(dc_gen *g);
+int dc_ics(dc_gen *g, int json);
+int dc_ixit(dc_gen *g, int json);
+int dc_jcstar(dc_gen *g);
+
+/* --- JSON (json.c): a streaming writer with indentation --- */
+#define DC_JW_DEPTH 16
+typedef struct dc_jw {
+    dc_buf *b;
+    int depth;
+    int after_key;
+    int first[DC_JW_DEPTH];
+} dc_jw;
+void jw_obj(dc_jw *w);
+void jw_obj_end(dc_jw *w);
+void jw_arr(dc_jw *w);
+void jw_arr_end(dc_jw *w);
+void jw_key(dc_jw *w, const char *key);
+void jw_str(dc_jw *w, const char *s);
+void jw_raw(dc_jw *w, const char *literal);
+void jw_uint(dc_jw *w, uint64_t v);
+void jw_kstr(dc_jw *w, const char *key, const char *s);
+void jw_kbool(dc_jw *w, const char *key, int v);
+void jw_kid(dc_jw *w, const char *key, const char *iri);
+
+/* --- documents (doc.c): the same calls write Markdown or HTML --- */
+typedef struct dc_doc {
+    dc_buf *b;
+    int html;
+    int depth;      /* open lists */
+} dc_doc;
+void doc_begin(dc_doc *d, const char *lang, const char *title);
+void doc_end(dc_doc *d);
+void doc_h(dc_doc *d, int level, const char *text);
+void doc_p(dc_doc *d);          /* open a paragraph */
+void doc_p_end(dc_doc *d);
+void doc_text(dc_doc *d, const char *text);
+void doc_strong(dc_doc *d, const char *text);
+void doc_code(dc_doc *d, const char *text);
+void doc_ul(dc_doc *d);
+void doc_li(dc_doc *d);         /* open an item; close it with doc_li_end */
+void doc_li_end(dc_doc *d);
+void doc_ul_end(dc_doc *d);
+void doc_table(dc_doc *d, const char *const *headers, size_t n);
+void doc_tr(dc_doc *d);         /* open a row; cells with doc_td, close with doc_tr_end */
+void doc_td(dc_doc *d, const char *text);
+void doc_tr_end(dc_doc *d);
+void doc_table_end(dc_doc *d);
+
+/* --- facts the manifest implies (facts.c) --- */
+/* Collected in the stores' sense: it leaves the user's devices (cloud or a recipient). */
+int dc_purpose_collected(const custos_purpose_pb *p);
+/* Shared: a recipient that is not a processor acting for the maker. */
+int dc_purpose_shared(const custos_purpose_pb *p);
+int dc_category_collected(const custos_manifest_pb *m, uint32_t category);
+int dc_category_shared(const custos_manifest_pb *m, uint32_t category);
+/* 1 if every collecting purpose of the category is optional. */
+int dc_category_optional(const custos_manifest_pb *m, uint32_t category);
+int dc_has_location(const custos_manifest_pb *m, Custos__V1__StorageLocation where);
+int dc_has_basis(const custos_manifest_pb *m, Custos__V1__LegalBasis basis);
+int dc_has_jurisdiction(const custos_manifest_pb *m, const char *j);
+int dc_has_special(const custos_manifest_pb *m);
+
+/* --- vocabularies (vocab.c) --- */
+typedef struct dc_play_type {
+    const char *id;          /* PSL_NAME */
+    const char *category;    /* PSL_DATA_TYPES_PERSONAL */
+    const char *label;       /* Name */
+    const char *android_category; /* personal */
+    const char *android_type;     /* name */
+} dc_play_type;
+typedef struct dc_play_purpose {
+    const char *id;          /* PSL_APP_FUNCTIONALITY */
+    const char *label;
+    int android;             /* 1..7 */
+} dc_play_purpose;
+#define DC_PLAY_TYPES 38  /* reference §7.2 */
+extern const dc_play_type dc_play_types[DC_PLAY_TYPES];
+extern const size_t dc_play_type_count;
+extern const dc_play_purpose dc_play_purposes[];
+extern const size_t dc_play_purpose_count;
+const dc_play_type *dc_play_type_find(const char *id);
+const dc_play_purpose *dc_play_purpose_find(const char *id);
+int dc_apple_type_valid(const char *s);
+int dc_apple_purpose_valid(const char *s);
+/* Check that every collected category has a valid store type and every
+ * collecting purpose valid store purposes; name the first that has not. */
+int dc_check_apple(dc_gen *g);
+int dc_check_play(dc_gen *g);
+
+/* --- words (words.c) --- */
+const char *dc_basis_word(const dc_gen *g, Custos__V1__LegalBasis b);      /* short: "Your consent" */
+const char *dc_basis_explain(const dc_gen *g, Custos__V1__LegalBasis b);   /* one sentence */
+const char *dc_basis_dpv(Custos__V1__LegalBasis b);                        /* "dpv:Consent" */
+const char *dc_basis_fides(Custos__V1__LegalBasis b);                      /* "Consent" */
+const char *dc_location_word(const dc_gen *g, Custos__V1__StorageLocation l);
+const char *dc_location_key(Custos__V1__StorageLocation l);                /* "device" */
+const char *dc_role_word(const dc_gen *g, Custos__V1__SubjectRole r);
+const char *dc_role_key(Custos__V1__SubjectRole r);                        /* "owner" */
+const char *dc_role_dpv(Custos__V1__SubjectRole r);
+const char *dc_special_fides(Custos__V1__SpecialCategoryCondition c);
+const char *dc_country(const dc_gen *g, const char *iso2);
+/* A duration for people: "30 days", "1年間", "until you delete your account". */
+void dc_duration(const dc_gen *g, dc_buf *b, const Custos__V1__Duration *d);
+/* 1 if the recipient acts for the maker (a processor). */
+int dc_recipient_is_processor(const Custos__V1__Recipient *r);
+
+#endif
