@@ -1,0 +1,46 @@
+/*
+ * audit_internal.h: how the other modules of the core record an event in the
+ * audit chain (DESIGN §7).
+ *
+ * The audit module owns the tables audit_entry, audit_checkpoint and
+ * audit_setting. Writers call custos__audit_append() inside their own open
+ * transaction so the entry commits or rolls back with the change it records.
+ * It must never receive personal data: subjects only as keyed hashes
+ * (custos__subject_hash), details only from a fixed vocabulary.
+ */
+#ifndef CUSTOS_AUDIT_INTERNAL_H
+#define CUSTOS_AUDIT_INTERNAL_H
+
+#include "../internal.h"
+
+/*
+ * Append one entry to the chain. Call with BEGIN IMMEDIATE already done and
+ * ctx->write_lock held: this function neither begins nor commits.
+ *   kind          a Custos__V1__AuditKind (schemas/custos/v1/audit.proto)
+ *   subject_hash  32 bytes (custos__subject_hash) or NULL
+ *   purpose       purpose number, or -1 for none
+ *   code          a CUSTOS_E* code where relevant, else 0
+ *   detail        a fixed vocabulary string, never personal data; may be NULL
+ * An optional kind while the user has opted out is skipped and returns 0.
+ */
+int custos__audit_append(custos_t *ctx, int kind, const uint8_t *subject_hash,
+                         int64_t purpose, int code, const char *detail);
+
+/*
+ * Record an event from outside any transaction, typically a reader that hit a
+ * key or integrity failure: takes ctx->write_lock, appends in a transaction
+ * of its own and commits. Call it WITHOUT the write lock held and with no
+ * transaction open (inside a writer's transaction use custos__audit_append,
+ * so the entry shares the writer's fate). Keeps the failure detail already
+ * recorded on ctx, so that `return custos__audit_record(...)`-style callers
+ * report their own error, not the audit write's. Returns the append's result.
+ */
+int custos__audit_record(custos_t *ctx, int kind, const uint8_t *subject_hash,
+                         int64_t purpose, int code, const char *detail);
+
+/* Module hooks (modules.c): create the tables and load the opt-out setting;
+ * on close, sign a checkpoint over any entries not yet covered by one. */
+int custos__audit_attach(custos_t *ctx);
+void custos__audit_detach(custos_t *ctx);
+
+#endif
