@@ -105,7 +105,11 @@ int custos__audit_export_split(const uint8_t *p, size_t len, audit_slice **entri
                                audit_slice **checkpoints, size_t *nc);
 
 /* The 40-byte message a checkpoint signs. */
-void custos__audit_checkpoint_message(uint8_t msg[40], uint64_t seq, const uint8_t hash[32]);
+/* What a checkpoint signs: a 16-byte domain tag (so that no other message
+ * the device key signs can pass for a checkpoint), seq (8 bytes LE), hash. */
+#define CUSTOS_AUDIT_CP_TAG "CUSTOS-AUDIT-CP1"
+#define CUSTOS_AUDIT_CP_MSG_BYTES 56u
+void custos__audit_checkpoint_message(uint8_t msg[CUSTOS_AUDIT_CP_MSG_BYTES], uint64_t seq, const uint8_t hash[32]);
 
 /*
  * Verify entries (seq 1..n in order) and checkpoints against pk; fills r and

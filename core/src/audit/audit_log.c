@@ -212,11 +212,12 @@ int custos__audit_record(custos_t *ctx, int kind, const uint8_t *subject_hash,
     return rc;
 }
 
-void custos__audit_checkpoint_message(uint8_t msg[40], uint64_t seq, const uint8_t hash[32])
+void custos__audit_checkpoint_message(uint8_t msg[CUSTOS_AUDIT_CP_MSG_BYTES], uint64_t seq, const uint8_t hash[32])
 {
+    memcpy(msg, CUSTOS_AUDIT_CP_TAG, 16);
     for (int i = 0; i < 8; i++)
-        msg[i] = (uint8_t)(seq >> (8 * i));
-    memcpy(msg + 8, hash, 32);
+        msg[16 + i] = (uint8_t)(seq >> (8 * i));
+    memcpy(msg + 24, hash, 32);
 }
 
 static int checkpoint_exists(custos_t *ctx, uint64_t seq, int *exists)
@@ -248,7 +249,7 @@ static int insert_checkpoint(custos_t *ctx, uint64_t seq, const uint8_t *bytes, 
 int custos__audit_write_checkpoint(custos_t *ctx)
 {
     uint64_t seq;
-    uint8_t hash[32], msg[40], sig[64];
+    uint8_t hash[32], msg[CUSTOS_AUDIT_CP_MSG_BYTES], sig[64];
     int exists = 0;
     int rc = chain_head(ctx, &seq, hash);
     if (rc != CUSTOS_OK || seq == 0)

@@ -149,7 +149,7 @@ static int checkpoint_check(custos_t *ctx, const audit_slice *s, const uint8_t p
     *claimed = cp->seq;
     if (cp->seq == 0 || cp->entry_hash.len != 32 || cp->signature.len != 64)
         return -1;
-    uint8_t msg[40], d[32];
+    uint8_t msg[CUSTOS_AUDIT_CP_MSG_BYTES], d[32];
     custos__audit_checkpoint_message(msg, cp->seq, cp->entry_hash.data);
     memo_digest(d, pk, s);
     if (!memo_has(ctx, d)) {
