@@ -1,0 +1,189 @@
+/* api.c: the public functions of custos/manifest.h over the module's parts. */
+#include "mf.h"
+
+#include <sodium.h>
+#include <string.h>
+
+_Static_assert((unsigned)CUSTOS_MANIFEST_CHANGE_NEW_PURPOSE == (unsigned)CUSTOS_CHANGE_NEW_PURPOSE &&
+               (unsigned)CUSTOS_MANIFEST_CHANGE_NEW_CATEGORY == (unsigned)CUSTOS_CHANGE_NEW_CATEGORY &&
+               (unsigned)CUSTOS_MANIFEST_CHANGE_NEW_RECIPIENT == (unsigned)CUSTOS_CHANGE_NEW_RECIPIENT &&
+               (unsigned)CUSTOS_MANIFEST_CHANGE_LONGER_RETENTION == (unsigned)CUSTOS_CHANGE_LONGER_RETENTION &&
+               (unsigned)CUSTOS_MANIFEST_CHANGE_LEGAL_BASIS == (unsigned)CUSTOS_CHANGE_LEGAL_BASIS &&
+               (unsigned)CUSTOS_MANIFEST_CHANGE_REMOVED == (unsigned)CUSTOS_CHANGE_REMOVED &&
+               (unsigned)CUSTOS_MANIFEST_CHANGE_NEW_LOCATION == (unsigned)CUSTOS_CHANGE_NEW_LOCATION &&
+               (unsigned)CUSTOS_MANIFEST_CHANGE_LONGER_CONSENT == (unsigned)CUSTOS_CHANGE_LONGER_CONSENT,
+               "public and internal change reasons must agree");
+
+size_t custos_manifest_max_bytes(void) { return 16u + CUSTOS_MANIFEST_MAX_PAYLOAD + 32u; }
+uint32_t custos_manifest_max_purpose_id(void) { return CUSTOS_MANIFEST_MAX_PURPOSE_ID; }
+
+void custos_manifest_free(void *p) { custos__free(p); }
+
+const char *custos_manifest_change_str(uint32_t reason) { return mf_change_word(reason); }
+
+static int prepare(custos_manifest_error *err)
+{
+    if (err != NULL)
+        memset(err, 0, sizeof *err);
+    if (sodium_init() < 0)
+        return mf_fail(err, CUSTOS_ECRYPTO, "libsodium failed to initialise");
+    return CUSTOS_OK;
+}
+
+int custos_manifest_compile(uint8_t **out, size_t *out_len, uint8_t out_id[CUSTOS_HASH_BYTES],
+                            const char *yaml, size_t yaml_len, const char *filename,
+                            const custos_manifest_compile_options *opts, custos_manifest_error *err)
+{
+    int rc = prepare(err);
+    if (rc != CUSTOS_OK)
+        return rc;
+    if (out == NULL || out_len == NULL || (yaml == NULL && yaml_len != 0) ||
+        (opts != NULL && opts->version != CUSTOS_MANIFEST_COMPILE_OPTIONS_VERSION))
+        return mf_fail(err, CUSTOS_EINVAL, "custos_manifest_compile: missing output, input or options version");
+    *out = NULL;
+    *out_len = 0;
+    const uint8_t *prev = opts != NULL ? opts->previous : NULL;
+    return mf_compile_yaml(out, out_len, out_id, yaml ? yaml : "", yaml_len, filename, prev,
+                           prev ? opts->previous_len : 0, err);
+}
+
+int custos_manifest_check(const char *yaml, size_t yaml_len, const char *filename, custos_manifest_error *err)
+{
+    int rc = prepare(err);
+    if (rc != CUSTOS_OK)
+        return rc;
+    if (yaml == NULL && yaml_len != 0)
+        return mf_fail(err, CUSTOS_EINVAL, "custos_manifest_check: no input");
+    return mf_compile_yaml(NULL, NULL, NULL, yaml ? yaml : "", yaml_len, filename, NULL, 0, err);
+}
+
+int custos_manifest_id(uint8_t out_id[CUSTOS_HASH_BYTES], const uint8_t *compiled, size_t len,
+                       custos_manifest_error *err)
+{
+    int rc = prepare(err);
+    if (rc != CUSTOS_OK)
+        return rc;
+    custos_manifest_pb *m = NULL;
+    rc = mf_decode(compiled, len, &m, out_id, err);
+    custos__manifest_free(m);
+    return rc;
+}
+
+/* Decode both versions and diff them; the caller frees *older and *newer. */
+static int decode_pair(custos_manifest_pb **older, custos_manifest_pb **newer, uint8_t ids[2][CUSTOS_HASH_BYTES],
+                       const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+                       custos_purpose_change **changes, size_t *n, custos_manifest_error *err)
+{
+    custos_manifest_error e;
+    *older = *newer = NULL;
+    int rc = mf_decode(a, alen, older, ids[0], &e);
+    if (rc != CUSTOS_OK)
+        return mf_fail(err, rc, "the older manifest: %s", e.message);
+    if ((rc = mf_decode(b, blen, newer, ids[1], &e)) != CUSTOS_OK)
+        return mf_fail(err, rc, "the newer manifest: %s", e.message);
+    return mf_diff(*older, *newer, changes, n, err);
+}
+
+int custos_manifest_diff(custos_manifest_change **out, size_t *n, const uint8_t *older, size_t older_len,
+                         const uint8_t *newer, size_t newer_len, custos_manifest_error *err)
+{
+    int rc = prepare(err);
+    if (rc != CUSTOS_OK)
+        return rc;
+    if (out == NULL || n == NULL)
+        return mf_fail(err, CUSTOS_EINVAL, "custos_manifest_diff: no output");
+    *out = NULL;
+    *n = 0;
+    custos_manifest_pb *a, *b;
+    uint8_t ids[2][CUSTOS_HASH_BYTES];
+    custos_purpose_change *ch = NULL;
+    size_t count = 0;
+    rc = decode_pair(&a, &b, ids, older, older_len, newer, newer_len, &ch, &count, err);
+    custos_manifest_change *v = NULL;
+    if (rc == CUSTOS_OK && count != 0 && (v = custos__calloc(count, sizeof *v)) == NULL)
+        rc = mf_fail(err, CUSTOS_ENOMEM, "out of memory while comparing manifests");
+    for (size_t i = 0; rc == CUSTOS_OK && i < count; i++) {
+        const custos_purpose_pb *p = custos__manifest_purpose(b, ch[i].purpose);
+        v[i] = (custos_manifest_change){ ch[i].purpose, ch[i].reasons,
+                                         p != NULL && p->legal_basis == CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_CONSENT };
+    }
+    if (rc == CUSTOS_OK) {
+        *out = v;
+        *n = count;
+    }
+    custos__free(ch);
+    custos__manifest_free(a);
+    custos__manifest_free(b);
+    return rc;
+}
+
+static void reasons_text(mf_buf *b, uint32_t r, int json)
+{
+    int first = 1;
+    for (uint32_t bit = 1; bit != 0 && bit <= r; bit <<= 1) {
+        if ((r & bit) == 0)
+            continue;
+        mf_buf_printf(b, json ? "%s\"%s\"" : "%s%s", first ? "" : ", ", mf_change_word(bit));
+        first = 0;
+    }
+}
+
+static void diff_report(mf_buf *b, const custos_manifest_pb *a, const custos_manifest_pb *m,
+                        const custos_purpose_change *ch, size_t n, int json)
+{
+    if (json) {
+        mf_buf_printf(b, "{\"older_policy_version\":%u,\"newer_policy_version\":%u,\"changes\":[",
+                      a->product->policy_version, m->product->policy_version);
+    } else {
+        mf_buf_printf(b, "policy version %u -> %u\n", a->product->policy_version, m->product->policy_version);
+        if (n == 0)
+            mf_buf_printf(b, "no material change: no purpose needs consent again\n");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const custos_purpose_pb *p = custos__manifest_purpose(m, ch[i].purpose);
+        const custos_purpose_pb *old = custos__manifest_purpose(a, ch[i].purpose);
+        const char *key = p ? p->key : old->key;
+        int consent = p != NULL && p->legal_basis == CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_CONSENT;
+        if (json) {
+            mf_buf_printf(b, "%s{\"purpose\":%u,\"key\":", i ? "," : "", ch[i].purpose);
+            mf_buf_json_string(b, key);
+            mf_buf_printf(b, ",\"needs_consent\":%s,\"reasons\":[", consent ? "true" : "false");
+            reasons_text(b, ch[i].reasons, 1);
+            mf_buf_printf(b, "]}");
+        } else {
+            mf_buf_printf(b, "purpose %u %s: %s: ", ch[i].purpose, key,
+                          consent ? "asks for consent again" : p ? "changed (not consent-based: disclosed, not asked)"
+                                                                 : "no longer processed");
+            reasons_text(b, ch[i].reasons, 0);
+            mf_buf_printf(b, "\n");
+        }
+    }
+    if (json)
+        mf_buf_printf(b, "]}\n");
+}
+
+int custos_manifest_diff_text(char **out, const uint8_t *older, size_t older_len, const uint8_t *newer,
+                              size_t newer_len, int format, custos_manifest_error *err)
+{
+    int rc = prepare(err);
+    if (rc != CUSTOS_OK)
+        return rc;
+    if (out == NULL || (format != CUSTOS_MANIFEST_SHOW_TEXT && format != CUSTOS_MANIFEST_SHOW_JSON))
+        return mf_fail(err, CUSTOS_EINVAL, "custos_manifest_diff_text: no output or unknown format %d", format);
+    *out = NULL;
+    custos_manifest_pb *a, *b;
+    uint8_t ids[2][CUSTOS_HASH_BYTES];
+    custos_purpose_change *ch = NULL;
+    size_t n = 0;
+    rc = decode_pair(&a, &b, ids, older, older_len, newer, newer_len, &ch, &n, err);
+    if (rc == CUSTOS_OK) {
+        mf_buf buf = { 0 };
+        diff_report(&buf, a, b, ch, n, format == CUSTOS_MANIFEST_SHOW_JSON);
+        if ((rc = mf_buf_finish(&buf, out, NULL)) != CUSTOS_OK)
+            mf_fail(err, rc, "out of memory while writing the diff");
+    }
+    custos__free(ch);
+    custos__manifest_free(a);
+    custos__manifest_free(b);
+    return rc;
+}

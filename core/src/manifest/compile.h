@@ -1,0 +1,42 @@
+/*
+ * compile.h: the state of one compilation, shared by compile.c (the file,
+ * the product, subjects, retired ids, the previous version) and
+ * compile_items.c (categories and purposes).
+ */
+#ifndef CUSTOS_MF_COMPILE_H
+#define CUSTOS_MF_COMPILE_H
+
+#include "taxonomy.h"
+#include "yamlread.h"
+
+typedef struct mf_compile {
+    mf_yaml y;
+    mf_arena arena;
+    custos_manifest_pb *m;               /* built in the arena */
+    const custos_manifest_pb *prev;      /* the previous version, or NULL */
+    yaml_node_t **cat_nodes;             /* the YAML node of each category, in m's order */
+    yaml_node_t **purpose_nodes;
+} mf_compile;
+
+/* Allocate a message of type T in the arena, initialised with its INIT. */
+#define MF_NEW(c, T, INIT) ((T *)mf_new((c), &(T)INIT, sizeof(T)))
+void *mf_new(mf_compile *c, const void *init, size_t size);
+
+/* compile.c: 1 if s is a two-letter ISO 3166-1 code in capitals ("JP"). */
+int mf_is_country(const char *s);
+
+/* compile_items.c */
+int mf_compile_categories(mf_compile *c, yaml_node_t *seq);
+int mf_compile_purposes(mf_compile *c, yaml_node_t *seq);
+/* name: / description: as {lang: text} with exactly the product's languages. */
+int mf_compile_texts(mf_compile *c, yaml_node_t *n, const char *what,
+                     Custos__V1__LocalizedText ***out, size_t *count);
+
+/* compile_duration.c */
+/* Parse an ISO 8601 duration ("P1Y2M10DT2H30M", "P4W") into seconds
+ * (1 Y = 365 D, 1 M = 30 D). 0 on success, -1 if malformed or zero. */
+int mf_iso_duration(const char *s, uint64_t *seconds);
+int mf_compile_duration(mf_compile *c, yaml_node_t *n, const char *what, int allow_event,
+                        Custos__V1__Duration **out);
+
+#endif

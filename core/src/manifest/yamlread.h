@@ -1,0 +1,64 @@
+/*
+ * yamlread.h: typed access to a loaded YAML document, where every refusal
+ * names file:line:column and says what was expected. The compiler reads
+ * the manifest only through these functions.
+ *
+ * Every function returns 0 or CUSTOS_EMANIFEST (CUSTOS_ENOMEM if the arena
+ * ran out) and records only the first failure: callers may chain calls and
+ * test y->rc once.
+ */
+#ifndef CUSTOS_MF_YAMLREAD_H
+#define CUSTOS_MF_YAMLREAD_H
+
+#include "mf.h"
+
+#include <yaml.h>
+
+typedef struct mf_yaml {
+    yaml_document_t doc;
+    int loaded;
+    const char *file;               /* name used in messages */
+    custos_manifest_error *err;
+    mf_arena *arena;
+    int rc;                         /* first failure, sticky */
+} mf_yaml;
+
+/* Parse text (already checked to be UTF-8) into y->doc. */
+int mf_yaml_load(mf_yaml *y, const char *text, size_t len);
+void mf_yaml_unload(mf_yaml *y);
+yaml_node_t *mf_yaml_root(mf_yaml *y);
+
+/* Refuse, at node's place: "file:line:col: <message>". */
+int mf_yerr(mf_yaml *y, const yaml_node_t *at, const char *fmt, ...) CUSTOS_PRINTF(3, 4);
+/* Record ENOMEM (the arena failed). */
+int mf_ynomem(mf_yaml *y);
+
+/* A mapping whose keys are all in allowed (NULL-terminated) and appear once;
+ * an unknown key is refused with "did you mean ...?". what names the
+ * mapping in messages ("the product", "purpose 3"). */
+int mf_ymap(mf_yaml *y, yaml_node_t *n, const char *const *allowed, const char *what);
+/* The value of key in a checked mapping, or NULL. */
+yaml_node_t *mf_yget(mf_yaml *y, yaml_node_t *map, const char *key);
+/* Like mf_yget, but a missing key is refused ("<what> has no <key>: ..."). */
+yaml_node_t *mf_yneed(mf_yaml *y, yaml_node_t *map, const char *key, const char *what, const char *hint);
+
+/* Scalars. what names the value ("product.policy_version"). */
+int mf_ystr(mf_yaml *y, yaml_node_t *n, const char *what, char **out);
+int mf_yuint(mf_yaml *y, yaml_node_t *n, const char *what, uint32_t min, uint32_t max, uint32_t *out);
+int mf_ybool(mf_yaml *y, yaml_node_t *n, const char *what, int *out);
+/* A sequence (a single scalar is not accepted as a one-item list). */
+int mf_yseq(mf_yaml *y, yaml_node_t *n, const char *what, size_t *count);
+yaml_node_t *mf_yitem(mf_yaml *y, yaml_node_t *seq, size_t i);
+/* The scalar text of a node (NULL if not a scalar). */
+const char *mf_yscalar(const yaml_node_t *n);
+
+/* Choose a value from a table of names; unknown -> "did you mean ...?".
+ * names is an array of count strings spaced stride bytes apart. */
+int mf_ychoose(mf_yaml *y, yaml_node_t *n, const char *what, const void *names, size_t count,
+               size_t stride, size_t *index);
+
+/* The closest of count names (spaced stride bytes apart) to s, or NULL when
+ * none is close enough to be a likely typo. */
+const char *mf_closest(const char *s, const void *names, size_t count, size_t stride);
+
+#endif
