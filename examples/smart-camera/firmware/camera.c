@@ -1,15 +1,23 @@
 /*
  * camera.c: the smart camera's firmware side, on the POSIX port.
  *
- * The camera has three collection points, each behind the Custos gate:
- * video frames, audio, and presence detection. It keeps its consent state
+ * The camera has five collection points, each behind the Custos gate:
+ * video, audio and presence for cloud recording (purpose 2 of
+ * examples/smart-camera/privacy.yaml), telemetry for analytics (purpose 3)
+ * and clips for AI training (purpose 4). It keeps its consent state
  * in (simulated) flash, applies the consent update file the companion app
  * produced, and prints, for every subject slot, what it collects and what it
  * refuses, with the reason. The end-to-end demo drives it:
  *
- *   camera-firmware --flash cam.flash --device-id <32 hex> \
+ *   camera-firmware --flash cam.flash (--device-id <32 hex> | --identity DIR) \
  *       [--pair app.pub] [--update update.bin] [--device-key device.key] \
  *       [--report report.bin] [--erase receipt.bin]
+ *
+ * --identity DIR is the camera's factory state: on first boot the camera
+ * makes its own Ed25519 key pair and 16-byte id there (device.key,
+ * device.pub, device.id), so no two cameras share a secret; later boots read
+ * them back. (A production camera keeps the key in its secure element; the
+ * POSIX port uses libsodium.)
  *
  * Keys are files of raw bytes or of hex (app.pub: 32-byte Ed25519 public
  * key; device.key: libsodium's 64-byte secret key, to sign reports and
@@ -27,26 +35,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "custos_dev.h"
 #include "custos_dev_posix.h"
 
-/* Purpose ids of the camera's manifest (examples/smart-camera). */
-enum { PURPOSE_VIDEO = 1, PURPOSE_AUDIO = 2, PURPOSE_PRESENCE = 3 };
+/* Purpose ids of the camera's manifest (examples/smart-camera/privacy.yaml)
+ * that rest on consent; the contract purposes (device operation, safety
+ * alerts, firmware update) need no consent and are not gated here. */
+enum { PURPOSE_CLOUD_RECORDING = 2, PURPOSE_ANALYTICS = 3, PURPOSE_AI_TRAINING = 4 };
 
 static const struct collection_point {
     const char *name;
     unsigned purpose;
 } points[] = {
-    { "video", PURPOSE_VIDEO },
-    { "audio", PURPOSE_AUDIO },
-    { "presence", PURPOSE_PRESENCE },
+    { "video", PURPOSE_CLOUD_RECORDING },
+    { "audio", PURPOSE_CLOUD_RECORDING },
+    { "presence", PURPOSE_CLOUD_RECORDING },
+    { "analytics", PURPOSE_ANALYTICS },
+    { "ai-training", PURPOSE_AI_TRAINING },
 };
 
-#define DECLARED ((1u << PURPOSE_VIDEO) | (1u << PURPOSE_AUDIO) | (1u << PURPOSE_PRESENCE))
+#define DECLARED ((1u << PURPOSE_CLOUD_RECORDING) | (1u << PURPOSE_ANALYTICS) | (1u << PURPOSE_AI_TRAINING))
 #define FLASH_PAGE 128u
 
 struct options {
-    const char *flash, *device_id, *pair, *update, *device_key, *report, *erase;
+    const char *flash, *device_id, *identity, *pair, *update, *device_key, *report, *erase;
 };
 
 static int hexval(int c)
@@ -111,6 +125,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         const char *k = argv[i], *v = argv[i + 1];
         if (!strcmp(k, "--flash")) o->flash = v;
         else if (!strcmp(k, "--device-id")) o->device_id = v;
+        else if (!strcmp(k, "--identity")) o->identity = v;
         else if (!strcmp(k, "--pair")) o->pair = v;
         else if (!strcmp(k, "--update")) o->update = v;
         else if (!strcmp(k, "--device-key")) o->device_key = v;
@@ -118,7 +133,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         else if (!strcmp(k, "--erase")) o->erase = v;
         else return -1;
     }
-    return (argc % 2 == 1 && o->flash && o->device_id) ? 0 : -1;
+    return (argc % 2 == 1 && o->flash && (o->device_id != NULL) != (o->identity != NULL)) ? 0 : -1;
 }
 
 /* The camera's main loop, once: every collection point asks the gate. */
@@ -165,6 +180,31 @@ static int emit(const char *what, const char *path, int rc, const uint8_t *buf, 
     return 2;
 }
 
+static int identity_file(char *path, size_t size, const char *dir, const char *name)
+{
+    return snprintf(path, size, "%s/%s", dir, name) < (int)size ? 0 : -1;
+}
+
+/* Read the camera's identity from dir, making it on first boot. */
+static int load_identity(const char *dir, uint8_t id[16], uint8_t sk[64])
+{
+    char kp[512], pp[512], ip[512];
+    uint8_t pk[32];
+    if (identity_file(kp, sizeof kp, dir, "device.key") || identity_file(pp, sizeof pp, dir, "device.pub")
+        || identity_file(ip, sizeof ip, dir, "device.id"))
+        return -1;
+    if (read_file(kp, sk, 64) == 64 && read_file(ip, id, 16) == 16)
+        return 0;
+    if (sodium_init() < 0)
+        return -1;
+    crypto_sign_keypair(pk, sk);
+    randombytes_buf(id, 16);
+    if (write_file(kp, sk, 64) || write_file(pp, pk, 32) || write_file(ip, id, 16))
+        return -1;
+    printf("first boot: generated this camera's own device key and id\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static custos_posix_port port;
@@ -175,14 +215,22 @@ int main(int argc, char **argv)
     int status = 0, rc;
 
     if (parse_args(argc, argv, &o) != 0
-        || parse_hex(o.device_id, strlen(o.device_id), id, sizeof id) != 0) {
-        fprintf(stderr, "usage: camera-firmware --flash FILE --device-id HEX32 [--pair APP_PUB]"
-                        " [--update FILE] [--device-key KEY] [--report OUT] [--erase OUT]\n");
+        || (o.device_id && parse_hex(o.device_id, strlen(o.device_id), id, sizeof id) != 0)) {
+        fprintf(stderr, "usage: camera-firmware --flash FILE (--device-id HEX32 | --identity DIR)"
+                        " [--pair APP_PUB] [--update FILE] [--device-key KEY] [--report OUT] [--erase OUT]\n");
         return 64;
     }
     if (custos_posix_open(&port, o.flash, FLASH_PAGE) != 0) {
         fprintf(stderr, "camera: cannot open flash %s\n", o.flash);
         return 1;
+    }
+    if (o.identity) {
+        if (load_identity(o.identity, id, key) != 0) {
+            fprintf(stderr, "camera: cannot read or create the identity in %s\n", o.identity);
+            return 1;
+        }
+        custos_posix_set_signing_key(&port, key);
+        custos_dev_wipe(key, sizeof key);
     }
     if (o.device_key) {
         if (read_key(o.device_key, key, 64) != 0) {

@@ -14,18 +14,20 @@ sign() { "$bin/camera-sign-update" sign app.key "$id" "$@"; }
 
 "$bin/camera-sign-update" keygen app.key app.pub
 
-echo "== 1. pair, then consent: subject 0 video and presence, refuse audio"
-sign 1 u1.bin 0:1:given 0:2:refused 0:3:given
+echo "== 1. pair, then consent: subject 0 cloud recording (purpose 2), refuse analytics (3)"
+sign 1 u1.bin 0:2:given 0:3:refused
 cam --pair app.pub --update u1.bin | tee out1.txt
 grep -q '^subject 0 video: COLLECT' out1.txt
-grep -q '^subject 0 audio: REFUSE (consent refused or withdrawn)' out1.txt
+grep -q '^subject 0 audio: COLLECT' out1.txt
+grep -q '^subject 0 analytics: REFUSE (consent refused or withdrawn)' out1.txt
 grep -q '^subject 1 video: REFUSE (no consent decision for this purpose)' out1.txt
 
-echo "== 2. after a reboot, withdraw video"
-sign 2 u2.bin 0:1:withdrawn
+echo "== 2. after a reboot, withdraw cloud recording, allow AI training (4)"
+sign 2 u2.bin 0:2:withdrawn 0:4:given
 cam --update u2.bin | tee out2.txt
 grep -q '^subject 0 video: REFUSE (consent refused or withdrawn)' out2.txt
-grep -q '^subject 0 presence: COLLECT' out2.txt
+grep -q '^subject 0 presence: REFUSE (consent refused or withdrawn)' out2.txt
+grep -q '^subject 0 ai-training: COLLECT' out2.txt
 
 echo "== 3. the old update again is a replay"
 if cam --update u1.bin > out3.txt; then exit 1; fi
@@ -42,5 +44,5 @@ echo "== 5. local erase"
 cam --report report.bin --erase receipt.bin | tee out5.txt
 grep -q '^erase receipt: ' out5.txt
 cam | tee out6.txt
-grep -q '^subject 0 presence: REFUSE (no consent decision for this purpose)' out6.txt
+grep -q '^subject 0 ai-training: REFUSE (no consent decision for this purpose)' out6.txt
 echo "camera demo: ok"
