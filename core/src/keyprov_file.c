@@ -19,6 +19,7 @@
  * read-only between calls and wiped by sodium_free on close.
  */
 #include "internal.h"
+#include "keyprov_internal.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -44,6 +45,8 @@ typedef struct {
 typedef struct {
     char *path;
     key_material *km; /* sodium_malloc'd */
+    const custos__keyfile_codec *codec; /* NULL: the file holds the plain layout */
+    void *codec_state;
 } file_state;
 
 static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
@@ -68,7 +71,12 @@ static int save(file_state *s)
         memcpy(buf + KF_HEAD + KF_ENTRY * i + 4, s->km->keks[i].kek, 32);
     }
     crypto_generichash(buf + len - 32, 32, buf, len - 32, NULL, 0);
-    int rc = custos__file_write_atomic(NULL, s->path, buf, len, 0600);
+    uint8_t *sealed = NULL;
+    size_t sealed_len = 0;
+    int rc = s->codec == NULL ? CUSTOS_OK : s->codec->seal(s->codec_state, &sealed, &sealed_len, buf, len);
+    if (rc == CUSTOS_OK)
+        rc = custos__file_write_atomic(NULL, s->path, sealed ? sealed : buf, sealed ? sealed_len : len, 0600);
+    custos__free(sealed);
     sodium_free(buf);
     return rc;
 }
@@ -100,6 +108,24 @@ static int parse(file_state *s, const uint8_t *buf, size_t len)
     return CUSTOS_OK;
 }
 
+/* Replace the file's bytes by their opened plaintext. */
+static int codec_open(file_state *s, uint8_t **buf, size_t *len)
+{
+    uint8_t *plain = custos__malloc(*len);
+    size_t plain_len = 0;
+    int rc = plain == NULL ? CUSTOS_ENOMEM : s->codec->open(s->codec_state, plain, &plain_len, *buf, *len);
+    custos__free(*buf);
+    *buf = plain;
+    *len = plain == NULL ? 0 : (rc == CUSTOS_OK ? plain_len : *len);
+    if (rc != CUSTOS_OK && plain != NULL) {
+        sodium_memzero(plain, *len);
+        custos__free(plain);
+        *buf = NULL;
+        *len = 0;
+    }
+    return rc;
+}
+
 static int fp_open(void *state, const char *dir, int create)
 {
     file_state *s = state;
@@ -107,10 +133,13 @@ static int fp_open(void *state, const char *dir, int create)
     s->km = sodium_malloc(sizeof *s->km);
     if (s->path == NULL || s->km == NULL)
         return CUSTOS_ENOMEM;
-    memset(s->km, 0, sizeof *s->km);
+    custos__wipe(s->km, sizeof *s->km); /* key material: the one wipe routine, never memset */
     uint8_t *buf = NULL;
     size_t len = 0;
-    int rc = custos__file_read(NULL, s->path, &buf, &len, KF_HEAD + KF_ENTRY * KEK_MAX + 32);
+    size_t overhead = s->codec != NULL ? s->codec->overhead : 0;
+    int rc = custos__file_read(NULL, s->path, &buf, &len, KF_HEAD + KF_ENTRY * KEK_MAX + 32 + overhead);
+    if (rc == CUSTOS_OK && s->codec != NULL)
+        rc = codec_open(s, &buf, &len);
     if (rc == CUSTOS_OK) {
         rc = parse(s, buf, len);
         sodium_memzero(buf, len);
@@ -279,6 +308,11 @@ static int fp_hardware_backed(void *state) { (void)state; return 0; }
 
 int custos_key_provider_file(custos_key_provider **out)
 {
+    return custos__key_provider_file_codec(out, NULL, NULL);
+}
+
+int custos__key_provider_file_codec(custos_key_provider **out, const custos__keyfile_codec *codec, void *cstate)
+{
     if (out == NULL)
         return CUSTOS_EINVAL;
     *out = NULL;
@@ -287,8 +321,12 @@ int custos_key_provider_file(custos_key_provider **out)
     if (kp == NULL || s == NULL) {
         custos__free(kp);
         custos__free(s);
+        if (codec != NULL)
+            codec->destroy(cstate);
         return CUSTOS_ENOMEM;
     }
+    s->codec = codec;
+    s->codec_state = cstate;
     *kp = (custos_key_provider){
         .version = CUSTOS_KEY_PROVIDER_VERSION, .state = s,
         .open = fp_open, .close = fp_close,
@@ -306,6 +344,9 @@ void custos_key_provider_free(custos_key_provider *kp)
         return;
     if (kp->close != NULL && kp->state != NULL)
         kp->close(kp->state);
+    file_state *s = kp->state;
+    if (s != NULL && s->codec != NULL)
+        s->codec->destroy(s->codec_state);
     custos__free(kp->state);
     custos__free(kp);
 }

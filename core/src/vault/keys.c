@@ -1,0 +1,364 @@
+/*
+ * keys.c: data keys. One random 256-bit key per (subject, purpose), created
+ * on the first record of that scope, stored only wrapped by a KEK of the key
+ * provider (seal.c), opened into the guarded arena for the length of one
+ * call, and destroyed by deleting its row and rotating the KEK (erase).
+ *
+ * Keys are random, never derived: a key derived from a master secret could
+ * be recomputed after its erasure (reference/platforms.md §4.4, §7.3).
+ */
+#include "vt.h"
+#include "../audit/audit_internal.h"
+#include "custos/v1/audit.pb-c.h"
+
+#include <sodium.h>
+#include <string.h>
+
+static uint8_t *slot_key(custos_t *ctx, unsigned i) { return ctx->vault->arena + i * VT_KEY_BYTES; }
+
+static int slot_by_scope(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose)
+{
+    for (unsigned i = 0; i < VT_SLOTS; i++) {
+        const vt_slot *s = &ctx->vault->slots[i];
+        if (s->used && s->purpose == purpose && memcmp(s->subject_hash, subject_hash, 32) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+static int slot_by_id(custos_t *ctx, const uint8_t key_id[VT_ID_BYTES])
+{
+    for (unsigned i = 0; i < VT_SLOTS; i++)
+        if (ctx->vault->slots[i].used && memcmp(ctx->vault->slots[i].key_id, key_id, VT_ID_BYTES) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* A slot to fill: a free one, else the next in round-robin, wiped. */
+static unsigned slot_take(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose,
+                          const uint8_t key_id[VT_ID_BYTES])
+{
+    struct custos_vault *v = ctx->vault;
+    unsigned i;
+    for (i = 0; i < VT_SLOTS && v->slots[i].used; i++)
+        ;
+    if (i == VT_SLOTS)
+        i = v->next_victim++ % VT_SLOTS;
+    custos__wipe(slot_key(ctx, i), VT_KEY_BYTES);
+    v->slots[i].used = 0;
+    memcpy(v->slots[i].subject_hash, subject_hash, 32);
+    v->slots[i].purpose = purpose;
+    memcpy(v->slots[i].key_id, key_id, VT_ID_BYTES);
+    return i;
+}
+
+static void slots_evict_all(custos_t *ctx)
+{
+    if (ctx->vault->arena_depth > 0)
+        custos__wipe(ctx->vault->arena, VT_SLOTS * VT_KEY_BYTES);
+    memset(ctx->vault->slots, 0, sizeof ctx->vault->slots);
+}
+
+/* Unwrap a key row's key into a slot. */
+static int slot_fill(custos_t *ctx, unsigned i, uint32_t gen, const void *wrapped, int wrapped_len)
+{
+    vt_slot *s = &ctx->vault->slots[i];
+    int rc = vt_unwrap_key(ctx, slot_key(ctx, i), gen, wrapped, (size_t)wrapped_len,
+                           s->subject_hash, s->purpose, s->key_id);
+    if (rc != CUSTOS_OK) {
+        vt_audit_failure(ctx, CUSTOS__V1__AUDIT_KIND__AUDIT_KEY_FAILURE, s->subject_hash, s->purpose, rc,
+                 "data-key-unwrap-failed");
+        return rc;
+    }
+    s->used = 1;
+    return CUSTOS_OK;
+}
+
+static int key_create(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose, unsigned *slot)
+{
+    uint8_t key_id[VT_ID_BYTES], wrapped[VT_WRAPPED_BYTES];
+    uint32_t gen;
+    int rc = ctx->kp->kek_current(ctx->kp->state, &gen);
+    if (rc != CUSTOS_OK)
+        return custos__fail(ctx, CUSTOS_EKEY, "vault: the key provider has no KEK (%s)", custos_strerror(rc));
+    custos__random(ctx, key_id, sizeof key_id);
+    unsigned i = slot_take(ctx, subject_hash, purpose, key_id);
+    custos__random(ctx, slot_key(ctx, i), VT_KEY_BYTES);
+    if ((rc = vt_wrap_key(ctx, wrapped, gen, slot_key(ctx, i), subject_hash, purpose, key_id)) != CUSTOS_OK)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    if ((rc = vt_stmt(ctx, &st, VT_ST_KEY_INSERT)) != CUSTOS_OK)
+        return rc;
+    sqlite3_bind_blob(st, 1, subject_hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, purpose);
+    sqlite3_bind_blob(st, 3, key_id, VT_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, gen);
+    sqlite3_bind_blob(st, 5, wrapped, VT_WRAPPED_BYTES, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return custos__sqlite_fail(ctx, rc, "vault: store a data key");
+    ctx->vault->slots[i].used = 1;
+    *slot = i;
+    return CUSTOS_OK;
+}
+
+int vt_key_for_put(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose,
+                   const uint8_t **key, uint8_t key_id[VT_ID_BYTES])
+{
+    int i = slot_by_scope(ctx, subject_hash, purpose);
+    if (i < 0) {
+        sqlite3_stmt *st = NULL;
+        int rc = vt_stmt(ctx, &st, VT_ST_KEY_BY_SCOPE);
+        if (rc != CUSTOS_OK)
+            return rc;
+        sqlite3_bind_blob(st, 1, subject_hash, 32, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, purpose);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == VT_ID_BYTES) {
+            unsigned s = slot_take(ctx, subject_hash, purpose, sqlite3_column_blob(st, 0));
+            rc = slot_fill(ctx, s, (uint32_t)sqlite3_column_int64(st, 1), sqlite3_column_blob(st, 2),
+                           sqlite3_column_bytes(st, 2));
+            i = (int)s;
+        } else if (rc == SQLITE_DONE) {
+            unsigned s = 0;
+            sqlite3_reset(st);
+            rc = key_create(ctx, subject_hash, purpose, &s);
+            i = (int)s;
+        } else {
+            rc = rc == SQLITE_ROW ? custos__fail(ctx, CUSTOS_ECORRUPT, "vault: a key row has a bad key id")
+                                  : custos__sqlite_fail(ctx, rc, "vault: find a data key");
+        }
+        sqlite3_reset(st);
+        if (rc != CUSTOS_OK)
+            return rc;
+    }
+    *key = slot_key(ctx, (unsigned)i);
+    memcpy(key_id, ctx->vault->slots[i].key_id, VT_ID_BYTES);
+    return CUSTOS_OK;
+}
+
+int vt_key_by_id(custos_t *ctx, const uint8_t key_id[VT_ID_BYTES], const uint8_t **key)
+{
+    int i = slot_by_id(ctx, key_id);
+    if (i >= 0) {
+        *key = slot_key(ctx, (unsigned)i);
+        return CUSTOS_OK;
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = vt_stmt(ctx, &st, VT_ST_KEY_BY_ID);
+    if (rc != CUSTOS_OK)
+        return rc;
+    sqlite3_bind_blob(st, 1, key_id, VT_ID_BYTES, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
+        unsigned s = slot_take(ctx, sqlite3_column_blob(st, 0), (uint32_t)sqlite3_column_int64(st, 1), key_id);
+        rc = slot_fill(ctx, s, (uint32_t)sqlite3_column_int64(st, 2), sqlite3_column_blob(st, 3),
+                       sqlite3_column_bytes(st, 3));
+        if (rc == CUSTOS_OK)
+            *key = slot_key(ctx, s);
+    } else if (rc == SQLITE_DONE) {
+        rc = custos__fail(ctx, CUSTOS_EKEY, "vault: the record's data key was destroyed (erased)");
+    } else {
+        rc = rc == SQLITE_ROW ? custos__fail(ctx, CUSTOS_ECORRUPT, "vault: a key row is damaged")
+                              : custos__sqlite_fail(ctx, rc, "vault: find a data key");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Bind (subject_hash, purpose-or-all) as ?1, ?2 of a scope query. */
+static int scope_stmt(custos_t *ctx, sqlite3_stmt **st, const char *sql, const uint8_t subject_hash[32],
+                      uint32_t purpose)
+{
+    int rc = sqlite3_prepare_v2(ctx->db, sql, -1, st, NULL);
+    if (rc != SQLITE_OK)
+        return custos__sqlite_fail(ctx, rc, "vault: prepare");
+    sqlite3_bind_blob(*st, 1, subject_hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(*st, 2, purpose == CUSTOS_VAULT_ALL_PURPOSES ? -1 : (int64_t)purpose);
+    return CUSTOS_OK;
+}
+
+static int collect_key_ids(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose,
+                           uint8_t (**ids)[8], size_t *n)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = scope_stmt(ctx, &st, "SELECT key_id FROM vault_key WHERE subject_hash=?1 AND (?2 < 0 OR purpose=?2)",
+                        subject_hash, purpose);
+    size_t cap = 0;
+    while (rc == CUSTOS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        rc = CUSTOS_OK;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 4;
+            uint8_t (*grown)[8] = custos__realloc(*ids, cap * sizeof **ids);
+            if (grown == NULL) {
+                rc = custos__fail(ctx, CUSTOS_ENOMEM, "vault: out of memory");
+                break;
+            }
+            *ids = grown;
+        }
+        if (sqlite3_column_bytes(st, 0) == VT_ID_BYTES)
+            memcpy((*ids)[(*n)++], sqlite3_column_blob(st, 0), VT_ID_BYTES);
+    }
+    if (rc == SQLITE_DONE)
+        rc = CUSTOS_OK;
+    else if (rc > 0)
+        rc = custos__sqlite_fail(ctx, rc, "vault: list data keys");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int custos__vault_destroy_keys(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose,
+                               uint8_t (**key_ids)[8], size_t *n_keys)
+{
+    *key_ids = NULL;
+    *n_keys = 0;
+    int rc = collect_key_ids(ctx, subject_hash, purpose, key_ids, n_keys);
+    sqlite3_stmt *st = NULL;
+    if (rc == CUSTOS_OK)
+        rc = scope_stmt(ctx, &st, "DELETE FROM vault_key WHERE subject_hash=?1 AND (?2 < 0 OR purpose=?2)",
+                        subject_hash, purpose);
+    if (rc == CUSTOS_OK && (rc = sqlite3_step(st)) != SQLITE_DONE)
+        rc = custos__sqlite_fail(ctx, rc, "vault: destroy data keys");
+    else if (rc == SQLITE_DONE)
+        rc = CUSTOS_OK;
+    sqlite3_finalize(st);
+    slots_evict_all(ctx);
+    if (rc != CUSTOS_OK) {
+        custos__free(*key_ids);
+        *key_ids = NULL;
+        *n_keys = 0;
+    }
+    return rc;
+}
+
+/* Re-wrap one key row under generation `to`, in the arena's first slot. */
+static int rewrap_row(custos_t *ctx, sqlite3_stmt *upd, sqlite3_stmt *row, uint32_t to)
+{
+    const uint8_t *hash = sqlite3_column_blob(row, 0);
+    const uint8_t *id = sqlite3_column_blob(row, 2);
+    if (sqlite3_column_bytes(row, 0) != 32 || sqlite3_column_bytes(row, 2) != VT_ID_BYTES)
+        return custos__fail(ctx, CUSTOS_ECORRUPT, "vault: a key row is damaged");
+    uint32_t purpose = (uint32_t)sqlite3_column_int64(row, 1);
+    uint8_t *key = slot_key(ctx, 0), wrapped[VT_WRAPPED_BYTES];
+    int rc = vt_unwrap_key(ctx, key, (uint32_t)sqlite3_column_int64(row, 3), sqlite3_column_blob(row, 4),
+                           (size_t)sqlite3_column_bytes(row, 4), hash, purpose, id);
+    if (rc == CUSTOS_OK)
+        rc = vt_wrap_key(ctx, wrapped, to, key, hash, purpose, id);
+    custos__wipe(key, VT_KEY_BYTES);
+    if (rc != CUSTOS_OK)
+        return rc;
+    /* Static bindings: nothing to allocate, so nothing can bind a NULL. */
+    sqlite3_reset(upd);
+    sqlite3_bind_int64(upd, 1, to);
+    sqlite3_bind_blob(upd, 2, wrapped, VT_WRAPPED_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(upd, 3, id, VT_ID_BYTES, SQLITE_STATIC);
+    rc = sqlite3_step(upd);
+    sqlite3_reset(upd);
+    return rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "vault: re-wrap a data key");
+}
+
+static int rewrap_all(custos_t *ctx, uint32_t to)
+{
+    sqlite3_stmt *row = NULL, *upd = NULL;
+    int rc = sqlite3_prepare_v2(ctx->db, "SELECT subject_hash, purpose, key_id, kek_gen, wrapped FROM vault_key"
+                                " WHERE kek_gen <> ?1", -1, &row, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(ctx->db, "UPDATE vault_key SET kek_gen=?1, wrapped=?2 WHERE key_id=?3", -1,
+                                &upd, NULL);
+    if (rc != SQLITE_OK) {
+        rc = custos__sqlite_fail(ctx, rc, "vault: prepare the re-wrap");
+    } else {
+        sqlite3_bind_int64(row, 1, to);
+        vt_arena_open(ctx);
+        slots_evict_all(ctx);
+        while ((rc = sqlite3_step(row)) == SQLITE_ROW && (rc = rewrap_row(ctx, upd, row, to)) == CUSTOS_OK)
+            ;
+        vt_arena_close(ctx);
+        if (rc == SQLITE_DONE)
+            rc = CUSTOS_OK;
+        else if (rc > 0)
+            rc = custos__sqlite_fail(ctx, rc, "vault: read the data keys");
+    }
+    sqlite3_finalize(row);
+    sqlite3_finalize(upd);
+    return rc;
+}
+
+int custos__vault_rotate_kek(custos_t *ctx)
+{
+    uint32_t gen;
+    int rc = ctx->kp->kek_create(ctx->kp->state, &gen);
+    if (rc != CUSTOS_OK)
+        return custos__fail(ctx, rc == CUSTOS_ESTATE ? CUSTOS_EKEY : rc,
+                            "vault: the key provider could not create a new KEK (%s)", custos_strerror(rc));
+    if ((rc = rewrap_all(ctx, gen)) != CUSTOS_OK || (rc = vt_meta_set(ctx, "kek_floor", gen)) != CUSTOS_OK)
+        return rc;
+    return custos__audit_append(ctx, CUSTOS__V1__AUDIT_KIND__AUDIT_KEY_ROTATED, NULL, -1, 0, "kek-rotated");
+}
+
+/* Destroy every KEK generation below the floor that is not yet destroyed. */
+int vt_kek_cleanup(custos_t *ctx)
+{
+    int64_t floor = 0, below = 1;
+    int rc = vt_meta_get(ctx, "kek_floor", &floor, 0);
+    if (rc == CUSTOS_OK)
+        rc = vt_meta_get(ctx, "kek_destroyed_below", &below, 1);
+    if (rc != CUSTOS_OK || floor <= below)
+        return rc;
+    for (int64_t g = below; g < floor; g++) {
+        rc = ctx->kp->kek_destroy(ctx->kp->state, (uint32_t)g);
+        if (rc != CUSTOS_OK && rc != CUSTOS_ENOTFOUND)
+            return custos__fail(ctx, rc, "vault: the key provider could not destroy KEK generation %lld (%s)",
+                                (long long)g, custos_strerror(rc));
+    }
+    return vt_meta_set(ctx, "kek_destroyed_below", floor);
+}
+
+int custos__vault_rotate_finish(custos_t *ctx)
+{
+    int rc = custos__db_begin(ctx);
+    if (rc != CUSTOS_OK)
+        return rc;
+    if ((rc = vt_kek_cleanup(ctx)) != CUSTOS_OK) {
+        custos__db_rollback(ctx);
+        return rc;
+    }
+    return custos__db_commit(ctx);
+}
+
+int custos_vault_rotate_kek(custos_t *ctx)
+{
+    if (ctx == NULL)
+        return CUSTOS_EINVAL;
+    pthread_mutex_lock(&ctx->write_lock);
+    int rc = vt_require_wal(ctx);
+    if (rc == CUSTOS_OK && (rc = custos__db_begin(ctx)) == CUSTOS_OK) {
+        if ((rc = custos__vault_rotate_kek(ctx)) == CUSTOS_OK)
+            rc = custos__db_commit(ctx);
+        custos__db_rollback(ctx);
+    }
+    if (rc == CUSTOS_OK)
+        rc = custos__vault_rotate_finish(ctx);
+    pthread_mutex_unlock(&ctx->write_lock);
+    return rc;
+}
+
+int custos__vault_test_data_key(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose,
+                                uint8_t key[32])
+{
+    sqlite3_stmt *st = NULL;
+    int rc = vt_stmt(ctx, &st, VT_ST_KEY_BY_SCOPE);
+    if (rc != CUSTOS_OK)
+        return rc;
+    sqlite3_bind_blob(st, 1, subject_hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, purpose);
+    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? CUSTOS_ENOTFOUND : custos__sqlite_fail(ctx, rc, "vault: find a data key");
+    }
+    rc = vt_unwrap_key(ctx, key, (uint32_t)sqlite3_column_int64(st, 1), sqlite3_column_blob(st, 2),
+                       (size_t)sqlite3_column_bytes(st, 2), subject_hash, purpose, sqlite3_column_blob(st, 0));
+    sqlite3_reset(st);
+    return rc;
+}

@@ -1,0 +1,208 @@
+/*
+ * vault.c: the vault's life with the store: its tables, its statement cache,
+ * the guarded arena that holds opened data keys during one call, and the
+ * journal-mode check that keeps deleted data out of a persistent journal.
+ *
+ * TABLES (store format 1)
+ *
+ *   vault_meta(name, value)         small integers: KEK floor generations
+ *   vault_key(subject_hash, purpose, key_id, kek_gen, wrapped)
+ *                                   one data key per (subject, purpose),
+ *                                   wrapped by KEK generation kek_gen
+ *   vault_record(id, subject_hash, purpose, category, key_id, fmt, created,
+ *                expires, sealed)   one sealed payload per row (seal.c)
+ *
+ * The index on subject_hash alone keeps each subject's rows in id order
+ * (an index ends with the rowid), so reading a subject back needs no sort.
+ * subject_hash is the keyed BLAKE2b-256 of the subject id (never the id);
+ * the only secret-bearing columns are `wrapped` and `sealed`.
+ */
+#include "vt.h"
+#include "../audit/audit_internal.h"
+
+#include <sodium.h>
+#include <string.h>
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS vault_meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS vault_key(subject_hash BLOB NOT NULL, purpose INTEGER NOT NULL,"
+    " key_id BLOB NOT NULL UNIQUE, kek_gen INTEGER NOT NULL, wrapped BLOB NOT NULL,"
+    " PRIMARY KEY(subject_hash, purpose)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS vault_record(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " subject_hash BLOB NOT NULL, purpose INTEGER NOT NULL, category INTEGER NOT NULL,"
+    " key_id BLOB NOT NULL, fmt INTEGER NOT NULL, created INTEGER NOT NULL, expires INTEGER,"
+    " sealed BLOB NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS vault_record_subject ON vault_record(subject_hash);"
+    "CREATE INDEX IF NOT EXISTS vault_record_expires ON vault_record(expires) WHERE expires IS NOT NULL;";
+
+static const char *const stmt_sql[VT_ST__COUNT] = {
+    [VT_ST_KEY_BY_SCOPE] = "SELECT key_id, kek_gen, wrapped FROM vault_key WHERE subject_hash=?1 AND purpose=?2",
+    [VT_ST_KEY_BY_ID] = "SELECT subject_hash, purpose, kek_gen, wrapped FROM vault_key WHERE key_id=?1",
+    [VT_ST_KEY_INSERT] = "INSERT INTO vault_key(subject_hash, purpose, key_id, kek_gen, wrapped) VALUES(?1,?2,?3,?4,?5)",
+    [VT_ST_NEXT_ID] = "SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name='vault_record'), 0),"
+                      " COALESCE((SELECT max(id) FROM vault_record), 0)) + 1",
+    [VT_ST_RECORD_INSERT] = "INSERT INTO vault_record(id, subject_hash, purpose, category, key_id, fmt, created,"
+                            " expires, sealed) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+    [VT_ST_RECORD_GET] = "SELECT subject_hash, purpose, category, key_id, fmt, created, expires, sealed"
+                         " FROM vault_record WHERE id=?1",
+    [VT_ST_RECORD_LIST] = "SELECT id FROM vault_record WHERE subject_hash=?1 ORDER BY id",
+    [VT_ST_RECORD_WALK] = "SELECT id, purpose, category, key_id, fmt, created, expires, sealed"
+                          " FROM vault_record WHERE subject_hash=?1 ORDER BY id",
+    [VT_ST_JOURNAL] = "PRAGMA journal_mode",
+};
+
+void vt_put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
+void vt_put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i)); }
+uint32_t vt_get32(const uint8_t *p) { return (uint32_t)vt_get64((const uint8_t[8]){ p[0], p[1], p[2], p[3] }); }
+
+uint64_t vt_get64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+int vt_stmt(custos_t *ctx, sqlite3_stmt **out, int which)
+{
+    struct custos_vault *v = ctx->vault;
+    if (v->st[which] == NULL) {
+        int rc = sqlite3_prepare_v3(ctx->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+                                    &v->st[which], NULL);
+        if (rc != SQLITE_OK)
+            return custos__sqlite_fail(ctx, rc, "vault: prepare");
+    }
+    sqlite3_reset(v->st[which]);
+    sqlite3_clear_bindings(v->st[which]);
+    *out = v->st[which];
+    return CUSTOS_OK;
+}
+
+void vt_arena_open(custos_t *ctx)
+{
+    if (ctx->vault->arena_depth++ == 0)
+        sodium_mprotect_readwrite(ctx->vault->arena);
+}
+
+void vt_arena_close(custos_t *ctx)
+{
+    struct custos_vault *v = ctx->vault;
+    if (v->arena_depth == 0 || --v->arena_depth > 0)
+        return;
+    custos__wipe(v->arena, VT_SLOTS * VT_KEY_BYTES);
+    memset(v->slots, 0, sizeof v->slots);
+    v->next_victim = 0;
+    v->next_id = 0;
+    v->nonces_left = 0;
+    sodium_mprotect_noaccess(v->arena);
+}
+
+void vt_enter(custos_t *ctx)
+{
+    pthread_mutex_lock(&ctx->write_lock);
+    vt_arena_open(ctx);
+}
+
+void vt_leave(custos_t *ctx)
+{
+    vt_arena_close(ctx);
+    pthread_mutex_unlock(&ctx->write_lock);
+}
+
+/* The vault writes only in WAL mode: a PERSIST (or DELETE, TRUNCATE, MEMORY,
+ * OFF) journal would keep or expose the pages of deleted records. */
+int vt_require_wal(custos_t *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = vt_stmt(ctx, &st, VT_ST_JOURNAL);
+    if (rc != CUSTOS_OK)
+        return rc;
+    if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+        return custos__sqlite_fail(ctx, rc, "vault: read the journal mode");
+    const char *mode = (const char *)sqlite3_column_text(st, 0);
+    int wal = mode != NULL && strcmp(mode, "wal") == 0;
+    if (!wal)
+        rc = custos__fail(ctx, CUSTOS_ESTATE,
+                          "vault: custos.db is in %s journal mode; the vault writes only in WAL mode"
+                          " (a %s journal keeps the pages of deleted records)",
+                          mode ? mode : "an unknown", mode ? mode : "non-WAL");
+    sqlite3_reset(st);
+    return wal ? CUSTOS_OK : rc;
+}
+
+int vt_meta_get(custos_t *ctx, const char *name, int64_t *value, int64_t dflt)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(ctx->db, "SELECT value FROM vault_meta WHERE name=?1", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        *value = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : dflt;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "vault: read meta");
+}
+
+int vt_meta_set(custos_t *ctx, const char *name, int64_t value)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(ctx->db, "INSERT OR REPLACE INTO vault_meta(name, value) VALUES(?1, ?2)",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, value);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "vault: write meta");
+}
+
+void vt_audit_failure(custos_t *ctx, int kind, const uint8_t *subject_hash, int64_t purpose,
+                      int code, const char *detail)
+{
+    /* Keep the failure's own message: the audit write must not replace it.
+     * Inside the caller's transaction the entry shares its fate; a reader
+     * outside one records it in a small transaction of its own. */
+    char saved[CUSTOS_ERRMSG_MAX];
+    memcpy(saved, ctx->errmsg, sizeof saved);
+    if (!sqlite3_get_autocommit(ctx->db)) {
+        (void)custos__audit_append(ctx, kind, subject_hash, purpose, code, detail);
+    } else if (custos__db_begin(ctx) == CUSTOS_OK) {
+        if (custos__audit_append(ctx, kind, subject_hash, purpose, code, detail) == CUSTOS_OK)
+            (void)custos__db_commit(ctx);
+        custos__db_rollback(ctx);
+    }
+    custos__fail(ctx, code, "%s", saved);
+}
+
+int custos__vault_attach(custos_t *ctx)
+{
+    struct custos_vault *v = custos__calloc(1, sizeof *v);
+    if (v == NULL)
+        return custos__fail(ctx, CUSTOS_ENOMEM, "vault: out of memory");
+    ctx->vault = v;
+    if ((v->arena = sodium_malloc(VT_SLOTS * VT_KEY_BYTES)) == NULL)
+        return custos__fail(ctx, CUSTOS_ENOMEM, "vault: cannot allocate guarded memory for data keys");
+    sodium_mprotect_noaccess(v->arena);
+    /* Sorts and temporary tables stay in memory, never in temporary files
+     * that outlive the store's own (reference/platforms.md §7.3, item 5). */
+    int rc = custos__db_exec(ctx, "PRAGMA temp_store=MEMORY");
+    if (rc != CUSTOS_OK || (rc = custos__db_exec(ctx, schema)) != CUSTOS_OK)
+        return rc;
+    return vt_kek_cleanup(ctx);
+}
+
+void custos__vault_detach(custos_t *ctx)
+{
+    struct custos_vault *v = ctx->vault;
+    if (v == NULL)
+        return;
+    for (int i = 0; i < VT_ST__COUNT; i++)
+        sqlite3_finalize(v->st[i]);
+    if (v->arena != NULL)
+        sodium_free(v->arena); /* wipes */
+    custos__free(v);
+    ctx->vault = NULL;
+}
+
+size_t custos_vault_payload_max(void) { return CUSTOS_VAULT_PAYLOAD_MAX; }
