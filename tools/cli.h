@@ -19,6 +19,16 @@ typedef struct cli_command {
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
+/* Command groups (tools/cmd_*.c), listed in main.c. */
+int cmd_manifest(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_disclose(int argc, char **argv);
+int cmd_vault(int argc, char **argv);
+int cmd_consent(int argc, char **argv);
+int cmd_erase(int argc, char **argv);
+int cmd_factory_reset(int argc, char **argv);
+int cmd_receipt(int argc, char **argv);
+
 /* Print "custos: <what>: CUSTOS_E...: <detail>" and return CLI_FAIL. */
 int cli_fail(const char *what, int code, const char *detail);
 

@@ -15,6 +15,14 @@ static int cmd_version(int argc, char **argv)
 
 static const cli_command commands[] = {
     { "version", "print the version", cmd_version },
+    { "manifest", "check, compile, show and diff privacy manifests", cmd_manifest },
+    { "audit", "verify, show and export the audit chain; opt out of optional events", cmd_audit },
+    { "disclose", "generate privacy notices, store labels and ETSI / JC-STAR evidence", cmd_disclose },
+    { "vault", "store, read, list, export and import sealed personal data", cmd_vault },
+    { "consent", "load the policy; record, show, verify and export consent", cmd_consent },
+    { "erase", "erase a subject's data, or one purpose of it, with a signed receipt", cmd_erase },
+    { "factory-reset", "destroy every key and file of the store and start afresh", cmd_factory_reset },
+    { "receipt", "verify or show a deletion receipt", cmd_receipt },
 };
 
 static void usage(FILE *f)

@@ -20,6 +20,8 @@
 #define _GNU_SOURCE
 #include "internal.h"
 #include "modules.h"
+#include "vault/vault_migrate.h"
+#include "erase/erase_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -62,6 +64,8 @@ void custos__random(const custos_t *ctx, uint8_t *buf, size_t len)
 {
     ctx->rng.fill(ctx->rng.state, buf, len);
 }
+
+int custos__clock_is_system(const custos_t *ctx) { return ctx->clock.now == system_now; }
 
 const char *custos_version(void) { return CUSTOS_VERSION_STRING; }
 int custos_version_number(void) { return CUSTOS_VERSION_NUMBER; }
@@ -168,6 +172,15 @@ static int header_open(custos_t *ctx, int create, int *created)
     rc = custos__file_read(NULL, path, &buf, &len, 4096);
     if (rc == CUSTOS_OK) {
         rc = header_parse(path, buf, len, ctx->device_id);
+        /* custos.db is made last: a header without it is a creation that was
+         * interrupted (crash, I/O error, OOM) before any data existed.
+         * Finish it when asked to create, else there is no store yet. */
+        if (rc == CUSTOS_OK && access(db, F_OK) != 0) {
+            if (create)
+                *created = 1;
+            else
+                rc = custos__fail_open(CUSTOS_ENOTFOUND, "no store at %s (its creation was interrupted)", ctx->dir);
+        }
     } else if (rc == CUSTOS_ENOTFOUND) {
         if (access(db, F_OK) == 0)
             rc = custos__fail_open(CUSTOS_ECORRUPT, "%s holds a database but its STORE header is missing", ctx->dir);
@@ -252,11 +265,13 @@ static int check_db_format(custos_t *ctx)
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW)
         return custos__sqlite_fail(ctx, rc, "read the database format");
-    if (version > (int)CUSTOS_STORE_FORMAT_VERSION)
+    if (version > (int)custos__migrate_target())
         return custos__fail(ctx, CUSTOS_EVERSION, "custos.db is format %d; this Custos reads up to %u",
-                            version, CUSTOS_STORE_FORMAT_VERSION);
+                            version, custos__migrate_target());
+    if ((rc = custos__migrate(ctx, (uint32_t)version)) != CUSTOS_OK)
+        return rc;
     char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA user_version=%u", CUSTOS_STORE_FORMAT_VERSION);
+    snprintf(sql, sizeof sql, "PRAGMA user_version=%u", custos__migrate_target());
     return custos__db_exec(ctx, sql);
 }
 
@@ -316,6 +331,7 @@ int custos_open(custos_t **out, const char *dir, const custos_open_options *opts
     if (sodium_init() < 0)
         return custos__fail_open(CUSTOS_ECRYPTO, "libsodium failed to initialise");
 
+    custos__fail_open(CUSTOS_OK, "%s", ""); /* no stale detail from an earlier open */
     custos_t *ctx = custos__calloc(1, sizeof *ctx);
     if (ctx == NULL)
         return custos__fail_open(CUSTOS_ENOMEM, "out of memory");
@@ -348,6 +364,8 @@ int custos_open(custos_t **out, const char *dir, const custos_open_options *opts
             goto fail;
         ctx->kp = ctx->kp_owned;
     }
+    if ((rc = custos__erase_before_open(ctx, &created)) != CUSTOS_OK) /* finish a cut-short factory reset */
+        goto fail;
     if ((rc = load_keys(ctx, created)) != CUSTOS_OK) {
         if (custos_last_open_error()[0] == '\0')
             custos__fail_open(rc, "the key provider failed: %s", custos_strerror(rc));
@@ -363,6 +381,8 @@ int custos_open(custos_t **out, const char *dir, const custos_open_options *opts
     return CUSTOS_OK;
 
 fail:
+    if (custos_last_open_error()[0] == '\0') /* a bare code from a helper (e.g. ENOMEM) */
+        custos__fail_open(rc, "custos_open %s: %s", dir, custos_strerror(rc));
     custos_close(ctx);
     return rc;
 }

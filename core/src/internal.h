@@ -96,6 +96,8 @@ char *custos__path_join(const char *dir, const char *name);
 /* --- time and randomness (context.c) --- */
 uint64_t custos__now(const custos_t *ctx, custos_time_confidence *confidence);
 void custos__random(const custos_t *ctx, uint8_t *buf, size_t len);
+/* 1 if ctx reads the default system clock (the gate then uses a coarse clock). */
+int custos__clock_is_system(const custos_t *ctx);
 
 /* --- hashing --- */
 /* Keyed BLAKE2b-256 of an identifier with the device index key. */

@@ -4,6 +4,9 @@
  * household member's name) and a role; Custos stores only a keyed hash of
  * that identifier and hands back a small store-local number used by every
  * other call.
+ *
+ * The registry (core/src/consent/subject.c) owns the table `subject`. It
+ * never stores the identifier itself, and never reuses a subject number.
  */
 #ifndef CUSTOS_SUBJECT_H
 #define CUSTOS_SUBJECT_H
@@ -26,6 +29,17 @@ CUSTOS_API int custos_subject_add(custos_t *ctx, custos_subject *out,
                                   const char *external_id, custos_role role);
 /* Find a registered subject; CUSTOS_ENOTFOUND if none. */
 CUSTOS_API int custos_subject_find(custos_t *ctx, custos_subject *out, const char *external_id);
+/* A registered subject's role; CUSTOS_ENOTFOUND if none. */
+CUSTOS_API int custos_subject_role(custos_t *ctx, custos_role *out, custos_subject subject);
+
+/*
+ * Make new_owner the owner. Every subject that was owner becomes a
+ * household member, and each of its valid consents is recorded as
+ * INVALIDATED (the subject is back at REQUESTED): a new owner's device must
+ * not keep processing on the previous owner's word. CUSTOS_ENOTFOUND for an
+ * unknown subject; CUSTOS_ESTATE if new_owner already owns the device.
+ */
+CUSTOS_API int custos_subject_transfer_ownership(custos_t *ctx, custos_subject new_owner);
 
 #ifdef __cplusplus
 }

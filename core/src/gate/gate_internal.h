@@ -1,0 +1,46 @@
+/*
+ * gate_internal.h: the gate's snapshot, shared by gate.c (readers and
+ * publication) and snapshot.c (building one from the store).
+ *
+ * A snapshot is one immutable block: the purposes the manifest declares
+ * (with their categories and whether their legal basis is consent) and, per
+ * subject number, a bitset of the purposes it may be processed for, each
+ * one's valid_until, and the reason for each purpose it may not. Readers
+ * never write to it; writers build a new one and publish it.
+ */
+#ifndef CUSTOS_GATE_INTERNAL_H
+#define CUSTOS_GATE_INTERNAL_H
+
+#include "../internal.h"
+#include <custos/gate.h>
+
+#define GATE_NO_EXPIRY UINT64_MAX
+
+typedef struct gate_subject {
+    uint64_t allowed;            /* bit p: consent valid for processing (given, renewed) */
+    uint64_t valid_until[64];    /* GATE_NO_EXPIRY, or seconds since the epoch */
+    uint8_t present;             /* 1: a registered subject */
+    uint8_t reason[64];          /* custos_decision for p when not allowed */
+} gate_subject;
+
+typedef struct gate_snap {
+    int has_manifest;
+    int failed;                  /* 1: the fail-closed snapshot (a rebuild failed): deny everything */
+    uint64_t declared;           /* bit p: the manifest declares purpose p */
+    uint64_t nonconsent;         /* bit p: its legal basis is not consent */
+    uint32_t cat_off[64];        /* categories of p: cats[cat_off[p] .. + cat_n[p]] */
+    uint32_t cat_n[64];
+    uint32_t nsubjects;          /* subjects[] is indexed by subject number */
+    gate_subject *subjects;
+    uint32_t *cats;
+} gate_snap;
+
+/* Build a snapshot from the store (the caller's transaction view and the
+ * loaded manifest). Free with custos__free (one block). */
+int gate_snap_build(custos_t *ctx, gate_snap **out);
+
+/* Attach/detach the gate's state to ctx (called by the consent module). */
+int custos__gate_init(custos_t *ctx);
+void custos__gate_free(custos_t *ctx);
+
+#endif
