@@ -3,29 +3,44 @@
 
 #include <string.h>
 
-static jlong JNICALL n_open(JNIEnv *env, jclass cls, jstring jdir, jboolean create)
+/*
+ * Open a store. provider may be null (the file provider in dir); otherwise
+ * a native provider over it is made here and its address is written to
+ * out_provider[0]: it must outlive the handle, and nativeClose frees both.
+ */
+static jlong JNICALL n_open(JNIEnv *env, jclass cls, jstring jdir, jboolean create,
+                            jobject provider, jlongArray out_provider)
 {
     (void)cls;
     char *dir = NULL;
     if (cj_string_get(env, jdir, 0, &dir) != 0)
         return 0;
+    custos_key_provider *kp = NULL;
+    if (provider != NULL && (kp = cj_kp_new(env, provider)) == NULL) {
+        cj_string_free(dir);
+        return 0;
+    }
     custos_open_options opts = CUSTOS_OPEN_OPTIONS_INIT;
     opts.flags = create ? CUSTOS_OPEN_CREATE : 0;
+    opts.key_provider = kp;
     custos_t *ctx = NULL;
     int rc = custos_open(&ctx, dir, &opts);
     cj_string_free(dir);
     if (rc != CUSTOS_OK) {
+        cj_kp_free(env, kp);
         cj_throw(env, rc, custos_last_open_error());
         return 0;
     }
+    jlong p = (jlong)(intptr_t)kp;
+    (*env)->SetLongArrayRegion(env, out_provider, 0, 1, &p);
     return (jlong)(intptr_t)ctx;
 }
 
-static void JNICALL n_close(JNIEnv *env, jclass cls, jlong h)
+static void JNICALL n_close(JNIEnv *env, jclass cls, jlong h, jlong provider)
 {
-    (void)env;
     (void)cls;
     custos_close(cj_ctx(h));
+    cj_kp_free(env, (custos_key_provider *)(intptr_t)provider);
 }
 
 static jstring JNICALL n_version(JNIEnv *env, jclass cls)
@@ -61,8 +76,8 @@ static jbyteArray JNICALL n_device_id(JNIEnv *env, jclass cls, jlong h)
 int cj_register_custos(JNIEnv *env)
 {
     static const JNINativeMethod methods[] = {
-        CJ_NATIVE("nativeOpen", "(Ljava/lang/String;Z)J", n_open),
-        CJ_NATIVE("nativeClose", "(J)V", n_close),
+        CJ_NATIVE("nativeOpen", "(Ljava/lang/String;ZLio/custos/KeyProvider;[J)J", n_open),
+        CJ_NATIVE("nativeClose", "(JJ)V", n_close),
         CJ_NATIVE("nativeVersion", "()Ljava/lang/String;", n_version),
         CJ_NATIVE("nativeDevicePublicKey", "(J)[B", n_device_public_key),
         CJ_NATIVE("nativeDeviceId", "(J)[B", n_device_id),

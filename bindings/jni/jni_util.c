@@ -26,12 +26,14 @@ static const struct { int code; const char *cls; } exception_classes[] = {
 };
 #define N_EXC (sizeof exception_classes / sizeof exception_classes[0])
 
+JavaVM *cj_vm;
+
 static jclass exc_class[N_EXC];
 static jmethodID exc_ctor[N_EXC];
 static jclass base_class;
 static jmethodID base_ctor;
 
-static int cache(JNIEnv *env, const char *name, jclass *cls, jmethodID *ctor)
+int cj_cache_class(JNIEnv *env, const char *name, const char *ctor_sig, jclass *cls, jmethodID *ctor)
 {
     jclass local = (*env)->FindClass(env, name);
     if (local == NULL)
@@ -40,8 +42,15 @@ static int cache(JNIEnv *env, const char *name, jclass *cls, jmethodID *ctor)
     (*env)->DeleteLocalRef(env, local);
     if (*cls == NULL)
         return -1;
-    *ctor = (*env)->GetMethodID(env, *cls, "<init>", "(ILjava/lang/String;)V");
+    if (ctor_sig == NULL)
+        return 0;
+    *ctor = (*env)->GetMethodID(env, *cls, "<init>", ctor_sig);
     return *ctor == NULL ? -1 : 0;
+}
+
+static int cache(JNIEnv *env, const char *name, jclass *cls, jmethodID *ctor)
+{
+    return cj_cache_class(env, name, "(ILjava/lang/String;)V", cls, ctor);
 }
 
 int cj_init_exceptions(JNIEnv *env)
@@ -72,11 +81,15 @@ void cj_throw_illegal_argument(JNIEnv *env, const char *msg)
 
 void cj_throw(JNIEnv *env, int rc, const char *detail)
 {
-    char msg[CUSTOS_ERRMSG_MAX + 96];
+    char msg[CUSTOS_ERRMSG_MAX + 384];
+    const char *kp = rc == CUSTOS_EKEY ? cj_kp_detail() : "";
     if (detail != NULL && detail[0] != '\0')
-        snprintf(msg, sizeof msg, "%s: %s", custos_strerror(rc), detail);
+        snprintf(msg, sizeof msg, "%s: %s%s%s", custos_strerror(rc), detail,
+                 kp[0] != '\0' ? "; key provider: " : "", kp);
     else
-        snprintf(msg, sizeof msg, "%s", custos_strerror(rc));
+        snprintf(msg, sizeof msg, "%s%s%s", custos_strerror(rc),
+                 kp[0] != '\0' ? ": key provider: " : "", kp);
+    cj_kp_detail_clear();
     if (rc == CUSTOS_EINVAL) {
         cj_throw_illegal_argument(env, msg);
         return;
@@ -145,6 +158,40 @@ jbyteArray cj_bytes_new(JNIEnv *env, const uint8_t *data, size_t len)
     if (arr != NULL && len > 0)
         (*env)->SetByteArrayRegion(env, arr, 0, (jsize)len, (const jbyte *)data);
     return arr;
+}
+
+void cj_bytes_wipe_java(JNIEnv *env, jbyteArray arr)
+{
+    static const jbyte zeros[256];
+    if (arr == NULL)
+        return;
+    jsize n = (*env)->GetArrayLength(env, arr);
+    for (jsize off = 0; off < n; off += (jsize)sizeof zeros) {
+        jsize k = n - off < (jsize)sizeof zeros ? n - off : (jsize)sizeof zeros;
+        (*env)->SetByteArrayRegion(env, arr, off, k, zeros);
+    }
+}
+
+int cj_subject(JNIEnv *env, jlong v, custos_subject *out)
+{
+    if (v < 0 || v > (jlong)UINT32_MAX) {
+        cj_throw_illegal_argument(env, "a subject number is out of range");
+        return -1;
+    }
+    *out = (custos_subject)v;
+    return 0;
+}
+
+int cj_u32(JNIEnv *env, jint v, const char *what, uint32_t *out)
+{
+    if (v < 0) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "%s must not be negative", what);
+        cj_throw_illegal_argument(env, msg);
+        return -1;
+    }
+    *out = (uint32_t)v;
+    return 0;
 }
 
 int cj_string_get(JNIEnv *env, jstring s, int nullable, char **out)

@@ -18,13 +18,21 @@
 
 #include <custos/custos.h>
 
+/* The VM, cached by JNI_OnLoad: callbacks from C into Java find their JNIEnv through it. */
+extern JavaVM *cj_vm;
+
 /* Cache the exception classes; called once from JNI_OnLoad. */
 int cj_init_exceptions(JNIEnv *env);
 void cj_free_exceptions(JNIEnv *env);
 
+/* Cache a global class reference (and, if sig is not NULL, its constructor). */
+int cj_cache_class(JNIEnv *env, const char *name, const char *ctor_sig, jclass *cls, jmethodID *ctor);
+
 /* Throw the exception for rc (< 0) with the given detail (may be NULL).
  * CUSTOS_EINVAL -> IllegalArgumentException, CUSTOS_ENOMEM -> OutOfMemoryError,
- * everything else a CustosException subclass carrying the code. */
+ * everything else a CustosException subclass carrying the code. For
+ * CUSTOS_EKEY the message also carries what a Java KeyProvider threw on this
+ * thread (see jni_keyprovider.c). */
 void cj_throw(JNIEnv *env, int rc, const char *detail);
 /* Throw for rc using custos_errmsg(ctx) as the detail. */
 void cj_throw_ctx(JNIEnv *env, int rc, const custos_t *ctx);
@@ -43,6 +51,19 @@ int cj_bytes_get(JNIEnv *env, jbyteArray arr, int nullable, cj_bytes *out);
 void cj_bytes_free(cj_bytes *b);
 /* A new Java byte[] holding data[0..len). NULL (with an exception pending) on failure. */
 jbyteArray cj_bytes_new(JNIEnv *env, const uint8_t *data, size_t len);
+/* Overwrite a Java byte[] with zeros (best effort: the GC may have copied it). */
+void cj_bytes_wipe_java(JNIEnv *env, jbyteArray arr);
+
+/* Subject numbers travel as jlong so that all of uint32_t fits; throws
+ * IllegalArgumentException and returns -1 if out of range. */
+int cj_subject(JNIEnv *env, jlong v, custos_subject *out);
+/* Purpose and category ids: non-negative jint. */
+int cj_u32(JNIEnv *env, jint v, const char *what, uint32_t *out);
+
+/* Key provider detail (jni_keyprovider.c): what the last failed Java
+ * callback on this thread threw; "" if none. cj_throw consumes it. */
+const char *cj_kp_detail(void);
+void cj_kp_detail_clear(void);
 
 /* UTF-8 copy of a Java String (NULL allowed only if nullable); free with cj_string_free. */
 int cj_string_get(JNIEnv *env, jstring s, int nullable, char **out);
@@ -54,7 +75,20 @@ void cj_string_free(char *s);
 /* Register natives of one class; returns 0 or -1 (exception pending). */
 int cj_register(JNIEnv *env, const char *class_name, const JNINativeMethod *methods, int n);
 
-/* Each bridge file registers its class's natives. */
+/* Each bridge file registers its class's natives (and caches what it needs). */
 int cj_register_custos(JNIEnv *env);
+int cj_register_keyprovider(JNIEnv *env);
+int cj_register_subject(JNIEnv *env);
+int cj_register_consent(JNIEnv *env);
+int cj_register_vault(JNIEnv *env);
+int cj_register_erase(JNIEnv *env);
+int cj_register_manifest(JNIEnv *env);
+int cj_register_disclose(JNIEnv *env);
+int cj_register_audit(JNIEnv *env);
+
+/* A key provider whose callbacks call a Java io.custos.KeyProvider
+ * (jni_keyprovider.c). NULL with an exception pending on failure. */
+custos_key_provider *cj_kp_new(JNIEnv *env, jobject provider);
+void cj_kp_free(JNIEnv *env, custos_key_provider *kp);
 
 #endif

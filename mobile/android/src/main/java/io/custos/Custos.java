@@ -1,6 +1,7 @@
 package io.custos;
 
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -17,20 +18,28 @@ public final class Custos implements AutoCloseable {
 
     private static final Cleaner CLEANER = Cleaner.create();
 
-    /** Holds only the native pointer, never the Custos, so the Cleaner can run. */
+    /**
+     * Holds only the native pointers, never the Custos, so the Cleaner can
+     * run: the store handle and, for a Java KeyProvider, the native provider
+     * over it (which holds a global reference to the Java object).
+     */
     private static final class State implements Runnable {
         private long handle;
+        private long provider;
 
-        State(long handle) {
+        State(long handle, long provider) {
             this.handle = handle;
+            this.provider = provider;
         }
 
         @Override
         public void run() {
             long h = handle;
+            long p = provider;
             handle = 0;
-            if (h != 0) {
-                nativeClose(h);
+            provider = 0;
+            if (h != 0 || p != 0) {
+                nativeClose(h, p);
             }
         }
     }
@@ -41,25 +50,55 @@ public final class Custos implements AutoCloseable {
      * frees the handle under a running call. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
-    private Custos(long handle) {
-        this.state = new State(handle);
+    private final Consent consent = new Consent(this);
+    private final Vault vault = new Vault(this);
+    private final Erasure erasure = new Erasure(this);
+    private final Audit audit = new Audit(this);
+
+    private Custos(long handle, long provider) {
+        this.state = new State(handle, provider);
         this.cleanable = CLEANER.register(this, state);
     }
 
-    /** Open (creating if needed) the store in directory {@code dir}. */
+    /** Open (creating if needed) the store in directory {@code dir}, keys in {@code dir/keys}. */
     public static Custos open(String dir) throws CustosException {
-        if (dir == null || dir.isEmpty()) {
-            throw new IllegalArgumentException("dir must name a directory");
-        }
-        return new Custos(nativeOpen(dir, true));
+        return open(dir, true, null);
     }
 
     /** Open an existing store; {@link NotFoundException} if there is none. */
     public static Custos openExisting(String dir) throws CustosException {
+        return open(dir, false, null);
+    }
+
+    /**
+     * Open (creating if needed) the store in {@code dir} with its keys held
+     * by {@code keys} (the Android Keystore, for example). The store keeps
+     * the provider until it is closed; reopen it with the same keys.
+     *
+     * @throws KeyException the provider failed (the message carries what it threw)
+     */
+    public static Custos open(String dir, KeyProvider keys) throws CustosException {
+        if (keys == null) {
+            throw new IllegalArgumentException("keys must not be null");
+        }
+        return open(dir, true, keys);
+    }
+
+    /** Open an existing store whose keys are held by {@code keys}. */
+    public static Custos openExisting(String dir, KeyProvider keys) throws CustosException {
+        if (keys == null) {
+            throw new IllegalArgumentException("keys must not be null");
+        }
+        return open(dir, false, keys);
+    }
+
+    private static Custos open(String dir, boolean create, KeyProvider keys) throws CustosException {
         if (dir == null || dir.isEmpty()) {
             throw new IllegalArgumentException("dir must name a directory");
         }
-        return new Custos(nativeOpen(dir, false));
+        long[] provider = new long[1];
+        long h = nativeOpen(dir, create, keys, provider);
+        return new Custos(h, provider[0]);
     }
 
     /** The library version, "MAJOR.MINOR.PATCH". */
@@ -74,6 +113,7 @@ public final class Custos implements AutoCloseable {
             return nativeDevicePublicKey(handle());
         } finally {
             lock.readLock().unlock();
+            Reference.reachabilityFence(this);
         }
     }
 
@@ -84,7 +124,140 @@ public final class Custos implements AutoCloseable {
             return nativeDeviceId(handle());
         } finally {
             lock.readLock().unlock();
+            Reference.reachabilityFence(this);
         }
+    }
+
+    /** The consent ledger: give, withdraw, state, history, receipts. */
+    public Consent consent() {
+        return consent;
+    }
+
+    /** The vault of personal data sealed at rest. */
+    public Vault vault() {
+        return vault;
+    }
+
+    /** Erasure of a subject, a purpose, the expired records; the receipts. */
+    public Erasure erasure() {
+        return erasure;
+    }
+
+    /** The audit chain. */
+    public Audit audit() {
+        return audit;
+    }
+
+    /**
+     * Load a compiled manifest ({@link Manifest#compile}) into the store. A
+     * later version must carry a higher policy version; purposes that
+     * changed materially need consent again (their consents become
+     * INVALIDATED). Loading the same manifest again does nothing.
+     *
+     * @throws InvalidStateException an older version, or the same version with another id
+     * @throws CorruptException the compiled file is damaged
+     */
+    public void loadManifest(byte[] compiled) throws CustosException {
+        if (compiled == null) {
+            throw new IllegalArgumentException("compiled must not be null");
+        }
+        withHandle(h -> {
+            nativeLoadManifest(h, compiled);
+            return null;
+        });
+    }
+
+    /** The loaded manifest's policy version, or -1 if none is loaded. */
+    public long policyVersion() throws CustosException {
+        return withHandle(Custos::nativePolicyVersion);
+    }
+
+    /**
+     * Register a person under the maker's own identifier (an account id, a
+     * name); only a keyed hash of it is stored.
+     *
+     * @throws AlreadyExistsException the identifier is already registered
+     */
+    public Subject addSubject(String externalId, Role role) throws CustosException {
+        requireExternalId(externalId);
+        if (role == null) {
+            throw new IllegalArgumentException("role must not be null");
+        }
+        return new Subject(withHandle(h -> nativeSubjectAdd(h, externalId, role.code())));
+    }
+
+    /** @throws NotFoundException no subject has that identifier */
+    public Subject findSubject(String externalId) throws CustosException {
+        requireExternalId(externalId);
+        return new Subject(withHandle(h -> nativeSubjectFind(h, externalId)));
+    }
+
+    public Role role(Subject subject) throws CustosException {
+        requireSubject(subject);
+        return Role.of(withHandle(h -> nativeSubjectRole(h, subject.id())));
+    }
+
+    /**
+     * Make {@code newOwner} the owner; the previous owner becomes a
+     * household member and its consents are INVALIDATED.
+     *
+     * @throws InvalidStateException newOwner already owns the device
+     */
+    public void transferOwnership(Subject newOwner) throws CustosException {
+        requireSubject(newOwner);
+        withHandle(h -> {
+            nativeTransferOwnership(h, newOwner.id());
+            return null;
+        });
+    }
+
+    /**
+     * The gate: may this subject's data of this category be processed for
+     * this purpose now? Never throws for an unknown subject, purpose or
+     * category: those are denials. Lock-free in the core; safe to call from
+     * many threads while others record consent.
+     */
+    public Decision check(Subject subject, int purpose, int category) {
+        requireSubject(subject);
+        requireId(purpose, "purpose");
+        requireId(category, "category");
+        lock.readLock().lock();
+        try {
+            return Decision.of(nativeCheck(handle(), subject.id(), purpose, category));
+        } finally {
+            lock.readLock().unlock();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * Factory reset: destroy every key, erase every file of the store but
+     * its header, and reopen it empty with fresh keys (the device id stays).
+     * This object stays usable and refers to the reset store. The receipt is
+     * signed with the old device key (its public key is in the receipt).
+     * If the reset fails after it began, this object is closed and the next
+     * open of the directory finishes the reset.
+     */
+    public DeletionReceipt factoryReset() throws CustosException {
+        return factoryReset(null);
+    }
+
+    public DeletionReceipt factoryReset(EraseProgress progress) throws CustosException {
+        byte[] receipt;
+        lock.writeLock().lock();
+        try {
+            long h = handle();
+            long[] out = {h};
+            try {
+                receipt = Erasure.factoryReset(h, progress, out);
+            } finally {
+                state.handle = out[0];
+            }
+        } finally {
+            lock.writeLock().unlock();
+            Reference.reachabilityFence(this);
+        }
+        return DeletionReceipt.of(receipt);
     }
 
     /** True once {@link #close()} has run. */
@@ -94,6 +267,7 @@ public final class Custos implements AutoCloseable {
             return state.handle == 0;
         } finally {
             lock.readLock().unlock();
+            Reference.reachabilityFence(this);
         }
     }
 
@@ -116,13 +290,19 @@ public final class Custos implements AutoCloseable {
         return h;
     }
 
-    /** Run a native call under the read lock: the handle stays valid until it returns. */
+    /**
+     * Run a native call under the read lock: the handle stays valid until it
+     * returns. The fence keeps this object reachable until then, so that the
+     * Cleaner cannot close the handle under a running call of an object the
+     * caller no longer references (Custos.open(dir).vault().get(id)).
+     */
     <T> T withHandle(NativeCall<T> call) throws CustosException {
         lock.readLock().lock();
         try {
             return call.apply(handle());
         } finally {
             lock.readLock().unlock();
+            Reference.reachabilityFence(this);
         }
     }
 
@@ -131,8 +311,39 @@ public final class Custos implements AutoCloseable {
         T apply(long handle) throws CustosException;
     }
 
-    private static native long nativeOpen(String dir, boolean create) throws CustosException;
-    private static native void nativeClose(long handle);
+    static String decisionString(int code) {
+        return nativeDecisionString(code);
+    }
+
+    static void requireSubject(Subject subject) {
+        if (subject == null) {
+            throw new IllegalArgumentException("subject must not be null");
+        }
+    }
+
+    static void requireId(int id, String what) {
+        if (id < 0) {
+            throw new IllegalArgumentException(what + " must not be negative");
+        }
+    }
+
+    private static void requireExternalId(String externalId) {
+        if (externalId == null || externalId.isEmpty()) {
+            throw new IllegalArgumentException("externalId must not be empty");
+        }
+    }
+
+    private static native long nativeOpen(String dir, boolean create, KeyProvider keys, long[] provider)
+        throws CustosException;
+    private static native void nativeClose(long handle, long provider);
+    private static native void nativeLoadManifest(long handle, byte[] compiled) throws CustosException;
+    private static native long nativePolicyVersion(long handle) throws CustosException;
+    private static native long nativeSubjectAdd(long handle, String externalId, int role) throws CustosException;
+    private static native long nativeSubjectFind(long handle, String externalId) throws CustosException;
+    private static native int nativeSubjectRole(long handle, long subject) throws CustosException;
+    private static native void nativeTransferOwnership(long handle, long subject) throws CustosException;
+    private static native int nativeCheck(long handle, long subject, int purpose, int category);
+    private static native String nativeDecisionString(int decision);
     private static native String nativeVersion();
     private static native byte[] nativeDevicePublicKey(long handle) throws CustosException;
     private static native byte[] nativeDeviceId(long handle) throws CustosException;

@@ -1,0 +1,228 @@
+/*
+ * jni_vault.c: natives of io.custos.Vault: put, get, list and delete
+ * records, export and import a subject's records, maintenance.
+ * Payloads are personal data: they are copied into guarded native memory
+ * and wiped (cj_bytes), never pinned.
+ */
+#include "jni_util.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+
+static jlong JNICALL n_put(JNIEnv *env, jclass cls, jlong h, jlong jsubject, jint purpose, jint category,
+                           jbyteArray jdata)
+{
+    (void)cls;
+    custos_subject s;
+    uint32_t p, c;
+    cj_bytes data;
+    if (cj_subject(env, jsubject, &s) != 0 || cj_u32(env, purpose, "purpose", &p) != 0 ||
+        cj_u32(env, category, "category", &c) != 0 || cj_bytes_get(env, jdata, 0, &data) != 0)
+        return 0;
+    custos_record_id id = 0;
+    int rc = custos_vault_put(cj_ctx(h), &id, s, p, c, data.data, data.len);
+    cj_bytes_free(&data);
+    if (rc != CUSTOS_OK) {
+        cj_throw_ctx(env, rc, cj_ctx(h));
+        return 0;
+    }
+    return (jlong)id;
+}
+
+/* The payload; info receives purpose, category, created, expires, size. */
+static jbyteArray JNICALL n_get(JNIEnv *env, jclass cls, jlong h, jlong id, jlongArray jinfo)
+{
+    (void)cls;
+    size_t need = 0;
+    custos_vault_info info;
+    uint8_t probe[1];
+    int rc = custos_vault_get(cj_ctx(h), probe, 0, &need, &info, (custos_record_id)id);
+    uint8_t *buf = NULL;
+    /* A record never changes once written: one retry with its size is enough. */
+    if (rc == CUSTOS_ERANGE || rc == CUSTOS_OK) {
+        if ((buf = sodium_malloc(need > 0 ? need : 1)) == NULL) {
+            cj_throw(env, CUSTOS_ENOMEM, NULL);
+            return NULL;
+        }
+        rc = custos_vault_get(cj_ctx(h), buf, need, &need, &info, (custos_record_id)id);
+    }
+    jbyteArray out = NULL;
+    if (rc == CUSTOS_OK) {
+        jlong v[5] = { info.purpose, info.category, (jlong)info.created, (jlong)info.expires,
+                       (jlong)info.size };
+        (*env)->SetLongArrayRegion(env, jinfo, 0, 5, v);
+        out = cj_bytes_new(env, buf, need);
+    } else {
+        cj_throw_ctx(env, rc, cj_ctx(h));
+    }
+    if (buf != NULL)
+        sodium_free(buf); /* wipes */
+    return out;
+}
+
+static jlongArray JNICALL n_list(JNIEnv *env, jclass cls, jlong h, jlong jsubject)
+{
+    (void)cls;
+    custos_subject s;
+    if (cj_subject(env, jsubject, &s) != 0)
+        return NULL;
+    custos_record_id *ids = NULL;
+    size_t size = 0, n = 0;
+    int rc;
+    while ((rc = custos_vault_list(cj_ctx(h), ids, size, &n, s)) == CUSTOS_ERANGE) {
+        free(ids);
+        size = n + 16;
+        if ((ids = calloc(size, sizeof *ids)) == NULL) {
+            cj_throw(env, CUSTOS_ENOMEM, NULL);
+            return NULL;
+        }
+    }
+    jlongArray out = NULL;
+    if (rc != CUSTOS_OK) {
+        cj_throw_ctx(env, rc, cj_ctx(h));
+    } else if ((out = (*env)->NewLongArray(env, (jsize)n)) != NULL && n > 0) {
+        jlong *tmp = malloc(n * sizeof *tmp);
+        if (tmp == NULL) {
+            cj_throw(env, CUSTOS_ENOMEM, NULL);
+            out = NULL;
+        } else {
+            for (size_t i = 0; i < n; i++)
+                tmp[i] = (jlong)ids[i];
+            (*env)->SetLongArrayRegion(env, out, 0, (jsize)n, tmp);
+            free(tmp);
+        }
+    }
+    free(ids);
+    return out;
+}
+
+static void JNICALL n_delete(JNIEnv *env, jclass cls, jlong h, jlong id)
+{
+    (void)cls;
+    int rc = custos_vault_delete(cj_ctx(h), (custos_record_id)id);
+    if (rc != CUSTOS_OK)
+        cj_throw_ctx(env, rc, cj_ctx(h));
+}
+
+static int key32(JNIEnv *env, jbyteArray arr, cj_bytes *out, const char *what)
+{
+    if (cj_bytes_get(env, arr, 0, out) != 0)
+        return -1;
+    if (out->len != 32) {
+        cj_bytes_free(out);
+        cj_throw_illegal_argument(env, what);
+        return -1;
+    }
+    return 0;
+}
+
+static void JNICALL n_export(JNIEnv *env, jclass cls, jlong h, jstring jpath, jlong jsubject, jbyteArray jpk)
+{
+    (void)cls;
+    custos_subject s;
+    char *path = NULL;
+    cj_bytes pk;
+    if (cj_subject(env, jsubject, &s) != 0 || cj_string_get(env, jpath, 0, &path) != 0)
+        return;
+    if (key32(env, jpk, &pk, "a recipient public key is 32 bytes (X25519)") != 0) {
+        cj_string_free(path);
+        return;
+    }
+    int rc = custos_vault_export(cj_ctx(h), path, s, pk.data);
+    cj_bytes_free(&pk);
+    cj_string_free(path);
+    if (rc != CUSTOS_OK)
+        cj_throw_ctx(env, rc, cj_ctx(h));
+}
+
+static jint JNICALL n_import(JNIEnv *env, jclass cls, jlong h, jstring jpath, jlong jsubject, jbyteArray jpk,
+                             jbyteArray jsk)
+{
+    (void)cls;
+    custos_subject s;
+    char *path = NULL;
+    cj_bytes pk, sk;
+    if (cj_subject(env, jsubject, &s) != 0 || cj_string_get(env, jpath, 0, &path) != 0)
+        return 0;
+    if (key32(env, jpk, &pk, "a recipient public key is 32 bytes (X25519)") != 0) {
+        cj_string_free(path);
+        return 0;
+    }
+    if (key32(env, jsk, &sk, "a recipient secret key is 32 bytes (X25519)") != 0) {
+        cj_bytes_free(&pk);
+        cj_string_free(path);
+        return 0;
+    }
+    size_t n = 0;
+    int rc = custos_vault_import(cj_ctx(h), &n, path, s, pk.data, sk.data);
+    cj_bytes_free(&sk);
+    cj_bytes_free(&pk);
+    cj_string_free(path);
+    if (rc != CUSTOS_OK) {
+        cj_throw_ctx(env, rc, cj_ctx(h));
+        return 0;
+    }
+    return (jint)n;
+}
+
+/* A recipient key pair: pk and sk are 32-byte Java arrays to fill. */
+static void JNICALL n_export_keypair(JNIEnv *env, jclass cls, jbyteArray jpk, jbyteArray jsk)
+{
+    (void)cls;
+    uint8_t pk[32];
+    uint8_t *sk = sodium_malloc(32);
+    if (sk == NULL) {
+        cj_throw(env, CUSTOS_ENOMEM, NULL);
+        return;
+    }
+    int rc = custos_export_keypair(pk, sk);
+    if (rc == CUSTOS_OK) {
+        (*env)->SetByteArrayRegion(env, jpk, 0, 32, (const jbyte *)pk);
+        (*env)->SetByteArrayRegion(env, jsk, 0, 32, (const jbyte *)sk);
+    }
+    sodium_free(sk);
+    if (rc != CUSTOS_OK)
+        cj_throw(env, rc, NULL);
+}
+
+static jlong JNICALL n_payload_max(JNIEnv *env, jclass cls)
+{
+    (void)env;
+    (void)cls;
+    return (jlong)custos_vault_payload_max();
+}
+
+static jlong JNICALL n_maintain(JNIEnv *env, jclass cls, jlong h)
+{
+    (void)cls;
+    uint64_t removed = 0;
+    int rc = custos_maintain(cj_ctx(h), &removed);
+    if (rc != CUSTOS_OK)
+        cj_throw_ctx(env, rc, cj_ctx(h));
+    return (jlong)removed;
+}
+
+static void JNICALL n_rotate_kek(JNIEnv *env, jclass cls, jlong h)
+{
+    (void)cls;
+    int rc = custos_vault_rotate_kek(cj_ctx(h));
+    if (rc != CUSTOS_OK)
+        cj_throw_ctx(env, rc, cj_ctx(h));
+}
+
+int cj_register_vault(JNIEnv *env)
+{
+    static const JNINativeMethod methods[] = {
+        CJ_NATIVE("nativePut", "(JJII[B)J", n_put),
+        CJ_NATIVE("nativeGet", "(JJ[J)[B", n_get),
+        CJ_NATIVE("nativeList", "(JJ)[J", n_list),
+        CJ_NATIVE("nativeDelete", "(JJ)V", n_delete),
+        CJ_NATIVE("nativeExport", "(JLjava/lang/String;J[B)V", n_export),
+        CJ_NATIVE("nativeImport", "(JLjava/lang/String;J[B[B)I", n_import),
+        CJ_NATIVE("nativeExportKeyPair", "([B[B)V", n_export_keypair),
+        CJ_NATIVE("nativePayloadMax", "()J", n_payload_max),
+        CJ_NATIVE("nativeMaintain", "(J)J", n_maintain),
+        CJ_NATIVE("nativeRotateKek", "(J)V", n_rotate_kek),
+    };
+    return cj_register(env, "io/custos/Vault", methods, (int)(sizeof methods / sizeof methods[0]));
+}

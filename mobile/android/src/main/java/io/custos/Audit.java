@@ -1,0 +1,70 @@
+package io.custos;
+
+/**
+ * The store's hash-chained, signed audit log: obtain it with
+ * {@link Custos#audit()}. A broken chain is not an exception: the
+ * {@link AuditReport} names the first entry at fault.
+ */
+public final class Audit {
+    static {
+        NativeLoader.load();
+    }
+
+    private final Custos custos;
+
+    Audit(Custos custos) {
+        this.custos = custos;
+    }
+
+    /** Verify the chain and its checkpoints against the device key. */
+    public AuditReport verify() throws CustosException {
+        long[] v = new long[7];
+        custos.withHandle(h -> {
+            nativeVerify(h, v);
+            return null;
+        });
+        return new AuditReport(v);
+    }
+
+    /** The chain as stored (an encoded AuditExport), to verify off the device. */
+    public byte[] export() throws CustosException {
+        return custos.withHandle(Audit::nativeExport);
+    }
+
+    /** Verify an exported chain, trusting only the device's 32-byte public key. */
+    public static AuditReport verifyExport(byte[] export, byte[] devicePublicKey) throws CustosException {
+        if (export == null || devicePublicKey == null) {
+            throw new IllegalArgumentException("export and devicePublicKey must not be null");
+        }
+        long[] v = new long[7];
+        nativeVerifyExport(export, devicePublicKey, v);
+        return new AuditReport(v);
+    }
+
+    /** Sign a checkpoint over the newest entry now. */
+    public void checkpoint() throws CustosException {
+        custos.withHandle(h -> {
+            nativeCheckpoint(h);
+            return null;
+        });
+    }
+
+    /** Record optional events (accesses to personal data) or not; persisted in the store. */
+    public void setOptionalEvents(boolean enabled) throws CustosException {
+        custos.withHandle(h -> {
+            nativeSetOptional(h, enabled);
+            return null;
+        });
+    }
+
+    public boolean optionalEvents() throws CustosException {
+        return custos.withHandle(Audit::nativeGetOptional);
+    }
+
+    private static native void nativeVerify(long h, long[] report) throws CustosException;
+    private static native void nativeVerifyExport(byte[] export, byte[] pk, long[] report) throws CustosException;
+    private static native byte[] nativeExport(long h) throws CustosException;
+    private static native void nativeCheckpoint(long h) throws CustosException;
+    private static native void nativeSetOptional(long h, boolean enabled) throws CustosException;
+    private static native boolean nativeGetOptional(long h) throws CustosException;
+}

@@ -1,0 +1,159 @@
+package io.custos;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The consent ledger of a store: obtain it with {@link Custos#consent()}.
+ * Every decision becomes a signed, chained event; withdrawing takes exactly
+ * the same arguments as giving. A change is visible to
+ * {@link Custos#check} as soon as the call returns.
+ *
+ * <p>Errors: {@link NotFoundException} for an unknown subject;
+ * {@link InvalidStateException} if no manifest is loaded or the transition
+ * is not allowed (DPV); {@link IllegalArgumentException} for an unknown
+ * purpose, one whose legal basis is not consent, or an actor that cannot
+ * make this decision (a child's consent needs {@link ConsentActor#GUARDIAN}).
+ */
+public final class Consent {
+    static {
+        NativeLoader.load();
+    }
+
+    private final Custos custos;
+
+    Consent(Custos custos) {
+        this.custos = custos;
+    }
+
+    public void request(Subject subject, int purpose) throws CustosException {
+        record(subject, purpose, ConsentStatus.REQUESTED, ConsentInfo.DEFAULT);
+    }
+
+    public void request(Subject subject, int purpose, ConsentInfo info) throws CustosException {
+        record(subject, purpose, ConsentStatus.REQUESTED, info);
+    }
+
+    public void give(Subject subject, int purpose) throws CustosException {
+        record(subject, purpose, ConsentStatus.GIVEN, ConsentInfo.DEFAULT);
+    }
+
+    public void give(Subject subject, int purpose, ConsentInfo info) throws CustosException {
+        record(subject, purpose, ConsentStatus.GIVEN, info);
+    }
+
+    public void renew(Subject subject, int purpose, ConsentInfo info) throws CustosException {
+        record(subject, purpose, ConsentStatus.RENEWED, info);
+    }
+
+    public void refuse(Subject subject, int purpose) throws CustosException {
+        record(subject, purpose, ConsentStatus.REFUSED, ConsentInfo.DEFAULT);
+    }
+
+    public void refuse(Subject subject, int purpose, ConsentInfo info) throws CustosException {
+        record(subject, purpose, ConsentStatus.REFUSED, info);
+    }
+
+    public void withdraw(Subject subject, int purpose) throws CustosException {
+        record(subject, purpose, ConsentStatus.WITHDRAWN, ConsentInfo.DEFAULT);
+    }
+
+    public void withdraw(Subject subject, int purpose, ConsentInfo info) throws CustosException {
+        record(subject, purpose, ConsentStatus.WITHDRAWN, info);
+    }
+
+    /** Revocation is by someone other than the subject: pass a CONTROLLER or GUARDIAN actor. */
+    public void revoke(Subject subject, int purpose, ConsentInfo info) throws CustosException {
+        record(subject, purpose, ConsentStatus.REVOKED, info);
+    }
+
+    /**
+     * Record any decision a caller may record: REQUESTED, REQUEST_DEFERRED,
+     * GIVEN, RENEWED, REFUSED, WITHDRAWN or REVOKED (EXPIRED and
+     * INVALIDATED are recorded by Custos only: IllegalArgumentException).
+     */
+    public void record(Subject subject, int purpose, ConsentStatus status, ConsentInfo info)
+            throws CustosException {
+        Custos.requireSubject(subject);
+        Custos.requireId(purpose, "purpose");
+        if (status == null || info == null) {
+            throw new IllegalArgumentException("status and info must not be null");
+        }
+        custos.withHandle(h -> {
+            nativeRecord(h, subject.id(), purpose, status.code(), info.method().code(), info.actor().code(),
+                info.noticeLang(), info.noticeHashRaw());
+            return null;
+        });
+    }
+
+    /** The current state of (subject, purpose); records an EXPIRED event first if it ran out. */
+    public ConsentState state(Subject subject, int purpose) throws CustosException {
+        Custos.requireSubject(subject);
+        Custos.requireId(purpose, "purpose");
+        long[] v = new long[6];
+        custos.withHandle(h -> {
+            nativeState(h, subject.id(), purpose, v);
+            return null;
+        });
+        return new ConsentState(v);
+    }
+
+    /** Every event of the subject, oldest first. */
+    public List<ConsentEvent> history(Subject subject) throws CustosException {
+        Custos.requireSubject(subject);
+        ConsentEvent[] events = custos.withHandle(h -> nativeHistory(h, subject.id()));
+        return Collections.unmodifiableList(Arrays.asList(events));
+    }
+
+    /**
+     * The subject's consents as a signed receipt (UTF-8 JSON): its ledger
+     * events and the device's signature over the whole text.
+     */
+    public String receipt(Subject subject, ReceiptFormat format) throws CustosException {
+        Custos.requireSubject(subject);
+        if (format == null) {
+            throw new IllegalArgumentException("format must not be null");
+        }
+        byte[] json = custos.withHandle(h -> nativeReceipt(h, subject.id(), format.code()));
+        return new String(json, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Verify a receipt made by {@link #receipt}: its signature, then every
+     * embedded event's signature and their order. devicePublicKey (32
+     * bytes) is the key expected to have signed it; null accepts the key the
+     * receipt names. Returns the number of events.
+     *
+     * @throws SignatureException a signature does not verify (or another key signed it)
+     * @throws CorruptException the receipt was altered or is malformed
+     */
+    public static int verifyReceipt(String receipt, byte[] devicePublicKey) throws CustosException {
+        if (receipt == null) {
+            throw new IllegalArgumentException("receipt must not be null");
+        }
+        return nativeReceiptVerify(receipt.getBytes(StandardCharsets.UTF_8), devicePublicKey);
+    }
+
+    /**
+     * Walk the whole ledger: every signature and link of the chain.
+     *
+     * @throws SignatureException an event's signature does not verify
+     * @throws CorruptException an event was removed, reordered or altered
+     */
+    public void verifyLedger() throws CustosException {
+        custos.withHandle(h -> {
+            nativeVerifyLedger(h);
+            return null;
+        });
+    }
+
+    private static native void nativeRecord(long h, long subject, int purpose, int status, int method, int actor,
+                                            String lang, byte[] noticeHash) throws CustosException;
+    private static native void nativeState(long h, long subject, int purpose, long[] out) throws CustosException;
+    private static native ConsentEvent[] nativeHistory(long h, long subject) throws CustosException;
+    private static native byte[] nativeReceipt(long h, long subject, int format) throws CustosException;
+    private static native int nativeReceiptVerify(byte[] receipt, byte[] publicKey) throws CustosException;
+    private static native void nativeVerifyLedger(long h) throws CustosException;
+}

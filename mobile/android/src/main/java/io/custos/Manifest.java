@@ -1,0 +1,75 @@
+package io.custos;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The product's privacy declaration: compile the maker's YAML into the
+ * compiled manifest that stores load ({@link Custos#loadManifest}) and that
+ * disclosures are generated from. No store is needed. Errors are
+ * {@link ManifestException} whose message names "file:line:column: why",
+ * or {@link CorruptException} for a damaged compiled file.
+ */
+public final class Manifest {
+    static {
+        NativeLoader.load();
+    }
+
+    private Manifest() {
+    }
+
+    /** Compile YAML (fileName only names it in messages; may be null). */
+    public static byte[] compile(String yaml, String fileName) throws CustosException {
+        return compile(yaml, fileName, null);
+    }
+
+    /**
+     * Compile a new version of a manifest; previous (the compiled older
+     * version, or null) makes the compiler refuse an id that changed
+     * meaning, a retired id that came back, or a policy version that did not
+     * increase.
+     */
+    public static byte[] compile(String yaml, String fileName, byte[] previous) throws CustosException {
+        return nativeCompile(utf8(yaml), fileName, previous);
+    }
+
+    /** Validate only: the same checks as compile. */
+    public static void check(String yaml, String fileName) throws CustosException {
+        nativeCheck(utf8(yaml), fileName);
+    }
+
+    /** Verify a compiled file and return its 32-byte manifest id (BLAKE2b-256). */
+    public static byte[] id(byte[] compiled) throws CustosException {
+        return nativeId(requireBytes(compiled));
+    }
+
+    /** A summary for people (json false) or JSON for programs (json true). */
+    public static String show(byte[] compiled, boolean json) throws CustosException {
+        return new String(nativeShow(requireBytes(compiled), json ? 1 : 0), StandardCharsets.UTF_8);
+    }
+
+    /** The purposes that changed materially between two versions, as a report. */
+    public static String diff(byte[] older, byte[] newer, boolean json) throws CustosException {
+        return new String(nativeDiffText(requireBytes(older), requireBytes(newer), json ? 1 : 0),
+            StandardCharsets.UTF_8);
+    }
+
+    private static byte[] utf8(String yaml) {
+        if (yaml == null) {
+            throw new IllegalArgumentException("yaml must not be null");
+        }
+        return yaml.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] requireBytes(byte[] b) {
+        if (b == null) {
+            throw new IllegalArgumentException("a compiled manifest must not be null");
+        }
+        return b;
+    }
+
+    private static native byte[] nativeCompile(byte[] yaml, String fileName, byte[] previous) throws CustosException;
+    private static native void nativeCheck(byte[] yaml, String fileName) throws CustosException;
+    private static native byte[] nativeId(byte[] compiled) throws CustosException;
+    private static native byte[] nativeShow(byte[] compiled, int format) throws CustosException;
+    private static native byte[] nativeDiffText(byte[] older, byte[] newer, int format) throws CustosException;
+}

@@ -1,0 +1,42 @@
+package io.custos;
+
+/**
+ * A person the device serves, as the store knows them: a small store-local
+ * number assigned by {@link Custos#addSubject}. The maker's own identifier
+ * (account id, name) is never stored, only a keyed hash of it.
+ */
+public final class Subject {
+    private final long id;
+
+    Subject(long id) {
+        this.id = id;
+    }
+
+    /** The store-local subject number (an unsigned 32-bit value). */
+    public long id() {
+        return id;
+    }
+
+    /** A subject by number, as kept by an app between runs. */
+    public static Subject of(long id) {
+        if (id < 0 || id > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("a subject number is an unsigned 32-bit value");
+        }
+        return new Subject(id);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Subject && ((Subject) o).id == id;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(id);
+    }
+
+    @Override
+    public String toString() {
+        return "Subject(" + id + ")";
+    }
+}

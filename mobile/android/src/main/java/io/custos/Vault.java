@@ -1,0 +1,147 @@
+package io.custos;
+
+/**
+ * Personal data sealed at rest: obtain it with {@link Custos#vault()}. Each
+ * record is encrypted under a key that belongs to one subject and one
+ * purpose, so erasing either destroys a key. Writing asks the gate first.
+ *
+ * <p>Payloads are copied into guarded native memory and wiped there; the
+ * Java arrays passed in and returned are the caller's to clear.
+ */
+public final class Vault {
+    static {
+        NativeLoader.load();
+    }
+
+    private final Custos custos;
+
+    Vault(Custos custos) {
+        this.custos = custos;
+    }
+
+    /** The largest payload of one record (16 MiB). */
+    public static long maxPayload() {
+        return nativePayloadMax();
+    }
+
+    /**
+     * Store a payload for (subject, purpose, category) and return its record id.
+     *
+     * @throws DeniedException the gate denied it (the message names the reason); nothing was written
+     */
+    public long put(Subject subject, int purpose, int category, byte[] data) throws CustosException {
+        Custos.requireSubject(subject);
+        Custos.requireId(purpose, "purpose");
+        Custos.requireId(category, "category");
+        if (data == null) {
+            throw new IllegalArgumentException("data must not be null");
+        }
+        if (data.length > maxPayload()) {
+            throw new IllegalArgumentException("a vault record holds at most " + maxPayload() + " bytes");
+        }
+        return custos.withHandle(h -> nativePut(h, subject.id(), purpose, category, data));
+    }
+
+    /**
+     * Read a record's payload.
+     *
+     * @throws NotFoundException no such record
+     * @throws KeyException its key was destroyed (erased) or cannot be unwrapped
+     * @throws CorruptException it failed authentication
+     */
+    public byte[] get(long recordId) throws CustosException {
+        return record(recordId).data();
+    }
+
+    /** Read a record with its purpose, category and times. */
+    public VaultRecord record(long recordId) throws CustosException {
+        long[] info = new long[5];
+        byte[] data = custos.withHandle(h -> nativeGet(h, recordId, info));
+        return new VaultRecord(recordId, info, data);
+    }
+
+    /** The ids of a subject's records, oldest first. */
+    public long[] list(Subject subject) throws CustosException {
+        Custos.requireSubject(subject);
+        return custos.withHandle(h -> nativeList(h, subject.id()));
+    }
+
+    /** Delete one record. */
+    public void delete(long recordId) throws CustosException {
+        custos.withHandle(h -> {
+            nativeDelete(h, recordId);
+            return null;
+        });
+    }
+
+    /** Remove every record whose retention has run out; returns how many. */
+    public long maintain() throws CustosException {
+        return custos.withHandle(Vault::nativeMaintain);
+    }
+
+    /** Re-wrap every data key under a new KEK generation and destroy the old one. */
+    public void rotateKek() throws CustosException {
+        custos.withHandle(h -> {
+            nativeRotateKek(h);
+            return null;
+        });
+    }
+
+    /** A fresh X25519 recipient key pair for exports. */
+    public static ExportKeyPair newExportKeyPair() throws CustosException {
+        byte[] pk = new byte[32];
+        byte[] sk = new byte[32];
+        nativeExportKeyPair(pk, sk);
+        return new ExportKeyPair(pk, sk);
+    }
+
+    /**
+     * Write every record of the subject to the file at path, encrypted to
+     * the recipient's 32-byte X25519 public key (GDPR Art. 20). The file
+     * appears whole or not at all.
+     */
+    public void export(Subject subject, String path, byte[] recipientPublicKey) throws CustosException {
+        Custos.requireSubject(subject);
+        requirePath(path);
+        custos.withHandle(h -> {
+            nativeExport(h, path, subject.id(), recipientPublicKey);
+            return null;
+        });
+    }
+
+    /**
+     * Import an export made for recipient (all or nothing, through the
+     * gate) as records of subject; returns the number stored.
+     *
+     * @throws CorruptException the file is truncated, altered or foreign
+     * @throws KeyException it was made for another recipient
+     */
+    public int importFrom(String path, Subject subject, ExportKeyPair recipient) throws CustosException {
+        Custos.requireSubject(subject);
+        requirePath(path);
+        if (recipient == null) {
+            throw new IllegalArgumentException("recipient must not be null");
+        }
+        return custos.withHandle(h -> nativeImport(h, path, subject.id(), recipient.publicKey(),
+            recipient.secretKey()));
+    }
+
+    private static void requirePath(String path) {
+        if (path == null || path.isEmpty()) {
+            throw new IllegalArgumentException("path must name a file");
+        }
+    }
+
+    private static native long nativePut(long h, long subject, int purpose, int category, byte[] data)
+        throws CustosException;
+    private static native byte[] nativeGet(long h, long id, long[] info) throws CustosException;
+    private static native long[] nativeList(long h, long subject) throws CustosException;
+    private static native void nativeDelete(long h, long id) throws CustosException;
+    private static native void nativeExport(long h, String path, long subject, byte[] pk) throws CustosException;
+    private static native int nativeImport(long h, String path, long subject, byte[] pk, byte[] sk)
+        throws CustosException;
+    private static native void nativeExportKeyPair(byte[] pk, byte[] sk) throws CustosException;
+    private static native long nativePayloadMax();
+    private static native long nativeMaintain(long h) throws CustosException;
+    private static native void nativeRotateKek(long h) throws CustosException;
+}
