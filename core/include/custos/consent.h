@@ -85,7 +85,12 @@ int custos_consent_record(custos_t *ctx, custos_subject subject, uint32_t purpos
                           custos_consent_status status, const custos_consent_info *info);
 
 /* The same, one function per decision. Withdrawing takes the same
- * arguments as giving. */
+ * arguments as giving. A withdrawal or revocation also erases the data kept
+ * for that purpose (as custos_erase_purpose does: keys destroyed, records
+ * removed, a receipt kept in the store and an EraseRequest queued). The
+ * decision is recorded first; if the erase then fails, the call returns its
+ * error, the decision stands, and the erase resumes on the next open (or
+ * call custos_erase_purpose again). */
 CUSTOS_API CUSTOS_WARN_UNUSED int custos_consent_request(custos_t *ctx, custos_subject subject, uint32_t purpose, const custos_consent_info *info);
 CUSTOS_API CUSTOS_WARN_UNUSED int custos_consent_give(custos_t *ctx, custos_subject subject, uint32_t purpose, const custos_consent_info *info);
 CUSTOS_API CUSTOS_WARN_UNUSED int custos_consent_renew(custos_t *ctx, custos_subject subject, uint32_t purpose, const custos_consent_info *info);

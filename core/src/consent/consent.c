@@ -6,6 +6,7 @@
  */
 #include "ledger.h"
 #include "../audit/audit_internal.h"
+#include "../erase/erase_internal.h"
 #include "custos/v1/audit.pb-c.h"
 
 #include <string.h>
@@ -252,7 +253,17 @@ int custos_consent_record(custos_t *ctx, custos_subject subject, uint32_t purpos
     int rc = cs_write_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    return cs_write_end(ctx, cs_record(ctx, subject, purpose, status, info, NULL, 0));
+    rc = cs_record(ctx, subject, purpose, status, info, NULL, 0);
+    /* A withdrawal or revocation erases the purpose's data (DESIGN §6): the
+     * decision commits first, so it stands whatever happens to the erase,
+     * which is journaled and resumes on the next open if it is cut short. */
+    if (rc == CUSTOS_OK && (status == CUSTOS_CONSENT_WITHDRAWN || status == CUSTOS_CONSENT_REVOKED)) {
+        rc = custos__db_commit(ctx);
+        if (rc == CUSTOS_OK && (rc = custos__erase_on_withdraw(ctx, subject, purpose)) != CUSTOS_OK)
+            custos__fail(ctx, rc, "consent recorded, but erasing purpose %u's data failed (%s); "
+                         "custos_erase_purpose retries it", purpose, custos_strerror(rc));
+    }
+    return cs_write_end(ctx, rc);
 }
 
 #define DECISION(name, status)                                                                  \

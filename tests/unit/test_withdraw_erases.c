@@ -1,0 +1,85 @@
+/* A withdrawal (or revocation) of a consent-based purpose erases that
+ * purpose's data, and only that purpose's (DESIGN §6, issue: erasure). */
+#include "consent_fixture.h"
+
+static custos_record_id put(fx *f, custos_subject s, uint32_t purpose, uint32_t category)
+{
+    custos_record_id id = 0;
+    assert_int_equal(custos_vault_put(f->ctx, &id, s, purpose, category, "clip", 4), CUSTOS_OK);
+    return id;
+}
+
+static int readable(fx *f, custos_record_id id)
+{
+    uint8_t buf[16];
+    size_t len = 0;
+    return custos_vault_get(f->ctx, buf, sizeof buf, &len, NULL, id);
+}
+
+static size_t receipts(fx *f)
+{
+    uint64_t seqs[8];
+    size_t n = 0;
+    assert_int_equal(custos_erase_receipt_list(f->ctx, seqs, 8, &n), CUSTOS_OK);
+    return n;
+}
+
+static void test_withdraw_erases_that_purpose_and_keeps_the_others(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, "wderase");
+    assert_int_equal(custos_consent_give(f.ctx, f.owner, FX_VIDEO, &fx_info), CUSTOS_OK);
+    assert_int_equal(custos_consent_give(f.ctx, f.owner, FX_ANALYTICS, &fx_info), CUSTOS_OK);
+    custos_record_id video = put(&f, f.owner, FX_VIDEO, FX_CAT_VIDEO);
+    custos_record_id usage = put(&f, f.owner, FX_ANALYTICS, FX_CAT_USAGE);
+    assert_int_equal(readable(&f, video), CUSTOS_OK);
+    size_t before = receipts(&f);
+
+    assert_int_equal(custos_consent_withdraw(f.ctx, f.owner, FX_VIDEO, &fx_info), CUSTOS_OK);
+    assert_int_equal(readable(&f, video), CUSTOS_ENOTFOUND);
+    assert_int_equal(readable(&f, usage), CUSTOS_OK);
+    assert_int_equal(receipts(&f), before + 1);
+    assert_int_equal(fx_status(&f, f.owner, FX_VIDEO), CUSTOS_CONSENT_WITHDRAWN);
+    assert_true(custos_check(f.ctx, f.owner, FX_VIDEO, FX_CAT_VIDEO) != CUSTOS_ALLOW);
+    fx_close(&f);
+}
+
+static void test_refusal_erases_nothing(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, "wdrefuse");
+    assert_int_equal(custos_consent_give(f.ctx, f.owner, FX_ANALYTICS, &fx_info), CUSTOS_OK);
+    custos_record_id usage = put(&f, f.owner, FX_ANALYTICS, FX_CAT_USAGE);
+    size_t before = receipts(&f);
+    assert_int_equal(custos_consent_refuse(f.ctx, f.owner, FX_VIDEO, &fx_info), CUSTOS_OK);
+    assert_int_equal(readable(&f, usage), CUSTOS_OK);
+    assert_int_equal(receipts(&f), before);
+    fx_close(&f);
+}
+
+static void test_forbidden_withdrawal_erases_nothing(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, "wdforbid");
+    assert_int_equal(custos_consent_give(f.ctx, f.owner, FX_ANALYTICS, &fx_info), CUSTOS_OK);
+    custos_record_id usage = put(&f, f.owner, FX_ANALYTICS, FX_CAT_USAGE);
+    size_t before = receipts(&f);
+    /* A withdrawal the ledger refuses (an undeclared purpose) must not erase. */
+    assert_int_not_equal(custos_consent_withdraw(f.ctx, f.owner, 42, &fx_info), CUSTOS_OK);
+    assert_int_equal(readable(&f, usage), CUSTOS_OK);
+    assert_int_equal(receipts(&f), before);
+    fx_close(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_withdraw_erases_that_purpose_and_keeps_the_others),
+        cmocka_unit_test(test_refusal_erases_nothing),
+        cmocka_unit_test(test_forbidden_withdrawal_erases_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
