@@ -115,6 +115,15 @@ int custos__file_write_atomic(custos_t *ctx, const char *path, const void *data,
     memcpy(tmp, path, plen);
     memcpy(tmp + plen, ".tmp", 5);
 
+    /* Only ever replace a regular file: renaming onto a device node, a FIFO
+     * or a directory entry of another kind would destroy it. */
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        rc = ctx ? custos__fail(ctx, CUSTOS_EINVAL, "%s exists and is not a regular file; not replacing it", path)
+                 : custos__fail_open(CUSTOS_EINVAL, "%s exists and is not a regular file; not replacing it", path);
+        goto out;
+    }
+
     if ((err = custos__io_check(CUSTOS_IO_OPEN, tmp)) != 0) {
         rc = io_fail(ctx, err, "create", tmp);
         goto out;
