@@ -258,7 +258,7 @@ int main(int argc, char **argv)
 {
     setup();
     if (argc == 3 && strcmp(argv[1], "--callgrind") == 0) {
-        long n = atol(argv[2]), allowed = 0;
+        long n = strtol(argv[2], NULL, 10), allowed = 0;
         for (long i = 0; i < n; i++)
             allowed += custos_check(ctx, subject, 1, 1) == CUSTOS_ALLOW;
         printf("%ld checks, %ld allowed\n", n, allowed);
