@@ -2,6 +2,8 @@
 # Build or test the Swift package against the libcustos of a CMake build.
 #   run-swift.sh build SRC BUILD          install the core into BUILD/swift-prefix, build package + tests
 #   run-swift.sh test  SRC BUILD FILTER   run the XCTest cases matching FILTER (no rebuild)
+#   run-swift.sh xcprivacy SRC BUILD      regenerate the SDK's PrivacyInfo.xcprivacy from
+#                                         privacy-sdk.yaml; fail if the committed one differs
 set -euo pipefail
 mode=$1 src=$2 build=$3
 prefix=$build/swift-prefix
@@ -20,5 +22,15 @@ case "$mode" in
   test)
     swift test --skip-build --package-path "$src/mobile/ios" --scratch-path "$scratch" --filter "$4"
     ;;
-  *) echo "usage: run-swift.sh build|test SRC BUILD [FILTER]" >&2; exit 2 ;;
+  xcprivacy)
+    out=$build/swift-xcprivacy
+    rm -rf "$out" && mkdir -p "$out"
+    "$build/bin/custos" manifest compile "$src/mobile/ios/privacy-sdk.yaml" -o "$out/privacy-sdk.pb"
+    "$build/bin/custos" disclose --format xcprivacy "$out/privacy-sdk.pb" -o "$out"
+    if ! diff -u "$src/mobile/ios/Sources/Custos/PrivacyInfo.xcprivacy" "$out/PrivacyInfo.xcprivacy"; then
+      echo "mobile/ios/Sources/Custos/PrivacyInfo.xcprivacy is stale: copy $out/PrivacyInfo.xcprivacy over it" >&2
+      exit 1
+    fi
+    ;;
+  *) echo "usage: run-swift.sh build|test|xcprivacy SRC BUILD [FILTER]" >&2; exit 2 ;;
 esac

@@ -38,6 +38,12 @@ public struct CustosError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
+    /// An error with `code`, for a `KeyProvider` to throw when it wants the
+    /// core to see that code rather than CUSTOS_EKEY.
+    public init(_ code: Code, detail: String? = nil) {
+        self.init(rawCode: code.rawValue, detail: detail)
+    }
+
     init(rawCode: Int32, detail: String?) {
         self.rawCode = rawCode
         self.code = Code(rawValue: rawCode) ?? .unknown

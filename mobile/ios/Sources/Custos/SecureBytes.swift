@@ -8,7 +8,7 @@ import CCustos
 public final class SecureBytes: @unchecked Sendable {
     private let storage: UnsafeMutableRawBufferPointer
 
-    public var count: Int { storage.count }
+    public var count: Int { length }
 
     /// Copies `bytes` into wiped-on-release storage.
     public init<S: Collection>(_ bytes: S) where S.Element == UInt8 {
@@ -35,6 +35,10 @@ public final class SecureBytes: @unchecked Sendable {
     public func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeMutableRawBufferPointer(rebasing: storage[0..<length]))
     }
+
+    /// The first byte, for C calls that must hold several buffers at once
+    /// (`putMany`); valid while this object is alive.
+    var baseAddress: UnsafeRawPointer { UnsafeRawPointer(storage.baseAddress!) }
 
     deinit {
         custos_wipe(storage.baseAddress, storage.count)

@@ -1,0 +1,159 @@
+import CCustos
+
+/// A compiled privacy manifest (manifest.h): the bytes `custos manifest
+/// compile` writes, which apps embed and load into a store. Nothing parses
+/// YAML on a device; `compile` is here for tools and tests.
+public struct CompiledManifest: Sendable, Equatable {
+    /// The compiled file.
+    public let bytes: [UInt8]
+    /// Its id: BLAKE2b-256 of the canonical payload.
+    public let id: [UInt8]
+
+    /// Verifies compiled bytes (a damaged file throws `.corrupt`).
+    public init(bytes: [UInt8]) throws {
+        var id = [UInt8](repeating: 0, count: custos_hash_bytes())
+        var err = custos_manifest_error()
+        try checkManifest(custos_manifest_id(&id, bytes, bytes.count, &err), err)
+        self.bytes = bytes
+        self.id = id
+    }
+
+    /// Compiles manifest YAML. `filename` only names the input in messages.
+    /// `previous`, if given, is the compiled earlier version: an id that
+    /// changed meaning, or a policy version that did not increase, throws
+    /// `.manifest`.
+    public static func compile(yaml: String, filename: String = "manifest.yaml",
+                               previous: CompiledManifest? = nil) throws -> CompiledManifest {
+        var out: UnsafeMutablePointer<UInt8>?
+        var len = 0
+        var id = [UInt8](repeating: 0, count: custos_hash_bytes())
+        var err = custos_manifest_error()
+        var opts = custos_manifest_compile_options()
+        opts.version = UInt32(CUSTOS_MANIFEST_COMPILE_OPTIONS_VERSION)
+        let utf8 = Array(yaml.utf8)
+        let rc: Int32 = (previous?.bytes ?? []).withUnsafeBufferPointer { prev in
+            opts.previous = previous == nil ? nil : prev.baseAddress
+            opts.previous_len = previous == nil ? 0 : prev.count
+            return utf8.withUnsafeBufferPointer { y in
+                y.withMemoryRebound(to: CChar.self) {
+                    custos_manifest_compile(&out, &len, &id, $0.baseAddress, $0.count, filename, &opts, &err)
+                }
+            }
+        }
+        defer { custos_manifest_free(out) }
+        try checkManifest(rc, err)
+        return CompiledManifest(bytes: Array(UnsafeBufferPointer(start: out, count: len)), id: id)
+    }
+
+    /// Validates manifest YAML without compiling it; throws `.manifest` with
+    /// "file:line:col: why" in the message.
+    public static func validate(yaml: String, filename: String = "manifest.yaml") throws {
+        var err = custos_manifest_error()
+        let utf8 = Array(yaml.utf8)
+        let rc = utf8.withUnsafeBufferPointer { y in
+            y.withMemoryRebound(to: CChar.self) { custos_manifest_check($0.baseAddress, $0.count, filename, &err) }
+        }
+        try checkManifest(rc, err)
+    }
+
+    private init(bytes: [UInt8], id: [UInt8]) {
+        self.bytes = bytes
+        self.id = id
+    }
+
+    /// A summary for people, or JSON for programs.
+    public func show(json: Bool = false) throws -> String {
+        var out: UnsafeMutablePointer<CChar>?
+        var err = custos_manifest_error()
+        let format = Int32(json ? CUSTOS_MANIFEST_SHOW_JSON : CUSTOS_MANIFEST_SHOW_TEXT)
+        let rc = custos_manifest_show(&out, bytes, bytes.count, format, &err)
+        defer { custos_manifest_free(out) }
+        try checkManifest(rc, err)
+        return String(cString: out!)
+    }
+
+    /// The purposes that changed materially from `older` to `self`.
+    public func changes(since older: CompiledManifest) throws -> [ManifestChange] {
+        var out: UnsafeMutablePointer<custos_manifest_change>?
+        var n = 0
+        var err = custos_manifest_error()
+        let rc = custos_manifest_diff(&out, &n, older.bytes, older.bytes.count, bytes, bytes.count, &err)
+        defer { custos_manifest_free(out) }
+        try checkManifest(rc, err)
+        return UnsafeBufferPointer(start: out, count: n).map(ManifestChange.init)
+    }
+
+    /// The same diff as a readable report (text, or JSON).
+    public func diffReport(since older: CompiledManifest, json: Bool = false) throws -> String {
+        var out: UnsafeMutablePointer<CChar>?
+        var err = custos_manifest_error()
+        let format = Int32(json ? CUSTOS_MANIFEST_SHOW_JSON : CUSTOS_MANIFEST_SHOW_TEXT)
+        let rc = custos_manifest_diff_text(&out, older.bytes, older.bytes.count, bytes, bytes.count, format, &err)
+        defer { custos_manifest_free(out) }
+        try checkManifest(rc, err)
+        return String(cString: out!)
+    }
+}
+
+/// One purpose that needs consent again between two manifest versions.
+public struct ManifestChange: Sendable, Equatable {
+    /// Why a purpose changed materially (manifest.h CUSTOS_MANIFEST_CHANGE_*).
+    public struct Reasons: OptionSet, Sendable {
+        public let rawValue: UInt32
+        public init(rawValue: UInt32) { self.rawValue = rawValue }
+        public static let newPurpose = Reasons(rawValue: 1 << 0)
+        public static let newCategory = Reasons(rawValue: 1 << 1)
+        public static let newRecipient = Reasons(rawValue: 1 << 2)
+        public static let longerRetention = Reasons(rawValue: 1 << 3)
+        public static let legalBasis = Reasons(rawValue: 1 << 4)
+        public static let removed = Reasons(rawValue: 1 << 5)
+        public static let newLocation = Reasons(rawValue: 1 << 6)
+        public static let longerConsent = Reasons(rawValue: 1 << 7)
+    }
+
+    public let purpose: UInt32
+    public let reasons: Reasons
+    /// True if the purpose, in the newer version, rests on consent.
+    public let needsConsent: Bool
+
+    /// The core's words for each reason ("new recipient", ...).
+    public var reasonNames: [String] {
+        (0..<32).compactMap { bit -> String? in
+            let r = UInt32(1) << UInt32(bit)
+            return reasons.rawValue & r != 0 ? String(cString: custos_manifest_change_str(r)) : nil
+        }
+    }
+
+    init(_ c: custos_manifest_change) {
+        purpose = c.purpose
+        reasons = Reasons(rawValue: c.reasons)
+        needsConsent = c.needs_consent != 0
+    }
+}
+
+/// Throws for a manifest-module failure, with the detail of `err`.
+func checkManifest(_ rc: Int32, _ err: custos_manifest_error) throws {
+    guard rc == 0 else {
+        var e = err
+        let detail = withUnsafeBytes(of: &e.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        throw CustosError(rawCode: rc, detail: detail)
+    }
+}
+
+extension Custos {
+    /// Loads a compiled manifest into the store. Purposes that changed
+    /// materially since the loaded version have their consents invalidated.
+    public func load(_ manifest: CompiledManifest) throws {
+        try withHandle { h in try checkCall(custos_manifest_load(h, manifest.bytes, manifest.bytes.count), h) }
+    }
+
+    /// The loaded manifest's id and policy version; throws `.notFound` if none.
+    public func currentPolicy() throws -> (id: [UInt8], version: UInt32) {
+        try withHandle { h in
+            var id = [UInt8](repeating: 0, count: custos_hash_bytes())
+            var version: UInt32 = 0
+            try checkCall(custos_policy_current(h, &id, &version), h)
+            return (id, version)
+        }
+    }
+}

@@ -1,0 +1,157 @@
+import CCustos
+import Foundation
+
+/// A record's id in the vault: positive, never reused.
+public typealias RecordID = Int64
+
+/// What the vault knows about a record besides its payload.
+public struct VaultRecordInfo: Sendable, Equatable {
+    public let id: RecordID
+    public let purpose: UInt32
+    public let category: UInt32
+    public let created: Date
+    /// nil: no time limit (kept until an event such as a withdrawal or a reset).
+    public let expires: Date?
+    /// Payload bytes.
+    public let size: Int
+
+    init(_ i: custos_vault_info) {
+        id = i.id
+        purpose = i.purpose
+        category = i.category
+        created = Date(timeIntervalSince1970: TimeInterval(i.created))
+        expires = i.expires == 0 ? nil : Date(timeIntervalSince1970: TimeInterval(i.expires))
+        size = i.size
+    }
+}
+
+/// An X25519 key pair that vault exports are encrypted to.
+public struct ExportKeyPair: Sendable {
+    public let publicKey: [UInt8]
+    public let secretKey: SecureBytes
+
+    /// A fresh key pair.
+    public static func generate() throws -> ExportKeyPair {
+        var pk = [UInt8](repeating: 0, count: custos_export_public_key_bytes())
+        let sk = SecureBytes(zeroed: custos_export_secret_key_bytes())
+        let rc = sk.withUnsafeMutableBytes { custos_export_keypair(&pk, $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+        try checkCall(rc, nil)
+        return ExportKeyPair(publicKey: pk, secretKey: sk)
+    }
+
+    public init(publicKey: [UInt8], secretKey: SecureBytes) {
+        self.publicKey = publicKey
+        self.secretKey = secretKey
+    }
+}
+
+extension Custos {
+    /// The largest payload of one record (16 MiB).
+    public static var maxPayloadSize: Int { custos_vault_payload_max() }
+
+    /// Seals and stores one payload, after asking the gate: a denial throws
+    /// `.denied` (the message names the reason) and nothing is written.
+    public func put(_ payload: SecureBytes, subject: Subject, purpose: UInt32, category: UInt32) throws -> RecordID {
+        try withHandle { h in
+            var id: custos_record_id = 0
+            let rc = payload.withUnsafeBytes {
+                custos_vault_put(h, &id, subject.rawValue, purpose, category, $0.baseAddress, $0.count)
+            }
+            try checkCall(rc, h)
+            return id
+        }
+    }
+
+    /// Stores several payloads of one subject in one transaction: all or none.
+    public func putMany(_ items: [(payload: SecureBytes, purpose: UInt32, category: UInt32)],
+                        subject: Subject) throws -> [RecordID] {
+        try withHandle { h in
+            var ids = [custos_record_id](repeating: 0, count: items.count)
+            // The payload pointers stay valid while `items` keeps every SecureBytes alive.
+            let cItems = items.map { item in
+                custos_vault_item(purpose: item.purpose, category: item.category,
+                                  data: item.payload.baseAddress, len: item.payload.count)
+            }
+            let rc = withExtendedLifetime(items) {
+                custos_vault_put_many(h, &ids, subject.rawValue, cItems, cItems.count)
+            }
+            try checkCall(rc, h)
+            return ids
+        }
+    }
+
+    /// Opens one record. Throws `.notFound`, `.key` (its key was destroyed:
+    /// erased), or `.corrupt` (it failed authentication).
+    public func get(_ id: RecordID) throws -> (payload: SecureBytes, info: VaultRecordInfo) {
+        try withHandle { h in
+            var size = 256
+            while true {
+                let out = SecureBytes(zeroed: size)
+                var len = 0
+                var info = custos_vault_info()
+                let rc = out.withUnsafeMutableBytes {
+                    custos_vault_get(h, $0.baseAddress?.assumingMemoryBound(to: UInt8.self), size, &len, &info, id)
+                }
+                if rc == Int32(CUSTOS_ERANGE), len > size { size = len; continue }
+                try checkCall(rc, h)
+                let payload = len == size ? out : out.withUnsafeBytes { SecureBytes($0.prefix(len)) }
+                return (payload, VaultRecordInfo(info))
+            }
+        }
+    }
+
+    /// The ids of a subject's records, oldest first.
+    public func records(of subject: Subject) throws -> [RecordID] {
+        try withHandle { h in
+            var size = 64
+            while true {
+                var ids = [custos_record_id](repeating: 0, count: size)
+                var n = 0
+                let rc = custos_vault_list(h, &ids, size, &n, subject.rawValue)
+                if rc == Int32(CUSTOS_ERANGE), n > size { size = n; continue }
+                try checkCall(rc, h)
+                return Array(ids[0..<n])
+            }
+        }
+    }
+
+    /// Deletes one record; throws `.notFound` if absent.
+    public func delete(_ id: RecordID) throws {
+        try withHandle { h in try checkCall(custos_vault_delete(h, id), h) }
+    }
+
+    /// Removes every record whose retention has expired; returns how many.
+    @discardableResult
+    public func maintain() throws -> UInt64 {
+        try withHandle { h in
+            var removed: UInt64 = 0
+            try checkCall(custos_maintain(h, &removed), h)
+            return removed
+        }
+    }
+
+    /// Re-wraps every data key under a new KEK generation and destroys the old one.
+    public func rotateKEK() throws {
+        try withHandle { h in try checkCall(custos_vault_rotate_kek(h), h) }
+    }
+
+    /// Writes every record of `subject` to `path`, encrypted to `recipientPublicKey`.
+    public func exportRecords(of subject: Subject, to path: String, recipientPublicKey: [UInt8]) throws {
+        try withHandle { h in try checkCall(custos_vault_export(h, path, subject.rawValue, recipientPublicKey), h) }
+    }
+
+    /// Imports an export made for `keyPair` as records of `subject`, through
+    /// the gate; all or nothing. Returns the number of records stored.
+    @discardableResult
+    public func importRecords(from path: String, subject: Subject, keyPair: ExportKeyPair) throws -> Int {
+        try withHandle { h in
+            var n = 0
+            let rc = keyPair.secretKey.withUnsafeBytes {
+                custos_vault_import(h, &n, path, subject.rawValue, keyPair.publicKey,
+                                    $0.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            }
+            try checkCall(rc, h)
+            return n
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Custos
+import Foundation
+import XCTest
+
+/// A store whose keys are held by a Swift `KeyProvider` (the Keychain on
+/// iOS; here the in-memory provider over libsodium), bridged to the C
+/// custos_key_provider.
+final class KeyProviderTests: XCTestCase {
+    private var dir: URL!
+
+    override func setUpWithError() throws { dir = Fixture.storeDirectory() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func testStoreRunsOnASwiftProviderAndSignsWithItsKey() throws {
+        let provider = InMemoryKeyProvider()
+        let store = try Custos(path: dir.path, keyProvider: provider)
+        XCTAssertEqual(try store.devicePublicKey(), try provider.publicKey())
+        try store.load(Fixture.camera)
+        let s = try store.addSubject(externalId: "s", role: .owner)
+        let id = try store.put(SecureBytes([1, 2, 3]), subject: s, purpose: Camera.operate, category: Camera.video)
+        try store.get(id).payload.withUnsafeBytes { XCTAssertEqual(Array($0), [1, 2, 3]) }
+        let receipt = try store.erase(subject: s)
+        XCTAssertNoThrow(try receipt.verify(publicKey: try provider.publicKey()))
+        XCTAssertTrue(try store.verifyAudit().isIntact)
+        store.close()
+        XCTAssertGreaterThanOrEqual(provider.opens, 1)
+        XCTAssertGreaterThanOrEqual(provider.closes, 1)
+    }
+
+    func testReopenWithTheSameProviderReadsEarlierRecords() throws {
+        let provider = InMemoryKeyProvider()
+        var store = try Custos(path: dir.path, keyProvider: provider)
+        try store.load(Fixture.camera)
+        let s = try store.addSubject(externalId: "s", role: .owner)
+        let id = try store.put(SecureBytes([7]), subject: s, purpose: Camera.operate, category: Camera.video)
+        store.close()
+        store = try Custos(path: dir.path, create: false, keyProvider: provider)
+        XCTAssertEqual(try store.findSubject(externalId: "s"), s) // same index key
+        try store.get(id).payload.withUnsafeBytes { XCTAssertEqual(Array($0), [7]) }
+        store.close()
+    }
+
+    func testProviderIsRetainedUntilCloseThenReleased() throws {
+        weak var weakProvider: InMemoryKeyProvider?
+        var store: Custos?
+        do {
+            let provider = InMemoryKeyProvider()
+            weakProvider = provider
+            store = try Custos(path: dir.path, keyProvider: provider)
+        }
+        XCTAssertNotNil(weakProvider, "the store keeps its provider alive")
+        XCTAssertNoThrow(try store?.devicePublicKey())
+        store?.close()
+        XCTAssertNil(weakProvider, "close releases the provider")
+        store = nil
+    }
+
+    func testProviderIsReleasedWhenOpenFails() throws {
+        weak var weakProvider: InMemoryKeyProvider?
+        do {
+            let provider = InMemoryKeyProvider()
+            weakProvider = provider
+            XCTAssertThrowsCustos(.notFound, try Custos(path: dir.path, create: false, keyProvider: provider))
+        }
+        XCTAssertNil(weakProvider)
+    }
+
+    func testAThrownSwiftErrorIsAKeyError() throws {
+        let provider = InMemoryKeyProvider()
+        let store = try Custos(path: dir.path, keyProvider: provider)
+        try store.load(Fixture.camera)
+        let s = try store.addSubject(externalId: "s", role: .owner)
+        let id = try store.put(SecureBytes([1]), subject: s, purpose: Camera.operate, category: Camera.video)
+        store.close()
+        // A provider without this store's keys cannot open it.
+        XCTAssertThrowsCustos(.key, try Custos(path: dir.path, create: false, keyProvider: InMemoryKeyProvider()))
+        // A provider that refuses to unwrap (a locked Keychain) fails the read with .key.
+        let reopened = try Custos(path: dir.path, create: false, keyProvider: provider)
+        provider.failUnwrap = true
+        XCTAssertThrowsCustos(.key, try reopened.get(id))
+        provider.failUnwrap = false
+        XCTAssertEqual(try reopened.get(id).payload.count, 1)
+        reopened.close()
+    }
+
+    func testRotationCreatesANewGenerationAndDestroysTheOld() throws {
+        let provider = InMemoryKeyProvider()
+        let store = try Custos(path: dir.path, keyProvider: provider)
+        try store.load(Fixture.camera)
+        let s = try store.addSubject(externalId: "s", role: .owner)
+        let id = try store.put(SecureBytes([3]), subject: s, purpose: Camera.operate, category: Camera.video)
+        let before = provider.generations
+        try store.rotateKEK()
+        XCTAssertEqual(provider.generations.count, 1)
+        XCTAssertGreaterThan(provider.generations[0], before.max()!)
+        try store.get(id).payload.withUnsafeBytes { XCTAssertEqual(Array($0), [3]) }
+        store.close()
+    }
+
+    func testFactoryResetDestroysTheProvidersKeys() throws {
+        let provider = InMemoryKeyProvider()
+        let store = try Custos(path: dir.path, keyProvider: provider)
+        let oldKey = try provider.publicKey()
+        let receipt = try store.factoryReset()
+        XCTAssertEqual(provider.destroyAllCalls, 1)
+        XCTAssertNoThrow(try receipt.verify(publicKey: oldKey))
+        XCTAssertNotEqual(try store.devicePublicKey(), oldKey)
+        XCTAssertEqual(try store.devicePublicKey(), try provider.publicKey())
+        store.close()
+    }
+}
