@@ -37,7 +37,7 @@ void *custos__calloc(size_t count, size_t size)
         return NULL;
     void *p = custos__malloc(count * size);
     if (p != NULL)
-        memset(p, 0, count * size);
+        memset(p, 0, count * size); /* not secret: fresh memory, zeroed for the caller */
     return p;
 }
 

@@ -1,21 +1,65 @@
 /* harness.c: temporary directories and small file helpers for tests. */
 #include "harness.h"
+#include "fault.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-char *th_tmpdir(const char *tag)
+static char *tmpdir_under(const char *base, const char *tag)
 {
-    const char *base = getenv("TMPDIR");
+    th_fault_install(); /* before any store opens: it hooks the allocators */
     char tmpl[4096];
-    snprintf(tmpl, sizeof tmpl, "%s/custos-%s-XXXXXX", base ? base : "/tmp", tag);
+    snprintf(tmpl, sizeof tmpl, "%s/custos-%s-XXXXXX", base != NULL && base[0] != '\0' ? base : "/tmp", tag);
     char *d = mkdtemp(tmpl);
     assert_non_null(d);
     return strdup(d);
+}
+
+char *th_tmpdir(const char *tag) { return tmpdir_under(getenv("TMPDIR"), tag); }
+
+char *th_fast_tmpdir(const char *tag)
+{
+    const char *base = getenv("CUSTOS_FAULT_TMPDIR");
+    if (base == NULL || base[0] == '\0')
+        base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
+    return tmpdir_under(base, tag);
+}
+
+void th_copy_dir(const char *from, const char *to)
+{
+    DIR *dir = opendir(from);
+    assert_non_null(dir);
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char src[4096], dst[4096];
+        struct stat st;
+        snprintf(src, sizeof src, "%s/%s", from, e->d_name);
+        snprintf(dst, sizeof dst, "%s/%s", to, e->d_name);
+        assert_int_equal(lstat(src, &st), 0);
+        if (S_ISDIR(st.st_mode)) {
+            assert_int_equal(mkdir(dst, st.st_mode & 07777), 0);
+            th_copy_dir(src, dst);
+            continue;
+        }
+        if (!S_ISREG(st.st_mode))
+            continue;
+        size_t len = 0;
+        uint8_t *data = th_read_file(src, &len);
+        assert_non_null(data);
+        int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, data, len), (ssize_t)len);
+        close(fd);
+        free(data);
+    }
+    closedir(dir);
 }
 
 static void remove_tree(const char *path)
@@ -67,9 +111,11 @@ uint8_t *th_read_file(const char *path, size_t *len)
     fseek(f, 0, SEEK_END);
     long n = ftell(f);
     fseek(f, 0, SEEK_SET);
+    assert_true(n >= 0);
     uint8_t *buf = malloc((size_t)n + 1);
     assert_non_null(buf);
     *len = fread(buf, 1, (size_t)n, f);
+    buf[*len] = '\0'; /* so that text files can be searched as strings */
     fclose(f);
     return buf;
 }

@@ -16,9 +16,15 @@
 /* A fresh, empty directory under $TMPDIR; removed by th_tmpdir_remove. */
 char *th_tmpdir(const char *tag);
 void th_tmpdir_remove(char *dir);
+/* A fresh directory for a fault or crash loop: on /dev/shm when it exists
+ * (fsync is free there; $CUSTOS_FAULT_TMPDIR overrides), else as th_tmpdir. */
+char *th_fast_tmpdir(const char *tag);
+/* Copy the regular files and folders of from into the existing folder to. */
+void th_copy_dir(const char *from, const char *to);
 /* Write bytes to dir/name (creating it). */
 void th_write_file(const char *dir, const char *name, const void *data, size_t len);
-/* Read a whole file; caller frees. Returns NULL if absent. */
+/* Read a whole file; caller frees. Returns NULL if absent. The buffer holds
+ * one more byte, a NUL after the data, so text can be used as a string. */
 uint8_t *th_read_file(const char *path, size_t *len);
 /* Open (creating) a store in dir with default options, asserting success. */
 custos_t *th_open(const char *dir);

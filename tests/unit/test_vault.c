@@ -83,7 +83,7 @@ static void test_put_for_unknown_subject_is_denied(void **state)
     th_tmpdir_remove(dir);
 }
 
-static void test_withdraw_makes_put_deny(void **state)
+static void test_withdraw_makes_put_deny_and_erases_the_purpose(void **state)
 {
     (void)state;
     char *dir;
@@ -95,7 +95,7 @@ static void test_withdraw_makes_put_deny(void **state)
     custos_record_id id;
     assert_int_equal(custos_vault_put(ctx, &id, alice, 1, 1, "after", 5), CUSTOS_EDENIED);
     assert_non_null(strstr(custos_errmsg(ctx), custos_decision_str(CUSTOS_DENY_WITHDRAWN)));
-    assert_int_equal(tv_count(ctx, "SELECT count(*) FROM vault_record"), 1);
+    assert_int_equal(tv_count(ctx, "SELECT count(*) FROM vault_record"), 0);
     custos_close(ctx);
     th_tmpdir_remove(dir);
 }
@@ -596,7 +596,7 @@ int main(void)
         cmocka_unit_test(test_put_without_consent_is_denied_and_writes_nothing),
         cmocka_unit_test(test_put_of_undeclared_category_is_denied),
         cmocka_unit_test(test_put_for_unknown_subject_is_denied),
-        cmocka_unit_test(test_withdraw_makes_put_deny),
+        cmocka_unit_test(test_withdraw_makes_put_deny_and_erases_the_purpose),
         cmocka_unit_test(test_get_into_small_buffer_is_erange_with_size_needed),
         cmocka_unit_test(test_get_of_unknown_id_is_enotfound),
         cmocka_unit_test(test_bad_arguments_are_einval),

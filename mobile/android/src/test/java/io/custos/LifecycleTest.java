@@ -65,12 +65,13 @@ public class LifecycleTest {
             c.consent().withdraw(alice, CLOUD_RECORDING);
             assertEquals(Decision.DENY_WITHDRAWN, c.check(alice, CLOUD_RECORDING, VIDEO));
             assertThrows(DeniedException.class, () -> c.vault().put(alice, CLOUD_RECORDING, VIDEO, clip));
-
-            byte[] pk = c.devicePublicKey();
-            DeletionReceipt purposeReceipt = c.erasure().purpose(alice, CLOUD_RECORDING);
-            purposeReceipt.verify(pk);
+            /* The withdrawal erased that purpose's data, and only that purpose's. */
             assertThrows(NotFoundException.class, () -> c.vault().get(clipId));
             assertArrayEquals(new byte[] {1, 2, 3}, c.vault().get(statsId));
+
+            byte[] pk = c.devicePublicKey();
+            DeletionReceipt purposeReceipt = c.erasure().purpose(alice, CLOUD_RECORDING); /* again: harmless */
+            purposeReceipt.verify(pk);
 
             List<ConsentEvent> history = c.consent().history(alice);
             assertEquals(ConsentStatus.WITHDRAWN, history.get(history.size() - 1).status());
@@ -86,9 +87,10 @@ public class LifecycleTest {
             assertEquals(bob, c.findSubject("bob"));
 
             List<DeletionReceipt> kept = c.erasure().receipts();
-            assertEquals(2, kept.size());
-            assertEquals(purposeReceipt, kept.get(0));
-            assertEquals(subjectReceipt, kept.get(1));
+            assertEquals(3, kept.size()); /* the withdrawal's, the explicit purpose erase's, the subject's */
+            kept.get(0).verify(pk);
+            assertEquals(purposeReceipt, kept.get(1));
+            assertEquals(subjectReceipt, kept.get(2));
             assertTrue(c.audit().verify().isIntact());
             c.consent().verifyLedger();
         }
