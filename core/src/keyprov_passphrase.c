@@ -173,7 +173,7 @@ int custos_key_provider_passphrase(custos_key_provider **out, const char *passph
         custos__free(p);
         return CUSTOS_ENOMEM;
     }
-    memset(p->sec, 0, sizeof(pw_secret));
+    custos__wipe(p->sec, sizeof(pw_secret));
     memcpy(p->sec->pass, passphrase, len);
     p->sec->pass_len = len;
     sodium_mprotect_noaccess(p->sec);

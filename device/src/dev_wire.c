@@ -145,7 +145,7 @@ int dev_wire_envelope(const uint8_t *msg, size_t len, dev_envelope *env)
 
 static int check_change(const uint8_t *p, const uint8_t *end)
 {
-    wire_field f;
+    wire_field f = { 0 }; /* filled by next_field() whenever it returns 1 */
     int rc;
 
     while ((rc = next_field(&p, end, &f)) == 1) {

@@ -113,7 +113,7 @@ static int chain_head(custos_t *ctx, uint64_t *seq, uint8_t hash[32])
 {
     sqlite3_stmt *st = ctx->audit->last;
     *seq = 0;
-    memset(hash, 0, 32);
+    memset(hash, 0, 32); /* not secret */
     int s = sqlite3_step(st);
     if (s == SQLITE_ROW) {
         *seq = (uint64_t)sqlite3_column_int64(st, 0);

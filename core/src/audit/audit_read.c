@@ -42,8 +42,11 @@ static int rows_add(rows *r, const void *p, size_t len)
     if (grow((void **)&r->buf, &r->cap, r->used + len, 1) != CUSTOS_OK ||
         grow((void **)&r->v, &r->capv, r->n + 1, sizeof *r->v) != CUSTOS_OK)
         return CUSTOS_ENOMEM;
-    if (len > 0)
+    if (len > 0) {
+        if (r->buf == NULL) /* grow() allocated it, as need > 0 */
+            return CUSTOS_ENOMEM;
         memcpy(r->buf + r->used, p, len);
+    }
     r->v[r->n++] = (span){ r->used, len };
     r->used += len;
     return CUSTOS_OK;
@@ -53,7 +56,7 @@ static void rows_free(rows *r)
 {
     custos__free(r->buf);
     custos__free(r->v);
-    memset(r, 0, sizeof *r);
+    memset(r, 0, sizeof *r); /* not secret */
 }
 
 /* Rows longer than cap are malformed whatever their content; only cap + 1
@@ -85,7 +88,7 @@ typedef struct chain {
 
 static int chain_load(custos_t *ctx, chain *ch, uint64_t from, int with_checkpoints)
 {
-    memset(ch, 0, sizeof *ch);
+    memset(ch, 0, sizeof *ch); /* not secret */
     pthread_mutex_lock(&ctx->write_lock);
     int rc = rows_load(ctx, &ch->e, "SELECT bytes FROM audit_entry WHERE seq >= ?1 ORDER BY seq", from,
                        AUDIT_ENTRY_MAX);
@@ -217,7 +220,7 @@ int custos_audit_verify_export(const uint8_t *bytes, size_t len, const uint8_t d
 
 static void entry_public(custos_audit_entry *out, const Custos__V1__AuditEntry *e, const audit_slice *s)
 {
-    memset(out, 0, sizeof *out);
+    memset(out, 0, sizeof *out); /* not secret */
     out->seq = e->seq;
     out->kind = (int)e->kind;
     out->time = e->time;

@@ -42,7 +42,7 @@ int cs_write_end(custos_t *ctx, int rc)
 int cs_state_get(custos_t *ctx, custos_subject subject, uint32_t purpose, custos_consent_state_info *out)
 {
     sqlite3_stmt *st = NULL;
-    memset(out, 0, sizeof *out);
+    memset(out, 0, sizeof *out); /* not secret */
     int rc = sqlite3_prepare_v2(ctx->db,
                                 "SELECT status, valid_until, time, policy_version, seq, invalidated FROM consent_state"
                                 " WHERE subject = ?1 AND purpose = ?2", -1, &st, NULL);
@@ -224,6 +224,8 @@ int cs_record(custos_t *ctx, custos_subject subject, uint32_t purpose, custos_co
         rc = cs_state_get(ctx, subject, purpose, &cur);
     if (rc != CUSTOS_OK)
         return rc;
+    if (p == NULL) /* purpose_check sets it whenever it succeeds */
+        return custos__fail(ctx, CUSTOS_EINTERNAL, "consent: purpose %u was not resolved", purpose);
     if (!custos_consent_transition_allowed(cur.status, status))
         return custos__fail(ctx, CUSTOS_ESTATE, "consent: %s -> %s is not an allowed transition",
                             custos_consent_status_str(cur.status), custos_consent_status_str(status));

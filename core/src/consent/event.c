@@ -105,6 +105,8 @@ int cs_event_decode(custos_t *ctx, const uint8_t *blob, size_t len, Custos__V1__
 {
     *ev = NULL;
     int rc = cs_signed_decode(ctx, blob, len, se);
+    if (rc == CUSTOS_OK && *se == NULL) /* cs_signed_decode sets *se whenever it succeeds */
+        rc = CUSTOS_EINTERNAL;
     if (rc == CUSTOS_OK && (rc = cs_body_decode(ctx, *se, ev)) != CUSTOS_OK) {
         cs_signed_free(*se);
         *se = NULL;
@@ -130,12 +132,14 @@ static int chain_tip(custos_t *ctx, uint64_t *seq, uint8_t hash[32])
     if (rc != SQLITE_OK)
         return custos__sqlite_fail(ctx, rc, "read the ledger tip");
     *seq = 0;
-    memset(hash, 0, 32);
+    memset(hash, 0, 32); /* not secret */
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         Custos__V1__SignedEvent *se = NULL;
         *seq = (uint64_t)sqlite3_column_int64(st, 0);
         int drc = cs_signed_decode(ctx, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), &se);
+        if (drc == CUSTOS_OK && se == NULL) /* cs_signed_decode sets se whenever it succeeds */
+            drc = CUSTOS_EINTERNAL;
         if (drc != CUSTOS_OK) {
             sqlite3_finalize(st);
             return drc == CUSTOS_ENOMEM ? drc

@@ -109,7 +109,7 @@ static void iso_time(char out[32], uint64_t t)
     time_t tt = (time_t)t;
     struct tm tm;
     if (gmtime_r(&tt, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        strcpy(out, "1970-01-01T00:00:00Z");
+        snprintf(out, 32, "%s", "1970-01-01T00:00:00Z");
 }
 
 static void uuid_str(char out[37], const uint8_t id[16])
@@ -278,7 +278,7 @@ static void record_27560(const rcpt *r, uint32_t purpose)
     char id[37], notice[80] = "urn:custos:notice:none";
     uuid_str(id, last->event_id.data);
     if (last->has_notice_hash) {
-        strcpy(notice, "urn:blake2b256:");
+        memcpy(notice, "urn:blake2b256:", sizeof "urn:blake2b256:");
         cs_hex(notice + strlen(notice), last->notice_hash.data, 32);
     }
     mf_buf_printf(b, "{\"@type\":\"dpv:ConsentRecord\",");
@@ -518,7 +518,7 @@ int custos_consent_receipt(custos_t *ctx, char *out, size_t out_size, size_t *ou
         *out_len = len;
         if (len > out_size)
             rc = custos__fail(ctx, CUSTOS_ERANGE, "receipt: %zu bytes needed, the buffer holds %zu", len, out_size);
-        else
+        else if (len > 0)
             memcpy(out, text, len);
     }
     custos__free(text);

@@ -142,7 +142,7 @@ static int demote_owners(custos_t *ctx)
 
 static int transfer_locked(custos_t *ctx, custos_subject new_owner)
 {
-    custos_role role;
+    custos_role role = CUSTOS_ROLE_GUEST; /* set by cs_subject_get on success */
     int rc = cs_subject_get(ctx, new_owner, NULL, &role);
     if (rc != CUSTOS_OK)
         return rc;

@@ -10,7 +10,7 @@
 static void event_info(custos_consent_event_info *o, const Custos__V1__SignedEvent *se,
                        const Custos__V1__ConsentEvent *ev)
 {
-    memset(o, 0, sizeof *o);
+    memset(o, 0, sizeof *o); /* not secret */
     o->seq = ev->seq;
     memcpy(o->event_id, ev->event_id.data, 16);
     o->purpose = ev->purpose;

@@ -98,7 +98,8 @@ int dc_xcprivacy(dc_gen *g)
     dc_buf entries = { 0 };
     for (size_t i = 0; i < m->n_categories; i++) {
         const custos_category_pb *c = m->categories[i];
-        if (!dc_category_collected(m, c->id) || seen_before(m, i, c->apple_type))
+        /* dc_check_apple() has checked that every collected category has an apple_type. */
+        if (c->apple_type == NULL || !dc_category_collected(m, c->id) || seen_before(m, i, c->apple_type))
             continue;
         apple_entry e = merge(m, c->apple_type);
         tracking |= e.tracking;

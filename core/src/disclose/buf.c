@@ -137,7 +137,8 @@ void dc_csv(dc_buf *b, const char *s)
 
 int dc_finish(dc_buf *b, char **out, size_t *out_len)
 {
-    if (!b->failed && b->data == NULL && grow(b, 0))
+    /* grow() allocates data when it is NULL (cap is then 0). */
+    if (!b->failed && b->data == NULL && grow(b, 0) && b->data != NULL)
         b->data[0] = '\0';
     if (b->failed) {
         dc_discard(b);

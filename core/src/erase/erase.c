@@ -257,7 +257,7 @@ int erase__resume(custos_t *ctx, const custos_erase_options *opts,
 /* Fill an intent for a new erase of the given scope and write its journal. */
 static int begin(custos_t *ctx, erase_intent *in, uint32_t scope, custos_subject subject, uint32_t purpose)
 {
-    memset(in, 0, sizeof *in);
+    custos__wipe(in, sizeof *in);
     in->scope = scope;
     in->subject = subject;
     in->purpose = purpose;

@@ -113,7 +113,7 @@ static int decode(custos_t *ctx, const uint8_t *b, size_t len, erase_intent *out
     uint32_t scope = get32(b + 12);
     if (scope < ERASE_SCOPE_SUBJECT || scope > ERASE_SCOPE_EXPIRED)
         return custos__fail(ctx, CUSTOS_ECORRUPT, "the erase journal names an unknown scope %u", scope);
-    memset(out, 0, sizeof *out);
+    custos__wipe(out, sizeof *out);
     out->scope = scope;
     out->subject = get32(b + 16);
     out->purpose = get32(b + 20);
@@ -140,7 +140,7 @@ int erase__journal_read(custos_t *ctx, const char *dir, erase_intent *out)
     char *path = NULL;
     uint8_t *b = NULL;
     size_t len = 0;
-    memset(out, 0, sizeof *out); /* safe to clear whatever happens */
+    custos__wipe(out, sizeof *out); /* safe to clear whatever happens */
     int rc = erase__journal_path(dir, &path);
     if (rc == CUSTOS_OK)
         rc = custos__file_read(ctx, path, &b, &len, J_HEAD + ERASE_PAYLOAD_MAX + J_SUM);

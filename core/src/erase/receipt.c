@@ -331,7 +331,7 @@ static void replay_remember(custos_erase_replay_state *st, const uint8_t id[16],
 
 static void request_info(custos_erase_request_info *out, const Custos__V1__EraseRequest *q)
 {
-    memset(out, 0, sizeof *out);
+    memset(out, 0, sizeof *out); /* not secret */
     memcpy(out->device_id, q->device_id.data, 16);
     memcpy(out->request_id, q->request_id.data, 16);
     out->counter = q->counter;

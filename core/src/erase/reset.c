@@ -292,7 +292,7 @@ int erase__reset_record(custos_t *ctx, const erase_intent *in)
 /* Write the INTENT journal of a reset of the open store ctx. */
 static int reset_begin(custos_t *ctx, erase_intent *in)
 {
-    memset(in, 0, sizeof *in);
+    custos__wipe(in, sizeof *in);
     in->scope = ERASE_SCOPE_RESET;
     in->purpose = UINT32_MAX;
     in->phase = RESET_PHASE_INTENT;

@@ -45,7 +45,7 @@ static int run(custos_t *ctx, sqlite3_stmt *st)
 void erase__progress_clear(erase_progress *p)
 {
     custos__free(p->key_ids);
-    memset(p, 0, sizeof *p);
+    memset(p, 0, sizeof *p); /* not secret */
 }
 
 static int copy_ids(custos_t *ctx, erase_progress *out, const void *blob, int len)
@@ -62,7 +62,7 @@ static int copy_ids(custos_t *ctx, erase_progress *out, const void *blob, int le
 
 int erase__progress_get(custos_t *ctx, const uint8_t receipt_id[16], erase_progress *out)
 {
-    memset(out, 0, sizeof *out);
+    memset(out, 0, sizeof *out); /* not secret */
     sqlite3_stmt *st;
     int rc = prepare(ctx, &st, "SELECT step, key_ids, verified, removed FROM erase_state WHERE receipt_id=?");
     if (rc != CUSTOS_OK)

@@ -24,7 +24,7 @@ const char *custos_manifest_change_str(uint32_t reason) { return mf_change_word(
 static int prepare(custos_manifest_error *err)
 {
     if (err != NULL)
-        memset(err, 0, sizeof *err);
+        memset(err, 0, sizeof *err); /* not secret */
     if (sodium_init() < 0)
         return mf_fail(err, CUSTOS_ECRYPTO, "libsodium failed to initialise");
     return CUSTOS_OK;
@@ -77,10 +77,14 @@ static int decode_pair(custos_manifest_pb **older, custos_manifest_pb **newer, u
     custos_manifest_error e;
     *older = *newer = NULL;
     int rc = mf_decode(a, alen, older, ids[0], &e);
-    if (rc != CUSTOS_OK)
-        return mf_fail(err, rc, "the older manifest: %s", e.message);
-    if ((rc = mf_decode(b, blen, newer, ids[1], &e)) != CUSTOS_OK)
-        return mf_fail(err, rc, "the newer manifest: %s", e.message);
+    if (rc != CUSTOS_OK) {
+        mf_fail(err, rc, "the older manifest: %s", e.message);
+        return rc;
+    }
+    if ((rc = mf_decode(b, blen, newer, ids[1], &e)) != CUSTOS_OK) {
+        mf_fail(err, rc, "the newer manifest: %s", e.message);
+        return rc;
+    }
     return mf_diff(*older, *newer, changes, n, err);
 }
 
@@ -100,8 +104,10 @@ int custos_manifest_diff(custos_manifest_change **out, size_t *n, const uint8_t 
     size_t count = 0;
     rc = decode_pair(&a, &b, ids, older, older_len, newer, newer_len, &ch, &count, err);
     custos_manifest_change *v = NULL;
-    if (rc == CUSTOS_OK && count != 0 && (v = custos__calloc(count, sizeof *v)) == NULL)
-        rc = mf_fail(err, CUSTOS_ENOMEM, "out of memory while comparing manifests");
+    if (rc == CUSTOS_OK && count != 0 && (v = custos__calloc(count, sizeof *v)) == NULL) {
+        rc = CUSTOS_ENOMEM;
+        mf_fail(err, rc, "out of memory while comparing manifests");
+    }
     for (size_t i = 0; rc == CUSTOS_OK && i < count; i++) {
         const custos_purpose_pb *p = custos__manifest_purpose(b, ch[i].purpose);
         v[i] = (custos_manifest_change){ ch[i].purpose, ch[i].reasons,

@@ -35,7 +35,7 @@ void *mf_arena_alloc(mf_arena *a, size_t n)
     }
     void *p = (unsigned char *)c->data + c->used;
     c->used += n;
-    memset(p, 0, n);
+    memset(p, 0, n); /* not secret */
     return p;
 }
 

@@ -143,6 +143,8 @@ int mf_diff(const custos_manifest_pb *older, const custos_manifest_pb *newer, cu
     while (i < older->n_purposes || j < newer->n_purposes) {
         const custos_purpose_pb *o = i < older->n_purposes ? older->purposes[i] : NULL;
         const custos_purpose_pb *p = j < newer->n_purposes ? newer->purposes[j] : NULL;
+        if (v == NULL || (o == NULL && p == NULL)) /* cap != 0 here; protobuf-c arrays hold no NULL */
+            break;
         uint32_t id, r;
         if (p == NULL || (o != NULL && o->id < p->id)) {
             id = o->id, r = CUSTOS_CHANGE_REMOVED, i++;

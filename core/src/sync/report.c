@@ -65,7 +65,7 @@ static int collect_states(custos_t *ctx, custos_compact_state *sv, size_t *n, ui
         if (sqlite3_column_type(st, 1) == SQLITE_NULL)
             continue;
         int p = sqlite3_column_int(st, 1), status = sqlite3_column_int(st, 2);
-        if (p < 0 || p > 63)
+        if (p < 0 || p > 63 || *n == 0) /* *n > 0: the first row always opens a subject */
             continue;
         if (custos_consent_valid_for_processing((custos_consent_status)status))
             sv[*n - 1].given |= 1ull << p;
@@ -199,10 +199,13 @@ static int decode_offer_locked(custos_t *ctx, uint8_t mid[32], uint32_t *version
     Custos__V1__ManifestOffer *o = NULL;
     rc = cs_unpack(ctx, &custos__v1__manifest_offer__descriptor, m->body.data, m->body.len, (void **)&o,
                    "sync: the ManifestOffer body");
-    if (rc == CUSTOS_OK && (o->body_type != CUSTOS__V1__BODY_TYPE__BODY_MANIFEST_OFFER || o->manifest_id.len != 32))
-        rc = custos__fail(ctx, CUSTOS_ECORRUPT, "sync: the body is not a well-formed ManifestOffer");
-    else if (rc == CUSTOS_OK && (*out_n = o->n_reconsent_purposes) > max)
-        rc = custos__fail(ctx, CUSTOS_ERANGE, "sync: the offer names %zu purposes, room for %zu", *out_n, max);
+    if (rc == CUSTOS_OK && (o->body_type != CUSTOS__V1__BODY_TYPE__BODY_MANIFEST_OFFER || o->manifest_id.len != 32)) {
+        rc = CUSTOS_ECORRUPT;
+        custos__fail(ctx, rc, "sync: the body is not a well-formed ManifestOffer");
+    } else if (rc == CUSTOS_OK && (*out_n = o->n_reconsent_purposes) > max) {
+        rc = CUSTOS_ERANGE;
+        custos__fail(ctx, rc, "sync: the offer names %zu purposes, room for %zu", *out_n, max);
+    }
     if (rc == CUSTOS_OK) {
         if (mid != NULL)
             memcpy(mid, o->manifest_id.data, 32);

@@ -82,8 +82,10 @@ static int ex_reserve(ex_writer *w, size_t more)
     if (cap > EX_FILE_MAX)
         return custos__fail(w->ctx, CUSTOS_EINVAL, "vault export: more than %u bytes", EX_FILE_MAX);
     uint8_t *b = custos__realloc(w->buf, cap);
-    if (b == NULL)
-        return custos__fail(w->ctx, CUSTOS_ENOMEM, "vault export: out of memory");
+    if (b == NULL) {
+        custos__fail(w->ctx, CUSTOS_ENOMEM, "vault export: out of memory");
+        return CUSTOS_ENOMEM;
+    }
     w->buf = b;
     w->cap = cap;
     return CUSTOS_OK;
@@ -236,7 +238,7 @@ static int ex_corrupt(ex_reader *r, const char *why)
 
 static int ex_header(ex_reader *r, const uint8_t pk[32], const uint8_t sk[32])
 {
-    if (r->in_len < EX_HEAD || memcmp(r->in, EX_MAGIC, 8) != 0)
+    if (r->in == NULL || r->in_len < EX_HEAD || memcmp(r->in, EX_MAGIC, 8) != 0)
         return ex_corrupt(r, "not a Custos export file");
     if (vt_get32(r->in + 8) != EX_VERSION || vt_get32(r->in + 12) != EX_SUITE)
         return custos__fail(r->ctx, CUSTOS_EVERSION, "vault import: export format %u suite %u is unknown"
@@ -339,8 +341,10 @@ static int import_locked(custos_t *ctx, size_t *n, const char *path, custos_subj
         return rc;
     ex_reader r = { .ctx = ctx, .in = in, .in_len = in_len, .sec = sodium_malloc(sizeof(ex_secrets)),
                     .plain = custos__malloc(in_len > 0 ? in_len : 1) };
-    if (r.sec == NULL || r.plain == NULL)
-        rc = custos__fail(ctx, CUSTOS_ENOMEM, "vault import: out of memory");
+    if (r.sec == NULL || r.plain == NULL) {
+        rc = CUSTOS_ENOMEM;
+        custos__fail(ctx, rc, "vault import: out of memory");
+    }
     if (rc == CUSTOS_OK && (rc = ex_header(&r, pk, sk)) == CUSTOS_OK && (rc = ex_chunks(&r)) == CUSTOS_OK &&
         (rc = ex_store(ctx, &r, subject)) == CUSTOS_OK)
         *n = r.n;

@@ -56,7 +56,7 @@ static void slots_evict_all(custos_t *ctx)
 {
     if (ctx->vault->arena_depth > 0)
         custos__wipe(ctx->vault->arena, VT_SLOTS * VT_KEY_BYTES);
-    memset(ctx->vault->slots, 0, sizeof ctx->vault->slots);
+    custos__wipe(ctx->vault->slots, sizeof ctx->vault->slots);
 }
 
 /* Unwrap a key row's key into a slot. */

@@ -90,7 +90,7 @@ void vt_arena_close(custos_t *ctx)
     if (v->arena_depth == 0 || --v->arena_depth > 0)
         return;
     custos__wipe(v->arena, VT_SLOTS * VT_KEY_BYTES);
-    memset(v->slots, 0, sizeof v->slots);
+    custos__wipe(v->slots, sizeof v->slots);
     v->next_victim = 0;
     v->next_id = 0;
     v->nonces_left = 0;
