@@ -134,15 +134,17 @@ static jbyteArray JNICALL n_factory_reset(JNIEnv *env, jclass cls, jlong h, jobj
     return finish(env, rc, ctx, custos_last_open_error(), &p, receipt, len);
 }
 
-static jlongArray JNICALL n_receipt_seqs(JNIEnv *env, jclass cls, jlong h)
+typedef int (*seq_list_fn)(custos_t *ctx, uint64_t *seqs, size_t max, size_t *n);
+
+/* The sequence numbers of a stored list (receipts or outbox) as a long[]. */
+static jlongArray seq_list(JNIEnv *env, jlong h, seq_list_fn list)
 {
-    (void)cls;
     uint64_t *seqs = NULL;
     size_t max = 0, n = 0;
     int rc;
     /* Size, then fetch; an erase on another thread may add one in between. */
     for (;;) {
-        rc = custos_erase_receipt_list(cj_ctx(h), seqs, max, &n);
+        rc = list(cj_ctx(h), seqs, max, &n);
         if (rc != CUSTOS_OK || n <= max)
             break;
         free(seqs);
@@ -162,6 +164,12 @@ static jlongArray JNICALL n_receipt_seqs(JNIEnv *env, jclass cls, jlong h)
         }
     free(seqs);
     return out;
+}
+
+static jlongArray JNICALL n_receipt_seqs(JNIEnv *env, jclass cls, jlong h)
+{
+    (void)cls;
+    return seq_list(env, h, custos_erase_receipt_list);
 }
 
 static jbyteArray JNICALL n_receipt_get(JNIEnv *env, jclass cls, jlong h, jlong seq)
@@ -230,30 +238,7 @@ static jbyteArray JNICALL n_receipt_json(JNIEnv *env, jclass cls, jbyteArray jre
 static jlongArray JNICALL n_outbox_seqs(JNIEnv *env, jclass cls, jlong h)
 {
     (void)cls;
-    uint64_t *seqs = NULL;
-    size_t max = 0, n = 0;
-    int rc;
-    for (;;) {
-        rc = custos_erase_outbox_list(cj_ctx(h), seqs, max, &n);
-        if (rc != CUSTOS_OK || n <= max)
-            break;
-        free(seqs);
-        max = n + 4;
-        if ((seqs = calloc(max, sizeof *seqs)) == NULL) {
-            cj_throw(env, CUSTOS_ENOMEM, NULL);
-            return NULL;
-        }
-    }
-    jlongArray out = NULL;
-    if (rc != CUSTOS_OK)
-        cj_throw_ctx(env, rc, cj_ctx(h));
-    else if ((out = (*env)->NewLongArray(env, (jsize)n)) != NULL)
-        for (size_t i = 0; i < n; i++) {
-            jlong v = (jlong)seqs[i];
-            (*env)->SetLongArrayRegion(env, out, (jsize)i, 1, &v);
-        }
-    free(seqs);
-    return out;
+    return seq_list(env, h, custos_erase_outbox_list);
 }
 
 static jbyteArray JNICALL n_outbox_get(JNIEnv *env, jclass cls, jlong h, jlong seq)
