@@ -629,8 +629,8 @@ int main(int argc, char **argv)
     incident(&lc);
     member_leaves(&lc);
     decommission(&lc);
-    free(lc.v1);
-    free(lc.v2);
+    custos_manifest_free(lc.v1);
+    custos_manifest_free(lc.v2);
 
     printf("\nEverything generated is in %s/:\n", demo.out);
     printf("  disclosures/   privacy notices (en, ja; Markdown, HTML), PrivacyInfo.xcprivacy, Play CSV, DPV, ETSI ICS/IXIT, JC-STAR\n");
