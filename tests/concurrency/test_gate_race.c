@@ -1,8 +1,22 @@
 /* Two readers check without locks while a writer gives and withdraws
  * consent for over a second: every answer is one of the two states, no
  * snapshot is read after it was freed (ASan/TSan), and once a writer's call
- * returns its change is what readers see. */
+ * returns its change is what readers see.
+ *
+ * The same test runs in three reclamation modes (gate.c): the asymmetric
+ * barrier (membarrier, the default on Linux), reader fences
+ * (test_gate_race_fence.c defines GATE_RACE_FENCE), and one hazard slot for
+ * three threads, so that a reader checks under the overflow mutex
+ * (test_gate_race_overflow.c defines GATE_RACE_SLOTS 1). */
 #include "../unit/consent_fixture.h"
+#include "gate/gate_internal.h"
+
+#ifndef GATE_RACE_FENCE
+#define GATE_RACE_FENCE 0
+#endif
+#ifndef GATE_RACE_SLOTS
+#define GATE_RACE_SLOTS 0
+#endif
 
 #include <pthread.h>
 #include <sched.h>
@@ -52,6 +66,11 @@ static void test_two_readers_and_a_writer_for_a_second(void **state)
     (void)state;
     memset(&R, 0, sizeof R);
     fx_open(&R.f, "race");
+    print_message("gate reclamation: %s, %u hazard slot(s)\n",
+                  custos__gate_reader_fence() ? "reader fences" : "asymmetric barrier",
+                  GATE_RACE_SLOTS ? GATE_RACE_SLOTS : GATE_SLOTS);
+    if (GATE_RACE_FENCE)
+        assert_int_equal(custos__gate_reader_fence(), 1);
     assert_int_equal(sqlite3_exec(R.f.ctx->db, "PRAGMA synchronous=OFF", NULL, NULL, NULL), SQLITE_OK);
     atomic_store(&R.seq, 0);
     pthread_t t[2];
@@ -80,10 +99,38 @@ static void test_two_readers_and_a_writer_for_a_second(void **state)
     fx_close(&R.f);
 }
 
+/* Threads that check once and exit give their hazard slot back: many more
+ * threads than slots come and go, and every check still answers. */
+static void *check_once(void *arg)
+{
+    fx *f = arg;
+    return (void *)(intptr_t)custos_check(f->ctx, f->owner, FX_ANALYTICS, FX_CAT_USAGE);
+}
+
+static void test_exited_threads_release_their_slots(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, "raceslots");
+    assert_int_equal(custos_consent_give(f.ctx, f.owner, FX_ANALYTICS, &fx_info), CUSTOS_OK);
+    unsigned before = custos__gate_slots_owned();
+    for (int i = 0; i < (int)GATE_SLOTS + 64; i++) {
+        pthread_t t;
+        void *d = NULL;
+        assert_int_equal(pthread_create(&t, NULL, check_once, &f), 0);
+        assert_int_equal(pthread_join(t, &d), 0);
+        assert_int_equal((intptr_t)d, CUSTOS_ALLOW);
+    }
+    assert_int_equal(custos__gate_slots_owned(), before);
+    fx_close(&f);
+}
+
 int main(void)
 {
+    custos__gate_test_config(GATE_RACE_FENCE, GATE_RACE_SLOTS);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_readers_and_a_writer_for_a_second),
+        cmocka_unit_test(test_exited_threads_release_their_slots),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* The gate: every denial reason, non-consent bases, forgetting a subject,
  * and that a check allocates nothing. */
 #include "consent_fixture.h"
+#include "gate/gate_internal.h"
 #include "consent/subject_internal.h"
 #include "fault.h"
 
@@ -143,6 +144,52 @@ static void test_check_allocates_nothing(void **state)
     fx_close(&f);
 }
 
+/* The fast path (two bit tests) answers exactly what the full decision
+ * does, over every combination of known and unknown subjects, purposes
+ * and categories (ids at and beyond the 64-bit masks too), consents with
+ * and without a valid_until, other legal bases, and after an expiry. */
+static int compare_all(fx *f, int *allowed)
+{
+    const uint32_t subjects[] = { 0, f->owner, f->guest, f->child, f->child + 1, 63, 64, UINT32_MAX };
+    const uint32_t ids[] = { 0, 1, 2, 3, 4, 5, 6, 9, 63, 64, 65, UINT32_MAX };
+    int n = 0;
+    for (size_t s = 0; s < sizeof subjects / sizeof subjects[0]; s++)
+        for (size_t p = 0; p < sizeof ids / sizeof ids[0]; p++)
+            for (size_t c = 0; c < sizeof ids / sizeof ids[0]; c++) {
+                custos_decision fast = custos_check(f->ctx, subjects[s], ids[p], ids[c]);
+                custos_decision slow = custos__gate_check_slow(f->ctx, subjects[s], ids[p], ids[c]);
+                if (fast != slow)
+                    print_error("subject %u purpose %u category %u: fast %d, full %d\n", subjects[s], ids[p],
+                                ids[c], fast, slow);
+                n += fast != slow;
+                *allowed += fast == CUSTOS_ALLOW;
+            }
+    return n;
+}
+
+static void test_fast_path_agrees_with_the_full_decision(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, "g-fast");
+    int allowed = 0;
+    assert_int_equal(compare_all(&f, &allowed), 0);
+    assert_int_equal(allowed, 3); /* core (contract, category 1) for the three subjects */
+    assert_int_equal(custos_consent_give(f.ctx, f.owner, FX_ANALYTICS, &fx_info), CUSTOS_OK);
+    assert_int_equal(custos_consent_give(f.ctx, f.owner, FX_VIDEO, &fx_info), CUSTOS_OK); /* has a valid_until */
+    assert_int_equal(custos_consent_give(f.ctx, f.guest, FX_MARKETING, &fx_info), CUSTOS_OK);
+    assert_int_equal(custos_consent_refuse(f.ctx, f.guest, FX_ANALYTICS, &fx_info), CUSTOS_OK);
+    allowed = 0;
+    assert_int_equal(compare_all(&f, &allowed), 0);
+    assert_int_equal(allowed, 3 + 2 + 1 + 1); /* + analytics x2 categories, video, marketing */
+    f.clock.now += FX_LIFETIME; /* video's consent has expired: only the full decision sees it */
+    allowed = 0;
+    assert_int_equal(compare_all(&f, &allowed), 0);
+    assert_int_equal(allowed, 3 + 2 + 1);
+    assert_int_equal(custos_check(f.ctx, f.owner, FX_VIDEO, FX_CAT_VIDEO), CUSTOS_DENY_EXPIRED);
+    fx_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -156,6 +203,7 @@ int main(void)
         cmocka_unit_test(test_failed_snapshot_rebuild_fails_closed),
         cmocka_unit_test(test_every_decision_has_a_name),
         cmocka_unit_test(test_check_allocates_nothing),
+        cmocka_unit_test(test_fast_path_agrees_with_the_full_decision),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

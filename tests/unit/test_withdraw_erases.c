@@ -45,6 +45,31 @@ static void test_withdraw_erases_that_purpose_and_keeps_the_others(void **state)
     fx_close(&f);
 }
 
+/* Nothing was stored for the purpose: the withdrawal stands, no erase runs
+ * (no receipt, no journal left behind), and data of other purposes stays. */
+static void test_withdraw_without_data_skips_the_erase(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, "wdnodata");
+    assert_int_equal(custos_consent_give(f.ctx, f.owner, FX_VIDEO, &fx_info), CUSTOS_OK);
+    assert_int_equal(custos_consent_give(f.ctx, f.owner, FX_ANALYTICS, &fx_info), CUSTOS_OK);
+    custos_record_id usage = put(&f, f.owner, FX_ANALYTICS, FX_CAT_USAGE);
+    size_t before = receipts(&f);
+    assert_int_equal(custos_consent_withdraw(f.ctx, f.owner, FX_VIDEO, &fx_info), CUSTOS_OK);
+    assert_int_equal(receipts(&f), before);
+    assert_int_equal(fx_status(&f, f.owner, FX_VIDEO), CUSTOS_CONSENT_WITHDRAWN);
+    assert_int_equal(custos_check(f.ctx, f.owner, FX_VIDEO, FX_CAT_VIDEO), CUSTOS_DENY_WITHDRAWN);
+    assert_int_equal(readable(&f, usage), CUSTOS_OK);
+    /* once data exists, the next withdrawal erases it with a receipt */
+    assert_int_equal(custos_consent_give(f.ctx, f.owner, FX_VIDEO, &fx_info), CUSTOS_OK);
+    custos_record_id video = put(&f, f.owner, FX_VIDEO, FX_CAT_VIDEO);
+    assert_int_equal(custos_consent_withdraw(f.ctx, f.owner, FX_VIDEO, &fx_info), CUSTOS_OK);
+    assert_int_equal(readable(&f, video), CUSTOS_ENOTFOUND);
+    assert_int_equal(receipts(&f), before + 1);
+    fx_close(&f);
+}
+
 static void test_refusal_erases_nothing(void **state)
 {
     (void)state;
@@ -78,6 +103,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_withdraw_erases_that_purpose_and_keeps_the_others),
+        cmocka_unit_test(test_withdraw_without_data_skips_the_erase),
         cmocka_unit_test(test_refusal_erases_nothing),
         cmocka_unit_test(test_forbidden_withdrawal_erases_nothing),
     };

@@ -357,6 +357,17 @@ int custos_erase_expired(custos_t *ctx, const custos_erase_options *opts, uint64
 
 int custos__erase_on_withdraw(custos_t *ctx, custos_subject s, uint32_t purpose)
 {
+    /* The vault seals a purpose's data only under its data key: with no key
+     * there is nothing to erase, and the journal, the receipt and the KEK
+     * rotation of a crypto-erase are skipped (a withdrawal is then one
+     * transaction). */
+    uint8_t hash[32];
+    int exists = 1;
+    int rc = custos__subject_hash_of(ctx, s, hash);
+    if (rc == CUSTOS_OK)
+        rc = custos__vault_has_key(ctx, hash, purpose, &exists);
+    if (rc != CUSTOS_OK || !exists)
+        return rc;
     return erase_locked(ctx, ERASE_SCOPE_PURPOSE, s, purpose, NULL, NULL, 0, NULL, NULL);
 }
 

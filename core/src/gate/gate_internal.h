@@ -28,12 +28,17 @@ typedef struct gate_snap {
     int failed;                  /* 1: the fail-closed snapshot (a rebuild failed): deny everything */
     uint64_t declared;           /* bit p: the manifest declares purpose p */
     uint64_t nonconsent;         /* bit p: its legal basis is not consent */
+    uint64_t cat_mask[64];       /* bit c: p declares category c (c < 64; larger ids only in cats) */
     uint32_t cat_off[64];        /* categories of p: cats[cat_off[p] .. + cat_n[p]] */
     uint32_t cat_n[64];
-    uint32_t nsubjects;          /* subjects[] is indexed by subject number */
+    uint32_t nsubjects;          /* subjects[] and fast[] are indexed by subject number */
+    const uint64_t *fast;        /* bit p: allowed now without consulting a clock (gate.c's fast path) */
     gate_subject *subjects;
     uint32_t *cats;
 } gate_snap;
+
+/* Hazard slots for reader threads (process-wide; see gate.c). */
+#define GATE_SLOTS 256u
 
 /* Build a snapshot from the store (the caller's transaction view and the
  * loaded manifest). Free with custos__free (one block). */
@@ -42,5 +47,16 @@ int gate_snap_build(custos_t *ctx, gate_snap **out);
 /* Attach/detach the gate's state to ctx (called by the consent module). */
 int custos__gate_init(custos_t *ctx);
 void custos__gate_free(custos_t *ctx);
+
+/* 1 if readers fence (no asymmetric barrier in this process). */
+int custos__gate_reader_fence(void);
+/* The decision without the fast path (tests compare the two; single-threaded use only). */
+custos_decision custos__gate_check_slow(const custos_t *ctx, custos_subject subject, uint32_t purpose,
+                                       uint32_t category);
+/* Hazard slots owned by live threads now (tests). */
+unsigned custos__gate_slots_owned(void);
+/* Tests only, before the first store is opened in the process: force the
+ * reader-fence mode, and/or use only max_slots hazard slots (0: all). */
+void custos__gate_test_config(int force_fence, unsigned max_slots);
 
 #endif

@@ -44,8 +44,11 @@ static void fill_purposes(gate_snap *s, const custos_manifest_pb *m)
             s->nonconsent |= 1ull << p->id;
         s->cat_off[p->id] = off;
         s->cat_n[p->id] = (uint32_t)p->n_categories;
-        for (size_t c = 0; c < p->n_categories; c++)
+        for (size_t c = 0; c < p->n_categories; c++) {
             s->cats[off++] = p->categories[c];
+            if (p->categories[c] < 64)
+                s->cat_mask[p->id] |= 1ull << p->categories[c];
+        }
     }
 }
 
@@ -86,6 +89,23 @@ static int fill_subjects(custos_t *ctx, gate_snap *s)
     return rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "build the gate snapshot");
 }
 
+/* The fast path's mask: purposes the manifest declares that are allowed
+ * for a known subject with no valid_until to compare (decide() in gate.c
+ * gives the same answer for them). */
+static void fold_fast(gate_snap *s, uint64_t *fast)
+{
+    for (uint32_t i = 0; i < s->nsubjects; i++) {
+        gate_subject *g = &s->subjects[i];
+        if (!g->present)
+            continue;
+        uint64_t timed = 0;
+        for (int p = 0; p < 64; p++)
+            if (g->valid_until[p] != GATE_NO_EXPIRY)
+                timed |= 1ull << p;
+        fast[i] = s->declared & (s->nonconsent | (g->allowed & ~timed));
+    }
+}
+
 int gate_snap_build(custos_t *ctx, gate_snap **out)
 {
     const custos_manifest_pb *m = custos__policy_manifest(ctx, NULL);
@@ -97,19 +117,23 @@ int gate_snap_build(custos_t *ctx, gate_snap **out)
     for (size_t i = 0; m != NULL && i < m->n_purposes; i++)
         ncats += m->purposes[i]->n_categories;
     size_t nsub = (size_t)max_id + 1;
-    size_t size = sizeof(gate_snap) + nsub * sizeof(gate_subject) + ncats * sizeof(uint32_t);
+    size_t size = sizeof(gate_snap) + nsub * (sizeof(gate_subject) + sizeof(uint64_t)) + ncats * sizeof(uint32_t);
     gate_snap *s = custos__calloc(1, size);
     if (s == NULL)
         return custos__fail(ctx, CUSTOS_ENOMEM, "out of memory for the gate snapshot");
     s->nsubjects = (uint32_t)nsub;
     s->subjects = (gate_subject *)(s + 1);
-    s->cats = (uint32_t *)(s->subjects + nsub);
+    uint64_t *fast = (uint64_t *)(s->subjects + nsub);
+    s->fast = fast;
+    s->cats = (uint32_t *)(fast + nsub);
     if (m != NULL)
         fill_purposes(s, m);
     if ((rc = fill_subjects(ctx, s)) != CUSTOS_OK) {
         custos__free(s);
         return rc;
     }
+    if (s->has_manifest)
+        fold_fast(s, fast);
     *out = s;
     return CUSTOS_OK;
 }

@@ -208,6 +208,23 @@ static int collect_key_ids(custos_t *ctx, const uint8_t subject_hash[32], uint32
     return rc;
 }
 
+int custos__vault_has_key(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose, int *exists)
+{
+    sqlite3_stmt *st = NULL;
+    *exists = 0;
+    int rc = vt_stmt(ctx, &st, VT_ST_KEY_BY_SCOPE);
+    if (rc != CUSTOS_OK)
+        return rc;
+    sqlite3_bind_blob(st, 1, subject_hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, purpose);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return custos__sqlite_fail(ctx, rc, "vault: find a data key");
+    *exists = rc == SQLITE_ROW;
+    return CUSTOS_OK;
+}
+
 int custos__vault_destroy_keys(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose,
                                uint8_t (**key_ids)[8], size_t *n_keys)
 {

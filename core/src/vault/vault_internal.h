@@ -22,6 +22,10 @@
 int custos__vault_attach(custos_t *ctx);
 void custos__vault_detach(custos_t *ctx);
 
+/* *exists = 1 if a data key for (subject_hash, purpose) is stored (no
+ * record of that scope can exist without one). */
+int custos__vault_has_key(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose, int *exists);
+
 /*
  * Delete the wrapped data-key rows of a subject, for one purpose or for
  * every purpose (CUSTOS_VAULT_ALL_PURPOSES), and evict them from memory.
