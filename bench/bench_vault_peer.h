@@ -59,7 +59,7 @@ static const char bv_schema[] =
     "CREATE INDEX vault_record_subject ON vault_record(subject_hash);"
     "CREATE INDEX vault_record_expires ON vault_record(expires) WHERE expires IS NOT NULL;";
 
-static inline int bv_peer_put(sqlite3 *db, const bv_workload *w)
+__attribute__((noinline)) static int bv_peer_put(sqlite3 *db, const bv_workload *w)
 {
     sqlite3_stmt *ins = NULL;
     if (sqlite3_prepare_v2(db, "INSERT INTO vault_record(subject_hash, purpose, category, key_id, fmt, created,"
@@ -90,7 +90,7 @@ static inline int bv_peer_put(sqlite3 *db, const bv_workload *w)
     return rc;
 }
 
-static inline int bv_peer_get(sqlite3 *db, const bv_workload *w, double *check)
+__attribute__((noinline)) static int bv_peer_get(sqlite3 *db, const bv_workload *w, double *check)
 {
     sqlite3_stmt *sel = NULL;
     if (sqlite3_prepare_v2(db, "SELECT id, purpose, category, created, expires, sealed FROM vault_record"

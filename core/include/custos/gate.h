@@ -7,7 +7,10 @@
  * no lock, allocates nothing and makes no system call. It fails closed: every
  * unknown (subject, purpose, category, no manifest loaded) is a denial with a
  * reason a program can act on. A change made by a consent call is visible to
- * the next check once that call has returned.
+ * the next check once that call has returned. Any number of threads may
+ * check at once, while other threads write; a thread's first check claims
+ * one of 256 per-process reader slots, given back when the thread exits
+ * (docs/consent.md, "The gate"). Not for use in a signal handler.
  *
  * Purposes whose legal basis is not consent are allowed for every known
  * subject (and disclosed as such in the notices).
