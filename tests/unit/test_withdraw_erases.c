@@ -70,6 +70,40 @@ static void test_withdraw_without_data_skips_the_erase(void **state)
     fx_close(&f);
 }
 
+/* A withdrawal that comes from the companion app through sync erases the
+ * purpose's data on the device too, after the update has committed. */
+static void test_synced_withdrawal_erases_that_purpose(void **state)
+{
+    (void)state;
+    fx dev, app;
+    uint8_t dev_id[16], dev_pk[32], app_pk[32], msg[CUSTOS_SYNC_MAX_MESSAGE];
+    fx_open(&dev, "wdsync-dev");
+    fx_open(&app, "wdsync-app");
+    assert_int_equal(custos_device_id(dev.ctx, dev_id), CUSTOS_OK);
+    assert_int_equal(custos_device_public_key(dev.ctx, dev_pk), CUSTOS_OK);
+    assert_int_equal(custos_device_public_key(app.ctx, app_pk), CUSTOS_OK);
+    assert_int_equal(custos_pair(dev.ctx, app_pk, NULL), CUSTOS_OK);
+    assert_int_equal(custos_pair(app.ctx, dev_pk, dev_id), CUSTOS_OK);
+    assert_int_equal(custos_consent_give(dev.ctx, dev.owner, FX_VIDEO, &fx_info), CUSTOS_OK);
+    assert_int_equal(custos_consent_give(dev.ctx, dev.owner, FX_ANALYTICS, &fx_info), CUSTOS_OK);
+    custos_record_id video = put(&dev, dev.owner, FX_VIDEO, FX_CAT_VIDEO);
+    custos_record_id usage = put(&dev, dev.owner, FX_ANALYTICS, FX_CAT_USAGE);
+    size_t before = receipts(&dev), len = 0, applied = 0;
+    custos_consent_change c = { dev.owner, FX_VIDEO, CUSTOS_CONSENT_WITHDRAWN, 0 };
+    assert_int_equal(custos_sync_encode_update(app.ctx, msg, sizeof msg, &len, dev_id, &c, 1), CUSTOS_OK);
+    assert_int_equal(custos_sync_apply_update(dev.ctx, msg, len, &applied), CUSTOS_OK);
+    assert_int_equal(applied, 1);
+    assert_int_equal(fx_status(&dev, dev.owner, FX_VIDEO), CUSTOS_CONSENT_WITHDRAWN);
+    assert_int_equal(readable(&dev, video), CUSTOS_ENOTFOUND);
+    assert_int_equal(readable(&dev, usage), CUSTOS_OK);
+    assert_int_equal(receipts(&dev), before + 1);
+    /* the same update again is a replay: refused, nothing more erased */
+    assert_int_equal(custos_sync_apply_update(dev.ctx, msg, len, NULL), CUSTOS_EREPLAY);
+    assert_int_equal(receipts(&dev), before + 1);
+    fx_close(&dev);
+    fx_close(&app);
+}
+
 static void test_refusal_erases_nothing(void **state)
 {
     (void)state;
@@ -104,6 +138,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_withdraw_erases_that_purpose_and_keeps_the_others),
         cmocka_unit_test(test_withdraw_without_data_skips_the_erase),
+        cmocka_unit_test(test_synced_withdrawal_erases_that_purpose),
         cmocka_unit_test(test_refusal_erases_nothing),
         cmocka_unit_test(test_forbidden_withdrawal_erases_nothing),
     };

@@ -11,6 +11,7 @@
  */
 #include "sync_internal.h"
 #include "../consent/ledger.h"
+#include "../erase/erase_internal.h"
 
 #include <protobuf-c/protobuf-c.h>
 #include <string.h>
@@ -156,8 +157,15 @@ static int local_wins(const custos_consent_state_info *cur, const Custos__V1__Co
     return cur->time > u->time || (cur->time == u->time && stricter((int)cur->status, status));
 }
 
+/* The withdrawals and revocations an update applied: their purposes' data
+ * is erased once the update has committed (as custos_consent_withdraw does). */
+typedef struct withdrawn {
+    size_t n;
+    struct { custos_subject subject; uint32_t purpose; } pair[CUSTOS_SYNC_MAX_CHANGES];
+} withdrawn;
+
 static int apply_change(custos_t *ctx, const Custos__V1__ConsentUpdate *u, const Custos__V1__ConsentChange *c,
-                        const cs_event_in *app, size_t *applied)
+                        const cs_event_in *app, size_t *applied, withdrawn *w)
 {
     custos_consent_state_info cur;
     int rc = cs_state_get(ctx, c->subject, c->purpose, &cur);
@@ -170,10 +178,15 @@ static int apply_change(custos_t *ctx, const Custos__V1__ConsentUpdate *u, const
     rc = cs_record(ctx, c->subject, c->purpose, (custos_consent_status)c->status, &info, &in,
                    u->has_time ? u->time : 0);
     *applied += rc == CUSTOS_OK;
+    if (rc == CUSTOS_OK && ((int)c->status == CUSTOS_CONSENT_WITHDRAWN || (int)c->status == CUSTOS_CONSENT_REVOKED) &&
+        w->n < CUSTOS_SYNC_MAX_CHANGES) {
+        w->pair[w->n].subject = c->subject;
+        w->pair[w->n++].purpose = c->purpose;
+    }
     return rc;
 }
 
-static int apply_locked(custos_t *ctx, const uint8_t *msg, size_t len, size_t *applied)
+static int apply_locked(custos_t *ctx, const uint8_t *msg, size_t len, size_t *applied, withdrawn *w)
 {
     Custos__V1__SignedMessage *m = NULL;
     uint64_t last_in = 0;
@@ -189,7 +202,7 @@ static int apply_locked(custos_t *ctx, const uint8_t *msg, size_t len, size_t *a
                         .app_signature = m->signature.data, .app_key = m->signer.data };
     for (size_t i = 0; rc == CUSTOS_OK && i < u->n_changes; i++)
         if (survives(u, i))
-            rc = apply_change(ctx, u, u->changes[i], &app, applied);
+            rc = apply_change(ctx, u, u->changes[i], &app, applied, w);
     if (rc == CUSTOS_OK)
         rc = sync_peer_set_last_in(ctx, m->signer.data, u->counter);
     cs_unpacked_free(u);
@@ -207,7 +220,17 @@ int custos_sync_apply_update(custos_t *ctx, const uint8_t *msg, size_t len, size
     int rc = cs_write_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    rc = cs_write_end(ctx, apply_locked(ctx, msg, len, &applied));
+    withdrawn w = { 0 };
+    rc = apply_locked(ctx, msg, len, &applied, &w);
+    /* The decisions commit first and stand whatever happens to the erase,
+     * which is journaled and resumes on the next open if cut short. */
+    if (rc == CUSTOS_OK && w.n > 0)
+        rc = custos__db_commit(ctx);
+    for (size_t i = 0; rc == CUSTOS_OK && i < w.n; i++)
+        if ((rc = custos__erase_on_withdraw(ctx, w.pair[i].subject, w.pair[i].purpose)) != CUSTOS_OK)
+            custos__fail(ctx, rc, "consent update applied, but erasing purpose %u's data failed (%s); "
+                         "custos_erase_purpose retries it", w.pair[i].purpose, custos_strerror(rc));
+    rc = cs_write_end(ctx, rc);
     if (rc == CUSTOS_OK && out_applied != NULL)
         *out_applied = applied;
     if (rc == CUSTOS_ESIGNATURE || rc == CUSTOS_EREPLAY || rc == CUSTOS_ECORRUPT) {
