@@ -40,6 +40,9 @@ int custos__audit_record(custos_t *ctx, int kind, const uint8_t *subject_hash,
 
 /* Module hooks (modules.c): create the tables and load the opt-out setting;
  * on close, sign a checkpoint over any entries not yet covered by one. */
+/* 1 if optional events (CUSTOS_AUDIT_ACCESS) are being recorded. */
+int custos__audit_optional(const custos_t *ctx);
+
 int custos__audit_attach(custos_t *ctx);
 void custos__audit_detach(custos_t *ctx);
 

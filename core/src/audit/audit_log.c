@@ -192,6 +192,11 @@ int custos__audit_append(custos_t *ctx, int kind, const uint8_t *subject_hash,
     return seq % CUSTOS_AUDIT_CHECKPOINT_INTERVAL == 0 ? custos__audit_write_checkpoint(ctx) : CUSTOS_OK;
 }
 
+int custos__audit_optional(const custos_t *ctx)
+{
+    return ctx != NULL && ctx->audit != NULL && ctx->audit->optional;
+}
+
 int custos__audit_record(custos_t *ctx, int kind, const uint8_t *subject_hash,
                          int64_t purpose, int code, const char *detail)
 {

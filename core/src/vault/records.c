@@ -216,7 +216,7 @@ static int row_open(custos_t *ctx, const row_view *r, uint8_t *out)
 }
 
 static int get_locked(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_len,
-                      custos_vault_info *info, custos_record_id id)
+                      custos_vault_info *info, custos_record_id id, uint8_t subject_hash[32], int64_t *purpose)
 {
     sqlite3_stmt *st = NULL;
     int rc = vt_stmt(ctx, &st, VT_ST_RECORD_GET);
@@ -233,8 +233,12 @@ static int get_locked(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_
     if (out_size < r.info.size)
         return custos__fail(ctx, CUSTOS_ERANGE, "vault: record %lld needs %zu bytes, the buffer has %zu",
                             (long long)id, r.info.size, out_size);
-    if ((rc = row_open(ctx, &r, out)) == CUSTOS_OK && info != NULL)
-        *info = r.info;
+    if ((rc = row_open(ctx, &r, out)) == CUSTOS_OK) {
+        memcpy(subject_hash, r.ad.subject_hash, 32);
+        *purpose = r.info.purpose;
+        if (info != NULL)
+            *info = r.info;
+    }
     return rc;
 }
 
@@ -247,8 +251,12 @@ int custos_vault_get(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_l
         return custos__fail(ctx, CUSTOS_EINVAL, "vault get: out_len is NULL, or out is NULL with a size");
     *out_len = 0;
     vt_enter(ctx);
-    int rc = get_locked(ctx, out, out_size, out_len, info, id);
+    uint8_t hash[32];
+    int64_t purpose = -1;
+    int rc = get_locked(ctx, out, out_size, out_len, info, id, hash, &purpose);
     sqlite3_reset(ctx->vault->st[VT_ST_RECORD_GET]);
+    if (rc == CUSTOS_OK)
+        vt_audit_access(ctx, hash, purpose, "vault.get");
     vt_leave(ctx);
     return rc;
 }
@@ -351,6 +359,8 @@ int custos_vault_foreach(custos_t *ctx, custos_subject subject, custos_vault_vis
     int rc = vt_subject_hash(ctx, subject, hash);
     if (rc == CUSTOS_OK)
         rc = vt_walk(ctx, hash, fn, user);
+    if (rc == CUSTOS_OK)
+        vt_audit_access(ctx, hash, -1, "vault.foreach");
     vt_leave(ctx);
     return rc;
 }
@@ -462,13 +472,15 @@ int custos__vault_sample(custos_t *ctx, const uint8_t subject_hash[32], uint32_t
 int custos__vault_try_open(custos_t *ctx, int64_t record_id)
 {
     size_t len = 0;
+    uint8_t hash[32];
+    int64_t purpose = -1;
     vt_arena_open(ctx);
-    int rc = get_locked(ctx, NULL, 0, &len, NULL, record_id);
+    int rc = get_locked(ctx, NULL, 0, &len, NULL, record_id, hash, &purpose);
     uint8_t *buf = NULL;
     if (rc == CUSTOS_ERANGE || (rc == CUSTOS_OK && len == 0)) {
         buf = custos__malloc(len > 0 ? len : 1);
         rc = buf == NULL ? custos__fail(ctx, CUSTOS_ENOMEM, "vault: out of memory")
-                         : get_locked(ctx, buf, len, &len, NULL, record_id);
+                         : get_locked(ctx, buf, len, &len, NULL, record_id, hash, &purpose);
     }
     sqlite3_reset(ctx->vault->st[VT_ST_RECORD_GET]);
     vt_arena_close(ctx);

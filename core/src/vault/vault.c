@@ -19,8 +19,10 @@
  */
 #include "vt.h"
 #include "../audit/audit_internal.h"
+#include <custos/audit.h>
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char schema[] =
@@ -173,6 +175,36 @@ void vt_audit_failure(custos_t *ctx, int kind, const uint8_t *subject_hash, int6
         custos__db_rollback(ctx);
     }
     custos__fail(ctx, code, "%s", saved);
+}
+
+void vt_audit_access(custos_t *ctx, const uint8_t subject_hash[32], int64_t purpose, const char *detail)
+{
+    if (!custos__audit_optional(ctx) || !sqlite3_get_autocommit(ctx->db))
+        return;
+    /* Committed without waiting for fsync: an access entry lost to a power
+     * cut costs less than a disk flush on every read, and the next durable
+     * commit flushes it with its own (WAL frames are written in order). */
+    char saved[CUSTOS_ERRMSG_MAX];
+    memcpy(saved, ctx->errmsg, sizeof saved);
+    int level = -1;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(ctx->db, "PRAGMA synchronous", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        level = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (level > 1)
+        (void)sqlite3_exec(ctx->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+    if (custos__db_begin(ctx) == CUSTOS_OK) {
+        if (custos__audit_append(ctx, CUSTOS_AUDIT_ACCESS, subject_hash, purpose, 0, detail) ==
+            CUSTOS_OK)
+            (void)custos__db_commit(ctx);
+        custos__db_rollback(ctx);
+    }
+    if (level > 1) {
+        char sql[32];
+        snprintf(sql, sizeof sql, "PRAGMA synchronous=%d", level);
+        (void)sqlite3_exec(ctx->db, sql, NULL, NULL, NULL);
+    }
+    memcpy(ctx->errmsg, saved, sizeof saved);
 }
 
 int custos__vault_attach(custos_t *ctx)

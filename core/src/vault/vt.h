@@ -68,6 +68,10 @@ int vt_meta_get(custos_t *ctx, const char *name, int64_t *value, int64_t dflt);
 int vt_meta_set(custos_t *ctx, const char *name, int64_t value);
 /* Record a key failure or integrity violation in the audit chain, inside
  * the caller's transaction if one is open, else in its own. */
+/* Record a read of personal data (CUSTOS_AUDIT_ACCESS, optional) in its
+ * own transaction; write_lock held, no transaction open. Best effort: a
+ * failure to record it does not fail the read. */
+void vt_audit_access(custos_t *ctx, const uint8_t subject_hash[32], int64_t purpose, const char *detail);
 void vt_audit_failure(custos_t *ctx, int kind, const uint8_t *subject_hash, int64_t purpose,
                       int code, const char *detail);
 void vt_put32(uint8_t *p, uint32_t v);
