@@ -173,4 +173,30 @@ static inline int fx_events(fx *f, const char *where)
     return n;
 }
 
+/* Two stores paired as a device and its companion app (sync tests). */
+typedef struct fx_pair {
+    fx dev, app;
+    uint8_t dev_id[16], dev_pk[32], app_pk[32];
+} fx_pair;
+
+static inline void fx_pair_open(fx_pair *p, const char *tag)
+{
+    char t[64];
+    snprintf(t, sizeof t, "%s-dev", tag);
+    fx_open(&p->dev, t);
+    snprintf(t, sizeof t, "%s-app", tag);
+    fx_open(&p->app, t);
+    assert_int_equal(custos_device_id(p->dev.ctx, p->dev_id), CUSTOS_OK);
+    assert_int_equal(custos_device_public_key(p->dev.ctx, p->dev_pk), CUSTOS_OK);
+    assert_int_equal(custos_device_public_key(p->app.ctx, p->app_pk), CUSTOS_OK);
+    assert_int_equal(custos_pair(p->dev.ctx, p->app_pk, NULL), CUSTOS_OK);
+    assert_int_equal(custos_pair(p->app.ctx, p->dev_pk, p->dev_id), CUSTOS_OK);
+}
+
+static inline void fx_pair_close(fx_pair *p)
+{
+    fx_close(&p->dev);
+    fx_close(&p->app);
+}
+
 #endif

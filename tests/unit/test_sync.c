@@ -5,33 +5,8 @@
 
 #include <sodium.h>
 
-typedef struct pair {
-    fx dev, app;
-    uint8_t dev_id[16], dev_pk[32], app_pk[32];
-} pair;
-
-static void pair_open(pair *p, const char *tag)
-{
-    char t[64];
-    snprintf(t, sizeof t, "%s-dev", tag);
-    fx_open(&p->dev, t);
-    snprintf(t, sizeof t, "%s-app", tag);
-    fx_open(&p->app, t);
-    assert_int_equal(custos_device_id(p->dev.ctx, p->dev_id), CUSTOS_OK);
-    assert_int_equal(custos_device_public_key(p->dev.ctx, p->dev_pk), CUSTOS_OK);
-    assert_int_equal(custos_device_public_key(p->app.ctx, p->app_pk), CUSTOS_OK);
-    assert_int_equal(custos_pair(p->dev.ctx, p->app_pk, NULL), CUSTOS_OK);
-    assert_int_equal(custos_pair(p->app.ctx, p->dev_pk, p->dev_id), CUSTOS_OK);
-}
-
-static void pair_close(pair *p)
-{
-    fx_close(&p->dev);
-    fx_close(&p->app);
-}
-
 /* An update from the app for the device's owner. */
-static size_t update(pair *p, uint8_t *msg, const custos_consent_change *c, size_t n)
+static size_t update(fx_pair *p, uint8_t *msg, const custos_consent_change *c, size_t n)
 {
     size_t len = 0;
     assert_int_equal(custos_sync_encode_update(p->app.ctx, msg, CUSTOS_SYNC_MAX_MESSAGE, &len, p->dev_id, c, n),
@@ -42,8 +17,8 @@ static size_t update(pair *p, uint8_t *msg, const custos_consent_change *c, size
 static void test_signed_update_is_applied(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "apply");
+    fx_pair p;
+    fx_pair_open(&p, "apply");
     custos_consent_change c = { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 };
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
     size_t len = update(&p, msg, &c, 1), applied = 0;
@@ -57,14 +32,14 @@ static void test_signed_update_is_applied(void **state)
     assert_int_equal(ev[0].method, CUSTOS_METHOD_COMPANION_APP);
     uint64_t bad = 0;
     assert_int_equal(custos_consent_verify(p.dev.ctx, &bad), CUSTOS_OK);
-    pair_close(&p);
+    fx_pair_close(&p);
 }
 
 static void test_replayed_update_is_ereplay(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "replay");
+    fx_pair p;
+    fx_pair_open(&p, "replay");
     custos_consent_change c = { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 };
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
     size_t len = update(&p, msg, &c, 1);
@@ -72,14 +47,14 @@ static void test_replayed_update_is_ereplay(void **state)
     assert_int_equal(custos_consent_withdraw(p.dev.ctx, p.dev.owner, FX_ANALYTICS, &fx_info), CUSTOS_OK);
     assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_EREPLAY);
     assert_int_equal(custos_check(p.dev.ctx, p.dev.owner, FX_ANALYTICS, FX_CAT_USAGE), CUSTOS_DENY_WITHDRAWN);
-    pair_close(&p);
+    fx_pair_close(&p);
 }
 
 static void test_flipped_signature_bit_is_esignature(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "sig");
+    fx_pair p;
+    fx_pair_open(&p, "sig");
     custos_consent_change c = { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 };
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
     size_t len = update(&p, msg, &c, 1);
@@ -88,7 +63,7 @@ static void test_flipped_signature_bit_is_esignature(void **state)
     assert_int_equal(fx_events(&p.dev, ""), 0);
     msg[len - 10] ^= 0x01;
     assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_OK); /* counter was kept */
-    pair_close(&p);
+    fx_pair_close(&p);
 }
 
 static int audit_rows(fx *f)
@@ -104,8 +79,8 @@ static int audit_rows(fx *f)
 static void test_rejected_update_is_audited_with_its_detail_kept(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "audited");
+    fx_pair p;
+    fx_pair_open(&p, "audited");
     custos_consent_change c = { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 };
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
     size_t len = update(&p, msg, &c, 1);
@@ -114,14 +89,14 @@ static void test_rejected_update_is_audited_with_its_detail_kept(void **state)
     assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_ESIGNATURE);
     assert_int_equal(audit_rows(&p.dev), before + 1);
     assert_non_null(strstr(custos_errmsg(p.dev.ctx), "signature does not verify"));
-    pair_close(&p);
+    fx_pair_close(&p);
 }
 
 static void test_unpaired_signer_is_esignature(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "unpaired");
+    fx_pair p;
+    fx_pair_open(&p, "unpaired");
     custos_consent_change c = { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 };
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
     size_t len = update(&p, msg, &c, 1);
@@ -129,14 +104,14 @@ static void test_unpaired_signer_is_esignature(void **state)
     assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_ESIGNATURE);
     assert_non_null(strstr(custos_errmsg(p.dev.ctx), "not a paired key"));
     assert_int_equal(custos_unpair(p.dev.ctx, p.app_pk), CUSTOS_ENOTFOUND);
-    pair_close(&p);
+    fx_pair_close(&p);
 }
 
 static void test_truncated_or_oversize_message_is_refused(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "trunc");
+    fx_pair p;
+    fx_pair_open(&p, "trunc");
     custos_consent_change c = { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 };
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE + 1];
     size_t len = update(&p, msg, &c, 1);
@@ -147,18 +122,18 @@ static void test_truncated_or_oversize_message_is_refused(void **state)
     assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, CUSTOS_SYNC_MAX_MESSAGE + 1, NULL), CUSTOS_ERANGE);
     assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, 0, NULL), CUSTOS_EINVAL);
     assert_int_equal(fx_events(&p.dev, ""), 0);
-    pair_close(&p);
+    fx_pair_close(&p);
 }
 
 /* Sign body with the app store's key, the way a hostile or buggy app might. */
-static size_t seal_body(pair *p, uint8_t *msg, int envelope_type, const uint8_t *body, size_t blen)
+static size_t seal_body(fx_pair *p, uint8_t *msg, int envelope_type, const uint8_t *body, size_t blen)
 {
     size_t len = 0;
     assert_int_equal(sync_seal(p->app.ctx, msg, CUSTOS_SYNC_MAX_MESSAGE, &len, envelope_type, body, blen), CUSTOS_OK);
     return len;
 }
 
-static size_t raw_update(pair *p, uint8_t *msg, uint32_t counter, uint64_t time, const custos_consent_change *c,
+static size_t raw_update(fx_pair *p, uint8_t *msg, uint32_t counter, uint64_t time, const custos_consent_change *c,
                          size_t n, const uint8_t *device_id)
 {
     uint8_t mid[32];
@@ -175,8 +150,8 @@ static size_t raw_update(pair *p, uint8_t *msg, uint32_t counter, uint64_t time,
 static void test_too_many_changes_is_erange(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "many");
+    fx_pair p;
+    fx_pair_open(&p, "many");
     custos_consent_change c[17];
     for (int i = 0; i < 17; i++)
         c[i] = (custos_consent_change){ p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 };
@@ -186,40 +161,40 @@ static void test_too_many_changes_is_erange(void **state)
     size_t out_len = 0;
     assert_int_equal(custos_sync_encode_update(p.app.ctx, msg, sizeof msg, &out_len, p.dev_id, c, 17), CUSTOS_ERANGE);
     assert_int_equal(fx_events(&p.dev, ""), 0);
-    pair_close(&p);
+    fx_pair_close(&p);
 }
 
 static void test_update_for_another_device_is_einval(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "otherdev");
+    fx_pair p;
+    fx_pair_open(&p, "otherdev");
     custos_consent_change c = { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 };
     uint8_t other[16] = { 1, 2, 3 }, msg[CUSTOS_SYNC_MAX_MESSAGE];
     size_t len = raw_update(&p, msg, 1, 0, &c, 1, other);
     assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_EINVAL);
-    pair_close(&p);
+    fx_pair_close(&p);
 }
 
 static void test_update_from_the_future_is_einval(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "future");
+    fx_pair p;
+    fx_pair_open(&p, "future");
     custos_consent_change c = { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 };
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
     size_t len = raw_update(&p, msg, 1, p.dev.clock.now + 3600, &c, 1, p.dev_id);
     assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_EINVAL);
     assert_non_null(strstr(custos_errmsg(p.dev.ctx), "future"));
     assert_int_equal(fx_events(&p.dev, ""), 0);
-    pair_close(&p);
+    fx_pair_close(&p);
 }
 
 static void test_unknown_subject_applies_nothing(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "partial");
+    fx_pair p;
+    fx_pair_open(&p, "partial");
     custos_consent_change c[2] = { { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 },
                                    { 999, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 } };
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
@@ -227,14 +202,14 @@ static void test_unknown_subject_applies_nothing(void **state)
     assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_ENOTFOUND);
     assert_int_equal(fx_events(&p.dev, ""), 0);
     assert_int_equal(custos_check(p.dev.ctx, p.dev.owner, FX_ANALYTICS, FX_CAT_USAGE), CUSTOS_DENY_NO_CONSENT);
-    pair_close(&p);
+    fx_pair_close(&p);
 }
 
 static void test_wrong_body_type_is_ecorrupt(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "btype");
+    fx_pair p;
+    fx_pair_open(&p, "btype");
     custos_consent_change c = { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 };
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE], mid[32];
     assert_int_equal(custos_policy_current(p.app.ctx, mid, NULL), CUSTOS_OK);
@@ -248,14 +223,14 @@ static void test_wrong_body_type_is_ecorrupt(void **state)
     len = seal_body(&p, msg, CUSTOS__V1__BODY_TYPE__BODY_CONSENT_UPDATE, body, blen);
     assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_ECORRUPT);
     custos__free(body);
-    pair_close(&p);
+    fx_pair_close(&p);
 }
 
 static void test_withdrawal_wins_within_one_update(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "merge");
+    fx_pair p;
+    fx_pair_open(&p, "merge");
     custos_consent_change c[3] = { { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 },
                                    { p.dev.owner, FX_MARKETING, CUSTOS_CONSENT_GIVEN, 0 },
                                    { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_REFUSED, 0 } };
@@ -265,14 +240,14 @@ static void test_withdrawal_wins_within_one_update(void **state)
     assert_int_equal(applied, 2);
     assert_int_equal(custos_check(p.dev.ctx, p.dev.owner, FX_ANALYTICS, FX_CAT_USAGE), CUSTOS_DENY_REFUSED);
     assert_int_equal(custos_check(p.dev.ctx, p.dev.owner, FX_MARKETING, FX_CAT_CONTACT), CUSTOS_ALLOW);
-    pair_close(&p);
+    fx_pair_close(&p);
 }
 
 static void test_withdrawal_wins_at_the_same_time(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "sametime");
+    fx_pair p;
+    fx_pair_open(&p, "sametime");
     assert_int_equal(custos_consent_give(p.dev.ctx, p.dev.owner, FX_ANALYTICS, &fx_info), CUSTOS_OK);
     assert_int_equal(custos_consent_withdraw(p.dev.ctx, p.dev.owner, FX_ANALYTICS, &fx_info), CUSTOS_OK);
     /* the app gives at the same second the device withdrew: the withdrawal stands */
@@ -286,14 +261,14 @@ static void test_withdrawal_wins_at_the_same_time(void **state)
     len = raw_update(&p, msg, 2, p.dev.clock.now + 1, &c, 1, p.dev_id);
     assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, &applied), CUSTOS_OK);
     assert_int_equal(applied, 1);
-    pair_close(&p);
+    fx_pair_close(&p);
 }
 
 static void test_app_signed_time_raises_confidence(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "apptime");
+    fx_pair p;
+    fx_pair_open(&p, "apptime");
     p.dev.clock.confidence = CUSTOS_TIME_MONOTONIC_ONLY;
     custos_consent_change c = { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 };
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
@@ -304,14 +279,14 @@ static void test_app_signed_time_raises_confidence(void **state)
     assert_int_equal(custos_consent_history(p.dev.ctx, ev, 1, &n, p.dev.owner), CUSTOS_OK);
     assert_int_equal(ev[0].time_confidence, CUSTOS_TIME_APP_SIGNED);
     assert_int_equal(ev[0].time, 1800000000u);
-    pair_close(&p);
+    fx_pair_close(&p);
 }
 
 static void test_state_report_round_trips(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "report");
+    fx_pair p;
+    fx_pair_open(&p, "report");
     assert_int_equal(custos_consent_give(p.dev.ctx, p.dev.owner, FX_ANALYTICS, &fx_info), CUSTOS_OK);
     assert_int_equal(custos_consent_refuse(p.dev.ctx, p.dev.guest, FX_MARKETING, &fx_info), CUSTOS_OK);
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE], id[16];
@@ -330,14 +305,14 @@ static void test_state_report_round_trips(void **state)
     assert_int_equal(custos_sync_decode_state_report(p.app.ctx, s, 2, &n, id, &counter, msg, len), CUSTOS_ERANGE);
     /* the device does not trust its own reports: its key is not paired with itself */
     assert_int_equal(custos_sync_decode_state_report(p.dev.ctx, s, 8, &n, id, &counter, msg, len), CUSTOS_ESIGNATURE);
-    pair_close(&p);
+    fx_pair_close(&p);
 }
 
 static void test_manifest_offer_round_trips(void **state)
 {
     (void)state;
-    pair p;
-    pair_open(&p, "offer");
+    fx_pair p;
+    fx_pair_open(&p, "offer");
     uint32_t re[2] = { FX_MARKETING, FX_VIDEO }, got[4];
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE], mid[32], want[32];
     size_t len = 0, n = 0;
@@ -350,7 +325,7 @@ static void test_manifest_offer_round_trips(void **state)
     assert_int_equal(n, 2);
     assert_int_equal(got[0], FX_MARKETING);
     assert_int_equal(custos_sync_decode_manifest_offer(p.dev.ctx, mid, &version, got, 1, &n, msg, len), CUSTOS_ERANGE);
-    pair_close(&p);
+    fx_pair_close(&p);
 }
 
 static void test_pairing_refuses_a_malformed_key(void **state)

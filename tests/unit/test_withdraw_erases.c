@@ -75,33 +75,27 @@ static void test_withdraw_without_data_skips_the_erase(void **state)
 static void test_synced_withdrawal_erases_that_purpose(void **state)
 {
     (void)state;
-    fx dev, app;
-    uint8_t dev_id[16], dev_pk[32], app_pk[32], msg[CUSTOS_SYNC_MAX_MESSAGE];
-    fx_open(&dev, "wdsync-dev");
-    fx_open(&app, "wdsync-app");
-    assert_int_equal(custos_device_id(dev.ctx, dev_id), CUSTOS_OK);
-    assert_int_equal(custos_device_public_key(dev.ctx, dev_pk), CUSTOS_OK);
-    assert_int_equal(custos_device_public_key(app.ctx, app_pk), CUSTOS_OK);
-    assert_int_equal(custos_pair(dev.ctx, app_pk, NULL), CUSTOS_OK);
-    assert_int_equal(custos_pair(app.ctx, dev_pk, dev_id), CUSTOS_OK);
-    assert_int_equal(custos_consent_give(dev.ctx, dev.owner, FX_VIDEO, &fx_info), CUSTOS_OK);
-    assert_int_equal(custos_consent_give(dev.ctx, dev.owner, FX_ANALYTICS, &fx_info), CUSTOS_OK);
-    custos_record_id video = put(&dev, dev.owner, FX_VIDEO, FX_CAT_VIDEO);
-    custos_record_id usage = put(&dev, dev.owner, FX_ANALYTICS, FX_CAT_USAGE);
-    size_t before = receipts(&dev), len = 0, applied = 0;
-    custos_consent_change c = { dev.owner, FX_VIDEO, CUSTOS_CONSENT_WITHDRAWN, 0 };
-    assert_int_equal(custos_sync_encode_update(app.ctx, msg, sizeof msg, &len, dev_id, &c, 1), CUSTOS_OK);
-    assert_int_equal(custos_sync_apply_update(dev.ctx, msg, len, &applied), CUSTOS_OK);
+    fx_pair p;
+    uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
+    fx_pair_open(&p, "wdsync");
+    fx *dev = &p.dev;
+    assert_int_equal(custos_consent_give(dev->ctx, dev->owner, FX_VIDEO, &fx_info), CUSTOS_OK);
+    assert_int_equal(custos_consent_give(dev->ctx, dev->owner, FX_ANALYTICS, &fx_info), CUSTOS_OK);
+    custos_record_id video = put(dev, dev->owner, FX_VIDEO, FX_CAT_VIDEO);
+    custos_record_id usage = put(dev, dev->owner, FX_ANALYTICS, FX_CAT_USAGE);
+    size_t before = receipts(dev), len = 0, applied = 0;
+    custos_consent_change c = { dev->owner, FX_VIDEO, CUSTOS_CONSENT_WITHDRAWN, 0 };
+    assert_int_equal(custos_sync_encode_update(p.app.ctx, msg, sizeof msg, &len, p.dev_id, &c, 1), CUSTOS_OK);
+    assert_int_equal(custos_sync_apply_update(dev->ctx, msg, len, &applied), CUSTOS_OK);
     assert_int_equal(applied, 1);
-    assert_int_equal(fx_status(&dev, dev.owner, FX_VIDEO), CUSTOS_CONSENT_WITHDRAWN);
-    assert_int_equal(readable(&dev, video), CUSTOS_ENOTFOUND);
-    assert_int_equal(readable(&dev, usage), CUSTOS_OK);
-    assert_int_equal(receipts(&dev), before + 1);
+    assert_int_equal(fx_status(dev, dev->owner, FX_VIDEO), CUSTOS_CONSENT_WITHDRAWN);
+    assert_int_equal(readable(dev, video), CUSTOS_ENOTFOUND);
+    assert_int_equal(readable(dev, usage), CUSTOS_OK);
+    assert_int_equal(receipts(dev), before + 1);
     /* the same update again is a replay: refused, nothing more erased */
-    assert_int_equal(custos_sync_apply_update(dev.ctx, msg, len, NULL), CUSTOS_EREPLAY);
-    assert_int_equal(receipts(&dev), before + 1);
-    fx_close(&dev);
-    fx_close(&app);
+    assert_int_equal(custos_sync_apply_update(dev->ctx, msg, len, NULL), CUSTOS_EREPLAY);
+    assert_int_equal(receipts(dev), before + 1);
+    fx_pair_close(&p);
 }
 
 static void test_refusal_erases_nothing(void **state)
