@@ -103,18 +103,29 @@ static int key_create(custos_t *ctx, const uint8_t subject_hash[32], uint32_t pu
     return CUSTOS_OK;
 }
 
+/* Step VT_ST_KEY_BY_SCOPE for (subject_hash, purpose): *st is left on
+ * its row (SQLITE_ROW) or done (SQLITE_DONE), for the caller to reset;
+ * another SQLite code, or a negative CUSTOS_E* if the statement could not
+ * be prepared. */
+static int key_row_by_scope(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose, sqlite3_stmt **st)
+{
+    int rc = vt_stmt(ctx, st, VT_ST_KEY_BY_SCOPE);
+    if (rc != CUSTOS_OK)
+        return rc;
+    sqlite3_bind_blob(*st, 1, subject_hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(*st, 2, purpose);
+    return sqlite3_step(*st);
+}
+
 int vt_key_for_put(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose,
                    const uint8_t **key, uint8_t key_id[VT_ID_BYTES])
 {
     int i = slot_by_scope(ctx, subject_hash, purpose);
     if (i < 0) {
         sqlite3_stmt *st = NULL;
-        int rc = vt_stmt(ctx, &st, VT_ST_KEY_BY_SCOPE);
-        if (rc != CUSTOS_OK)
+        int rc = key_row_by_scope(ctx, subject_hash, purpose, &st);
+        if (rc < 0)
             return rc;
-        sqlite3_bind_blob(st, 1, subject_hash, 32, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, purpose);
-        rc = sqlite3_step(st);
         if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == VT_ID_BYTES) {
             unsigned s = slot_take(ctx, subject_hash, purpose, sqlite3_column_blob(st, 0));
             rc = slot_fill(ctx, s, (uint32_t)sqlite3_column_int64(st, 1), sqlite3_column_blob(st, 2),
@@ -212,12 +223,9 @@ int custos__vault_has_key(custos_t *ctx, const uint8_t subject_hash[32], uint32_
 {
     sqlite3_stmt *st = NULL;
     *exists = 0;
-    int rc = vt_stmt(ctx, &st, VT_ST_KEY_BY_SCOPE);
-    if (rc != CUSTOS_OK)
+    int rc = key_row_by_scope(ctx, subject_hash, purpose, &st);
+    if (rc < 0)
         return rc;
-    sqlite3_bind_blob(st, 1, subject_hash, 32, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, purpose);
-    rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return custos__sqlite_fail(ctx, rc, "vault: find a data key");
@@ -365,12 +373,10 @@ int custos__vault_test_data_key(custos_t *ctx, const uint8_t subject_hash[32], u
                                 uint8_t key[32])
 {
     sqlite3_stmt *st = NULL;
-    int rc = vt_stmt(ctx, &st, VT_ST_KEY_BY_SCOPE);
-    if (rc != CUSTOS_OK)
+    int rc = key_row_by_scope(ctx, subject_hash, purpose, &st);
+    if (rc < 0)
         return rc;
-    sqlite3_bind_blob(st, 1, subject_hash, 32, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, purpose);
-    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+    if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
         return rc == SQLITE_DONE ? CUSTOS_ENOTFOUND : custos__sqlite_fail(ctx, rc, "vault: find a data key");
     }
