@@ -19,25 +19,23 @@
 #define CUSTOS_DC_H
 
 #include "../manifest_internal.h"
+#include "../textbuf.h"
 
 #include <custos/disclose.h>
 #include <stdarg.h>
 
-/* --- text (buf.c) --- */
-typedef struct dc_buf {
-    char *data;
-    size_t len, cap;
-    int failed;
-} dc_buf;
-void dc_put(dc_buf *b, const char *s);
-void dc_putn(dc_buf *b, const char *s, size_t n);
-void dc_printf(dc_buf *b, const char *fmt, ...) CUSTOS_PRINTF(2, 3);
-void dc_json(dc_buf *b, const char *s); /* quoted JSON string; also a YAML double-quoted scalar */
+/* --- text: the core's buffer (textbuf.h) under the generators' names,
+ * and the escapers of buf.c --- */
+typedef custos__text dc_buf;
+#define dc_put custos__text_put
+#define dc_putn custos__text_putn
+#define dc_printf custos__text_printf
+#define dc_json custos__text_json /* quoted JSON string; also a YAML double-quoted scalar */
+#define dc_finish custos__text_finish
+#define dc_discard custos__text_discard
 void dc_xml(dc_buf *b, const char *s);  /* XML / HTML text and attribute values */
 void dc_md(dc_buf *b, const char *s);   /* Markdown inline text */
 void dc_csv(dc_buf *b, const char *s);  /* one RFC 4180 field */
-int  dc_finish(dc_buf *b, char **out, size_t *out_len);
-void dc_discard(dc_buf *b);
 
 /* --- one generation (api.c) --- */
 typedef struct dc_gen {

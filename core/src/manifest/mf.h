@@ -17,6 +17,7 @@
 #define CUSTOS_MF_H
 
 #include "../manifest_internal.h"
+#include "../textbuf.h"
 
 #include <custos/manifest.h>
 
@@ -65,15 +66,10 @@ void *mf_arena_alloc(mf_arena *a, size_t n);           /* zeroed; NULL on failur
 char *mf_arena_strndup(mf_arena *a, const char *s, size_t n);
 void  mf_arena_free(mf_arena *a);
 
-/* --- a growable text buffer (strbuf.c), for show and diff text --- */
-typedef struct mf_buf {
-    char *data;
-    size_t len, cap;
-    int failed;
-} mf_buf;
-void mf_buf_printf(mf_buf *b, const char *fmt, ...) CUSTOS_PRINTF(2, 3);
-void mf_buf_json_string(mf_buf *b, const char *s);   /* a quoted, escaped JSON string */
-/* Hand the text to the caller (NUL-terminated) or free it on failure. */
-int mf_buf_finish(mf_buf *b, char **out, size_t *out_len);
+/* --- text for show and diff: the core's buffer (textbuf.h) --- */
+typedef custos__text mf_buf;
+#define mf_buf_printf custos__text_printf
+#define mf_buf_json_string custos__text_json /* a quoted, escaped JSON string */
+#define mf_buf_finish custos__text_finish
 
 #endif
