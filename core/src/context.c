@@ -371,8 +371,12 @@ int custos_open(custos_t **out, const char *dir, const custos_open_options *opts
             custos__fail_open(rc, "the key provider failed: %s", custos_strerror(rc));
         goto fail;
     }
-    if ((rc = db_open(ctx, opts->sqlite_vfs)) != CUSTOS_OK ||
-        (rc = attach_modules(ctx)) != CUSTOS_OK) {
+    /* ROLLBACK is prepared once the schema is settled (a schema change
+     * would make SQLite prepare it again, which allocates). */
+    if ((rc = db_open(ctx, opts->sqlite_vfs)) != CUSTOS_OK || (rc = attach_modules(ctx)) != CUSTOS_OK ||
+        (rc = sqlite3_prepare_v2(ctx->db, "ROLLBACK", -1, &ctx->rollback, NULL)) != SQLITE_OK) {
+        if (rc > 0)
+            rc = custos__sqlite_fail(ctx, rc, "prepare custos.db's rollback");
         custos__fail_open(rc, "%s", ctx->errmsg);
         goto fail;
     }
@@ -392,6 +396,7 @@ void custos_close(custos_t *ctx)
     if (ctx == NULL)
         return;
     detach_modules(ctx);
+    sqlite3_finalize(ctx->rollback);
     if (ctx->db != NULL)
         sqlite3_close_v2(ctx->db);
     if (ctx->kp != NULL && ctx->kp->close != NULL)

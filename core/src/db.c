@@ -12,6 +12,15 @@ int custos__db_commit(custos_t *ctx) { return custos__db_exec(ctx, "COMMIT"); }
 
 void custos__db_rollback(custos_t *ctx)
 {
+    if (sqlite3_get_autocommit(ctx->db))
+        return;
+    /* The statement was prepared at open, so rolling back parses nothing:
+     * it works when memory has run out, where sqlite3_exec("ROLLBACK")
+     * could fail to compile and leave the transaction open. */
+    if (ctx->rollback != NULL) {
+        (void)sqlite3_step(ctx->rollback);
+        sqlite3_reset(ctx->rollback);
+    }
     if (!sqlite3_get_autocommit(ctx->db))
-        sqlite3_exec(ctx->db, "ROLLBACK", NULL, NULL, NULL);
+        (void)sqlite3_exec(ctx->db, "ROLLBACK", NULL, NULL, NULL);
 }

@@ -33,6 +33,7 @@ struct custos_erase;
 struct custos {
     char *dir;
     sqlite3 *db;
+    sqlite3_stmt *rollback;          /* "ROLLBACK", prepared at open (db.c) */
     unsigned int flags;
     int lock_fd;                      /* flock on STORE while open */
 
