@@ -146,7 +146,9 @@ static void test_iso27560_receipt_lists_every_location_recipient_and_duration(vo
     expect_all(r, len, want, sizeof want / sizeof want[0]);
     const char *loc = memmem(r, len, "\"storage_locations\":[\"", 22);
     assert_non_null(loc);
-    assert_non_null(memchr(loc, ',', (size_t)(strchr(loc, ']') - loc)));  /* two locations */
+    const char *end = memchr(loc, ']', len - (size_t)(loc - r)); /* the receipt is not NUL-terminated */
+    assert_non_null(end);
+    assert_non_null(memchr(loc, ',', (size_t)(end - loc)));  /* two locations */
     free(r);
     teardown(&e);
 }
