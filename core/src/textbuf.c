@@ -84,7 +84,7 @@ void custos__text_json(custos__text *b, const char *s)
 int custos__text_finish(custos__text *b, char **out, size_t *out_len)
 {
     /* grow() allocates data when it is NULL (cap is then 0). */
-    if (!b->failed && b->data == NULL && grow(b, 0))
+    if (!b->failed && b->data == NULL && grow(b, 0) && b->data != NULL)
         b->data[0] = '\0';
     if (b->failed) {
         custos__text_discard(b);

@@ -71,7 +71,7 @@ static _Thread_local struct gate_slot *tls_slot __attribute__((tls_model("initia
 
 static void release_slot(void *v)
 {
-    struct gate_slot *s = &slots[(uintptr_t)v - 1u];
+    struct gate_slot *s = v;
     tls_slot = NULL; /* a later check in another destructor claims afresh */
     atomic_store_explicit(&s->hazard, NULL, memory_order_release);
     atomic_store_explicit(&s->owned, 0, memory_order_release);
@@ -98,7 +98,7 @@ static struct gate_slot *claim_slot(void)
         if (atomic_load_explicit(&slots[i].owned, memory_order_relaxed) == 0 &&
             atomic_compare_exchange_strong_explicit(&slots[i].owned, &free_, 1, memory_order_acquire,
                                                     memory_order_relaxed)) {
-            if (pthread_setspecific(slot_key, (void *)(uintptr_t)(i + 1u)) != 0) {
+            if (pthread_setspecific(slot_key, &slots[i]) != 0) {
                 atomic_store_explicit(&slots[i].owned, 0, memory_order_release);
                 return NULL;
             }

@@ -234,7 +234,8 @@ static int get_locked(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_
         return custos__fail(ctx, CUSTOS_ERANGE, "vault: record %lld needs %zu bytes, the buffer has %zu",
                             (long long)id, r.info.size, out_size);
     if ((rc = row_open(ctx, &r, out)) == CUSTOS_OK) {
-        memcpy(subject_hash, r.ad.subject_hash, 32);
+        if (r.ad.subject_hash != NULL) /* row_read checked its 32 bytes */
+            memcpy(subject_hash, r.ad.subject_hash, 32);
         *purpose = r.info.purpose;
         if (info != NULL)
             *info = r.info;
@@ -251,7 +252,7 @@ int custos_vault_get(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_l
         return custos__fail(ctx, CUSTOS_EINVAL, "vault get: out_len is NULL, or out is NULL with a size");
     *out_len = 0;
     vt_enter(ctx);
-    uint8_t hash[32];
+    uint8_t hash[32] = { 0 };
     int64_t purpose = -1;
     int rc = get_locked(ctx, out, out_size, out_len, info, id, hash, &purpose);
     sqlite3_reset(ctx->vault->st[VT_ST_RECORD_GET]);
@@ -472,7 +473,7 @@ int custos__vault_sample(custos_t *ctx, const uint8_t subject_hash[32], uint32_t
 int custos__vault_try_open(custos_t *ctx, int64_t record_id)
 {
     size_t len = 0;
-    uint8_t hash[32];
+    uint8_t hash[32] = { 0 };
     int64_t purpose = -1;
     vt_arena_open(ctx);
     int rc = get_locked(ctx, NULL, 0, &len, NULL, record_id, hash, &purpose);
