@@ -62,7 +62,7 @@ static struct gate_slot slots[GATE_SLOTS];
 static atomic_uint slots_high;               /* slots[0 .. slots_high) have been claimed at some time */
 static unsigned slots_limit = GATE_SLOTS;    /* lowered by tests only */
 static pthread_key_t slot_key;
-static int slot_key_ok;
+static atomic_int slot_key_ok;
 static pthread_once_t gate_once = PTHREAD_ONCE_INIT;
 static int reader_fence;                     /* 1: no asymmetric barrier, readers fence */
 static int force_reader_fence;               /* set by tests before the first open */
@@ -79,7 +79,7 @@ static void release_slot(void *v)
 
 static void gate_global_init(void)
 {
-    slot_key_ok = pthread_key_create(&slot_key, release_slot) == 0;
+    atomic_store(&slot_key_ok, pthread_key_create(&slot_key, release_slot) == 0);
     reader_fence = 1;
 #if defined(__linux__) && defined(SYS_membarrier)
     if (!force_reader_fence && syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
@@ -87,11 +87,20 @@ static void gate_global_init(void)
 #endif
 }
 
+/* When the library is unloaded (dlclose) while threads live, their
+ * thread-exit release must not call into unmapped code: drop the key. Later
+ * checks (at process exit, say) take the overflow path. */
+__attribute__((destructor)) static void gate_global_fini(void)
+{
+    if (atomic_exchange(&slot_key_ok, 0))
+        pthread_key_delete(slot_key);
+}
+
 /* The calling thread's slot, claimed on its first check; NULL if every
  * slot is owned by a live thread (or thread-exit release is unavailable). */
 static struct gate_slot *claim_slot(void)
 {
-    if (!slot_key_ok)
+    if (!atomic_load(&slot_key_ok))
         return NULL;
     for (unsigned i = 0; i < slots_limit; i++) {
         int free_ = 0;
