@@ -559,6 +559,45 @@ static void test_rotation_rolled_back_keeps_every_key_readable(void **state)
     th_tmpdir_remove(dir);
 }
 
+/* Rotations that fail after the provider created a generation leave
+ * generations no key uses; the file provider holds four. Once it is full,
+ * a rotation (and so a crypto-erase) makes room by destroying the unused
+ * ones instead of failing for good. A key wrapped under one of them (put
+ * between the failures) is kept. */
+static void test_rotations_rolled_back_until_the_provider_is_full_do_not_block_erasure(void **state)
+{
+    (void)state;
+    char *dir;
+    custos_subject alice, bob;
+    custos_t *ctx = tv_fresh(&dir, "vrotfull", &alice, &bob);
+    custos_record_id a = tv_put(ctx, alice, 1, 1, "alice's");
+    custos_record_id b = 0;
+    for (int i = 0; i < 3; i++) {
+        pthread_mutex_lock(&ctx->write_lock);
+        assert_int_equal(custos__db_begin(ctx), CUSTOS_OK);
+        assert_int_equal(custos__vault_rotate_kek(ctx), CUSTOS_OK);
+        custos__db_rollback(ctx);
+        pthread_mutex_unlock(&ctx->write_lock);
+        if (i == 0)
+            b = tv_put(ctx, bob, 1, 1, "bob's"); /* wrapped under the newest generation */
+    }
+    custos_record_id a2 = tv_put(ctx, alice, 2, 2, "alice's second");
+    assert_int_equal(custos_vault_rotate_kek(ctx), CUSTOS_OK);
+    tv_expect(ctx, a, "alice's");
+    tv_expect(ctx, b, "bob's");
+    tv_expect(ctx, a2, "alice's second");
+    assert_int_equal(custos_erase_subject(ctx, bob, NULL, NULL, 0, NULL), CUSTOS_OK);
+    uint8_t buf[32];
+    size_t len = 0;
+    assert_int_equal(custos_vault_get(ctx, buf, sizeof buf, &len, NULL, b), CUSTOS_ENOTFOUND);
+    custos_close(ctx);
+    ctx = tv_open(dir);
+    tv_expect(ctx, a, "alice's");
+    tv_expect(ctx, a2, "alice's second");
+    custos_close(ctx);
+    th_tmpdir_remove(dir);
+}
+
 static void test_same_payload_twice_is_sealed_with_different_nonces(void **state)
 {
     (void)state;
@@ -619,6 +658,7 @@ int main(void)
         cmocka_unit_test(test_rotation_committed_without_finish_is_finished_at_open),
         cmocka_unit_test(test_rotation_rolled_back_keeps_every_key_readable),
         cmocka_unit_test(test_same_payload_twice_is_sealed_with_different_nonces),
+        cmocka_unit_test(test_rotations_rolled_back_until_the_provider_is_full_do_not_block_erasure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

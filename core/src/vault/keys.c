@@ -310,10 +310,49 @@ static int rewrap_all(custos_t *ctx, uint32_t to)
     return rc;
 }
 
+/* A rotation that fails after the provider created its generation (the
+ * transaction rolls the re-wrap back) leaves a generation above the floor;
+ * data keys created afterwards are wrapped under it, the others under none.
+ * When the provider is full (CUSTOS_ESTATE), destroy the generations
+ * between the floor and the current one that no data key in this
+ * transaction's view uses. In an erase
+ * that view lacks the keys being destroyed, whose KEK may then go too: the
+ * erase is journaled and finishes destroying them if it is rolled back. */
+static int kek_make_room(custos_t *ctx)
+{
+    int64_t floor = 0;
+    uint32_t cur = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = vt_meta_get(ctx, "kek_floor", &floor, 0);
+    if (rc == CUSTOS_OK && (rc = ctx->kp->kek_current(ctx->kp->state, &cur)) != CUSTOS_OK)
+        return custos__fail(ctx, rc, "vault: the key provider has no current KEK (%s)", custos_strerror(rc));
+    if (rc == CUSTOS_OK &&
+        (rc = sqlite3_prepare_v2(ctx->db, "SELECT 1 FROM vault_key WHERE kek_gen=?1 LIMIT 1", -1, &st, NULL)) !=
+            SQLITE_OK)
+        rc = custos__sqlite_fail(ctx, rc, "vault: find the KEK generations in use");
+    /* cur stays, so that the next generation number is new (cur + 1) */
+    for (uint32_t g = (uint32_t)floor + 1; rc == CUSTOS_OK && g < cur && g > (uint32_t)floor; g++) {
+        sqlite3_bind_int64(st, 1, g);
+        int s = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (s == SQLITE_DONE) {
+            rc = ctx->kp->kek_destroy(ctx->kp->state, g);
+            if (rc == CUSTOS_ENOTFOUND || rc == CUSTOS_ESTATE) /* gone already; or the last one */
+                rc = CUSTOS_OK;
+        } else if (s != SQLITE_ROW) {
+            rc = custos__sqlite_fail(ctx, s, "vault: find the KEK generations in use");
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int custos__vault_rotate_kek(custos_t *ctx)
 {
     uint32_t gen;
     int rc = ctx->kp->kek_create(ctx->kp->state, &gen);
+    if (rc == CUSTOS_ESTATE && kek_make_room(ctx) == CUSTOS_OK)
+        rc = ctx->kp->kek_create(ctx->kp->state, &gen);
     if (rc != CUSTOS_OK)
         return custos__fail(ctx, rc == CUSTOS_ESTATE ? CUSTOS_EKEY : rc,
                             "vault: the key provider could not create a new KEK (%s)", custos_strerror(rc));
