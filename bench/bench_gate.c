@@ -13,8 +13,8 @@
  * are over the per-call means of the batches.
  */
 #include "internal.h"
-#include "consent/ledger.h"
-#include "manifest/mf.h"
+#include "consent/consent_private.h"
+#include "manifest/manifest_private.h"
 
 #include <custos/custos.h>
 #include <ftw.h>
@@ -81,7 +81,7 @@ static void manifest(uint8_t **out, size_t *len)
     m.categories = cp;
     m.n_purposes = 2;
     m.purposes = pp;
-    if (mf_encode(out, len, &m, NULL) != CUSTOS_OK)
+    if (custos_manifest__encode(out, len, &m, NULL) != CUSTOS_OK)
         die("manifest", CUSTOS_EINTERNAL, NULL);
 }
 
@@ -276,13 +276,13 @@ static void append_rates(void)
     int batches = 20, per = 100, was_allowed = custos_check(ctx, subject, 1, 1) == CUSTOS_ALLOW;
     t0 = now_ns();
     for (int b = 0; b < batches; b++) {
-        if (cs_write_begin(ctx) != CUSTOS_OK)
+        if (custos_consent__write_begin(ctx) != CUSTOS_OK)
             die("batch", CUSTOS_EINTERNAL, ctx);
         int rc = CUSTOS_OK;
         for (int i = 0; rc == CUSTOS_OK && i < per; i++)
-            rc = cs_record(ctx, subject, 1, (i + was_allowed) % 2 == 0 ? CUSTOS_CONSENT_GIVEN : CUSTOS_CONSENT_WITHDRAWN,
+            rc = custos_consent__record(ctx, subject, 1, (i + was_allowed) % 2 == 0 ? CUSTOS_CONSENT_GIVEN : CUSTOS_CONSENT_WITHDRAWN,
                            &info, NULL, 0);
-        if ((rc = cs_write_end(ctx, rc)) != CUSTOS_OK)
+        if ((rc = custos_consent__write_end(ctx, rc)) != CUSTOS_OK)
             die("batch", rc, ctx);
     }
     double batched = batches * per / ((now_ns() - t0) / 1e9);

@@ -29,9 +29,9 @@ static void setup_paired(const char *dir, void *arg)
     sync_update_fields f = { dev, 1, mid, 1, 0, c, 2, NULL };
     uint8_t *body = NULL, sig[64];
     size_t blen = 0;
-    assert_int_equal(sync_update_body(&body, &blen, &f), CUSTOS_OK);
+    assert_int_equal(custos_sync__update_body(&body, &blen, &f), CUSTOS_OK);
     crypto_sign_detached(sig, NULL, body, blen, u->app_sk);
-    assert_int_equal(sync_envelope(u->msg, sizeof u->msg, &u->len, CUSTOS__V1__BODY_TYPE__BODY_CONSENT_UPDATE, body,
+    assert_int_equal(custos_sync__envelope(u->msg, sizeof u->msg, &u->len, CUSTOS__V1__BODY_TYPE__BODY_CONSENT_UPDATE, body,
                                    blen, u->app_pk, sig), CUSTOS_OK);
     custos__free(body);
 }

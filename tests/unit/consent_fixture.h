@@ -12,7 +12,7 @@
 #define CUSTOS_CONSENT_FIXTURE_H
 
 #include "harness.h"
-#include "manifest/mf.h"
+#include "manifest/manifest_private.h"
 
 #include <custos/custos.h>
 #include <stdio.h>
@@ -106,7 +106,7 @@ static inline void fx_manifest(uint8_t **out, size_t *len, uint32_t version, uin
     m.categories = cp;
     m.n_purposes = 4;
     m.purposes = pp;
-    assert_int_equal(mf_encode(out, len, &m, NULL), CUSTOS_OK);
+    assert_int_equal(custos_manifest__encode(out, len, &m, NULL), CUSTOS_OK);
 }
 
 /* A store with the fixture manifest (version 1) loaded and a test clock. */

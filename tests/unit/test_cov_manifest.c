@@ -6,7 +6,7 @@
  * ISO 8601 duration reader is checked directly on a table.
  */
 #include "harness.h"
-#include "manifest/mf.h"
+#include "manifest/manifest_private.h"
 
 #include <custos/manifest.h>
 #include <stdio.h>
@@ -14,7 +14,7 @@
 #include <string.h>
 
 /* compile_duration.c (internal; its header needs the build's generated tables). */
-int mf_iso_duration(const char *s, uint64_t *seconds);
+int custos_manifest__iso_duration(const char *s, uint64_t *seconds);
 
 static char *minimal(void)
 {
@@ -104,7 +104,7 @@ static void test_iso_durations_are_read_in_seconds(void **state)
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         uint64_t sec = 0;
-        assert_int_equal(mf_iso_duration(ok[i].s, &sec), 0);
+        assert_int_equal(custos_manifest__iso_duration(ok[i].s, &sec), 0);
         if (ok[i].want != 0)
             assert_int_equal(sec, ok[i].want);
         else
@@ -123,7 +123,7 @@ static void test_malformed_or_overflowing_durations_are_refused(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         uint64_t sec = 12345;
-        if (mf_iso_duration(bad[i], &sec) != -1)
+        if (custos_manifest__iso_duration(bad[i], &sec) != -1)
             fail_msg("'%s' was accepted as %llu s", bad[i], (unsigned long long)sec);
         assert_int_equal(sec, 12345);
     }
@@ -187,7 +187,7 @@ static void test_optional_product_fields_are_compiled(void **state)
                          "  policy_version: 1\n  model: TS-100\n"
                          "  privacy_contact: {name: DPO Office, contact: dpo@test.example}",
                          &len);
-    assert_int_equal(mf_decode(c, len, &m, NULL, &err), CUSTOS_OK);
+    assert_int_equal(custos_manifest__decode(c, len, &m, NULL, &err), CUSTOS_OK);
     assert_string_equal(m->product->model, "TS-100");
     assert_string_equal(m->product->privacy_contact->name, "DPO Office");
     assert_null(m->product->privacy_contact->address);
@@ -229,7 +229,7 @@ static void test_retired_ids_are_compiled_and_checked(void **state)
                          "retired:\n  categories:\n    - {id: 9, key: user.old.thing}\n    - {id: 7, key: user.older}\n"
                          "  purposes:\n    - {id: 8, key: old.purpose}\ncategories:\n",
                          &len);
-    assert_int_equal(mf_decode(c, len, &m, NULL, &err), CUSTOS_OK);
+    assert_int_equal(custos_manifest__decode(c, len, &m, NULL, &err), CUSTOS_OK);
     assert_int_equal(m->n_retired_categories, 2);
     assert_int_equal(m->retired_categories[0]->id, 7);      /* sorted by id */
     assert_string_equal(m->retired_categories[1]->key, "user.old.thing");
@@ -289,7 +289,7 @@ static void test_category_flags_are_compiled(void **state)
     custos_manifest_pb *m = NULL;
     uint8_t *c = accepts("    key: user.sensor.environment\n",
                          "    key: user.sensor.environment\n    tracking: true\n    linked_to_user: false\n", &len);
-    assert_int_equal(mf_decode(c, len, &m, NULL, &err), CUSTOS_OK);
+    assert_int_equal(custos_manifest__decode(c, len, &m, NULL, &err), CUSTOS_OK);
     assert_true(m->categories[0]->has_tracking && m->categories[0]->tracking);
     /* A false flag is the default: the canonical form does not carry it. */
     assert_false(m->categories[0]->has_linked_to_user || m->categories[0]->linked_to_user);

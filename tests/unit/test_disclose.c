@@ -2,7 +2,7 @@
 #include "harness.h"
 
 #include <custos/disclose.h>
-#include "manifest/mf.h"
+#include "manifest/manifest_private.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +74,7 @@ static compiled without_store_types(compiled c, uint32_t category)
     cat->apple_type = NULL;
     cat->play_type = NULL;
     compiled out = { NULL, 0 };
-    assert_int_equal(mf_encode(&out.bytes, &out.len, m, NULL), CUSTOS_OK);
+    assert_int_equal(custos_manifest__encode(&out.bytes, &out.len, m, NULL), CUSTOS_OK);
     cat->apple_type = apple;
     cat->play_type = play;
     custos__manifest_free(m);

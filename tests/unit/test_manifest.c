@@ -1,6 +1,6 @@
 /* The manifest: compiling the examples, determinism, lookups, show, and the semantic diff. */
 #include "harness.h"
-#include "manifest/mf.h"
+#include "manifest/manifest_private.h"
 
 #include <sodium.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * pass the checksum but break the canonical rules are refused too.
  */
 #include "harness.h"
-#include "manifest/mf.h"
+#include "manifest/manifest_private.h"
 
 #include <protobuf-c/protobuf-c.h>
 #include <sodium.h>
@@ -85,9 +85,9 @@ static int decode_framed(const uint8_t *payload, size_t n, custos_manifest_error
 {
     uint8_t *file = NULL;
     size_t len = 0;
-    assert_int_equal(mf_frame(&file, &len, payload, n), CUSTOS_OK);
+    assert_int_equal(custos_manifest__frame(&file, &len, payload, n), CUSTOS_OK);
     custos_manifest_pb *m = NULL;
-    int rc = mf_decode(file, len, &m, NULL, err);
+    int rc = custos_manifest__decode(file, len, &m, NULL, err);
     custos__manifest_free(m);
     custos_manifest_free(file);
     return rc;

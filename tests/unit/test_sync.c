@@ -129,7 +129,7 @@ static void test_truncated_or_oversize_message_is_refused(void **state)
 static size_t seal_body(fx_pair *p, uint8_t *msg, int envelope_type, const uint8_t *body, size_t blen)
 {
     size_t len = 0;
-    assert_int_equal(sync_seal(p->app.ctx, msg, CUSTOS_SYNC_MAX_MESSAGE, &len, envelope_type, body, blen), CUSTOS_OK);
+    assert_int_equal(custos_sync__seal(p->app.ctx, msg, CUSTOS_SYNC_MAX_MESSAGE, &len, envelope_type, body, blen), CUSTOS_OK);
     return len;
 }
 
@@ -141,7 +141,7 @@ static size_t raw_update(fx_pair *p, uint8_t *msg, uint32_t counter, uint64_t ti
     sync_update_fields f = { device_id, counter, mid, 1, time, c, n, NULL };
     uint8_t *body = NULL;
     size_t blen = 0;
-    assert_int_equal(sync_update_body(&body, &blen, &f), CUSTOS_OK);
+    assert_int_equal(custos_sync__update_body(&body, &blen, &f), CUSTOS_OK);
     size_t len = seal_body(p, msg, CUSTOS__V1__BODY_TYPE__BODY_CONSENT_UPDATE, body, blen);
     custos__free(body);
     return len;
@@ -216,7 +216,7 @@ static void test_wrong_body_type_is_ecorrupt(void **state)
     sync_update_fields f = { p.dev_id, 1, mid, 1, 0, &c, 1, NULL };
     uint8_t *body = NULL;
     size_t blen = 0;
-    assert_int_equal(sync_update_body(&body, &blen, &f), CUSTOS_OK);
+    assert_int_equal(custos_sync__update_body(&body, &blen, &f), CUSTOS_OK);
     size_t len = seal_body(&p, msg, CUSTOS__V1__BODY_TYPE__BODY_CONSENT_STATE, body, blen);
     assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_ECORRUPT);
     body[1] = CUSTOS__V1__BODY_TYPE__BODY_ERASE_REQUEST; /* the body_type inside the body */

@@ -65,7 +65,7 @@ static size_t sealed(const keys *k, int body_type, const uint8_t *body, size_t b
     if (flip)
         sig[17] ^= 0x04;
     (void)k;
-    if (sync_envelope(msg, sizeof msg, &len, body_type, body, blen, pk, sig) != CUSTOS_OK)
+    if (custos_sync__envelope(msg, sizeof msg, &len, body_type, body, blen, pk, sig) != CUSTOS_OK)
         exit(1);
     return len;
 }
@@ -94,7 +94,7 @@ static size_t update_bytes(const keys *k, const update_case *c)
                               c->changes, c->n, NULL };
     uint8_t *body = NULL;
     size_t blen = 0;
-    if (sync_update_body(&body, &blen, &fl) != CUSTOS_OK)
+    if (custos_sync__update_body(&body, &blen, &fl) != CUSTOS_OK)
         exit(1);
     size_t len = sealed(k, CUSTOS__V1__BODY_TYPE__BODY_CONSENT_UPDATE, body, blen, k->app_pk, k->app_sk,
                         c->flip_signature);
@@ -140,7 +140,7 @@ static void write_report(const char *dir, FILE *t, const keys *k)
 {
     uint8_t *body = NULL;
     size_t blen = 0;
-    if (sync_report_body(&body, &blen, k->device_id, 2, report_states, 2) != CUSTOS_OK)
+    if (custos_sync__report_body(&body, &blen, k->device_id, 2, report_states, 2) != CUSTOS_OK)
         exit(1);
     size_t len = sealed(k, CUSTOS__V1__BODY_TYPE__BODY_CONSENT_STATE, body, blen, k->dev_pk, k->dev_sk, 0);
     custos__free(body);

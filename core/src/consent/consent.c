@@ -1,10 +1,10 @@
 /*
  * consent.c: recording decisions, expiry, and the state and history
- * queries. Every writer runs between cs_write_begin and cs_write_end: the
+ * queries. Every writer runs between custos_consent__write_begin and custos_consent__write_end: the
  * write lock, one IMMEDIATE transaction, due expiries recorded first, and a
  * new gate snapshot published after the commit, before the call returns.
  */
-#include "ledger.h"
+#include "consent_private.h"
 #include "../audit/audit_internal.h"
 #include "../erase/erase_internal.h"
 #include "custos/v1/audit.pb-c.h"
@@ -15,12 +15,12 @@ static const custos_consent_info system_info = {
     CUSTOS_CONSENT_INFO_VERSION, NULL, NULL, CUSTOS_METHOD_SYSTEM, CUSTOS_ACTOR_SYSTEM
 };
 
-int cs_write_begin(custos_t *ctx)
+int custos_consent__write_begin(custos_t *ctx)
 {
     pthread_mutex_lock(&ctx->write_lock);
     int rc = custos__db_begin(ctx);
     if (rc == CUSTOS_OK)
-        rc = cs_expire_due(ctx);
+        rc = custos_consent__expire_due(ctx);
     if (rc != CUSTOS_OK) {
         custos__db_rollback(ctx);
         pthread_mutex_unlock(&ctx->write_lock);
@@ -28,7 +28,7 @@ int cs_write_begin(custos_t *ctx)
     return rc;
 }
 
-int cs_write_end(custos_t *ctx, int rc)
+int custos_consent__write_end(custos_t *ctx, int rc)
 {
     if (rc == CUSTOS_OK && !sqlite3_get_autocommit(ctx->db))
         rc = custos__db_commit(ctx);
@@ -39,7 +39,7 @@ int cs_write_end(custos_t *ctx, int rc)
     return rc != CUSTOS_OK ? rc : prc;
 }
 
-int cs_state_get(custos_t *ctx, custos_subject subject, uint32_t purpose, custos_consent_state_info *out)
+int custos_consent__state_get(custos_t *ctx, custos_subject subject, uint32_t purpose, custos_consent_state_info *out)
 {
     sqlite3_stmt *st = NULL;
     memset(out, 0, sizeof *out); /* not secret */
@@ -73,24 +73,24 @@ static int audit_change(custos_t *ctx, const uint8_t hash[32], uint32_t purpose,
                                 custos_consent_status_str(status));
 }
 
-int cs_record_system(custos_t *ctx, custos_subject subject, uint32_t purpose,
+int custos_consent__record_system(custos_t *ctx, custos_subject subject, uint32_t purpose,
                      custos_consent_status status, int invalidated)
 {
     uint8_t hash[32];
     custos_role role;
     custos_consent_state_info cur;
-    int rc = cs_subject_get(ctx, subject, hash, &role);
+    int rc = custos_consent__subject_get(ctx, subject, hash, &role);
     if (rc == CUSTOS_OK)
-        rc = cs_state_get(ctx, subject, purpose, &cur);
+        rc = custos_consent__state_get(ctx, subject, purpose, &cur);
     if (rc != CUSTOS_OK)
         return rc;
-    if (!cs_system_transition_allowed(cur.status, status))
+    if (!custos_consent__system_transition_allowed(cur.status, status))
         return custos__fail(ctx, CUSTOS_EINTERNAL, "consent: system transition %s -> %s",
                             custos_consent_status_str(cur.status), custos_consent_status_str(status));
     cs_event_in in = { .subject_hash = hash, .subject = subject, .purpose = purpose, .status = status,
                        .info = &system_info, .role = role, .invalidated = invalidated };
     in.time = custos__now(ctx, &in.confidence);
-    rc = cs_event_append(ctx, &in);
+    rc = custos_consent__event_append(ctx, &in);
     return rc != CUSTOS_OK ? rc : audit_change(ctx, hash, purpose, status);
 }
 
@@ -104,9 +104,9 @@ static int for_each_pair(custos_t *ctx, sqlite3_stmt *st, custos_consent_status 
         custos_subject s = (custos_subject)sqlite3_column_int64(st, 0);
         uint32_t p = (uint32_t)sqlite3_column_int(st, 1);
         sqlite3_reset(st);
-        crc = cs_record_system(ctx, s, p, status, 0);
+        crc = custos_consent__record_system(ctx, s, p, status, 0);
         if (crc == CUSTOS_OK && status == CUSTOS_CONSENT_INVALIDATED)
-            crc = cs_record_system(ctx, s, p, CUSTOS_CONSENT_REQUESTED, 1);
+            crc = custos_consent__record_system(ctx, s, p, CUSTOS_CONSENT_REQUESTED, 1);
     }
     sqlite3_finalize(st);
     if (crc != CUSTOS_OK)
@@ -114,7 +114,7 @@ static int for_each_pair(custos_t *ctx, sqlite3_stmt *st, custos_consent_status 
     return rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "scan the consent state");
 }
 
-int cs_expire_due(custos_t *ctx)
+int custos_consent__expire_due(custos_t *ctx)
 {
     if (custos__policy_manifest(ctx, NULL) == NULL)
         return CUSTOS_OK;
@@ -128,7 +128,7 @@ int cs_expire_due(custos_t *ctx)
     return for_each_pair(ctx, st, CUSTOS_CONSENT_EXPIRED);
 }
 
-int cs_invalidate(custos_t *ctx, custos_subject subject, int64_t purpose)
+int custos_consent__invalidate(custos_t *ctx, custos_subject subject, int64_t purpose)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(ctx->db,
@@ -141,7 +141,7 @@ int cs_invalidate(custos_t *ctx, custos_subject subject, int64_t purpose)
     return for_each_pair(ctx, st, CUSTOS_CONSENT_INVALIDATED);
 }
 
-int cs_audit_failure(custos_t *ctx, int code, const char *detail)
+int custos_consent__audit_failure(custos_t *ctx, int code, const char *detail)
 {
     char msg[CUSTOS_ERRMSG_MAX];
     memcpy(msg, custos_errmsg(ctx), sizeof msg);
@@ -203,7 +203,7 @@ static uint64_t valid_until_of(const custos_purpose_pb *p, custos_consent_status
     return own;
 }
 
-int cs_record(custos_t *ctx, custos_subject subject, uint32_t purpose, custos_consent_status status,
+int custos_consent__record(custos_t *ctx, custos_subject subject, uint32_t purpose, custos_consent_status status,
               const custos_consent_info *info, const cs_event_in *app, uint64_t app_time)
 {
     if (!caller_status(status))
@@ -217,11 +217,11 @@ int cs_record(custos_t *ctx, custos_subject subject, uint32_t purpose, custos_co
     if (rc == CUSTOS_OK)
         rc = purpose_check(ctx, purpose, &p);
     if (rc == CUSTOS_OK)
-        rc = cs_subject_get(ctx, subject, hash, &role);
+        rc = custos_consent__subject_get(ctx, subject, hash, &role);
     if (rc == CUSTOS_OK)
-        rc = cs_actor_check(ctx, role, status, info->actor);
+        rc = custos_consent__actor_check(ctx, role, status, info->actor);
     if (rc == CUSTOS_OK)
-        rc = cs_state_get(ctx, subject, purpose, &cur);
+        rc = custos_consent__state_get(ctx, subject, purpose, &cur);
     if (rc != CUSTOS_OK)
         return rc;
     if (p == NULL) /* purpose_check sets it whenever it succeeds */
@@ -243,7 +243,7 @@ int cs_record(custos_t *ctx, custos_subject subject, uint32_t purpose, custos_co
         in.confidence = CUSTOS_TIME_APP_SIGNED;
     }
     in.valid_until = valid_until_of(p, status, in.time, app != NULL ? app->valid_until : 0);
-    rc = cs_event_append(ctx, &in);
+    rc = custos_consent__event_append(ctx, &in);
     return rc != CUSTOS_OK ? rc : audit_change(ctx, hash, purpose, status);
 }
 
@@ -252,10 +252,10 @@ int custos_consent_record(custos_t *ctx, custos_subject subject, uint32_t purpos
 {
     if (ctx == NULL)
         return CUSTOS_EINVAL;
-    int rc = cs_write_begin(ctx);
+    int rc = custos_consent__write_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    rc = cs_record(ctx, subject, purpose, status, info, NULL, 0);
+    rc = custos_consent__record(ctx, subject, purpose, status, info, NULL, 0);
     /* A withdrawal or revocation erases the purpose's data (DESIGN §6): the
      * decision commits first, so it stands whatever happens to the erase,
      * which is journaled and resumes on the next open if it is cut short. */
@@ -265,7 +265,7 @@ int custos_consent_record(custos_t *ctx, custos_subject subject, uint32_t purpos
             custos__fail(ctx, rc, "consent recorded, but erasing purpose %u's data failed (%s); "
                          "custos_erase_purpose retries it", purpose, custos_strerror(rc));
     }
-    return cs_write_end(ctx, rc);
+    return custos_consent__write_end(ctx, rc);
 }
 
 #define DECISION(name, status)                                                                  \
@@ -284,20 +284,20 @@ DECISION(revoke, CUSTOS_CONSENT_REVOKED)
 static int state_locked(custos_t *ctx, custos_consent_state_info *out, custos_subject subject, uint32_t purpose)
 {
     const custos_manifest_pb *m = custos__policy_manifest(ctx, NULL);
-    int rc = cs_subject_get(ctx, subject, NULL, NULL);
+    int rc = custos_consent__subject_get(ctx, subject, NULL, NULL);
     if (rc != CUSTOS_OK)
         return rc;
     if (m == NULL || custos__manifest_purpose(m, purpose) == NULL)
         return custos__fail(ctx, CUSTOS_ENOTFOUND, "consent: purpose %u is not declared by the manifest", purpose);
-    return cs_state_get(ctx, subject, purpose, out);
+    return custos_consent__state_get(ctx, subject, purpose, out);
 }
 
 int custos_consent_state(custos_t *ctx, custos_consent_state_info *out, custos_subject subject, uint32_t purpose)
 {
     if (ctx == NULL || out == NULL)
         return custos__fail(ctx, CUSTOS_EINVAL, "consent: NULL argument");
-    int rc = cs_write_begin(ctx);
+    int rc = custos_consent__write_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    return cs_write_end(ctx, state_locked(ctx, out, subject, purpose));
+    return custos_consent__write_end(ctx, state_locked(ctx, out, subject, purpose));
 }

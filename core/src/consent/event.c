@@ -18,7 +18,7 @@
  * the body by custos_consent_verify. The consent_state row is a cache of the
  * fold of the events and is rewritten with every event.
  */
-#include "ledger.h"
+#include "consent_private.h"
 
 #include <protobuf-c/protobuf-c.h>
 #include <sodium.h>
@@ -40,7 +40,7 @@ static void watch_free(void *oom, void *p)
     custos__free(p);
 }
 
-int cs_unpack(custos_t *ctx, const ProtobufCMessageDescriptor *d, const uint8_t *data, size_t len, void **out,
+int custos_consent__unpack(custos_t *ctx, const ProtobufCMessageDescriptor *d, const uint8_t *data, size_t len, void **out,
               const char *what)
 {
     int oom = 0;
@@ -52,69 +52,69 @@ int cs_unpack(custos_t *ctx, const ProtobufCMessageDescriptor *d, const uint8_t 
                : custos__fail(ctx, CUSTOS_ECORRUPT, "%s does not decode", what);
 }
 
-void cs_unpacked_free(void *msg)
+void custos_consent__unpacked_free(void *msg)
 {
     if (msg != NULL)
         protobuf_c_message_free_unpacked(msg, custos__pbc_allocator());
 }
 
-int cs_signed_decode(custos_t *ctx, const uint8_t *blob, size_t len, Custos__V1__SignedEvent **out)
+int custos_consent__signed_decode(custos_t *ctx, const uint8_t *blob, size_t len, Custos__V1__SignedEvent **out)
 {
     *out = NULL;
     if (blob == NULL || len == 0 || len > CS_MAX_EVENT)
         return custos__fail(ctx, CUSTOS_ECORRUPT, "a consent event is empty or too long");
     Custos__V1__SignedEvent *se = NULL;
-    int rc = cs_unpack(ctx, &custos__v1__signed_event__descriptor, blob, len, (void **)&se, "a consent event");
+    int rc = custos_consent__unpack(ctx, &custos__v1__signed_event__descriptor, blob, len, (void **)&se, "a consent event");
     if (rc != CUSTOS_OK)
         return rc;
     if (se->device_signature.len != CUSTOS_SIGNATURE_BYTES ||
         (se->has_app_signature && se->app_signature.len != CUSTOS_SIGNATURE_BYTES) ||
         (se->has_app_key && se->app_key.len != CUSTOS_PUBLIC_KEY_BYTES) ||
         se->has_app_signature != se->has_app_key || se->has_app_signature != se->has_app_body) {
-        cs_signed_free(se);
+        custos_consent__signed_free(se);
         return custos__fail(ctx, CUSTOS_ECORRUPT, "a consent event has malformed signatures");
     }
     *out = se;
     return CUSTOS_OK;
 }
 
-void cs_signed_free(Custos__V1__SignedEvent *se) { cs_unpacked_free(se); }
+void custos_consent__signed_free(Custos__V1__SignedEvent *se) { custos_consent__unpacked_free(se); }
 
-int cs_body_decode(custos_t *ctx, const Custos__V1__SignedEvent *se, Custos__V1__ConsentEvent **out)
+int custos_consent__body_decode(custos_t *ctx, const Custos__V1__SignedEvent *se, Custos__V1__ConsentEvent **out)
 {
     Custos__V1__ConsentEvent *ev = NULL;
     *out = NULL;
-    int rc = cs_unpack(ctx, &custos__v1__consent_event__descriptor, se->body.data, se->body.len, (void **)&ev,
+    int rc = custos_consent__unpack(ctx, &custos__v1__consent_event__descriptor, se->body.data, se->body.len, (void **)&ev,
                        "a consent event body");
     if (rc != CUSTOS_OK)
         return rc;
     if (ev->event_id.len != 16 || ev->subject_hash.len != 32 || ev->manifest_id.len != 32 ||
         ev->prev_hash.len != 32 || (ev->has_notice_hash && ev->notice_hash.len != 32) ||
         ev->purpose > 63 || ev->seq == 0) {
-        cs_body_free(ev);
+        custos_consent__body_free(ev);
         return custos__fail(ctx, CUSTOS_ECORRUPT, "a consent event body has malformed fields");
     }
     *out = ev;
     return CUSTOS_OK;
 }
 
-void cs_body_free(Custos__V1__ConsentEvent *ev) { cs_unpacked_free(ev); }
+void custos_consent__body_free(Custos__V1__ConsentEvent *ev) { custos_consent__unpacked_free(ev); }
 
-int cs_event_decode(custos_t *ctx, const uint8_t *blob, size_t len, Custos__V1__SignedEvent **se,
+int custos_consent__event_decode(custos_t *ctx, const uint8_t *blob, size_t len, Custos__V1__SignedEvent **se,
                     Custos__V1__ConsentEvent **ev)
 {
     *ev = NULL;
-    int rc = cs_signed_decode(ctx, blob, len, se);
-    if (rc == CUSTOS_OK && *se == NULL) /* cs_signed_decode sets *se whenever it succeeds */
+    int rc = custos_consent__signed_decode(ctx, blob, len, se);
+    if (rc == CUSTOS_OK && *se == NULL) /* custos_consent__signed_decode sets *se whenever it succeeds */
         rc = CUSTOS_EINTERNAL;
-    if (rc == CUSTOS_OK && (rc = cs_body_decode(ctx, *se, ev)) != CUSTOS_OK) {
-        cs_signed_free(*se);
+    if (rc == CUSTOS_OK && (rc = custos_consent__body_decode(ctx, *se, ev)) != CUSTOS_OK) {
+        custos_consent__signed_free(*se);
         *se = NULL;
     }
     return rc;
 }
 
-void cs_chain_hash(uint8_t out[32], const Custos__V1__SignedEvent *se)
+void custos_consent__chain_hash(uint8_t out[32], const Custos__V1__SignedEvent *se)
 {
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, 32);
@@ -137,8 +137,8 @@ static int chain_tip(custos_t *ctx, uint64_t *seq, uint8_t hash[32])
     if (rc == SQLITE_ROW) {
         Custos__V1__SignedEvent *se = NULL;
         *seq = (uint64_t)sqlite3_column_int64(st, 0);
-        int drc = cs_signed_decode(ctx, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), &se);
-        if (drc == CUSTOS_OK && se == NULL) /* cs_signed_decode sets se whenever it succeeds */
+        int drc = custos_consent__signed_decode(ctx, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), &se);
+        if (drc == CUSTOS_OK && se == NULL) /* custos_consent__signed_decode sets se whenever it succeeds */
             drc = CUSTOS_EINTERNAL;
         if (drc != CUSTOS_OK) {
             sqlite3_finalize(st);
@@ -146,8 +146,8 @@ static int chain_tip(custos_t *ctx, uint64_t *seq, uint8_t hash[32])
                                         : custos__fail(ctx, drc, "consent ledger: the last event (%llu) does not decode",
                                                        (unsigned long long)*seq);
         }
-        cs_chain_hash(hash, se);
-        cs_signed_free(se);
+        custos_consent__chain_hash(hash, se);
+        custos_consent__signed_free(se);
         rc = SQLITE_DONE;
     }
     sqlite3_finalize(st);
@@ -253,7 +253,7 @@ static int store_event(custos_t *ctx, const cs_event_in *in, uint64_t seq, const
     return rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "update the consent state");
 }
 
-int cs_event_append(custos_t *ctx, const cs_event_in *in)
+int custos_consent__event_append(custos_t *ctx, const cs_event_in *in)
 {
     uint64_t seq = 0;
     uint8_t prev[32], event_id[16];

@@ -5,7 +5,7 @@
  * manifest the store enforces) and "consent" (after audit: subjects,
  * ledger, peers, and the gate's first snapshot).
  */
-#include "ledger.h"
+#include "consent_private.h"
 #include "../gate/gate_internal.h"
 
 static const char policy_schema[] =
@@ -81,7 +81,7 @@ int custos__consent_attach(custos_t *ctx)
     if (rc == CUSTOS_OK)
         rc = custos__gate_init(ctx);
     if (rc == CUSTOS_OK)
-        rc = cs_expire_due(ctx);
+        rc = custos_consent__expire_due(ctx);
     return rc != CUSTOS_OK ? rc : custos__gate_publish(ctx);
 }
 
@@ -100,7 +100,7 @@ const custos_manifest_pb *custos__policy_manifest(const custos_t *ctx, uint8_t o
     return l != NULL ? l->manifest : NULL;
 }
 
-void cs_hex(char *out, const uint8_t *in, size_t n)
+void custos_consent__hex(char *out, const uint8_t *in, size_t n)
 {
     static const char digits[] = "0123456789abcdef";
     for (size_t i = 0; i < n; i++) {

@@ -2,7 +2,7 @@
  * policy.c: loading a compiled manifest into a store, and what a new
  * version does to the consents already given.
  */
-#include "ledger.h"
+#include "consent_private.h"
 #include "../audit/audit_internal.h"
 #include "custos/v1/audit.pb-c.h"
 
@@ -40,9 +40,9 @@ static int invalidate_purpose(custos_t *ctx, uint32_t purpose, int removed)
     while (crc == CUSTOS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         custos_subject s = (custos_subject)sqlite3_column_int64(st, 0);
         sqlite3_reset(st);
-        crc = cs_record_system(ctx, s, purpose, CUSTOS_CONSENT_INVALIDATED, 0);
+        crc = custos_consent__record_system(ctx, s, purpose, CUSTOS_CONSENT_INVALIDATED, 0);
         if (crc == CUSTOS_OK && !removed)
-            crc = cs_record_system(ctx, s, purpose, CUSTOS_CONSENT_REQUESTED, 1);
+            crc = custos_consent__record_system(ctx, s, purpose, CUSTOS_CONSENT_REQUESTED, 1);
     }
     sqlite3_finalize(st);
     if (crc != CUSTOS_OK)
@@ -113,7 +113,7 @@ int custos_manifest_load(custos_t *ctx, const uint8_t *compiled, size_t len)
     int rc = custos__manifest_decode(ctx, compiled, len, &m, id);
     if (rc != CUSTOS_OK)
         return rc;
-    if ((rc = cs_write_begin(ctx)) != CUSTOS_OK) {
+    if ((rc = custos_consent__write_begin(ctx)) != CUSTOS_OK) {
         custos__manifest_free(m);
         return rc;
     }
@@ -126,8 +126,8 @@ int custos_manifest_load(custos_t *ctx, const uint8_t *compiled, size_t len)
     } else {
         custos__manifest_free(m);
     }
-    /* load_locked committed on success; cs_write_end then has nothing to do but publish. */
-    return cs_write_end(ctx, rc);
+    /* load_locked committed on success; custos_consent__write_end then has nothing to do but publish. */
+    return custos_consent__write_end(ctx, rc);
 }
 
 int custos_policy_current(custos_t *ctx, uint8_t out_id[32], uint32_t *out_version)

@@ -17,8 +17,8 @@
  * its own device signature (and app signature) and is verified again, and
  * their seq must increase. So any change to any byte is detected.
  */
-#include "ledger.h"
-#include "../manifest/mf.h"
+#include "consent_private.h"
+#include "../manifest/manifest_private.h"
 #include "../audit/audit_internal.h"
 #include "custos/v1/audit.pb-c.h"
 
@@ -34,7 +34,7 @@
 
 typedef struct rcpt {
     custos_t *ctx;
-    mf_buf *b;
+    custos__text *b;
     const custos_manifest_pb *m;
     char principal[65];                  /* hex of the subject's keyed hash */
     Custos__V1__SignedEvent **se;
@@ -45,8 +45,8 @@ typedef struct rcpt {
 static void rcpt_free(rcpt *r)
 {
     for (size_t i = 0; i < r->n; i++) {
-        cs_body_free(r->ev[i]);
-        cs_signed_free(r->se[i]);
+        custos_consent__body_free(r->ev[i]);
+        custos_consent__signed_free(r->se[i]);
     }
     custos__free(r->se);
     custos__free(r->ev);
@@ -81,12 +81,12 @@ static int load_events(rcpt *r, const uint8_t hash[32])
     while (crc == CUSTOS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         Custos__V1__SignedEvent *se = NULL;
         Custos__V1__ConsentEvent *ev = NULL;
-        crc = cs_event_decode(r->ctx, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), &se, &ev);
+        crc = custos_consent__event_decode(r->ctx, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), &se, &ev);
         if (crc == CUSTOS_OK && rcpt_push(r, se, ev) != CUSTOS_OK)
             crc = custos__fail(r->ctx, CUSTOS_ENOMEM, "out of memory");
         if (crc != CUSTOS_OK) {
-            cs_body_free(ev);
-            cs_signed_free(se);
+            custos_consent__body_free(ev);
+            custos_consent__signed_free(se);
         }
     }
     sqlite3_finalize(st);
@@ -97,11 +97,11 @@ static int load_events(rcpt *r, const uint8_t hash[32])
 
 /* --- small JSON pieces ------------------------------------------------- */
 
-static void kv(mf_buf *b, const char *key, const char *value)
+static void kv(custos__text *b, const char *key, const char *value)
 {
-    mf_buf_json_string(b, key);
-    mf_buf_printf(b, ":");
-    mf_buf_json_string(b, value != NULL ? value : "");
+    custos__text_json(b, key);
+    custos__text_printf(b, ":");
+    custos__text_json(b, value != NULL ? value : "");
 }
 
 static void iso_time(char out[32], uint64_t t)
@@ -115,11 +115,11 @@ static void iso_time(char out[32], uint64_t t)
 static void uuid_str(char out[37], const uint8_t id[16])
 {
     char hex[33];
-    cs_hex(hex, id, 16);
+    custos_consent__hex(hex, id, 16);
     snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
 }
 
-static void b64(mf_buf *b, const uint8_t *bin, size_t n)
+static void b64(custos__text *b, const uint8_t *bin, size_t n)
 {
     size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
     char *s = custos__malloc(cap);
@@ -128,7 +128,7 @@ static void b64(mf_buf *b, const uint8_t *bin, size_t n)
         return;
     }
     sodium_bin2base64(s, cap, bin, n, sodium_base64_VARIANT_ORIGINAL);
-    mf_buf_printf(b, "\"%s\"", s);
+    custos__text_printf(b, "\"%s\"", s);
     custos__free(s);
 }
 
@@ -198,118 +198,118 @@ static const char context_27560[] =
     "\"entity_id\":\"dpv:isIndicatedBy\",\"event_type\":\"@type\",\"event_state\":\"dpv:hasConsentStatus\","
     "\"indication_method\":\"dpv:hasIndicationMethod\"}";
 
-static void controller_27560(mf_buf *b, const Custos__V1__Party *c)
+static void controller_27560(custos__text *b, const Custos__V1__Party *c)
 {
-    mf_buf_printf(b, "\"pii_controllers\":[{");
+    custos__text_printf(b, "\"pii_controllers\":[{");
     kv(b, "party_id", c->name);
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "party_name", c->name);
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "party_address", c->address);
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "party_contact", c->contact);
-    mf_buf_printf(b, ",\"party_type\":\"dpv:DataController\"}]");
+    custos__text_printf(b, ",\"party_type\":\"dpv:DataController\"}]");
 }
 
-static void event_27560(mf_buf *b, const Custos__V1__ConsentEvent *ev, const custos_purpose_pb *p)
+static void event_27560(custos__text *b, const Custos__V1__ConsentEvent *ev, const custos_purpose_pb *p)
 {
     char t[32];
     iso_time(t, ev->time);
-    mf_buf_printf(b, "{");
+    custos__text_printf(b, "{");
     kv(b, "event_time", t);
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "validity_duration", p != NULL ? duration_of(p->consent_lifetime) : "dpv:IndeterminateDuration");
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "entity_id", actor_term((int)ev->actor));
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "event_type", ev->method == CUSTOS__V1__CONSENT_METHOD__METHOD_POSTED_NOTICE ? "dpv:ExpressedConsent"
                                                                                    : "dpv:ExplicitlyExpressedConsent");
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "event_state", custos_consent_status_str((custos_consent_status)ev->status));
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "indication_method", method_word((int)ev->method));
-    mf_buf_printf(b, "}");
+    custos__text_printf(b, "}");
 }
 
-static void pii_27560(mf_buf *b, const rcpt *r, const custos_purpose_pb *p)
+static void pii_27560(custos__text *b, const rcpt *r, const custos_purpose_pb *p)
 {
-    mf_buf_printf(b, "\"pii_information\":[");
+    custos__text_printf(b, "\"pii_information\":[");
     for (size_t i = 0; p != NULL && i < p->n_categories; i++) {
         const custos_category_pb *c = custos__manifest_category(r->m, p->categories[i]);
-        mf_buf_printf(b, "%s{", i ? "," : "");
+        custos__text_printf(b, "%s{", i ? "," : "");
         kv(b, "pii_type", c != NULL && c->dpv != NULL ? c->dpv : "dpv:PersonalData");
-        mf_buf_printf(b, ",");
+        custos__text_printf(b, ",");
         kv(b, "pii_attribute_id", c != NULL ? c->key : "");
-        mf_buf_printf(b, "}");
+        custos__text_printf(b, "}");
     }
-    mf_buf_printf(b, "]");
+    custos__text_printf(b, "]");
 }
 
-static void lists_27560(mf_buf *b, const rcpt *r, const custos_purpose_pb *p)
+static void lists_27560(custos__text *b, const rcpt *r, const custos_purpose_pb *p)
 {
-    mf_buf_printf(b, ",\"storage_locations\":[");
+    custos__text_printf(b, ",\"storage_locations\":[");
     for (size_t i = 0; p != NULL && i < p->n_locations; i++) {
-        mf_buf_printf(b, "%s", i ? "," : "");
-        mf_buf_json_string(b, location_word(p->locations[i]));
+        custos__text_printf(b, "%s", i ? "," : "");
+        custos__text_json(b, location_word(p->locations[i]));
     }
-    mf_buf_printf(b, "],");
+    custos__text_printf(b, "],");
     kv(b, "retention_period", p != NULL ? duration_of(p->retention) : "dpv:IndeterminateDuration");
-    mf_buf_printf(b, ",\"jurisdiction\":[");
+    custos__text_printf(b, ",\"jurisdiction\":[");
     for (size_t i = 0; i < r->m->product->n_jurisdictions; i++) {
-        mf_buf_printf(b, "%s", i ? "," : "");
-        mf_buf_json_string(b, r->m->product->jurisdictions[i]);
+        custos__text_printf(b, "%s", i ? "," : "");
+        custos__text_json(b, r->m->product->jurisdictions[i]);
     }
-    mf_buf_printf(b, "],\"recipient_third_parties\":[");
+    custos__text_printf(b, "],\"recipient_third_parties\":[");
     for (size_t i = 0; p != NULL && i < p->n_recipients; i++) {
-        mf_buf_printf(b, "%s{", i ? "," : "");
+        custos__text_printf(b, "%s{", i ? "," : "");
         kv(b, "party_name", p->recipients[i]->name);
-        mf_buf_printf(b, ",");
+        custos__text_printf(b, ",");
         kv(b, "dpv:hasCountry", p->recipients[i]->country);
-        mf_buf_printf(b, "}");
+        custos__text_printf(b, "}");
     }
-    mf_buf_printf(b, "]");
+    custos__text_printf(b, "]");
 }
 
 static void record_27560(const rcpt *r, uint32_t purpose)
 {
-    mf_buf *b = r->b;
+    custos__text *b = r->b;
     const custos_purpose_pb *p = custos__manifest_purpose(r->m, purpose);
     const Custos__V1__ConsentEvent *last = last_event(r, purpose);
     char id[37], notice[80] = "urn:custos:notice:none";
     uuid_str(id, last->event_id.data);
     if (last->has_notice_hash) {
         memcpy(notice, "urn:blake2b256:", sizeof "urn:blake2b256:");
-        cs_hex(notice + strlen(notice), last->notice_hash.data, 32);
+        custos_consent__hex(notice + strlen(notice), last->notice_hash.data, 32);
     }
-    mf_buf_printf(b, "{\"@type\":\"dpv:ConsentRecord\",");
+    custos__text_printf(b, "{\"@type\":\"dpv:ConsentRecord\",");
     kv(b, "record_id", id);
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "pii_principal_id", r->principal);
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "privacy_notice", notice);
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "language", last->notice_lang != NULL ? last->notice_lang : "und");
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "purpose", p != NULL ? p->key : "withdrawn-from-manifest");
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "purpose_type", p != NULL && p->dpv != NULL ? p->dpv : "dpv:Purpose");
-    mf_buf_printf(b, ",\"lawful_basis\":\"dpv:Consent\",");
+    custos__text_printf(b, ",\"lawful_basis\":\"dpv:Consent\",");
     pii_27560(b, r, p);
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     controller_27560(b, r->m->product->controller);
     lists_27560(b, r, p);
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "withdrawal_method", "dpv:WithdrawConsent: the same control and arguments as giving consent");
-    mf_buf_printf(b, ",\"events\":[");
+    custos__text_printf(b, ",\"events\":[");
     int first = 1;
     for (size_t i = 0; i < r->n; i++) {
         if (r->ev[i]->purpose != purpose)
             continue;
-        mf_buf_printf(b, "%s", first ? "" : ",");
+        custos__text_printf(b, "%s", first ? "" : ",");
         event_27560(b, r->ev[i], p);
         first = 0;
     }
-    mf_buf_printf(b, "]}");
+    custos__text_printf(b, "]}");
 }
 
 static void body_27560(const rcpt *r)
@@ -317,69 +317,69 @@ static void body_27560(const rcpt *r)
     char t[32], id[37];
     iso_time(t, r->n ? r->ev[r->n - 1]->time : 0);
     uuid_str(id, r->n ? r->ev[r->n - 1]->event_id.data : (const uint8_t *)"0000000000000000");
-    mf_buf *b = r->b;
-    mf_buf_printf(b, "{%s,\"@type\":\"dpv:ConsentReceipt\",", context_27560);
+    custos__text *b = r->b;
+    custos__text_printf(b, "{%s,\"@type\":\"dpv:ConsentReceipt\",", context_27560);
     kv(b, "schema_version", "https://w3id.org/dpv/schema/dpv-27560#record");
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "receipt_id", id);
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "created", t);
-    mf_buf_printf(b, ",\"records\":[");
+    custos__text_printf(b, ",\"records\":[");
     uint64_t set = purposes_of(r);
     int first = 1;
     for (uint32_t p = 0; p < 64; p++) {
         if (!((set >> p) & 1u))
             continue;
-        mf_buf_printf(b, "%s", first ? "" : ",");
+        custos__text_printf(b, "%s", first ? "" : ",");
         record_27560(r, p);
         first = 0;
     }
-    mf_buf_printf(b, "]");
+    custos__text_printf(b, "]");
 }
 
 /* --- Kantara Consent Receipt v1.1 ---------------------------------------- */
 
-static void controller_kantara(mf_buf *b, const Custos__V1__Party *c)
+static void controller_kantara(custos__text *b, const Custos__V1__Party *c)
 {
-    mf_buf_printf(b, "\"piiControllers\":[{");
+    custos__text_printf(b, "\"piiControllers\":[{");
     kv(b, "piiController", c->name);
-    mf_buf_printf(b, ",\"onBehalf\":false,");
+    custos__text_printf(b, ",\"onBehalf\":false,");
     kv(b, "contact", c->contact);
-    mf_buf_printf(b, ",\"address\":{");
+    custos__text_printf(b, ",\"address\":{");
     kv(b, "streetAddress", c->address);
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "addressCountry", c->country);
-    mf_buf_printf(b, "},");
+    custos__text_printf(b, "},");
     kv(b, "email", c->contact != NULL && strchr(c->contact, '@') != NULL ? c->contact : "");
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "phone", "");
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "piiControllerUrl", "");
-    mf_buf_printf(b, "}]");
+    custos__text_printf(b, "}]");
 }
 
 static void purpose_kantara(const rcpt *r, const custos_purpose_pb *p, const Custos__V1__ConsentEvent *last)
 {
-    mf_buf *b = r->b;
+    custos__text *b = r->b;
     char term[96];
     const char *until = duration_of(p->consent_lifetime);
     snprintf(term, sizeof term, "consent lasts %s; withdraw at any time", until);
-    mf_buf_printf(b, "{");
+    custos__text_printf(b, "{");
     kv(b, "purpose", p->key);
-    mf_buf_printf(b, ",\"purposeCategory\":[],\"consentType\":\"EXPLICIT\",\"piiCategory\":[");
+    custos__text_printf(b, ",\"purposeCategory\":[],\"consentType\":\"EXPLICIT\",\"piiCategory\":[");
     for (size_t i = 0; i < p->n_categories; i++) {
         const custos_category_pb *c = custos__manifest_category(r->m, p->categories[i]);
-        mf_buf_printf(b, "%s", i ? "," : "");
-        mf_buf_json_string(b, c != NULL ? c->key : "");
+        custos__text_printf(b, "%s", i ? "," : "");
+        custos__text_json(b, c != NULL ? c->key : "");
     }
-    mf_buf_printf(b, "],\"primaryPurpose\":%s,",
+    custos__text_printf(b, "],\"primaryPurpose\":%s,",
                   p->necessity == CUSTOS__V1__NECESSITY__NECESSITY_REQUIRED ? "true" : "false");
     kv(b, "termination", term);
-    mf_buf_printf(b, ",\"thirdPartyDisclosure\":%s,", p->n_recipients ? "true" : "false");
+    custos__text_printf(b, ",\"thirdPartyDisclosure\":%s,", p->n_recipients ? "true" : "false");
     kv(b, "thirdPartyName", p->n_recipients ? p->recipients[0]->name : "");
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "custos:state", custos_consent_status_str((custos_consent_status)last->status));
-    mf_buf_printf(b, "}");
+    custos__text_printf(b, "}");
 }
 
 static int any_special(const rcpt *r, uint64_t set)
@@ -397,47 +397,47 @@ static int any_special(const rcpt *r, uint64_t set)
 
 static void body_kantara(const rcpt *r)
 {
-    mf_buf *b = r->b;
+    custos__text *b = r->b;
     const Custos__V1__ConsentEvent *newest = r->n ? r->ev[r->n - 1] : NULL;
     char id[37];
     uuid_str(id, newest != NULL ? newest->event_id.data : (const uint8_t *)"0000000000000000");
     const Custos__V1__Party *c = r->m->product->controller;
-    mf_buf_printf(b, "{\"version\":\"KI-CR-v1.1.0\",");
+    custos__text_printf(b, "{\"version\":\"KI-CR-v1.1.0\",");
     kv(b, "jurisdiction", c->country != NULL ? c->country : "");
-    mf_buf_printf(b, ",\"consentTimestamp\":%llu,", (unsigned long long)(newest ? newest->time : 0));
+    custos__text_printf(b, ",\"consentTimestamp\":%llu,", (unsigned long long)(newest ? newest->time : 0));
     kv(b, "collectionMethod", method_word(newest ? (int)newest->method : 0));
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "consentReceiptID", id);
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "language", newest != NULL && newest->notice_lang != NULL ? newest->notice_lang : "en");
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "piiPrincipalId", r->principal);
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     controller_kantara(b, c);
-    mf_buf_printf(b, ",");
+    custos__text_printf(b, ",");
     kv(b, "policyUrl", "");
-    mf_buf_printf(b, ",\"services\":[{");
+    custos__text_printf(b, ",\"services\":[{");
     kv(b, "service", r->m->product->name);
-    mf_buf_printf(b, ",\"purposes\":[");
+    custos__text_printf(b, ",\"purposes\":[");
     uint64_t set = purposes_of(r);
     int first = 1;
     for (uint32_t p = 0; p < 64; p++) {
         const custos_purpose_pb *pp = ((set >> p) & 1u) ? custos__manifest_purpose(r->m, p) : NULL;
         if (pp == NULL)
             continue;
-        mf_buf_printf(b, "%s", first ? "" : ",");
+        custos__text_printf(b, "%s", first ? "" : ",");
         purpose_kantara(r, pp, last_event(r, p));
         first = 0;
     }
-    mf_buf_printf(b, "]}],\"sensitive\":%s,\"spiCat\":[]", any_special(r, set) ? "true" : "false");
+    custos__text_printf(b, "]}],\"sensitive\":%s,\"spiCat\":[]", any_special(r, set) ? "true" : "false");
 }
 
 /* --- signing and the public calls ---------------------------------------- */
 
 static void proof(const rcpt *r, const uint8_t pk[32])
 {
-    mf_buf *b = r->b;
-    mf_buf_printf(b, "," EVENTS_MARK);
+    custos__text *b = r->b;
+    custos__text_printf(b, "," EVENTS_MARK);
     for (size_t i = 0; i < r->n; i++) {
         size_t len = custos__v1__signed_event__get_packed_size(r->se[i]);
         uint8_t *buf = custos__malloc(len);
@@ -446,15 +446,15 @@ static void proof(const rcpt *r, const uint8_t pk[32])
             return;
         }
         custos__v1__signed_event__pack(r->se[i], buf);
-        mf_buf_printf(b, "%s", i ? "," : "");
+        custos__text_printf(b, "%s", i ? "," : "");
         b64(b, buf, len);
         custos__free(buf);
     }
-    mf_buf_printf(b, "]," KEY_NAME);
+    custos__text_printf(b, "]," KEY_NAME);
     b64(b, pk, 32);
 }
 
-static int sign_receipt(custos_t *ctx, mf_buf *b)
+static int sign_receipt(custos_t *ctx, custos__text *b)
 {
     uint8_t sig[64];
     if (b->failed)
@@ -462,25 +462,25 @@ static int sign_receipt(custos_t *ctx, mf_buf *b)
     int rc = ctx->kp->sign(ctx->kp->state, sig, (const uint8_t *)b->data, b->len);
     if (rc != CUSTOS_OK)
         return custos__fail(ctx, rc, "receipt: the key provider could not sign");
-    mf_buf_printf(b, SIG_NAME);
+    custos__text_printf(b, SIG_NAME);
     b64(b, sig, 64);
-    mf_buf_printf(b, "}\n");
+    custos__text_printf(b, "}\n");
     return b->failed ? custos__fail(ctx, CUSTOS_ENOMEM, "out of memory") : CUSTOS_OK;
 }
 
-static int receipt_locked(custos_t *ctx, mf_buf *b, custos_subject subject, custos_receipt_format format)
+static int receipt_locked(custos_t *ctx, custos__text *b, custos_subject subject, custos_receipt_format format)
 {
     rcpt r = { .ctx = ctx, .b = b, .m = custos__policy_manifest(ctx, NULL) };
     uint8_t hash[32], pk[32];
     if (r.m == NULL)
         return custos__fail(ctx, CUSTOS_ESTATE, "receipt: no manifest is loaded into this store");
-    int rc = cs_subject_get(ctx, subject, hash, NULL);
+    int rc = custos_consent__subject_get(ctx, subject, hash, NULL);
     if (rc == CUSTOS_OK)
         rc = custos_device_public_key(ctx, pk);
     if (rc == CUSTOS_OK)
         rc = load_events(&r, hash);
     if (rc == CUSTOS_OK) {
-        cs_hex(r.principal, hash, 32);
+        custos_consent__hex(r.principal, hash, 32);
         if (format == CUSTOS_RECEIPT_KANTARA)
             body_kantara(&r);
         else
@@ -504,14 +504,14 @@ int custos_consent_receipt(custos_t *ctx, char *out, size_t out_size, size_t *ou
         return custos__fail(ctx, CUSTOS_EINVAL, "receipt: NULL argument");
     if (format != CUSTOS_RECEIPT_ISO27560_JSONLD && format != CUSTOS_RECEIPT_KANTARA)
         return custos__fail(ctx, CUSTOS_EINVAL, "receipt: unknown format %d", (int)format);
-    mf_buf b = { 0 };
-    int rc = cs_write_begin(ctx);
+    custos__text b = { 0 };
+    int rc = custos_consent__write_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    rc = cs_write_end(ctx, receipt_locked(ctx, &b, subject, format));
+    rc = custos_consent__write_end(ctx, receipt_locked(ctx, &b, subject, format));
     char *text = NULL;
     size_t len = 0;
-    int frc = mf_buf_finish(&b, &text, &len);
+    int frc = custos__text_finish(&b, &text, &len);
     if (rc == CUSTOS_OK && frc != CUSTOS_OK)
         rc = custos__fail(ctx, frc, "out of memory");
     if (rc == CUSTOS_OK) {
@@ -586,7 +586,7 @@ static int check_event(const uint8_t *blob, size_t n, const uint8_t pk[32], uint
 {
     Custos__V1__SignedEvent *se = NULL;
     Custos__V1__ConsentEvent *ev = NULL;
-    int rc = cs_event_decode(NULL, blob, n, &se, &ev);
+    int rc = custos_consent__event_decode(NULL, blob, n, &se, &ev);
     if (rc == CUSTOS_OK &&
         crypto_sign_verify_detached(se->device_signature.data, se->body.data, se->body.len, pk) != 0)
         rc = CUSTOS_ESIGNATURE;
@@ -597,8 +597,8 @@ static int check_event(const uint8_t *blob, size_t n, const uint8_t pk[32], uint
         rc = CUSTOS_ECORRUPT;
     if (rc == CUSTOS_OK)
         *last_seq = ev->seq;
-    cs_body_free(ev);
-    cs_signed_free(se);
+    custos_consent__body_free(ev);
+    custos_consent__signed_free(se);
     return rc;
 }
 

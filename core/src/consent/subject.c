@@ -2,13 +2,13 @@
  * subject.c: the subject registry. A subject is a row (number, keyed hash
  * of the maker's identifier, role); the identifier itself is never stored.
  */
-#include "ledger.h"
+#include "consent_private.h"
 
 #include <string.h>
 
 static int role_ok(custos_role role) { return role >= CUSTOS_ROLE_OWNER && role <= CUSTOS_ROLE_CHILD; }
 
-int cs_subject_get(custos_t *ctx, custos_subject subject, uint8_t hash[32], custos_role *role)
+int custos_consent__subject_get(custos_t *ctx, custos_subject subject, uint8_t hash[32], custos_role *role)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(ctx->db, "SELECT hash, role FROM subject WHERE id = ?1", -1, &st, NULL);
@@ -60,10 +60,10 @@ int custos_subject_add(custos_t *ctx, custos_subject *out, const char *external_
     uint8_t hash[32];
     if (custos__subject_hash(ctx, hash, external_id) != CUSTOS_OK)
         return custos__fail(ctx, CUSTOS_EINVAL, "subject: empty identifier");
-    int rc = cs_write_begin(ctx);
+    int rc = custos_consent__write_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    return cs_write_end(ctx, insert_subject(ctx, out, hash, role));
+    return custos_consent__write_end(ctx, insert_subject(ctx, out, hash, role));
 }
 
 static int find_locked(custos_t *ctx, custos_subject *out, const uint8_t hash[32])
@@ -101,7 +101,7 @@ int custos_subject_role(custos_t *ctx, custos_role *out, custos_subject subject)
     if (ctx == NULL || out == NULL)
         return custos__fail(ctx, CUSTOS_EINVAL, "subject: NULL argument");
     pthread_mutex_lock(&ctx->write_lock);
-    int rc = cs_subject_get(ctx, subject, NULL, out);
+    int rc = custos_consent__subject_get(ctx, subject, NULL, out);
     pthread_mutex_unlock(&ctx->write_lock);
     return rc;
 }
@@ -130,7 +130,7 @@ static int demote_owners(custos_t *ctx)
     while (crc == CUSTOS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         custos_subject s = (custos_subject)sqlite3_column_int64(st, 0);
         sqlite3_reset(st);
-        crc = cs_invalidate(ctx, s, -1);
+        crc = custos_consent__invalidate(ctx, s, -1);
         if (crc == CUSTOS_OK)
             crc = set_role(ctx, s, CUSTOS_ROLE_HOUSEHOLD_MEMBER);
     }
@@ -142,8 +142,8 @@ static int demote_owners(custos_t *ctx)
 
 static int transfer_locked(custos_t *ctx, custos_subject new_owner)
 {
-    custos_role role = CUSTOS_ROLE_GUEST; /* set by cs_subject_get on success */
-    int rc = cs_subject_get(ctx, new_owner, NULL, &role);
+    custos_role role = CUSTOS_ROLE_GUEST; /* set by custos_consent__subject_get on success */
+    int rc = custos_consent__subject_get(ctx, new_owner, NULL, &role);
     if (rc != CUSTOS_OK)
         return rc;
     if (role == CUSTOS_ROLE_OWNER)
@@ -159,15 +159,15 @@ int custos_subject_transfer_ownership(custos_t *ctx, custos_subject new_owner)
 {
     if (ctx == NULL)
         return CUSTOS_EINVAL;
-    int rc = cs_write_begin(ctx);
+    int rc = custos_consent__write_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    return cs_write_end(ctx, transfer_locked(ctx, new_owner));
+    return custos_consent__write_end(ctx, transfer_locked(ctx, new_owner));
 }
 
 int custos__subject_hash_of(custos_t *ctx, custos_subject subject, uint8_t out[32])
 {
-    return cs_subject_get(ctx, subject, out, NULL);
+    return custos_consent__subject_get(ctx, subject, out, NULL);
 }
 
 static int delete_where(custos_t *ctx, const char *sql, custos_subject subject)
@@ -184,7 +184,7 @@ static int delete_where(custos_t *ctx, const char *sql, custos_subject subject)
 
 int custos__subject_forget(custos_t *ctx, custos_subject subject)
 {
-    int rc = cs_subject_get(ctx, subject, NULL, NULL);
+    int rc = custos_consent__subject_get(ctx, subject, NULL, NULL);
     if (rc == CUSTOS_OK)
         rc = delete_where(ctx, "DELETE FROM consent_state WHERE subject = ?1", subject);
     if (rc == CUSTOS_OK)

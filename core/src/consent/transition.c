@@ -3,7 +3,7 @@
  * make them. The table is documented in docs/consent.md; the tests walk
  * every cell of it.
  */
-#include "ledger.h"
+#include "consent_private.h"
 
 enum { NSTATES = 10 };
 #define B(s) (1u << CUSTOS_CONSENT_##s)
@@ -41,12 +41,12 @@ int custos_consent_transition_allowed(custos_consent_status from, custos_consent
     return in_table(caller_from, from, to);
 }
 
-int cs_system_transition_allowed(custos_consent_status from, custos_consent_status to)
+int custos_consent__system_transition_allowed(custos_consent_status from, custos_consent_status to)
 {
     return in_table(system_from, from, to);
 }
 
-int cs_actor_check(custos_t *ctx, custos_role role, custos_consent_status to, custos_consent_actor actor)
+int custos_consent__actor_check(custos_t *ctx, custos_role role, custos_consent_status to, custos_consent_actor actor)
 {
     if (actor < CUSTOS_ACTOR_SUBJECT || actor > CUSTOS_ACTOR_CONTROLLER)
         return custos__fail(ctx, CUSTOS_EINVAL, "consent: actor %d cannot record a decision", (int)actor);

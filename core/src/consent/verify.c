@@ -2,7 +2,7 @@
  * verify.c: reading the ledger back: a subject's history, and the walk
  * that checks every link, signature and index column of the chain.
  */
-#include "ledger.h"
+#include "consent_private.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -35,7 +35,7 @@ static int history_locked(custos_t *ctx, custos_consent_event_info *out, size_t 
                           custos_subject subject)
 {
     uint8_t hash[32];
-    int rc = cs_subject_get(ctx, subject, hash, NULL);
+    int rc = custos_consent__subject_get(ctx, subject, hash, NULL);
     if (rc != CUSTOS_OK)
         return rc;
     sqlite3_stmt *st = NULL;
@@ -49,12 +49,12 @@ static int history_locked(custos_t *ctx, custos_consent_event_info *out, size_t 
     while (crc == CUSTOS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         Custos__V1__SignedEvent *se = NULL;
         Custos__V1__ConsentEvent *ev = NULL;
-        crc = cs_event_decode(ctx, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), &se, &ev);
+        crc = custos_consent__event_decode(ctx, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), &se, &ev);
         if (crc == CUSTOS_OK && n < out_size && out != NULL)
             event_info(&out[n], se, ev);
         n += ev != NULL;
-        cs_body_free(ev);
-        cs_signed_free(se);
+        custos_consent__body_free(ev);
+        custos_consent__signed_free(se);
     }
     sqlite3_finalize(st);
     if (crc != CUSTOS_OK)
@@ -72,16 +72,16 @@ int custos_consent_history(custos_t *ctx, custos_consent_event_info *out, size_t
     if (ctx == NULL || out_len == NULL || (out == NULL && out_size != 0))
         return custos__fail(ctx, CUSTOS_EINVAL, "consent history: NULL argument");
     *out_len = 0;
-    int rc = cs_write_begin(ctx);
+    int rc = custos_consent__write_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
     rc = history_locked(ctx, out, out_size, out_len, subject);
     /* ERANGE still commits the expiries recorded on the way. */
     if (rc == CUSTOS_ERANGE) {
-        cs_write_end(ctx, CUSTOS_OK);
+        custos_consent__write_end(ctx, CUSTOS_OK);
         return custos__fail(ctx, CUSTOS_ERANGE, "consent history: %zu events, room for %zu", *out_len, out_size);
     }
-    return cs_write_end(ctx, rc);
+    return custos_consent__write_end(ctx, rc);
 }
 
 /* --- verification ---------------------------------------------------- */
@@ -113,7 +113,7 @@ static int check_row(custos_t *ctx, walk *w, sqlite3_stmt *st, uint64_t *out_bad
     uint64_t row_seq = (uint64_t)sqlite3_column_int64(st, 0);
     Custos__V1__SignedEvent *se = NULL;
     Custos__V1__ConsentEvent *ev = NULL;
-    int rc = cs_event_decode(ctx, sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3), &se, &ev);
+    int rc = custos_consent__event_decode(ctx, sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3), &se, &ev);
     if (rc == CUSTOS_ENOMEM)
         return rc;
     if (row_seq != w->seq)
@@ -130,11 +130,11 @@ static int check_row(custos_t *ctx, walk *w, sqlite3_stmt *st, uint64_t *out_bad
              sqlite3_column_int64(st, 2) != (sqlite3_int64)ev->purpose)
         rc = bad(ctx, CUSTOS_ECORRUPT, w->seq, out_bad, "has index columns that disagree with its signed body");
     if (rc == CUSTOS_OK) {
-        cs_chain_hash(w->prev, se);
+        custos_consent__chain_hash(w->prev, se);
         w->seq++;
     }
-    cs_body_free(ev);
-    cs_signed_free(se);
+    custos_consent__body_free(ev);
+    custos_consent__signed_free(se);
     return rc;
 }
 
@@ -184,7 +184,7 @@ int custos_consent_verify(custos_t *ctx, uint64_t *out_bad_seq)
     pthread_mutex_lock(&ctx->write_lock);
     int rc = verify_locked(ctx, out_bad_seq);
     if ((rc == CUSTOS_ECORRUPT || rc == CUSTOS_ESIGNATURE) && sqlite3_get_autocommit(ctx->db))
-        cs_audit_failure(ctx, rc, "consent ledger verification failed");
+        custos_consent__audit_failure(ctx, rc, "consent ledger verification failed");
     pthread_mutex_unlock(&ctx->write_lock);
     return rc;
 }

@@ -10,7 +10,7 @@
  * describe purposes the store does not enforce. It prints no subject
  * identifier: the person asking already knows who they are.
  */
-#include "dc.h"
+#include "disclose_private.h"
 
 #include <custos/consent.h>
 #include <custos/policy.h>
@@ -55,57 +55,57 @@ static int visit(void *user, const custos_vault_info *info, const uint8_t *data,
     return 0;
 }
 
-static void date_of(dc_buf *b, uint64_t t)
+static void date_of(custos__text *b, uint64_t t)
 {
     time_t tt = (time_t)t;
     struct tm tm;
     char s[16] = "?";
     if (gmtime_r(&tt, &tm) != NULL)
         strftime(s, sizeof s, "%Y-%m-%d", &tm);
-    dc_put(b, s);
+    custos__text_put(b, s);
 }
 
 static const char *status_word(const dc_gen *g, custos_consent_status s)
 {
     switch (s) {
-    case CUSTOS_CONSENT_GIVEN:            return dc_l(g, "You agreed", "同意済み");
-    case CUSTOS_CONSENT_RENEWED:          return dc_l(g, "You agreed again", "同意を更新済み");
-    case CUSTOS_CONSENT_REQUESTED:        return dc_l(g, "Asked, no answer yet", "確認中（未回答）");
-    case CUSTOS_CONSENT_REQUEST_DEFERRED: return dc_l(g, "Postponed", "保留中");
-    case CUSTOS_CONSENT_REFUSED:          return dc_l(g, "You declined", "同意しない");
-    case CUSTOS_CONSENT_WITHDRAWN:        return dc_l(g, "You withdrew your consent", "同意を取り消し済み");
-    case CUSTOS_CONSENT_REVOKED:          return dc_l(g, "Consent revoked", "同意は無効化されました");
-    case CUSTOS_CONSENT_EXPIRED:          return dc_l(g, "Consent expired", "同意の有効期限切れ");
-    case CUSTOS_CONSENT_INVALIDATED:      return dc_l(g, "To be asked again after a change",
+    case CUSTOS_CONSENT_GIVEN:            return custos_disclose__l(g, "You agreed", "同意済み");
+    case CUSTOS_CONSENT_RENEWED:          return custos_disclose__l(g, "You agreed again", "同意を更新済み");
+    case CUSTOS_CONSENT_REQUESTED:        return custos_disclose__l(g, "Asked, no answer yet", "確認中（未回答）");
+    case CUSTOS_CONSENT_REQUEST_DEFERRED: return custos_disclose__l(g, "Postponed", "保留中");
+    case CUSTOS_CONSENT_REFUSED:          return custos_disclose__l(g, "You declined", "同意しない");
+    case CUSTOS_CONSENT_WITHDRAWN:        return custos_disclose__l(g, "You withdrew your consent", "同意を取り消し済み");
+    case CUSTOS_CONSENT_REVOKED:          return custos_disclose__l(g, "Consent revoked", "同意は無効化されました");
+    case CUSTOS_CONSENT_EXPIRED:          return custos_disclose__l(g, "Consent expired", "同意の有効期限切れ");
+    case CUSTOS_CONSENT_INVALIDATED:      return custos_disclose__l(g, "To be asked again after a change",
                                                       "内容の変更により再確認が必要");
-    default:                              return dc_l(g, "Never asked", "未確認");
+    default:                              return custos_disclose__l(g, "Never asked", "未確認");
     }
 }
 
 /* "You agreed (until 2027-11-21)", or the legal basis when it is not consent. */
-static int state_text(dc_gen *g, custos_t *ctx, dc_buf *b, custos_subject subject, const custos_purpose_pb *p)
+static int state_text(dc_gen *g, custos_t *ctx, custos__text *b, custos_subject subject, const custos_purpose_pb *p)
 {
     if (p->legal_basis != CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_CONSENT) {
-        dc_put(b, dc_basis_word(g, p->legal_basis));
+        custos__text_put(b, custos_disclose__basis_word(g, p->legal_basis));
         return CUSTOS_OK;
     }
     custos_consent_state_info st;
     int rc = custos_consent_state(ctx, &st, subject, p->id);
     if (rc != CUSTOS_OK)
         return rc;
-    dc_put(b, status_word(g, st.status));
+    custos__text_put(b, status_word(g, st.status));
     if (custos_consent_valid_for_processing(st.status) && st.valid_until != 0) {
-        dc_put(b, dc_l(g, " (until ", "（"));
+        custos__text_put(b, custos_disclose__l(g, " (until ", "（"));
         date_of(b, st.valid_until);
-        dc_put(b, dc_l(g, ")", "まで）"));
+        custos__text_put(b, custos_disclose__l(g, ")", "まで）"));
     }
     return CUSTOS_OK;
 }
 
-static void held_text(const dc_gen *g, dc_buf *b, const held *h)
+static void held_text(const dc_gen *g, custos__text *b, const held *h)
 {
     if (h->records == 0) {
-        dc_put(b, dc_l(g, "Nothing stored", "保存しているデータはありません"));
+        custos__text_put(b, custos_disclose__l(g, "Nothing stored", "保存しているデータはありません"));
         return;
     }
     const custos_manifest_pb *m = g->m;
@@ -114,19 +114,19 @@ static void held_text(const dc_gen *g, dc_buf *b, const held *h)
         if (!h->category_seen[c])
             continue;
         const char *name = custos__manifest_text(m->categories[c]->name, m->categories[c]->n_name, g->lang);
-        dc_put(b, first ? "" : dc_l(g, ", ", "、"));
-        dc_put(b, name[0] ? name : m->categories[c]->key);
+        custos__text_put(b, first ? "" : custos_disclose__l(g, ", ", "、"));
+        custos__text_put(b, name[0] ? name : m->categories[c]->key);
         first = 0;
     }
-    dc_printf(b, "%s%zu%s", dc_l(g, " (", "（"), h->records, dc_l(g, h->records == 1 ? " record)" : " records)", "件）"));
+    custos__text_printf(b, "%s%zu%s", custos_disclose__l(g, " (", "（"), h->records, custos_disclose__l(g, h->records == 1 ? " record)" : " records)", "件）"));
 }
 
-static void until_text(const dc_gen *g, dc_buf *b, const held *h, const custos_purpose_pb *p)
+static void until_text(const dc_gen *g, custos__text *b, const held *h, const custos_purpose_pb *p)
 {
     if (h->records == 0)
-        dc_put(b, "-");
+        custos__text_put(b, "-");
     else if (h->open_ended || h->latest_expiry == 0)
-        dc_duration(g, b, p->retention);
+        custos_disclose__duration(g, b, p->retention);
     else
         date_of(b, h->latest_expiry);
 }
@@ -136,51 +136,51 @@ static int write_report(dc_gen *g, custos_t *ctx, custos_subject subject, const 
     dc_doc d = { &g->out, html, 0 };
     static const char *const head_en[] = { "Purpose", "Your choice", "What we hold", "Kept until" };
     static const char *const head_ja[] = { "目的", "あなたの選択", "保存しているデータ", "保存期限" };
-    dc_buf title = { 0 };
-    dc_put(&title, g->m->product->name);
-    dc_put(&title, dc_l(g, ": the data we hold about you", " あなたについて保存しているデータ"));
-    doc_begin(&d, g->lang, STR(title));
-    dc_discard(&title);
-    doc_p(&d);
-    doc_text(&d, dc_l(g, "This report lists, purpose by purpose, the personal data this product holds about "
+    custos__text title = { 0 };
+    custos__text_put(&title, g->m->product->name);
+    custos__text_put(&title, custos_disclose__l(g, ": the data we hold about you", " あなたについて保存しているデータ"));
+    custos_disclose__doc_begin(&d, g->lang, STR(title));
+    custos__text_discard(&title);
+    custos_disclose__doc_p(&d);
+    custos_disclose__doc_text(&d, custos_disclose__l(g, "This report lists, purpose by purpose, the personal data this product holds about "
                          "you, whether you agreed to it, and until when it is kept. It does not repeat the data "
                          "itself; ask for a copy in the app if you want it.",
                       "このレポートは、この製品があなたについて保存している個人データを目的ごとに示し、"
                       "同意の状況と保存期限をお知らせします。データの中身そのものは記載していません。"
                       "写しが必要な場合はアプリから請求してください。"));
     if (g->date) {
-        doc_text(&d, dc_l(g, " As of ", "（"));
-        doc_text(&d, g->date);
-        doc_text(&d, dc_l(g, ".", "時点）"));
+        custos_disclose__doc_text(&d, custos_disclose__l(g, " As of ", "（"));
+        custos_disclose__doc_text(&d, g->date);
+        custos_disclose__doc_text(&d, custos_disclose__l(g, ".", "時点）"));
     }
-    doc_p_end(&d);
-    doc_table(&d, g->ja ? head_ja : head_en, 4);
+    custos_disclose__doc_p_end(&d);
+    custos_disclose__doc_table(&d, g->ja ? head_ja : head_en, 4);
     for (size_t i = 0; i < g->m->n_purposes; i++) {
         const custos_purpose_pb *p = g->m->purposes[i];
-        dc_buf state = { 0 }, what = { 0 }, until = { 0 };
+        custos__text state = { 0 }, what = { 0 }, until = { 0 };
         int rc = state_text(g, ctx, &state, subject, p);
         held_text(g, &what, &by_purpose[i]);
         until_text(g, &until, &by_purpose[i], p);
         const char *name = custos__manifest_text(p->name, p->n_name, g->lang);
-        doc_tr(&d);
-        doc_td(&d, name[0] ? name : p->key);
-        doc_td(&d, STR(state));
-        doc_td(&d, STR(what));
-        doc_td(&d, STR(until));
-        doc_tr_end(&d);
+        custos_disclose__doc_tr(&d);
+        custos_disclose__doc_td(&d, name[0] ? name : p->key);
+        custos_disclose__doc_td(&d, STR(state));
+        custos_disclose__doc_td(&d, STR(what));
+        custos_disclose__doc_td(&d, STR(until));
+        custos_disclose__doc_tr_end(&d);
         g->out.failed |= state.failed | what.failed | until.failed;
-        dc_discard(&state);
-        dc_discard(&what);
-        dc_discard(&until);
+        custos__text_discard(&state);
+        custos__text_discard(&what);
+        custos__text_discard(&until);
         if (rc != CUSTOS_OK)
             return rc;
     }
-    doc_table_end(&d);
-    doc_p(&d);
-    doc_text(&d, dc_l(g, "To withdraw a consent or erase your data, use the privacy settings in the app.",
+    custos_disclose__doc_table_end(&d);
+    custos_disclose__doc_p(&d);
+    custos_disclose__doc_text(&d, custos_disclose__l(g, "To withdraw a consent or erase your data, use the privacy settings in the app.",
                       "同意の取り消しやデータの消去は、アプリのプライバシー設定から行えます。"));
-    doc_p_end(&d);
-    doc_end(&d);
+    custos_disclose__doc_p_end(&d);
+    custos_disclose__doc_end(&d);
     return CUSTOS_OK;
 }
 
@@ -233,7 +233,7 @@ int custos_disclose_access_report(char **out, size_t *out_len, custos_t *ctx, cu
     if (format != CUSTOS_DISCLOSE_NOTICE_MD && format != CUSTOS_DISCLOSE_NOTICE_HTML)
         return custos__fail(ctx, CUSTOS_EINVAL, "the access report is written as notice-md or notice-html");
     custos_manifest_error err;
-    int rc = dc_check_options(opts, &err);
+    int rc = custos_disclose__check_options(opts, &err);
     if (rc != CUSTOS_OK)
         return custos__fail(ctx, rc, "%s", err.message);
     const char *lang = opts && opts->lang ? opts->lang : "en";
@@ -249,9 +249,9 @@ int custos_disclose_access_report(char **out, size_t *out_len, custos_t *ctx, cu
     rc = report(&g, ctx, subject, format == CUSTOS_DISCLOSE_NOTICE_HTML);
     custos__manifest_free(m);
     if (rc == CUSTOS_OK)
-        rc = dc_finish(&g.out, out, out_len);
+        rc = custos__text_finish(&g.out, out, out_len);
     else
-        dc_discard(&g.out);
+        custos__text_discard(&g.out);
     if (rc == CUSTOS_ENOMEM)
         custos__fail(ctx, rc, "out of memory while writing the access report");
     return rc;

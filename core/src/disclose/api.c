@@ -1,5 +1,5 @@
 /* api.c: the public functions of custos/disclose.h: formats, decoding, dispatch. */
-#include "dc.h"
+#include "disclose_private.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -57,7 +57,7 @@ static int api_fail(custos_manifest_error *err, int code, const char *fmt, ...)
     return code;
 }
 
-int dc_fail(dc_gen *g, int code, const char *fmt, ...)
+int custos_disclose__fail(dc_gen *g, int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -66,7 +66,7 @@ int dc_fail(dc_gen *g, int code, const char *fmt, ...)
     return code;
 }
 
-const char *dc_l(const dc_gen *g, const char *en, const char *ja)
+const char *custos_disclose__l(const dc_gen *g, const char *en, const char *ja)
 {
     return g->ja ? ja : en;
 }
@@ -147,20 +147,20 @@ static int date_valid(const char *d)
 static int dispatch(dc_gen *g, custos_disclose_format format)
 {
     switch (format) {
-    case CUSTOS_DISCLOSE_NOTICE_MD:      return dc_notice(g, 0);
-    case CUSTOS_DISCLOSE_NOTICE_HTML:    return dc_notice(g, 1);
-    case CUSTOS_DISCLOSE_XCPRIVACY:      return dc_xcprivacy(g);
-    case CUSTOS_DISCLOSE_PLAY_CSV:       return dc_play_csv(g);
-    case CUSTOS_DISCLOSE_ANDROID_LABELS: return dc_android_labels(g);
-    case CUSTOS_DISCLOSE_DPV_JSONLD:     return dc_dpv(g);
-    case CUSTOS_DISCLOSE_FIDESLANG:      return dc_fideslang(g);
-    case CUSTOS_DISCLOSE_ICS_JSON:       return dc_ics(g, 1);
-    case CUSTOS_DISCLOSE_ICS_MD:         return dc_ics(g, 0);
-    case CUSTOS_DISCLOSE_IXIT_JSON:      return dc_ixit(g, 1);
-    case CUSTOS_DISCLOSE_IXIT_MD:        return dc_ixit(g, 0);
-    case CUSTOS_DISCLOSE_JCSTAR_MD:      return dc_jcstar(g);
+    case CUSTOS_DISCLOSE_NOTICE_MD:      return custos_disclose__notice(g, 0);
+    case CUSTOS_DISCLOSE_NOTICE_HTML:    return custos_disclose__notice(g, 1);
+    case CUSTOS_DISCLOSE_XCPRIVACY:      return custos_disclose__xcprivacy(g);
+    case CUSTOS_DISCLOSE_PLAY_CSV:       return custos_disclose__play_csv(g);
+    case CUSTOS_DISCLOSE_ANDROID_LABELS: return custos_disclose__android_labels(g);
+    case CUSTOS_DISCLOSE_DPV_JSONLD:     return custos_disclose__dpv(g);
+    case CUSTOS_DISCLOSE_FIDESLANG:      return custos_disclose__fideslang(g);
+    case CUSTOS_DISCLOSE_ICS_JSON:       return custos_disclose__ics(g, 1);
+    case CUSTOS_DISCLOSE_ICS_MD:         return custos_disclose__ics(g, 0);
+    case CUSTOS_DISCLOSE_IXIT_JSON:      return custos_disclose__ixit(g, 1);
+    case CUSTOS_DISCLOSE_IXIT_MD:        return custos_disclose__ixit(g, 0);
+    case CUSTOS_DISCLOSE_JCSTAR_MD:      return custos_disclose__jcstar(g);
     }
-    return dc_fail(g, CUSTOS_EINVAL, "unknown disclosure format %d", (int)format);
+    return custos_disclose__fail(g, CUSTOS_EINVAL, "unknown disclosure format %d", (int)format);
 }
 
 /* The options every generator shares: version, language, date. */
@@ -173,10 +173,10 @@ static int check_args(const uint8_t *compiled, custos_disclose_format format,
         custos_disclose_format unused;
         return custos_disclose_format_parse(&unused, NULL, err);
     }
-    return dc_check_options(opts, err);
+    return custos_disclose__check_options(opts, err);
 }
 
-int dc_check_options(const custos_disclose_options *opts, custos_manifest_error *err)
+int custos_disclose__check_options(const custos_disclose_options *opts, custos_manifest_error *err)
 {
     if (opts == NULL)
         return CUSTOS_OK;
@@ -219,10 +219,10 @@ int custos_disclose(char **out, size_t *out_len, const uint8_t *compiled, size_t
     rc = dispatch(&g, format);
     custos__manifest_free(m);
     if (rc != CUSTOS_OK) {
-        dc_discard(&g.out);
+        custos__text_discard(&g.out);
         return rc;
     }
-    rc = dc_finish(&g.out, out, out_len);
+    rc = custos__text_finish(&g.out, out, out_len);
     if (rc != CUSTOS_OK)
         return api_fail(err, rc, "out of memory while writing the disclosure");
     return CUSTOS_OK;

@@ -2,7 +2,7 @@
  * apple.c: PrivacyInfo.xcprivacy, an XML property list with exactly the four
  * top-level keys Apple defines (reference §6.1), one collected-data-type
  * dictionary per Apple data type with all four of its keys (§6.2), and only
- * the documented type and purpose constants (dc_check_apple refuses others).
+ * the documented type and purpose constants (custos_disclose__check_apple refuses others).
  *
  * Several categories may map to one Apple type: their entries merge (linked
  * or tracking if any of them is; the union of their purposes, in Apple's
@@ -10,7 +10,7 @@
  * the app's own and the SDK's bundle manifest's business: the array is
  * written empty for the maker to complete (docs/disclosures.md).
  */
-#include "dc.h"
+#include "disclose_private.h"
 
 #include <string.h>
 
@@ -29,7 +29,7 @@ static int seen_before(const custos_manifest_pb *m, size_t upto, const char *typ
 {
     for (size_t i = 0; i < upto; i++) {
         const custos_category_pb *c = m->categories[i];
-        if (c->apple_type && strcmp(c->apple_type, type) == 0 && dc_category_collected(m, c->id))
+        if (c->apple_type && strcmp(c->apple_type, type) == 0 && custos_disclose__category_collected(m, c->id))
             return 1;
     }
     return 0;
@@ -44,7 +44,7 @@ static void add_purposes(apple_entry *e, const custos_manifest_pb *m, uint32_t c
 {
     for (size_t i = 0; i < m->n_purposes; i++) {
         const custos_purpose_pb *p = m->purposes[i];
-        if (!custos__purpose_uses(p, category) || !dc_purpose_collected(p))
+        if (!custos__purpose_uses(p, category) || !custos_disclose__purpose_collected(p))
             continue;
         for (size_t j = 0; j < p->n_apple_purposes; j++)
             for (size_t k = 0; k < N_PURPOSES; k++)
@@ -58,7 +58,7 @@ static apple_entry merge(const custos_manifest_pb *m, const char *type)
     apple_entry e = { 0 };
     for (size_t i = 0; i < m->n_categories; i++) {
         const custos_category_pb *c = m->categories[i];
-        if (!c->apple_type || strcmp(c->apple_type, type) != 0 || !dc_category_collected(m, c->id))
+        if (!c->apple_type || strcmp(c->apple_type, type) != 0 || !custos_disclose__category_collected(m, c->id))
             continue;
         e.linked |= c->has_linked_to_user && c->linked_to_user;
         e.tracking |= c->has_tracking && c->tracking;
@@ -67,60 +67,60 @@ static apple_entry merge(const custos_manifest_pb *m, const char *type)
     return e;
 }
 
-static void bool_el(dc_buf *b, int v)
+static void bool_el(custos__text *b, int v)
 {
-    dc_put(b, v ? "<true/>\n" : "<false/>\n");
+    custos__text_put(b, v ? "<true/>\n" : "<false/>\n");
 }
 
-static void write_entry(dc_buf *b, const char *type, const apple_entry *e)
+static void write_entry(custos__text *b, const char *type, const apple_entry *e)
 {
-    dc_put(b, "\t\t<dict>\n\t\t\t<key>NSPrivacyCollectedDataType</key>\n\t\t\t<string>");
-    dc_xml(b, type);
-    dc_put(b, "</string>\n\t\t\t<key>NSPrivacyCollectedDataTypeLinked</key>\n\t\t\t");
+    custos__text_put(b, "\t\t<dict>\n\t\t\t<key>NSPrivacyCollectedDataType</key>\n\t\t\t<string>");
+    custos_disclose__xml(b, type);
+    custos__text_put(b, "</string>\n\t\t\t<key>NSPrivacyCollectedDataTypeLinked</key>\n\t\t\t");
     bool_el(b, e->linked);
-    dc_put(b, "\t\t\t<key>NSPrivacyCollectedDataTypeTracking</key>\n\t\t\t");
+    custos__text_put(b, "\t\t\t<key>NSPrivacyCollectedDataTypeTracking</key>\n\t\t\t");
     bool_el(b, e->tracking);
-    dc_put(b, "\t\t\t<key>NSPrivacyCollectedDataTypePurposes</key>\n\t\t\t<array>\n");
+    custos__text_put(b, "\t\t\t<key>NSPrivacyCollectedDataTypePurposes</key>\n\t\t\t<array>\n");
     for (size_t k = 0; k < N_PURPOSES; k++)
         if (e->purposes[k])
-            dc_printf(b, "\t\t\t\t<string>%s</string>\n", purpose_order[k]);
-    dc_put(b, "\t\t\t</array>\n\t\t</dict>\n");
+            custos__text_printf(b, "\t\t\t\t<string>%s</string>\n", purpose_order[k]);
+    custos__text_put(b, "\t\t\t</array>\n\t\t</dict>\n");
 }
 
-int dc_xcprivacy(dc_gen *g)
+int custos_disclose__xcprivacy(dc_gen *g)
 {
-    int rc = dc_check_apple(g);
+    int rc = custos_disclose__check_apple(g);
     if (rc != CUSTOS_OK)
         return rc;
     const custos_manifest_pb *m = g->m;
-    dc_buf *b = &g->out;
+    custos__text *b = &g->out;
     int tracking = 0;
-    dc_buf entries = { 0 };
+    custos__text entries = { 0 };
     for (size_t i = 0; i < m->n_categories; i++) {
         const custos_category_pb *c = m->categories[i];
-        /* dc_check_apple() has checked that every collected category has an apple_type. */
-        if (c->apple_type == NULL || !dc_category_collected(m, c->id) || seen_before(m, i, c->apple_type))
+        /* custos_disclose__check_apple() has checked that every collected category has an apple_type. */
+        if (c->apple_type == NULL || !custos_disclose__category_collected(m, c->id) || seen_before(m, i, c->apple_type))
             continue;
         apple_entry e = merge(m, c->apple_type);
         tracking |= e.tracking;
         write_entry(&entries, c->apple_type, &e);
     }
-    dc_put(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    custos__text_put(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
               "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
               "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
               "<plist version=\"1.0\">\n<dict>\n\t<key>NSPrivacyTracking</key>\n\t");
     bool_el(b, tracking);
-    dc_put(b, "\t<key>NSPrivacyTrackingDomains</key>\n\t<array/>\n"
+    custos__text_put(b, "\t<key>NSPrivacyTrackingDomains</key>\n\t<array/>\n"
               "\t<key>NSPrivacyCollectedDataTypes</key>\n");
     if (entries.len == 0 && !entries.failed)
-        dc_put(b, "\t<array/>\n");
+        custos__text_put(b, "\t<array/>\n");
     else {
-        dc_put(b, "\t<array>\n");
-        dc_put(b, entries.data ? entries.data : "");
-        dc_put(b, "\t</array>\n");
+        custos__text_put(b, "\t<array>\n");
+        custos__text_put(b, entries.data ? entries.data : "");
+        custos__text_put(b, "\t</array>\n");
     }
     b->failed |= entries.failed;
-    dc_discard(&entries);
-    dc_put(b, "\t<key>NSPrivacyAccessedAPITypes</key>\n\t<array/>\n</dict>\n</plist>\n");
+    custos__text_discard(&entries);
+    custos__text_put(b, "\t<key>NSPrivacyAccessedAPITypes</key>\n\t<array/>\n</dict>\n</plist>\n");
     return CUSTOS_OK;
 }

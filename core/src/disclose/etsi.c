@@ -13,7 +13,7 @@
  * statuses of 6-2 and 6-3 follow the manifest: without a consent-based
  * purpose there is no consent to obtain or withdraw.
  */
-#include "dc.h"
+#include "disclose_private.h"
 
 #include <string.h>
 
@@ -130,7 +130,7 @@ static provision effective(const dc_gen *g, const provision *p)
 {
     provision e = *p;
     if ((strcmp(p->id, "6-2") == 0 || strcmp(p->id, "6-3") == 0) &&
-        !dc_has_basis(g->m, CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_CONSENT)) {
+        !custos_disclose__has_basis(g->m, CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_CONSENT)) {
         e.st = ST_NA;
         e.text = no_consent;
     }
@@ -140,116 +140,116 @@ static provision effective(const dc_gen *g, const provision *p)
 static void product_json(dc_jw *w, const dc_gen *g)
 {
     const Custos__V1__Product *pr = g->m->product;
-    jw_key(w, "product");
-    jw_obj(w);
-    jw_kstr(w, "name", pr->name);
+    custos_disclose__json_key(w, "product");
+    custos_disclose__json_obj(w);
+    custos_disclose__json_kstr(w, "name", pr->name);
     if (pr->model)
-        jw_kstr(w, "model", pr->model);
-    jw_kstr(w, "manufacturer", pr->controller->name);
+        custos_disclose__json_kstr(w, "model", pr->model);
+    custos_disclose__json_kstr(w, "manufacturer", pr->controller->name);
     if (pr->support_until)
-        jw_kstr(w, "support_until", pr->support_until);
-    jw_key(w, "policy_version");
-    jw_uint(w, pr->policy_version);
-    jw_kstr(w, "manifest_id", g->id_hex);
-    jw_obj_end(w);
+        custos_disclose__json_kstr(w, "support_until", pr->support_until);
+    custos_disclose__json_key(w, "policy_version");
+    custos_disclose__json_uint(w, pr->policy_version);
+    custos_disclose__json_kstr(w, "manifest_id", g->id_hex);
+    custos_disclose__json_obj_end(w);
     if (g->date)
-        jw_kstr(w, "date", g->date);
+        custos_disclose__json_kstr(w, "date", g->date);
 }
 
 static void ics_json(dc_gen *g)
 {
     dc_jw w = { .b = &g->out };
-    jw_obj(&w);
-    jw_kstr(&w, "document", "ETSI EN 303 645 implementation conformance statement");
-    jw_kstr(&w, "provision_text", "ETSI EN 303 645 V2.1.1; check the numbering against V3.1.3");
+    custos_disclose__json_obj(&w);
+    custos_disclose__json_kstr(&w, "document", "ETSI EN 303 645 implementation conformance statement");
+    custos_disclose__json_kstr(&w, "provision_text", "ETSI EN 303 645 V2.1.1; check the numbering against V3.1.3");
     product_json(&w, g);
-    jw_key(&w, "provisions");
-    jw_arr(&w);
+    custos_disclose__json_key(&w, "provisions");
+    custos_disclose__json_arr(&w);
     for (size_t i = 0; i < N_PROVISIONS; i++) {
         provision p = effective(g, &provisions[i]);
-        jw_obj(&w);
-        jw_kstr(&w, "id", p.id);
-        jw_kstr(&w, "level", p.level);
-        jw_kstr(&w, "requirement", p.requirement);
-        jw_kstr(&w, "status", status_word(p.st));
-        jw_kstr(&w, "scope", p.scope);
-        jw_kstr(&w, p.st == ST_SUPPORTED ? "evidence" : "justification", p.text);
-        jw_obj_end(&w);
+        custos_disclose__json_obj(&w);
+        custos_disclose__json_kstr(&w, "id", p.id);
+        custos_disclose__json_kstr(&w, "level", p.level);
+        custos_disclose__json_kstr(&w, "requirement", p.requirement);
+        custos_disclose__json_kstr(&w, "status", status_word(p.st));
+        custos_disclose__json_kstr(&w, "scope", p.scope);
+        custos_disclose__json_kstr(&w, p.st == ST_SUPPORTED ? "evidence" : "justification", p.text);
+        custos_disclose__json_obj_end(&w);
     }
-    jw_arr_end(&w);
-    jw_key(&w, "maker_clauses");
-    jw_arr(&w);
+    custos_disclose__json_arr_end(&w);
+    custos_disclose__json_key(&w, "maker_clauses");
+    custos_disclose__json_arr(&w);
     for (size_t i = 0; i < N_GROUPS; i++) {
-        jw_obj(&w);
-        jw_kstr(&w, "clause", maker_groups[i].clause);
-        jw_kstr(&w, "title", maker_groups[i].title);
-        jw_kstr(&w, "status", "to be stated by the maker");
-        jw_obj_end(&w);
+        custos_disclose__json_obj(&w);
+        custos_disclose__json_kstr(&w, "clause", maker_groups[i].clause);
+        custos_disclose__json_kstr(&w, "title", maker_groups[i].title);
+        custos_disclose__json_kstr(&w, "status", "to be stated by the maker");
+        custos_disclose__json_obj_end(&w);
     }
-    jw_arr_end(&w);
-    jw_obj_end(&w);
+    custos_disclose__json_arr_end(&w);
+    custos_disclose__json_obj_end(&w);
 }
 
 static void product_md(dc_doc *d, const dc_gen *g)
 {
     const Custos__V1__Product *pr = g->m->product;
-    doc_ul(d);
-    doc_li(d); doc_strong(d, "Product:"); doc_text(d, " "); doc_text(d, pr->name);
+    custos_disclose__doc_ul(d);
+    custos_disclose__doc_li(d); custos_disclose__doc_strong(d, "Product:"); custos_disclose__doc_text(d, " "); custos_disclose__doc_text(d, pr->name);
     if (pr->model) {
-        doc_text(d, ", model ");
-        doc_text(d, pr->model);
+        custos_disclose__doc_text(d, ", model ");
+        custos_disclose__doc_text(d, pr->model);
     }
-    doc_li_end(d);
-    doc_li(d); doc_strong(d, "Manufacturer:"); doc_text(d, " "); doc_text(d, pr->controller->name); doc_li_end(d);
+    custos_disclose__doc_li_end(d);
+    custos_disclose__doc_li(d); custos_disclose__doc_strong(d, "Manufacturer:"); custos_disclose__doc_text(d, " "); custos_disclose__doc_text(d, pr->controller->name); custos_disclose__doc_li_end(d);
     if (pr->support_until) {
-        doc_li(d); doc_strong(d, "Security support until:"); doc_text(d, " ");
-        doc_text(d, pr->support_until); doc_li_end(d);
+        custos_disclose__doc_li(d); custos_disclose__doc_strong(d, "Security support until:"); custos_disclose__doc_text(d, " ");
+        custos_disclose__doc_text(d, pr->support_until); custos_disclose__doc_li_end(d);
     }
-    doc_li(d); doc_strong(d, "Manifest id:"); doc_text(d, " "); doc_code(d, g->id_hex); doc_li_end(d);
+    custos_disclose__doc_li(d); custos_disclose__doc_strong(d, "Manifest id:"); custos_disclose__doc_text(d, " "); custos_disclose__doc_code(d, g->id_hex); custos_disclose__doc_li_end(d);
     if (g->date) {
-        doc_li(d); doc_strong(d, "Date:"); doc_text(d, " "); doc_text(d, g->date); doc_li_end(d);
+        custos_disclose__doc_li(d); custos_disclose__doc_strong(d, "Date:"); custos_disclose__doc_text(d, " "); custos_disclose__doc_text(d, g->date); custos_disclose__doc_li_end(d);
     }
-    doc_ul_end(d);
+    custos_disclose__doc_ul_end(d);
 }
 
 static void ics_md(dc_gen *g)
 {
     dc_doc d = { &g->out, 0, 0 };
     static const char *const head[] = { "Provision", "Level", "Status", "Scope", "Evidence or justification" };
-    doc_begin(&d, "en", "ETSI EN 303 645 implementation conformance statement");
+    custos_disclose__doc_begin(&d, "en", "ETSI EN 303 645 implementation conformance statement");
     product_md(&d, g);
-    doc_p(&d);
-    doc_text(&d, "Provision wording from ETSI EN 303 645 V2.1.1; check the numbering against V3.1.3. "
+    custos_disclose__doc_p(&d);
+    custos_disclose__doc_text(&d, "Provision wording from ETSI EN 303 645 V2.1.1; check the numbering against V3.1.3. "
                  "Scope \"maker\" marks provisions about parts of the product that Custos does not implement: "
                  "the maker states them before submission.");
-    doc_p_end(&d);
-    doc_h(&d, 2, "Provisions");
-    doc_table(&d, head, 5);
+    custos_disclose__doc_p_end(&d);
+    custos_disclose__doc_h(&d, 2, "Provisions");
+    custos_disclose__doc_table(&d, head, 5);
     for (size_t i = 0; i < N_PROVISIONS; i++) {
         provision p = effective(g, &provisions[i]);
-        doc_tr(&d);
-        doc_td(&d, p.id);
-        doc_td(&d, p.level);
-        doc_td(&d, status_word(p.st));
-        doc_td(&d, p.scope);
-        doc_td(&d, p.text);
-        doc_tr_end(&d);
+        custos_disclose__doc_tr(&d);
+        custos_disclose__doc_td(&d, p.id);
+        custos_disclose__doc_td(&d, p.level);
+        custos_disclose__doc_td(&d, status_word(p.st));
+        custos_disclose__doc_td(&d, p.scope);
+        custos_disclose__doc_td(&d, p.text);
+        custos_disclose__doc_tr_end(&d);
     }
-    doc_table_end(&d);
-    doc_h(&d, 2, "Clauses the maker states");
-    doc_ul(&d);
+    custos_disclose__doc_table_end(&d);
+    custos_disclose__doc_h(&d, 2, "Clauses the maker states");
+    custos_disclose__doc_ul(&d);
     for (size_t i = 0; i < N_GROUPS; i++) {
-        doc_li(&d);
-        doc_strong(&d, maker_groups[i].clause);
-        doc_text(&d, " ");
-        doc_text(&d, maker_groups[i].title);
-        doc_li_end(&d);
+        custos_disclose__doc_li(&d);
+        custos_disclose__doc_strong(&d, maker_groups[i].clause);
+        custos_disclose__doc_text(&d, " ");
+        custos_disclose__doc_text(&d, maker_groups[i].title);
+        custos_disclose__doc_li_end(&d);
     }
-    doc_ul_end(&d);
-    doc_end(&d);
+    custos_disclose__doc_ul_end(&d);
+    custos_disclose__doc_end(&d);
 }
 
-int dc_ics(dc_gen *g, int json)
+int custos_disclose__ics(dc_gen *g, int json)
 {
     if (json)
         ics_json(g);
@@ -297,18 +297,18 @@ static const deletion_row deletion[] = {
 
 static void purposes_of(dc_jw *w, const custos_manifest_pb *m, uint32_t cat)
 {
-    jw_key(w, "purposes");
-    jw_arr(w);
+    custos_disclose__json_key(w, "purposes");
+    custos_disclose__json_arr(w);
     for (size_t i = 0; i < m->n_purposes; i++)
         if (custos__purpose_uses(m->purposes[i], cat))
-            jw_str(w, m->purposes[i]->key);
-    jw_arr_end(w);
+            custos_disclose__json_str(w, m->purposes[i]->key);
+    custos_disclose__json_arr_end(w);
 }
 
 static void locations_of(dc_jw *w, const custos_manifest_pb *m, uint32_t cat)
 {
-    jw_key(w, "storage");
-    jw_arr(w);
+    custos_disclose__json_key(w, "storage");
+    custos_disclose__json_arr(w);
     for (int loc = 1; loc <= 3; loc++) {
         int used = 0;
         for (size_t i = 0; i < m->n_purposes && !used; i++) {
@@ -317,63 +317,63 @@ static void locations_of(dc_jw *w, const custos_manifest_pb *m, uint32_t cat)
                 used |= (int)p->locations[j] == loc;
         }
         if (used)
-            jw_str(w, dc_location_key((Custos__V1__StorageLocation)loc));
+            custos_disclose__json_str(w, custos_disclose__location_key((Custos__V1__StorageLocation)loc));
     }
-    jw_arr_end(w);
+    custos_disclose__json_arr_end(w);
 }
 
 static void categories_json(dc_jw *w, const dc_gen *g)
 {
     const custos_manifest_pb *m = g->m;
-    jw_key(w, "data_categories");
-    jw_arr(w);
+    custos_disclose__json_key(w, "data_categories");
+    custos_disclose__json_arr(w);
     for (size_t i = 0; i < m->n_categories; i++) {
         const custos_category_pb *c = m->categories[i];
-        jw_obj(w);
-        jw_key(w, "id");
-        jw_uint(w, c->id);
-        jw_kstr(w, "key", c->key);
-        jw_kstr(w, "name", custos__manifest_text(c->name, c->n_name, "en"));
-        jw_kbool(w, "special", c->has_special && c->special);
-        jw_kbool(w, "leaves_the_device", dc_category_collected(m, c->id));
+        custos_disclose__json_obj(w);
+        custos_disclose__json_key(w, "id");
+        custos_disclose__json_uint(w, c->id);
+        custos_disclose__json_kstr(w, "key", c->key);
+        custos_disclose__json_kstr(w, "name", custos__manifest_text(c->name, c->n_name, "en"));
+        custos_disclose__json_kbool(w, "special", c->has_special && c->special);
+        custos_disclose__json_kbool(w, "leaves_the_device", custos_disclose__category_collected(m, c->id));
         purposes_of(w, m, c->id);
         locations_of(w, m, c->id);
-        jw_obj_end(w);
+        custos_disclose__json_obj_end(w);
     }
-    jw_arr_end(w);
+    custos_disclose__json_arr_end(w);
 }
 
 static void purposes_json(dc_jw *w, const dc_gen *g)
 {
     dc_gen en = *g;
     en.ja = 0;
-    jw_key(w, "purposes");
-    jw_arr(w);
+    custos_disclose__json_key(w, "purposes");
+    custos_disclose__json_arr(w);
     for (size_t i = 0; i < g->m->n_purposes; i++) {
         const custos_purpose_pb *p = g->m->purposes[i];
-        dc_buf keep = { 0 };
-        dc_duration(&en, &keep, p->retention);
-        jw_obj(w);
-        jw_key(w, "id");
-        jw_uint(w, p->id);
-        jw_kstr(w, "key", p->key);
-        jw_kstr(w, "legal_basis", dc_basis_dpv(p->legal_basis));
-        jw_kstr(w, "retention", keep.data ? keep.data : "");
-        jw_key(w, "recipients");
-        jw_arr(w);
+        custos__text keep = { 0 };
+        custos_disclose__duration(&en, &keep, p->retention);
+        custos_disclose__json_obj(w);
+        custos_disclose__json_key(w, "id");
+        custos_disclose__json_uint(w, p->id);
+        custos_disclose__json_kstr(w, "key", p->key);
+        custos_disclose__json_kstr(w, "legal_basis", custos_disclose__basis_dpv(p->legal_basis));
+        custos_disclose__json_kstr(w, "retention", keep.data ? keep.data : "");
+        custos_disclose__json_key(w, "recipients");
+        custos_disclose__json_arr(w);
         for (size_t j = 0; j < p->n_recipients; j++) {
-            jw_obj(w);
-            jw_kstr(w, "name", p->recipients[j]->name);
-            jw_kstr(w, "country", p->recipients[j]->country);
-            jw_kstr(w, "role", dc_recipient_is_processor(p->recipients[j]) ? "processor" : "third-party");
-            jw_obj_end(w);
+            custos_disclose__json_obj(w);
+            custos_disclose__json_kstr(w, "name", p->recipients[j]->name);
+            custos_disclose__json_kstr(w, "country", p->recipients[j]->country);
+            custos_disclose__json_kstr(w, "role", custos_disclose__recipient_is_processor(p->recipients[j]) ? "processor" : "third-party");
+            custos_disclose__json_obj_end(w);
         }
-        jw_arr_end(w);
-        jw_obj_end(w);
+        custos_disclose__json_arr_end(w);
+        custos_disclose__json_obj_end(w);
         w->b->failed |= keep.failed;
-        dc_discard(&keep);
+        custos__text_discard(&keep);
     }
-    jw_arr_end(w);
+    custos_disclose__json_arr_end(w);
 }
 
 typedef struct storage_row {
@@ -397,102 +397,102 @@ static const storage_row storage[] = {
 
 static int storage_used(const dc_gen *g, const storage_row *r)
 {
-    return r->where == CUSTOS__V1__STORAGE_LOCATION__STORAGE_LOCATION_DEVICE || dc_has_location(g->m, r->where);
+    return r->where == CUSTOS__V1__STORAGE_LOCATION__STORAGE_LOCATION_DEVICE || custos_disclose__has_location(g->m, r->where);
 }
 
 static void storage_json(dc_jw *w, const dc_gen *g)
 {
-    jw_key(w, "storage_locations");
-    jw_arr(w);
+    custos_disclose__json_key(w, "storage_locations");
+    custos_disclose__json_arr(w);
     for (size_t i = 0; i < N_STORAGE; i++) {
         if (!storage_used(g, &storage[i]))
             continue;
-        jw_obj(w);
-        jw_kstr(w, "location", dc_location_key(storage[i].where));
-        jw_kstr(w, "contents", storage[i].contents);
-        jw_kstr(w, "protection", storage[i].protection);
-        jw_obj_end(w);
+        custos_disclose__json_obj(w);
+        custos_disclose__json_kstr(w, "location", custos_disclose__location_key(storage[i].where));
+        custos_disclose__json_kstr(w, "contents", storage[i].contents);
+        custos_disclose__json_kstr(w, "protection", storage[i].protection);
+        custos_disclose__json_obj_end(w);
     }
-    jw_arr_end(w);
+    custos_disclose__json_arr_end(w);
 }
 
 static void storage_md(dc_doc *d, const dc_gen *g)
 {
     static const char *const head[] = { "Location", "Contents", "Protection" };
-    doc_h(d, 2, "Storage locations");
-    doc_table(d, head, 3);
+    custos_disclose__doc_h(d, 2, "Storage locations");
+    custos_disclose__doc_table(d, head, 3);
     for (size_t i = 0; i < N_STORAGE; i++) {
         if (!storage_used(g, &storage[i]))
             continue;
-        doc_tr(d);
-        doc_td(d, dc_location_key(storage[i].where));
-        doc_td(d, storage[i].contents);
-        doc_td(d, storage[i].protection);
-        doc_tr_end(d);
+        custos_disclose__doc_tr(d);
+        custos_disclose__doc_td(d, custos_disclose__location_key(storage[i].where));
+        custos_disclose__doc_td(d, storage[i].contents);
+        custos_disclose__doc_td(d, storage[i].protection);
+        custos_disclose__doc_tr_end(d);
     }
-    doc_table_end(d);
+    custos_disclose__doc_table_end(d);
 }
 
 static void ixit_json(dc_gen *g)
 {
     dc_jw w = { .b = &g->out };
-    jw_obj(&w);
-    jw_kstr(&w, "document", "ETSI TS 103 701 implementation extra information for testing (IXIT)");
+    custos_disclose__json_obj(&w);
+    custos_disclose__json_kstr(&w, "document", "ETSI TS 103 701 implementation extra information for testing (IXIT)");
     product_json(&w, g);
     categories_json(&w, g);
     purposes_json(&w, g);
     storage_json(&w, g);
-    jw_key(&w, "key_inventory");
-    jw_arr(&w);
+    custos_disclose__json_key(&w, "key_inventory");
+    custos_disclose__json_arr(&w);
     for (size_t i = 0; i < N_KEYS; i++) {
-        jw_obj(&w);
-        jw_kstr(&w, "name", keys[i].name);
-        jw_kstr(&w, "kind", keys[i].kind);
-        jw_kstr(&w, "where", keys[i].where);
-        jw_kstr(&w, "generated", keys[i].made);
-        jw_kstr(&w, "use", keys[i].use);
-        jw_kstr(&w, "destroyed", keys[i].destroyed);
-        jw_obj_end(&w);
+        custos_disclose__json_obj(&w);
+        custos_disclose__json_kstr(&w, "name", keys[i].name);
+        custos_disclose__json_kstr(&w, "kind", keys[i].kind);
+        custos_disclose__json_kstr(&w, "where", keys[i].where);
+        custos_disclose__json_kstr(&w, "generated", keys[i].made);
+        custos_disclose__json_kstr(&w, "use", keys[i].use);
+        custos_disclose__json_kstr(&w, "destroyed", keys[i].destroyed);
+        custos_disclose__json_obj_end(&w);
     }
-    jw_arr_end(&w);
-    jw_key(&w, "deletion");
-    jw_arr(&w);
+    custos_disclose__json_arr_end(&w);
+    custos_disclose__json_key(&w, "deletion");
+    custos_disclose__json_arr(&w);
     for (size_t i = 0; i < N_DELETION; i++) {
-        jw_obj(&w);
-        jw_kstr(&w, "scope", deletion[i].what);
-        jw_kstr(&w, "mechanism", deletion[i].how);
-        jw_obj_end(&w);
+        custos_disclose__json_obj(&w);
+        custos_disclose__json_kstr(&w, "scope", deletion[i].what);
+        custos_disclose__json_kstr(&w, "mechanism", deletion[i].how);
+        custos_disclose__json_obj_end(&w);
     }
-    jw_arr_end(&w);
-    jw_obj_end(&w);
+    custos_disclose__json_arr_end(&w);
+    custos_disclose__json_obj_end(&w);
 }
 
 static void categories_md(dc_doc *d, const dc_gen *g)
 {
     static const char *const head[] = { "Id", "Key", "Name", "Special", "Leaves the device", "Purposes" };
     const custos_manifest_pb *m = g->m;
-    doc_h(d, 2, "Data categories");
-    doc_table(d, head, 6);
+    custos_disclose__doc_h(d, 2, "Data categories");
+    custos_disclose__doc_table(d, head, 6);
     for (size_t i = 0; i < m->n_categories; i++) {
         const custos_category_pb *c = m->categories[i];
-        dc_buf id = { 0 }, ps = { 0 };
-        dc_printf(&id, "%u", c->id);
+        custos__text id = { 0 }, ps = { 0 };
+        custos__text_printf(&id, "%u", c->id);
         for (size_t j = 0; j < m->n_purposes; j++)
             if (custos__purpose_uses(m->purposes[j], c->id))
-                dc_printf(&ps, "%s%s", ps.len ? ", " : "", m->purposes[j]->key);
-        doc_tr(d);
-        doc_td(d, id.data ? id.data : "");
-        doc_td(d, c->key);
-        doc_td(d, custos__manifest_text(c->name, c->n_name, "en"));
-        doc_td(d, c->has_special && c->special ? "yes" : "no");
-        doc_td(d, dc_category_collected(m, c->id) ? "yes" : "no");
-        doc_td(d, ps.data ? ps.data : "");
-        doc_tr_end(d);
+                custos__text_printf(&ps, "%s%s", ps.len ? ", " : "", m->purposes[j]->key);
+        custos_disclose__doc_tr(d);
+        custos_disclose__doc_td(d, id.data ? id.data : "");
+        custos_disclose__doc_td(d, c->key);
+        custos_disclose__doc_td(d, custos__manifest_text(c->name, c->n_name, "en"));
+        custos_disclose__doc_td(d, c->has_special && c->special ? "yes" : "no");
+        custos_disclose__doc_td(d, custos_disclose__category_collected(m, c->id) ? "yes" : "no");
+        custos_disclose__doc_td(d, ps.data ? ps.data : "");
+        custos_disclose__doc_tr_end(d);
         d->b->failed |= id.failed | ps.failed;
-        dc_discard(&id);
-        dc_discard(&ps);
+        custos__text_discard(&id);
+        custos__text_discard(&ps);
     }
-    doc_table_end(d);
+    custos_disclose__doc_table_end(d);
 }
 
 static void ixit_md(dc_gen *g)
@@ -500,36 +500,36 @@ static void ixit_md(dc_gen *g)
     dc_doc d = { &g->out, 0, 0 };
     static const char *const khead[] = { "Key", "Kind", "Where", "Generated", "Use", "Destroyed" };
     static const char *const dhead[] = { "Scope", "Mechanism" };
-    doc_begin(&d, "en", "ETSI TS 103 701 IXIT: implementation extra information");
+    custos_disclose__doc_begin(&d, "en", "ETSI TS 103 701 IXIT: implementation extra information");
     product_md(&d, g);
     categories_md(&d, g);
     storage_md(&d, g);
-    doc_h(&d, 2, "Key inventory");
-    doc_table(&d, khead, 6);
+    custos_disclose__doc_h(&d, 2, "Key inventory");
+    custos_disclose__doc_table(&d, khead, 6);
     for (size_t i = 0; i < N_KEYS; i++) {
-        doc_tr(&d);
-        doc_td(&d, keys[i].name);
-        doc_td(&d, keys[i].kind);
-        doc_td(&d, keys[i].where);
-        doc_td(&d, keys[i].made);
-        doc_td(&d, keys[i].use);
-        doc_td(&d, keys[i].destroyed);
-        doc_tr_end(&d);
+        custos_disclose__doc_tr(&d);
+        custos_disclose__doc_td(&d, keys[i].name);
+        custos_disclose__doc_td(&d, keys[i].kind);
+        custos_disclose__doc_td(&d, keys[i].where);
+        custos_disclose__doc_td(&d, keys[i].made);
+        custos_disclose__doc_td(&d, keys[i].use);
+        custos_disclose__doc_td(&d, keys[i].destroyed);
+        custos_disclose__doc_tr_end(&d);
     }
-    doc_table_end(&d);
-    doc_h(&d, 2, "Deletion mechanism");
-    doc_table(&d, dhead, 2);
+    custos_disclose__doc_table_end(&d);
+    custos_disclose__doc_h(&d, 2, "Deletion mechanism");
+    custos_disclose__doc_table(&d, dhead, 2);
     for (size_t i = 0; i < N_DELETION; i++) {
-        doc_tr(&d);
-        doc_td(&d, deletion[i].what);
-        doc_td(&d, deletion[i].how);
-        doc_tr_end(&d);
+        custos_disclose__doc_tr(&d);
+        custos_disclose__doc_td(&d, deletion[i].what);
+        custos_disclose__doc_td(&d, deletion[i].how);
+        custos_disclose__doc_tr_end(&d);
     }
-    doc_table_end(&d);
-    doc_end(&d);
+    custos_disclose__doc_table_end(&d);
+    custos_disclose__doc_end(&d);
 }
 
-int dc_ixit(dc_gen *g, int json)
+int custos_disclose__ixit(dc_gen *g, int json)
 {
     if (json)
         ixit_json(g);

@@ -10,16 +10,16 @@
  * "processor" is not sharing; any other role (or none) is, so that an
  * undeclared role errs towards disclosure.
  */
-#include "dc.h"
+#include "disclose_private.h"
 
 #include <string.h>
 
-int dc_recipient_is_processor(const Custos__V1__Recipient *r)
+int custos_disclose__recipient_is_processor(const Custos__V1__Recipient *r)
 {
     return r->role != NULL && strcmp(r->role, "processor") == 0;
 }
 
-int dc_purpose_collected(const custos_purpose_pb *p)
+int custos_disclose__purpose_collected(const custos_purpose_pb *p)
 {
     if (p->n_recipients > 0)
         return 1;
@@ -29,42 +29,42 @@ int dc_purpose_collected(const custos_purpose_pb *p)
     return 0;
 }
 
-int dc_purpose_shared(const custos_purpose_pb *p)
+int custos_disclose__purpose_shared(const custos_purpose_pb *p)
 {
     for (size_t i = 0; i < p->n_recipients; i++)
-        if (!dc_recipient_is_processor(p->recipients[i]))
+        if (!custos_disclose__recipient_is_processor(p->recipients[i]))
             return 1;
     return 0;
 }
 
-int dc_category_collected(const custos_manifest_pb *m, uint32_t category)
+int custos_disclose__category_collected(const custos_manifest_pb *m, uint32_t category)
 {
     for (size_t i = 0; i < m->n_purposes; i++)
-        if (custos__purpose_uses(m->purposes[i], category) && dc_purpose_collected(m->purposes[i]))
+        if (custos__purpose_uses(m->purposes[i], category) && custos_disclose__purpose_collected(m->purposes[i]))
             return 1;
     return 0;
 }
 
-int dc_category_shared(const custos_manifest_pb *m, uint32_t category)
+int custos_disclose__category_shared(const custos_manifest_pb *m, uint32_t category)
 {
     for (size_t i = 0; i < m->n_purposes; i++)
-        if (custos__purpose_uses(m->purposes[i], category) && dc_purpose_shared(m->purposes[i]))
+        if (custos__purpose_uses(m->purposes[i], category) && custos_disclose__purpose_shared(m->purposes[i]))
             return 1;
     return 0;
 }
 
-int dc_category_optional(const custos_manifest_pb *m, uint32_t category)
+int custos_disclose__category_optional(const custos_manifest_pb *m, uint32_t category)
 {
     for (size_t i = 0; i < m->n_purposes; i++) {
         const custos_purpose_pb *p = m->purposes[i];
-        if (custos__purpose_uses(p, category) && dc_purpose_collected(p) &&
+        if (custos__purpose_uses(p, category) && custos_disclose__purpose_collected(p) &&
             p->necessity != CUSTOS__V1__NECESSITY__NECESSITY_OPTIONAL)
             return 0;
     }
     return 1;
 }
 
-int dc_has_location(const custos_manifest_pb *m, Custos__V1__StorageLocation where)
+int custos_disclose__has_location(const custos_manifest_pb *m, Custos__V1__StorageLocation where)
 {
     for (size_t i = 0; i < m->n_purposes; i++)
         for (size_t j = 0; j < m->purposes[i]->n_locations; j++)
@@ -73,7 +73,7 @@ int dc_has_location(const custos_manifest_pb *m, Custos__V1__StorageLocation whe
     return 0;
 }
 
-int dc_has_basis(const custos_manifest_pb *m, Custos__V1__LegalBasis basis)
+int custos_disclose__has_basis(const custos_manifest_pb *m, Custos__V1__LegalBasis basis)
 {
     for (size_t i = 0; i < m->n_purposes; i++)
         if (m->purposes[i]->legal_basis == basis)
@@ -81,7 +81,7 @@ int dc_has_basis(const custos_manifest_pb *m, Custos__V1__LegalBasis basis)
     return 0;
 }
 
-int dc_has_jurisdiction(const custos_manifest_pb *m, const char *j)
+int custos_disclose__has_jurisdiction(const custos_manifest_pb *m, const char *j)
 {
     for (size_t i = 0; i < m->product->n_jurisdictions; i++)
         if (strcmp(m->product->jurisdictions[i], j) == 0)
@@ -89,7 +89,7 @@ int dc_has_jurisdiction(const custos_manifest_pb *m, const char *j)
     return 0;
 }
 
-int dc_has_special(const custos_manifest_pb *m)
+int custos_disclose__has_special(const custos_manifest_pb *m)
 {
     for (size_t i = 0; i < m->n_categories; i++)
         if (m->categories[i]->has_special && m->categories[i]->special)

@@ -9,7 +9,7 @@
  * child subject: owners, household members and children are "customer",
  * guests "visitor". Scalars are double-quoted (JSON escapes are valid YAML).
  */
-#include "dc.h"
+#include "disclose_private.h"
 
 #include <string.h>
 
@@ -81,47 +81,47 @@ static int default_category(const char *k)
     return in(k, fides_categories, sizeof fides_categories / sizeof fides_categories[0]);
 }
 
-static void kv(dc_buf *b, const char *indent, const char *key, const char *value)
+static void kv(custos__text *b, const char *indent, const char *key, const char *value)
 {
-    dc_printf(b, "%s%s: ", indent, key);
-    dc_json(b, value);
-    dc_put(b, "\n");
+    custos__text_printf(b, "%s%s: ", indent, key);
+    custos__text_json(b, value);
+    custos__text_put(b, "\n");
 }
 
 /* A FidesKey from a product name: [a-z0-9_] only. */
-static void fides_key(dc_buf *b, const char *name)
+static void fides_key(custos__text *b, const char *name)
 {
-    dc_put(b, "custos_");
+    custos__text_put(b, "custos_");
     for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
         char c = (char)*p;
         if (c >= 'A' && c <= 'Z')
             c = (char)(c - 'A' + 'a');
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
             c = '_';
-        dc_putn(b, &c, 1);
+        custos__text_putn(b, &c, 1);
     }
 }
 
-static void parent_of(dc_buf *b, const char *key)
+static void parent_of(custos__text *b, const char *key)
 {
     const char *dot = strrchr(key, '.');
     if (dot != NULL)
-        dc_putn(b, key, (size_t)(dot - key));
+        custos__text_putn(b, key, (size_t)(dot - key));
 }
 
-static void taxonomy_entry(dc_buf *b, const char *key, const char *name)
+static void taxonomy_entry(custos__text *b, const char *key, const char *name)
 {
-    dc_buf parent = { 0 };
+    custos__text parent = { 0 };
     parent_of(&parent, key);
     kv(b, "  - ", "fides_key", key);
     kv(b, "    ", "name", name[0] ? name : key);
     kv(b, "    ", "parent_key", parent.data ? parent.data : "");
     kv(b, "    ", "organization_fides_key", "default_organization");
     b->failed |= parent.failed;
-    dc_discard(&parent);
+    custos__text_discard(&parent);
 }
 
-static void custom_taxonomy(dc_buf *b, const custos_manifest_pb *m)
+static void custom_taxonomy(custos__text *b, const custos_manifest_pb *m)
 {
     int any = 0;
     for (size_t i = 0; i < m->n_purposes; i++) {
@@ -129,7 +129,7 @@ static void custom_taxonomy(dc_buf *b, const custos_manifest_pb *m)
         if (default_use(p->key))
             continue;
         if (!any++)
-            dc_put(b, "data_use:\n");
+            custos__text_put(b, "data_use:\n");
         taxonomy_entry(b, p->key, custos__manifest_text(p->name, p->n_name, "en"));
     }
     any = 0;
@@ -138,12 +138,12 @@ static void custom_taxonomy(dc_buf *b, const custos_manifest_pb *m)
         if (default_category(c->key))
             continue;
         if (!any++)
-            dc_put(b, "data_category:\n");
+            custos__text_put(b, "data_category:\n");
         taxonomy_entry(b, c->key, custos__manifest_text(c->name, c->n_name, "en"));
     }
 }
 
-static void subjects(dc_buf *b, const custos_manifest_pb *m)
+static void subjects(custos__text *b, const custos_manifest_pb *m)
 {
     int customer = m->n_subject_roles == 0, visitor = 0;
     for (size_t i = 0; i < m->n_subject_roles; i++) {
@@ -152,26 +152,26 @@ static void subjects(dc_buf *b, const custos_manifest_pb *m)
         else
             customer = 1;
     }
-    dc_put(b, "        data_subjects:\n");
+    custos__text_put(b, "        data_subjects:\n");
     if (customer)
-        dc_put(b, "          - \"customer\"\n");
+        custos__text_put(b, "          - \"customer\"\n");
     if (visitor)
-        dc_put(b, "          - \"visitor\"\n");
+        custos__text_put(b, "          - \"visitor\"\n");
 }
 
-static void retention(dc_buf *b, const Custos__V1__Duration *d)
+static void retention(custos__text *b, const Custos__V1__Duration *d)
 {
     if (d == NULL)
         return;
-    dc_buf t = { 0 };
+    custos__text t = { 0 };
     if (d->until_event) {
-        dc_put(&t, "until ");
-        dc_put(&t, d->until_event);
+        custos__text_put(&t, "until ");
+        custos__text_put(&t, d->until_event);
     } else if (d->iso8601)
-        dc_put(&t, d->iso8601);
+        custos__text_put(&t, d->iso8601);
     kv(b, "        ", "retention_period", t.data ? t.data : "");
     b->failed |= t.failed;
-    dc_discard(&t);
+    custos__text_discard(&t);
 }
 
 static int uses_special(const custos_manifest_pb *m, const custos_purpose_pb *p)
@@ -184,48 +184,48 @@ static int uses_special(const custos_manifest_pb *m, const custos_purpose_pb *p)
     return 0;
 }
 
-static void sharing(dc_buf *b, const custos_purpose_pb *p)
+static void sharing(custos__text *b, const custos_purpose_pb *p)
 {
-    int shared = dc_purpose_shared(p);
-    dc_printf(b, "        data_shared_with_third_parties: %s\n", shared ? "true" : "false");
+    int shared = custos_disclose__purpose_shared(p);
+    custos__text_printf(b, "        data_shared_with_third_parties: %s\n", shared ? "true" : "false");
     if (!shared)
         return;
-    dc_buf t = { 0 };
+    custos__text t = { 0 };
     for (size_t i = 0; i < p->n_recipients; i++) {
-        if (dc_recipient_is_processor(p->recipients[i]))
+        if (custos_disclose__recipient_is_processor(p->recipients[i]))
             continue;
         if (t.len > 0)
-            dc_put(&t, ", ");
-        dc_printf(&t, "%s (%s)", p->recipients[i]->name, p->recipients[i]->country);
+            custos__text_put(&t, ", ");
+        custos__text_printf(&t, "%s (%s)", p->recipients[i]->name, p->recipients[i]->country);
     }
     kv(b, "        ", "third_parties", t.data ? t.data : "");
     b->failed |= t.failed;
-    dc_discard(&t);
+    custos__text_discard(&t);
 }
 
-static void declaration(const dc_gen *g, dc_buf *b, const custos_purpose_pb *p)
+static void declaration(const dc_gen *g, custos__text *b, const custos_purpose_pb *p)
 {
     const custos_manifest_pb *m = g->m;
     kv(b, "      - ", "name", custos__manifest_text(p->name, p->n_name, "en"));
     kv(b, "        ", "data_use", p->key);
-    dc_put(b, "        data_categories:\n");
+    custos__text_put(b, "        data_categories:\n");
     for (size_t i = 0; i < p->n_categories; i++) {
         const custos_category_pb *c = custos__manifest_category(m, p->categories[i]);
         if (c == NULL)
             continue;
-        dc_put(b, "          - ");
-        dc_json(b, c->key);
-        dc_put(b, "\n");
+        custos__text_put(b, "          - ");
+        custos__text_json(b, c->key);
+        custos__text_put(b, "\n");
     }
     subjects(b, m);
-    const char *basis = dc_basis_fides(p->legal_basis);
+    const char *basis = custos_disclose__basis_fides(p->legal_basis);
     if (basis)
         kv(b, "        ", "legal_basis_for_processing", basis);
-    dc_put(b, "        flexible_legal_basis_for_processing: false\n");
+    custos__text_put(b, "        flexible_legal_basis_for_processing: false\n");
     retention(b, p->retention);
     int special = uses_special(m, p);
-    dc_printf(b, "        processes_special_category_data: %s\n", special ? "true" : "false");
-    const char *cond = p->has_special_condition ? dc_special_fides(p->special_condition) : NULL;
+    custos__text_printf(b, "        processes_special_category_data: %s\n", special ? "true" : "false");
+    const char *cond = p->has_special_condition ? custos_disclose__special_fides(p->special_condition) : NULL;
     if (special && cond)
         kv(b, "        ", "special_category_legal_basis", cond);
     sharing(b, p);
@@ -241,19 +241,19 @@ static int international(const custos_manifest_pb *m)
     return 0;
 }
 
-int dc_fideslang(dc_gen *g)
+int custos_disclose__fideslang(dc_gen *g)
 {
     const custos_manifest_pb *m = g->m;
     const Custos__V1__Product *pr = m->product;
-    dc_buf *b = &g->out;
-    dc_buf key = { 0 };
+    custos__text *b = &g->out;
+    custos__text key = { 0 };
     fides_key(&key, pr->name);
     custom_taxonomy(b, m);
-    dc_put(b, "system:\n");
+    custos__text_put(b, "system:\n");
     kv(b, "  - ", "fides_key", key.data ? key.data : "custos_system");
     kv(b, "    ", "name", pr->name);
-    dc_buf desc = { 0 };
-    dc_printf(&desc, "%s%s%s: personal data processing declared in Custos manifest %s",
+    custos__text desc = { 0 };
+    custos__text_printf(&desc, "%s%s%s: personal data processing declared in Custos manifest %s",
               pr->name, pr->model ? " " : "", pr->model ? pr->model : "", g->id_hex);
     kv(b, "    ", "description", desc.data ? desc.data : "");
     kv(b, "    ", "organization_fides_key", "default_organization");
@@ -261,16 +261,16 @@ int dc_fideslang(dc_gen *g)
     kv(b, "    ", "legal_name", pr->controller->name);
     if (pr->controller->address)
         kv(b, "    ", "legal_address", pr->controller->address);
-    dc_put(b, "    responsibility:\n      - \"Controller\"\n");
+    custos__text_put(b, "    responsibility:\n      - \"Controller\"\n");
     if (pr->privacy_contact && pr->privacy_contact->contact)
         kv(b, "    ", "dpo", pr->privacy_contact->contact);
-    dc_put(b, "    processes_personal_data: true\n");
-    dc_printf(b, "    does_international_transfers: %s\n", international(m) ? "true" : "false");
-    dc_put(b, "    privacy_declarations:\n");
+    custos__text_put(b, "    processes_personal_data: true\n");
+    custos__text_printf(b, "    does_international_transfers: %s\n", international(m) ? "true" : "false");
+    custos__text_put(b, "    privacy_declarations:\n");
     for (size_t i = 0; i < m->n_purposes; i++)
         declaration(g, b, m->purposes[i]);
     b->failed |= key.failed | desc.failed;
-    dc_discard(&key);
-    dc_discard(&desc);
+    custos__text_discard(&key);
+    custos__text_discard(&desc);
     return CUSTOS_OK;
 }

@@ -8,7 +8,7 @@
  * differently. For each item it says what Custos provides as evidence and
  * what the maker must show.
  */
-#include "dc.h"
+#include "disclose_private.h"
 
 #include <string.h>
 
@@ -55,44 +55,44 @@ static const item items[] = {
 };
 #define N_ITEMS (sizeof items / sizeof items[0])
 
-int dc_jcstar(dc_gen *g)
+int custos_disclose__jcstar(dc_gen *g)
 {
     const Custos__V1__Product *pr = g->m->product;
     dc_doc d = { &g->out, 0, 0 };
     static const char *const head[] = { "Requirement", "Topic", "Evidence from Custos", "The maker provides" };
-    doc_begin(&d, "ja", "JC-STAR ★1 evidence sheet (適合評価エビデンスシート)");
-    doc_ul(&d);
-    doc_li(&d); doc_strong(&d, "Product:"); doc_text(&d, " "); doc_text(&d, pr->name);
+    custos_disclose__doc_begin(&d, "ja", "JC-STAR ★1 evidence sheet (適合評価エビデンスシート)");
+    custos_disclose__doc_ul(&d);
+    custos_disclose__doc_li(&d); custos_disclose__doc_strong(&d, "Product:"); custos_disclose__doc_text(&d, " "); custos_disclose__doc_text(&d, pr->name);
     if (pr->model) {
-        doc_text(&d, ", model ");
-        doc_text(&d, pr->model);
+        custos_disclose__doc_text(&d, ", model ");
+        custos_disclose__doc_text(&d, pr->model);
     }
-    doc_li_end(&d);
-    doc_li(&d); doc_strong(&d, "Manufacturer:"); doc_text(&d, " "); doc_text(&d, pr->controller->name); doc_li_end(&d);
+    custos_disclose__doc_li_end(&d);
+    custos_disclose__doc_li(&d); custos_disclose__doc_strong(&d, "Manufacturer:"); custos_disclose__doc_text(&d, " "); custos_disclose__doc_text(&d, pr->controller->name); custos_disclose__doc_li_end(&d);
     if (pr->support_until) {
-        doc_li(&d); doc_strong(&d, "Security support until (S1.1-16):"); doc_text(&d, " ");
-        doc_text(&d, pr->support_until); doc_li_end(&d);
+        custos_disclose__doc_li(&d); custos_disclose__doc_strong(&d, "Security support until (S1.1-16):"); custos_disclose__doc_text(&d, " ");
+        custos_disclose__doc_text(&d, pr->support_until); custos_disclose__doc_li_end(&d);
     }
-    doc_li(&d); doc_strong(&d, "Manifest id:"); doc_text(&d, " "); doc_code(&d, g->id_hex); doc_li_end(&d);
+    custos_disclose__doc_li(&d); custos_disclose__doc_strong(&d, "Manifest id:"); custos_disclose__doc_text(&d, " "); custos_disclose__doc_code(&d, g->id_hex); custos_disclose__doc_li_end(&d);
     if (g->date) {
-        doc_li(&d); doc_strong(&d, "Date:"); doc_text(&d, " "); doc_text(&d, g->date); doc_li_end(&d);
+        custos_disclose__doc_li(&d); custos_disclose__doc_strong(&d, "Date:"); custos_disclose__doc_text(&d, " "); custos_disclose__doc_text(&d, g->date); custos_disclose__doc_li_end(&d);
     }
-    doc_ul_end(&d);
-    doc_p(&d);
-    doc_text(&d, "Requirement ids are those of IPA's ★1 criteria (version 1.1, December 2024) where the id is "
+    custos_disclose__doc_ul_end(&d);
+    custos_disclose__doc_p(&d);
+    custos_disclose__doc_text(&d, "Requirement ids are those of IPA's ★1 criteria (version 1.1, December 2024) where the id is "
                  "confirmed; the other items are cited by their ETSI EN 303 645 clause until their ids are "
                  "confirmed against IPA's checklist.");
-    doc_p_end(&d);
-    doc_table(&d, head, 4);
+    custos_disclose__doc_p_end(&d);
+    custos_disclose__doc_table(&d, head, 4);
     for (size_t i = 0; i < N_ITEMS; i++) {
-        doc_tr(&d);
-        doc_td(&d, items[i].cite);
-        doc_td(&d, items[i].topic);
-        doc_td(&d, items[i].custos[0] ? items[i].custos : "-");
-        doc_td(&d, items[i].maker[0] ? items[i].maker : "-");
-        doc_tr_end(&d);
+        custos_disclose__doc_tr(&d);
+        custos_disclose__doc_td(&d, items[i].cite);
+        custos_disclose__doc_td(&d, items[i].topic);
+        custos_disclose__doc_td(&d, items[i].custos[0] ? items[i].custos : "-");
+        custos_disclose__doc_td(&d, items[i].maker[0] ? items[i].maker : "-");
+        custos_disclose__doc_tr_end(&d);
     }
-    doc_table_end(&d);
-    doc_end(&d);
+    custos_disclose__doc_table_end(&d);
+    custos_disclose__doc_end(&d);
     return CUSTOS_OK;
 }

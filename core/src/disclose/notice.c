@@ -9,7 +9,7 @@
  * the device, how to erase, rights, contact and changes. Every sentence
  * comes from the manifest or from words.c; nothing depends on the time.
  */
-#include "dc.h"
+#include "disclose_private.h"
 
 #include <string.h>
 
@@ -34,40 +34,40 @@ static const char *purpose_name(const notice *n, const custos_purpose_pb *p)
 }
 
 /* "Video, Audio" / "映像、音声" */
-static void category_list(const notice *n, dc_buf *b, const custos_purpose_pb *p)
+static void category_list(const notice *n, custos__text *b, const custos_purpose_pb *p)
 {
     for (size_t i = 0; i < p->n_categories; i++) {
         const custos_category_pb *c = custos__manifest_category(n->m, p->categories[i]);
         if (c == NULL)
             continue;
         if (i > 0)
-            dc_put(b, dc_l(n->g, ", ", "、"));
-        dc_put(b, cat_name(n, c));
+            custos__text_put(b, custos_disclose__l(n->g, ", ", "、"));
+        custos__text_put(b, cat_name(n, c));
     }
 }
 
 static const char *choice_word(const notice *n, const custos_purpose_pb *p)
 {
     if (p->legal_basis == CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_CONSENT)
-        return dc_l(n->g, "Only if you agree (off until then)", "同意した場合のみ（同意するまでオフ）");
+        return custos_disclose__l(n->g, "Only if you agree (off until then)", "同意した場合のみ（同意するまでオフ）");
     if (p->necessity == CUSTOS__V1__NECESSITY__NECESSITY_OPTIONAL)
-        return dc_l(n->g, "Optional: you can turn it off", "任意（オフにできます）");
-    return dc_l(n->g, "Needed for the product to work", "製品の動作に必要");
+        return custos_disclose__l(n->g, "Optional: you can turn it off", "任意（オフにできます）");
+    return custos_disclose__l(n->g, "Needed for the product to work", "製品の動作に必要");
 }
 
-static void recipients_short(const notice *n, dc_buf *b, const custos_purpose_pb *p)
+static void recipients_short(const notice *n, custos__text *b, const custos_purpose_pb *p)
 {
     if (p->n_recipients == 0) {
-        dc_put(b, dc_l(n->g, "Nobody", "なし"));
+        custos__text_put(b, custos_disclose__l(n->g, "Nobody", "なし"));
         return;
     }
     for (size_t i = 0; i < p->n_recipients; i++) {
         if (i > 0)
-            dc_put(b, dc_l(n->g, ", ", "、"));
-        dc_put(b, p->recipients[i]->name);
-        dc_put(b, dc_l(n->g, " (", "（"));
-        dc_put(b, dc_country(n->g, p->recipients[i]->country));
-        dc_put(b, dc_l(n->g, ")", "）"));
+            custos__text_put(b, custos_disclose__l(n->g, ", ", "、"));
+        custos__text_put(b, p->recipients[i]->name);
+        custos__text_put(b, custos_disclose__l(n->g, " (", "（"));
+        custos__text_put(b, custos_disclose__country(n->g, p->recipients[i]->country));
+        custos__text_put(b, custos_disclose__l(n->g, ")", "）"));
     }
 }
 
@@ -75,34 +75,34 @@ static void intro(notice *n)
 {
     const Custos__V1__Product *pr = n->m->product;
     dc_doc *d = &n->d;
-    doc_p(d);
+    custos_disclose__doc_p(d);
     if (n->g->ja) {
-        doc_text(d, "このお知らせでは、");
-        doc_text(d, pr->name);
+        custos_disclose__doc_text(d, "このお知らせでは、");
+        custos_disclose__doc_text(d, pr->name);
         if (pr->model) {
-            doc_text(d, "（型番 ");
-            doc_text(d, pr->model);
-            doc_text(d, "）");
+            custos_disclose__doc_text(d, "（型番 ");
+            custos_disclose__doc_text(d, pr->model);
+            custos_disclose__doc_text(d, "）");
         }
-        doc_text(d, "とそのアプリが、どのような個人データを、何のために扱うのか、"
+        custos_disclose__doc_text(d, "とそのアプリが、どのような個人データを、何のために扱うのか、"
                     "そしてあなたが何を選べるのかを説明します。このお知らせは");
-        doc_text(d, pr->controller->name);
-        doc_text(d, "が提供しています。");
+        custos_disclose__doc_text(d, pr->controller->name);
+        custos_disclose__doc_text(d, "が提供しています。");
     } else {
-        doc_text(d, "This notice explains what personal data ");
-        doc_text(d, pr->name);
+        custos_disclose__doc_text(d, "This notice explains what personal data ");
+        custos_disclose__doc_text(d, pr->name);
         if (pr->model) {
-            doc_text(d, " (model ");
-            doc_text(d, pr->model);
-            doc_text(d, ")");
+            custos_disclose__doc_text(d, " (model ");
+            custos_disclose__doc_text(d, pr->model);
+            custos_disclose__doc_text(d, ")");
         }
-        doc_text(d, " and its app use, what for, and what you can choose. It is provided by ");
-        doc_text(d, pr->controller->name);
+        custos_disclose__doc_text(d, " and its app use, what for, and what you can choose. It is provided by ");
+        custos_disclose__doc_text(d, pr->controller->name);
         size_t len = strlen(pr->controller->name);
         if (len == 0 || pr->controller->name[len - 1] != '.')
-            doc_text(d, ".");
+            custos_disclose__doc_text(d, ".");
     }
-    doc_p_end(d);
+    custos_disclose__doc_p_end(d);
 }
 
 static void summary(notice *n)
@@ -110,119 +110,119 @@ static void summary(notice *n)
     dc_doc *d = &n->d;
     const char *const head_en[] = { "Purpose", "Data used", "Your choice", "Kept for", "Who else receives it" };
     const char *const head_ja[] = { "目的", "使うデータ", "あなたの選択", "保存期間", "受け取る事業者" };
-    doc_h(d, 2, dc_l(n->g, "At a glance", "概要"));
-    doc_table(d, n->g->ja ? head_ja : head_en, 5);
+    custos_disclose__doc_h(d, 2, custos_disclose__l(n->g, "At a glance", "概要"));
+    custos_disclose__doc_table(d, n->g->ja ? head_ja : head_en, 5);
     for (size_t i = 0; i < n->m->n_purposes; i++) {
         const custos_purpose_pb *p = n->m->purposes[i];
-        dc_buf cats = { 0 }, keep = { 0 }, to = { 0 };
+        custos__text cats = { 0 }, keep = { 0 }, to = { 0 };
         category_list(n, &cats, p);
-        dc_duration(n->g, &keep, p->retention);
+        custos_disclose__duration(n->g, &keep, p->retention);
         recipients_short(n, &to, p);
-        doc_tr(d);
-        doc_td(d, purpose_name(n, p));
-        doc_td(d, STR(cats));
-        doc_td(d, choice_word(n, p));
-        doc_td(d, STR(keep));
-        doc_td(d, STR(to));
-        doc_tr_end(d);
+        custos_disclose__doc_tr(d);
+        custos_disclose__doc_td(d, purpose_name(n, p));
+        custos_disclose__doc_td(d, STR(cats));
+        custos_disclose__doc_td(d, choice_word(n, p));
+        custos_disclose__doc_td(d, STR(keep));
+        custos_disclose__doc_td(d, STR(to));
+        custos_disclose__doc_tr_end(d);
         d->b->failed |= cats.failed | keep.failed | to.failed;
-        dc_discard(&cats);
-        dc_discard(&keep);
-        dc_discard(&to);
+        custos__text_discard(&cats);
+        custos__text_discard(&keep);
+        custos__text_discard(&to);
     }
-    doc_table_end(d);
+    custos_disclose__doc_table_end(d);
 }
 
 /* One list item: "**Label:** text" */
 static void item(notice *n, const char *label, const char *text)
 {
-    doc_li(&n->d);
+    custos_disclose__doc_li(&n->d);
     /* The colon stays outside the emphasis: CommonMark does not close
      * ** after a full-width colon followed by a letter. */
-    doc_strong(&n->d, label);
-    doc_text(&n->d, dc_l(n->g, ": ", "："));
-    doc_text(&n->d, text);
-    doc_li_end(&n->d);
+    custos_disclose__doc_strong(&n->d, label);
+    custos_disclose__doc_text(&n->d, custos_disclose__l(n->g, ": ", "："));
+    custos_disclose__doc_text(&n->d, text);
+    custos_disclose__doc_li_end(&n->d);
 }
 
 static void places(notice *n, const custos_purpose_pb *p)
 {
-    dc_buf b = { 0 };
+    custos__text b = { 0 };
     for (size_t i = 0; i < p->n_locations; i++) {
         if (i > 0)
-            dc_put(&b, dc_l(n->g, ", ", "、"));
-        dc_put(&b, dc_location_word(n->g, p->locations[i]));
+            custos__text_put(&b, custos_disclose__l(n->g, ", ", "、"));
+        custos__text_put(&b, custos_disclose__location_word(n->g, p->locations[i]));
     }
     if (p->n_locations == 0)
-        dc_put(&b, dc_l(n->g, "not declared", "未申告"));
-    item(n, dc_l(n->g, "Where it is kept", "保存場所"), STR(b));
+        custos__text_put(&b, custos_disclose__l(n->g, "not declared", "未申告"));
+    item(n, custos_disclose__l(n->g, "Where it is kept", "保存場所"), STR(b));
     n->d.b->failed |= b.failed;
-    dc_discard(&b);
+    custos__text_discard(&b);
 }
 
 static void one_recipient(notice *n, const Custos__V1__Recipient *r)
 {
     dc_doc *d = &n->d;
-    doc_li(d);
-    doc_strong(d, r->name);
-    doc_text(d, dc_l(n->g, " (", "（"));
-    doc_text(d, dc_country(n->g, r->country));
-    doc_text(d, dc_l(n->g, "): ", "）："));
-    if (dc_recipient_is_processor(r))
-        doc_text(d, dc_l(n->g, "handles the data on our behalf and only on our instructions.",
+    custos_disclose__doc_li(d);
+    custos_disclose__doc_strong(d, r->name);
+    custos_disclose__doc_text(d, custos_disclose__l(n->g, " (", "（"));
+    custos_disclose__doc_text(d, custos_disclose__country(n->g, r->country));
+    custos_disclose__doc_text(d, custos_disclose__l(n->g, "): ", "）："));
+    if (custos_disclose__recipient_is_processor(r))
+        custos_disclose__doc_text(d, custos_disclose__l(n->g, "handles the data on our behalf and only on our instructions.",
                          "当社の委託を受け、当社の指示の範囲でのみデータを取り扱います。"));
     else
-        doc_text(d, dc_l(n->g, "receives the data as a separate company (a third party).",
+        custos_disclose__doc_text(d, custos_disclose__l(n->g, "receives the data as a separate company (a third party).",
                          "第三者として、データの提供を受けます。"));
-    if (strcmp(r->country, "JP") != 0 && dc_has_jurisdiction(n->m, "JP-APPI"))
-        doc_text(d, dc_l(n->g, " This company is outside Japan; ask us for information about the "
+    if (strcmp(r->country, "JP") != 0 && custos_disclose__has_jurisdiction(n->m, "JP-APPI"))
+        custos_disclose__doc_text(d, custos_disclose__l(n->g, " This company is outside Japan; ask us for information about the "
                                "data protection rules of its country and how it protects your data.",
                          "この事業者は日本国外にあります。その国の個人情報保護制度や、"
                          "この事業者が講じている保護措置について知りたい場合はお問い合わせください。"));
-    doc_li_end(d);
+    custos_disclose__doc_li_end(d);
 }
 
 static void recipients(notice *n, const custos_purpose_pb *p)
 {
     dc_doc *d = &n->d;
     if (p->n_recipients == 0) {
-        item(n, dc_l(n->g, "Who else receives it", "データを受け取る事業者"),
-             dc_l(n->g, "Nobody. Only we use this data.", "ありません。このデータを使うのは当社だけです。"));
+        item(n, custos_disclose__l(n->g, "Who else receives it", "データを受け取る事業者"),
+             custos_disclose__l(n->g, "Nobody. Only we use this data.", "ありません。このデータを使うのは当社だけです。"));
         return;
     }
-    doc_li(d);
-    doc_strong(d, dc_l(n->g, "Who else receives it", "データを受け取る事業者"));
-    doc_text(d, dc_l(n->g, ":", "："));
-    doc_ul(d);
+    custos_disclose__doc_li(d);
+    custos_disclose__doc_strong(d, custos_disclose__l(n->g, "Who else receives it", "データを受け取る事業者"));
+    custos_disclose__doc_text(d, custos_disclose__l(n->g, ":", "："));
+    custos_disclose__doc_ul(d);
     for (size_t i = 0; i < p->n_recipients; i++)
         one_recipient(n, p->recipients[i]);
-    doc_ul_end(d);
-    doc_li_end(d);
+    custos_disclose__doc_ul_end(d);
+    custos_disclose__doc_li_end(d);
 }
 
 static void withdrawal(notice *n, const custos_purpose_pb *p)
 {
     if (p->legal_basis == CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_CONSENT) {
-        item(n, dc_l(n->g, "To withdraw your consent", "同意の取り消し"),
-             dc_l(n->g, "turn this purpose off in the app's privacy settings at any time. Collection stops "
+        item(n, custos_disclose__l(n->g, "To withdraw your consent", "同意の取り消し"),
+             custos_disclose__l(n->g, "turn this purpose off in the app's privacy settings at any time. Collection stops "
                         "at once, and the data kept for this purpose is erased.",
                   "アプリのプライバシー設定で、いつでもこの目的をオフにできます。収集はすぐに止まり、"
                   "この目的のために保存していたデータは消去されます。"));
         if (p->consent_lifetime != NULL) {
-            dc_buf b = { 0 };
-            dc_duration(n->g, &b, p->consent_lifetime);
-            dc_put(&b, dc_l(n->g, ". After that we ask you again.", "です。期間が過ぎたら、あらためて確認します。"));
-            item(n, dc_l(n->g, "Your consent lasts", "同意の有効期間"), STR(b));
+            custos__text b = { 0 };
+            custos_disclose__duration(n->g, &b, p->consent_lifetime);
+            custos__text_put(&b, custos_disclose__l(n->g, ". After that we ask you again.", "です。期間が過ぎたら、あらためて確認します。"));
+            item(n, custos_disclose__l(n->g, "Your consent lasts", "同意の有効期間"), STR(b));
             n->d.b->failed |= b.failed;
-            dc_discard(&b);
+            custos__text_discard(&b);
         }
     } else if (p->legal_basis == CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_LEGITIMATE_INTEREST) {
-        item(n, dc_l(n->g, "To object", "異議の申し出"),
-             dc_l(n->g, "contact us (see below). We stop unless we have compelling reasons that the law accepts.",
+        item(n, custos_disclose__l(n->g, "To object", "異議の申し出"),
+             custos_disclose__l(n->g, "contact us (see below). We stop unless we have compelling reasons that the law accepts.",
                   "下記の窓口までご連絡ください。法令上認められるやむを得ない理由がない限り、取り扱いを停止します。"));
     } else if (p->necessity == CUSTOS__V1__NECESSITY__NECESSITY_OPTIONAL) {
-        item(n, dc_l(n->g, "To stop it", "停止するには"),
-             dc_l(n->g, "turn this purpose off in the app's privacy settings.",
+        item(n, custos_disclose__l(n->g, "To stop it", "停止するには"),
+             custos_disclose__l(n->g, "turn this purpose off in the app's privacy settings.",
                   "アプリのプライバシー設定でこの目的をオフにしてください。"));
     }
 }
@@ -240,36 +240,36 @@ static int purpose_uses_special(const notice *n, const custos_purpose_pb *p)
 static void purpose_section(notice *n, const custos_purpose_pb *p)
 {
     dc_doc *d = &n->d;
-    doc_h(d, 3, purpose_name(n, p));
+    custos_disclose__doc_h(d, 3, purpose_name(n, p));
     const char *desc = DC_TEXT(n->g, p, description);
     if (desc[0]) {
-        doc_p(d);
-        doc_text(d, desc);
-        doc_p_end(d);
+        custos_disclose__doc_p(d);
+        custos_disclose__doc_text(d, desc);
+        custos_disclose__doc_p_end(d);
     }
-    doc_ul(d);
-    dc_buf b = { 0 };
+    custos_disclose__doc_ul(d);
+    custos__text b = { 0 };
     category_list(n, &b, p);
-    item(n, dc_l(n->g, "Data we use", "使うデータ"), STR(b));
+    item(n, custos_disclose__l(n->g, "Data we use", "使うデータ"), STR(b));
     if (purpose_uses_special(n, p))
-        item(n, dc_l(n->g, "Sensitive data", "要配慮個人情報"),
-             dc_l(n->g, "some of this data is sensitive. We use it only with your explicit consent.",
+        item(n, custos_disclose__l(n->g, "Sensitive data", "要配慮個人情報"),
+             custos_disclose__l(n->g, "some of this data is sensitive. We use it only with your explicit consent.",
                   "このデータには要配慮個人情報が含まれます。あなたの明示的な同意を得た場合にだけ使います。"));
     b.len = 0;
-    dc_put(&b, dc_basis_word(n->g, p->legal_basis));
-    dc_put(&b, dc_l(n->g, ". ", "。"));
-    dc_put(&b, dc_basis_explain(n->g, p->legal_basis));
-    item(n, dc_l(n->g, "Legal basis", "取り扱いの根拠"), STR(b));
-    item(n, dc_l(n->g, "Your choice", "あなたの選択"), choice_word(n, p));
+    custos__text_put(&b, custos_disclose__basis_word(n->g, p->legal_basis));
+    custos__text_put(&b, custos_disclose__l(n->g, ". ", "。"));
+    custos__text_put(&b, custos_disclose__basis_explain(n->g, p->legal_basis));
+    item(n, custos_disclose__l(n->g, "Legal basis", "取り扱いの根拠"), STR(b));
+    item(n, custos_disclose__l(n->g, "Your choice", "あなたの選択"), choice_word(n, p));
     b.len = 0;
-    dc_duration(n->g, &b, p->retention);
-    item(n, dc_l(n->g, "How long we keep it", "保存期間"), STR(b));
+    custos_disclose__duration(n->g, &b, p->retention);
+    item(n, custos_disclose__l(n->g, "How long we keep it", "保存期間"), STR(b));
     places(n, p);
     recipients(n, p);
     withdrawal(n, p);
-    doc_ul_end(d);
+    custos_disclose__doc_ul_end(d);
     d->b->failed |= b.failed;
-    dc_discard(&b);
+    custos__text_discard(&b);
 }
 
 static int category_used(const custos_manifest_pb *m, uint32_t id)
@@ -283,24 +283,24 @@ static int category_used(const custos_manifest_pb *m, uint32_t id)
 static void data_explained(notice *n)
 {
     dc_doc *d = &n->d;
-    doc_h(d, 2, dc_l(n->g, "The data, explained", "データの説明"));
-    doc_ul(d);
+    custos_disclose__doc_h(d, 2, custos_disclose__l(n->g, "The data, explained", "データの説明"));
+    custos_disclose__doc_ul(d);
     for (size_t i = 0; i < n->m->n_categories; i++) {
         const custos_category_pb *c = n->m->categories[i];
         if (!category_used(n->m, c->id))
             continue;
-        doc_li(d);
-        doc_strong(d, cat_name(n, c));
+        custos_disclose__doc_li(d);
+        custos_disclose__doc_strong(d, cat_name(n, c));
         const char *desc = DC_TEXT(n->g, c, description);
         if (desc[0]) {
-            doc_text(d, dc_l(n->g, ": ", "："));
-            doc_text(d, desc);
+            custos_disclose__doc_text(d, custos_disclose__l(n->g, ": ", "："));
+            custos_disclose__doc_text(d, desc);
         }
         if (c->has_special && c->special)
-            doc_text(d, dc_l(n->g, " (sensitive data)", "（要配慮個人情報）"));
-        doc_li_end(d);
+            custos_disclose__doc_text(d, custos_disclose__l(n->g, " (sensitive data)", "（要配慮個人情報）"));
+        custos_disclose__doc_li_end(d);
     }
-    doc_ul_end(d);
+    custos_disclose__doc_ul_end(d);
 }
 
 static void people(notice *n)
@@ -308,146 +308,146 @@ static void people(notice *n)
     if (n->m->n_subject_roles == 0)
         return;
     dc_doc *d = &n->d;
-    doc_h(d, 2, dc_l(n->g, "If other people use the device", "機器を複数の人で使う場合"));
-    doc_p(d);
-    doc_text(d, dc_l(n->g, "Each person's choices and data are kept separately. Everyone can see, withdraw "
+    custos_disclose__doc_h(d, 2, custos_disclose__l(n->g, "If other people use the device", "機器を複数の人で使う場合"));
+    custos_disclose__doc_p(d);
+    custos_disclose__doc_text(d, custos_disclose__l(n->g, "Each person's choices and data are kept separately. Everyone can see, withdraw "
                            "and erase their own data without affecting the others, and without resetting "
                            "the device. This notice concerns:",
                      "選択とデータは一人ひとり別々に管理します。ほかの人に影響を与えず、機器を初期化することもなく、"
                      "自分のデータの確認、同意の取り消し、消去ができます。このお知らせの対象は次の方です。"));
-    doc_p_end(d);
-    doc_ul(d);
+    custos_disclose__doc_p_end(d);
+    custos_disclose__doc_ul(d);
     for (size_t i = 0; i < n->m->n_subject_roles; i++) {
-        doc_li(d);
-        doc_text(d, dc_role_word(n->g, n->m->subject_roles[i]));
-        doc_li_end(d);
+        custos_disclose__doc_li(d);
+        custos_disclose__doc_text(d, custos_disclose__role_word(n->g, n->m->subject_roles[i]));
+        custos_disclose__doc_li_end(d);
     }
-    doc_ul_end(d);
+    custos_disclose__doc_ul_end(d);
 }
 
 static void erase(notice *n)
 {
     dc_doc *d = &n->d;
-    doc_h(d, 2, dc_l(n->g, "How to erase your data", "データの消去"));
-    doc_ul(d);
-    doc_li(d);
-    doc_text(d, dc_l(n->g, "To erase your own data, use the privacy settings in the app. Your data is "
+    custos_disclose__doc_h(d, 2, custos_disclose__l(n->g, "How to erase your data", "データの消去"));
+    custos_disclose__doc_ul(d);
+    custos_disclose__doc_li(d);
+    custos_disclose__doc_text(d, custos_disclose__l(n->g, "To erase your own data, use the privacy settings in the app. Your data is "
                            "erased from the device and the app; other people's data stays.",
                      "自分のデータを消去するには、アプリのプライバシー設定を使ってください。"
                      "機器とアプリからあなたのデータが消去されます。ほかの人のデータはそのまま残ります。"));
-    doc_li_end(d);
-    doc_li(d);
-    doc_text(d, dc_l(n->g, "To erase everything before you sell, give away or dispose of the device, reset "
+    custos_disclose__doc_li_end(d);
+    custos_disclose__doc_li(d);
+    custos_disclose__doc_text(d, custos_disclose__l(n->g, "To erase everything before you sell, give away or dispose of the device, reset "
                            "it to its factory settings.",
                      "機器を譲渡・売却・廃棄する前には、工場出荷時の状態に初期化すると、すべてのデータが消去されます。"));
-    doc_li_end(d);
-    if (dc_has_location(n->m, CUSTOS__V1__STORAGE_LOCATION__STORAGE_LOCATION_CLOUD)) {
-        doc_li(d);
-        doc_text(d, dc_l(n->g, "When you erase your data, the app also asks our cloud service to erase its copy.",
+    custos_disclose__doc_li_end(d);
+    if (custos_disclose__has_location(n->m, CUSTOS__V1__STORAGE_LOCATION__STORAGE_LOCATION_CLOUD)) {
+        custos_disclose__doc_li(d);
+        custos_disclose__doc_text(d, custos_disclose__l(n->g, "When you erase your data, the app also asks our cloud service to erase its copy.",
                          "データを消去すると、アプリから当社のクラウドサービスにも、保存しているデータの消去を依頼します。"));
-        doc_li_end(d);
+        custos_disclose__doc_li_end(d);
     }
-    doc_li(d);
-    doc_text(d, dc_l(n->g, "Erased data cannot be read again: its encryption keys are destroyed first, then "
+    custos_disclose__doc_li(d);
+    custos_disclose__doc_text(d, custos_disclose__l(n->g, "Erased data cannot be read again: its encryption keys are destroyed first, then "
                            "the data itself is removed. You get a confirmation that the erasure is complete.",
                      "消去したデータは二度と読み出せません。まず暗号鍵を破棄し、そのうえでデータそのものを削除します。"
                      "消去が完了すると、その確認をお知らせします。"));
-    doc_li_end(d);
-    doc_ul_end(d);
+    custos_disclose__doc_li_end(d);
+    custos_disclose__doc_ul_end(d);
 }
 
 static void rights(notice *n)
 {
     dc_doc *d = &n->d;
-    doc_h(d, 2, dc_l(n->g, "Your rights", "あなたの権利"));
-    doc_p(d);
-    doc_text(d, dc_l(n->g, "You can ask us to show you the data we hold about you, to correct it, to erase it, "
+    custos_disclose__doc_h(d, 2, custos_disclose__l(n->g, "Your rights", "あなたの権利"));
+    custos_disclose__doc_p(d);
+    custos_disclose__doc_text(d, custos_disclose__l(n->g, "You can ask us to show you the data we hold about you, to correct it, to erase it, "
                            "to give you a copy you can take elsewhere, and to stop using it. You can withdraw "
                            "any consent at any time; this does not affect what we did before.",
                      "当社が保有するあなたのデータについて、開示、訂正、消去、ほかのサービスに持ち出せる形式での提供、"
                      "利用の停止を求めることができます。同意はいつでも取り消せます。取り消す前に行った取り扱いには影響しません。"));
-    doc_p_end(d);
-    if (dc_has_jurisdiction(n->m, "EU-GDPR") || dc_has_jurisdiction(n->m, "UK-GDPR")) {
-        doc_p(d);
-        doc_text(d, dc_l(n->g, "If you live in the European Union or the United Kingdom, you can also complain "
+    custos_disclose__doc_p_end(d);
+    if (custos_disclose__has_jurisdiction(n->m, "EU-GDPR") || custos_disclose__has_jurisdiction(n->m, "UK-GDPR")) {
+        custos_disclose__doc_p(d);
+        custos_disclose__doc_text(d, custos_disclose__l(n->g, "If you live in the European Union or the United Kingdom, you can also complain "
                                "to your data protection authority.",
                          "欧州連合または英国にお住まいの方は、その国のデータ保護監督機関に苦情を申し立てることもできます。"));
-        doc_p_end(d);
+        custos_disclose__doc_p_end(d);
     }
-    if (dc_has_jurisdiction(n->m, "JP-APPI")) {
-        doc_p(d);
-        doc_text(d, dc_l(n->g, "In Japan, you can also consult the Personal Information Protection Commission.",
+    if (custos_disclose__has_jurisdiction(n->m, "JP-APPI")) {
+        custos_disclose__doc_p(d);
+        custos_disclose__doc_text(d, custos_disclose__l(n->g, "In Japan, you can also consult the Personal Information Protection Commission.",
                          "日本では、個人情報保護委員会に相談することもできます。"));
-        doc_p_end(d);
+        custos_disclose__doc_p_end(d);
     }
 }
 
 static void party(notice *n, const char *label, const Custos__V1__Party *p)
 {
     dc_doc *d = &n->d;
-    doc_li(d);
-    doc_strong(d, label);
-    doc_text(d, dc_l(n->g, ": ", "："));
-    doc_text(d, p->name);
+    custos_disclose__doc_li(d);
+    custos_disclose__doc_strong(d, label);
+    custos_disclose__doc_text(d, custos_disclose__l(n->g, ": ", "："));
+    custos_disclose__doc_text(d, p->name);
     if (p->address) {
-        doc_text(d, dc_l(n->g, ", ", "、"));
-        doc_text(d, p->address);
+        custos_disclose__doc_text(d, custos_disclose__l(n->g, ", ", "、"));
+        custos_disclose__doc_text(d, p->address);
     }
     if (p->contact) {
-        doc_text(d, dc_l(n->g, ", ", "、"));
-        doc_text(d, p->contact);
+        custos_disclose__doc_text(d, custos_disclose__l(n->g, ", ", "、"));
+        custos_disclose__doc_text(d, p->contact);
     }
-    doc_li_end(d);
+    custos_disclose__doc_li_end(d);
 }
 
 static void contact(notice *n)
 {
     const Custos__V1__Product *pr = n->m->product;
-    doc_h(&n->d, 2, dc_l(n->g, "Contact", "お問い合わせ"));
-    doc_ul(&n->d);
-    party(n, dc_l(n->g, "Responsible for your data", "個人データの取扱責任者"), pr->controller);
+    custos_disclose__doc_h(&n->d, 2, custos_disclose__l(n->g, "Contact", "お問い合わせ"));
+    custos_disclose__doc_ul(&n->d);
+    party(n, custos_disclose__l(n->g, "Responsible for your data", "個人データの取扱責任者"), pr->controller);
     if (pr->privacy_contact)
-        party(n, dc_l(n->g, "Privacy questions and requests", "プライバシーに関するお問い合わせ窓口"),
+        party(n, custos_disclose__l(n->g, "Privacy questions and requests", "プライバシーに関するお問い合わせ窓口"),
               pr->privacy_contact);
-    doc_ul_end(&n->d);
+    custos_disclose__doc_ul_end(&n->d);
 }
 
 static void changes(notice *n)
 {
     dc_doc *d = &n->d;
-    doc_h(d, 2, dc_l(n->g, "Changes to this notice", "このお知らせの変更"));
-    doc_p(d);
-    doc_text(d, dc_l(n->g, "If we change a purpose in a way that matters to you (new kinds of data, a new "
+    custos_disclose__doc_h(d, 2, custos_disclose__l(n->g, "Changes to this notice", "このお知らせの変更"));
+    custos_disclose__doc_p(d);
+    custos_disclose__doc_text(d, custos_disclose__l(n->g, "If we change a purpose in a way that matters to you (new kinds of data, a new "
                            "recipient, keeping data longer, or a different legal basis), we ask for your "
                            "consent again before the change applies to you.",
                      "目的の内容を大きく変える場合（新しい種類のデータ、新しい提供先、保存期間の延長、取り扱いの根拠の変更）は、"
                      "変更を適用する前にあらためて同意をお願いします。"));
-    doc_p_end(d);
-    doc_p(d);
-    dc_buf b = { 0 };
-    dc_printf(&b, "%s%u", dc_l(n->g, "Policy version ", "ポリシーバージョン "), n->m->product->policy_version);
+    custos_disclose__doc_p_end(d);
+    custos_disclose__doc_p(d);
+    custos__text b = { 0 };
+    custos__text_printf(&b, "%s%u", custos_disclose__l(n->g, "Policy version ", "ポリシーバージョン "), n->m->product->policy_version);
     if (n->g->date)
-        dc_printf(&b, "%s%s%s", dc_l(n->g, ", dated ", "（"), n->g->date, dc_l(n->g, "", "付）"));
-    dc_put(&b, dc_l(n->g, ". Manifest id: ", "。マニフェストID："));
-    doc_text(d, STR(b));
-    doc_code(d, n->g->id_hex);
-    doc_p_end(d);
+        custos__text_printf(&b, "%s%s%s", custos_disclose__l(n->g, ", dated ", "（"), n->g->date, custos_disclose__l(n->g, "", "付）"));
+    custos__text_put(&b, custos_disclose__l(n->g, ". Manifest id: ", "。マニフェストID："));
+    custos_disclose__doc_text(d, STR(b));
+    custos_disclose__doc_code(d, n->g->id_hex);
+    custos_disclose__doc_p_end(d);
     d->b->failed |= b.failed;
-    dc_discard(&b);
+    custos__text_discard(&b);
 }
 
-int dc_notice(dc_gen *g, int html)
+int custos_disclose__notice(dc_gen *g, int html)
 {
     notice n = { .g = g, .d = { &g->out, html, 0 }, .m = g->m };
-    dc_buf title = { 0 };
-    dc_put(&title, g->m->product->name);
-    dc_put(&title, dc_l(g, ": privacy notice", " プライバシーに関するお知らせ"));
-    doc_begin(&n.d, g->lang, STR(title));
+    custos__text title = { 0 };
+    custos__text_put(&title, g->m->product->name);
+    custos__text_put(&title, custos_disclose__l(g, ": privacy notice", " プライバシーに関するお知らせ"));
+    custos_disclose__doc_begin(&n.d, g->lang, STR(title));
     g->out.failed |= title.failed;
-    dc_discard(&title);
+    custos__text_discard(&title);
     intro(&n);
     summary(&n);
-    doc_h(&n.d, 2, dc_l(g, "What we do with your data, purpose by purpose", "目的ごとの詳しい説明"));
+    custos_disclose__doc_h(&n.d, 2, custos_disclose__l(g, "What we do with your data, purpose by purpose", "目的ごとの詳しい説明"));
     for (size_t i = 0; i < g->m->n_purposes; i++)
         purpose_section(&n, g->m->purposes[i]);
     data_explained(&n);
@@ -456,6 +456,6 @@ int dc_notice(dc_gen *g, int html)
     rights(&n);
     contact(&n);
     changes(&n);
-    doc_end(&n.d);
+    custos_disclose__doc_end(&n.d);
     return CUSTOS_OK;
 }

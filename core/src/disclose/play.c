@@ -15,7 +15,7 @@
  * data_labels {data_collected, data_shared}: per category key, per type key,
  * the integer purposes, the optional flag and ephemeral.
  */
-#include "dc.h"
+#include "disclose_private.h"
 
 #include <string.h>
 
@@ -33,42 +33,42 @@ typedef struct play_usage {
 static void mark_purposes(int *set, const custos_purpose_pb *p)
 {
     for (size_t i = 0; i < p->n_play_purposes; i++)
-        for (size_t k = 0; k < dc_play_purpose_count; k++)
-            if (strcmp(p->play_purposes[i], dc_play_purposes[k].id) == 0)
+        for (size_t k = 0; k < custos_disclose__play_purpose_count; k++)
+            if (strcmp(p->play_purposes[i], custos_disclose__play_purposes[k].id) == 0)
                 set[k] = 1;
 }
 
 static void usage_of_category(play_usage *u, const custos_manifest_pb *m, const custos_category_pb *c)
 {
     u->selected = 1;
-    u->shared |= dc_category_shared(m, c->id);
+    u->shared |= custos_disclose__category_shared(m, c->id);
     for (size_t i = 0; i < m->n_purposes; i++) {
         const custos_purpose_pb *p = m->purposes[i];
-        if (!custos__purpose_uses(p, c->id) || !dc_purpose_collected(p))
+        if (!custos__purpose_uses(p, c->id) || !custos_disclose__purpose_collected(p))
             continue;
         mark_purposes(u->collect_purpose, p);
-        if (dc_purpose_shared(p))
+        if (custos_disclose__purpose_shared(p))
             mark_purposes(u->share_purpose, p);
     }
 }
 
-/* usage[] has dc_play_type_count entries, indexed like dc_play_types. */
+/* usage[] has custos_disclose__play_type_count entries, indexed like custos_disclose__play_types. */
 static int summarize(dc_gen *g, play_usage *usage)
 {
-    int rc = dc_check_play(g);
+    int rc = custos_disclose__check_play(g);
     if (rc != CUSTOS_OK)
         return rc;
     const custos_manifest_pb *m = g->m;
-    for (size_t t = 0; t < dc_play_type_count; t++) {
+    for (size_t t = 0; t < custos_disclose__play_type_count; t++) {
         play_usage *u = &usage[t];
         u->optional = 1;
         for (size_t i = 0; i < m->n_categories; i++) {
             const custos_category_pb *c = m->categories[i];
-            if (strcmp(c->play_type ? c->play_type : "", dc_play_types[t].id) != 0 ||
-                !dc_category_collected(m, c->id))
+            if (strcmp(c->play_type ? c->play_type : "", custos_disclose__play_types[t].id) != 0 ||
+                !custos_disclose__category_collected(m, c->id))
                 continue;
             usage_of_category(u, m, c);
-            u->optional &= dc_category_optional(m, c->id);
+            u->optional &= custos_disclose__category_optional(m, c->id);
         }
     }
     return CUSTOS_OK;
@@ -76,18 +76,18 @@ static int summarize(dc_gen *g, play_usage *usage)
 
 /* --- CSV --------------------------------------------------------------- */
 
-static void row(dc_buf *b, const char *q, const char *r, const char *v, const char *req, const char *label)
+static void row(custos__text *b, const char *q, const char *r, const char *v, const char *req, const char *label)
 {
-    dc_csv(b, q);
-    dc_put(b, ",");
-    dc_csv(b, r);
-    dc_put(b, ",");
-    dc_csv(b, v);
-    dc_put(b, ",");
-    dc_csv(b, req);
-    dc_put(b, ",");
-    dc_csv(b, label);
-    dc_put(b, "\r\n");
+    custos_disclose__csv(b, q);
+    custos__text_put(b, ",");
+    custos_disclose__csv(b, r);
+    custos__text_put(b, ",");
+    custos_disclose__csv(b, v);
+    custos__text_put(b, ",");
+    custos_disclose__csv(b, req);
+    custos__text_put(b, ",");
+    custos_disclose__csv(b, label);
+    custos__text_put(b, "\r\n");
 }
 
 static const char *yes(int v)
@@ -102,7 +102,7 @@ static const char *tf(int v)
 
 static int any_selected(const play_usage *usage)
 {
-    for (size_t t = 0; t < dc_play_type_count; t++)
+    for (size_t t = 0; t < custos_disclose__play_type_count; t++)
         if (usage[t].selected)
             return 1;
     return 0;
@@ -116,7 +116,7 @@ static const char *deletion_url(const custos_manifest_pb *m)
     return "";
 }
 
-static void general_rows(dc_buf *b, const custos_manifest_pb *m, const play_usage *usage)
+static void general_rows(custos__text *b, const custos_manifest_pb *m, const play_usage *usage)
 {
     static const char *const acm[] = { "PSL_ACM_USER_ID_PASSWORD", "PSL_ACM_USER_ID_OTHER_AUTH",
         "PSL_ACM_USER_ID_PASSWORD_OTHER_AUTH", "PSL_ACM_OAUTH", "PSL_ACM_OTHER", "PSL_ACM_NONE" };
@@ -152,15 +152,15 @@ static void general_rows(dc_buf *b, const custos_manifest_pb *m, const play_usag
     row(b, "PSL_OUTSIDE_APP_ACCOUNT_TYPE_SPECIFY", "", "", "MAYBE_REQUIRED", "Other outside account type");
 }
 
-static void usage_rows(dc_buf *b, const dc_play_type *t, const play_usage *u)
+static void usage_rows(custos__text *b, const dc_play_type *t, const play_usage *u)
 {
-    dc_buf q = { 0 }, label = { 0 };
+    custos__text q = { 0 }, label = { 0 };
     const char *qs = "PSL_DATA_USAGE_RESPONSES:";
 #define QUESTION(suffix, text)                                              \
     do {                                                                    \
         q.len = 0; label.len = 0;                                           \
-        dc_printf(&q, "%s%s:%s", qs, t->id, suffix);                        \
-        dc_printf(&label, "%s: %s", t->label, text);                        \
+        custos__text_printf(&q, "%s%s:%s", qs, t->id, suffix);                        \
+        custos__text_printf(&label, "%s: %s", t->label, text);                        \
     } while (0)
     QUESTION("PSL_DATA_USAGE_COLLECTION_AND_SHARING", "Is this data collected, shared, or both?");
     row(b, STR(q), "PSL_DATA_USAGE_ONLY_COLLECTED", yes(u->selected), "MULTIPLE_CHOICE", STR(label));
@@ -171,32 +171,32 @@ static void usage_rows(dc_buf *b, const dc_play_type *t, const play_usage *u)
     row(b, STR(q), "PSL_DATA_USAGE_USER_CONTROL_OPTIONAL", yes(u->selected && u->optional), "SINGLE_CHOICE", STR(label));
     row(b, STR(q), "PSL_DATA_USAGE_USER_CONTROL_REQUIRED", yes(u->selected && !u->optional), "SINGLE_CHOICE", STR(label));
     QUESTION("DATA_USAGE_COLLECTION_PURPOSE", "Why is this user data collected?");
-    for (size_t k = 0; k < dc_play_purpose_count; k++)
-        row(b, STR(q), dc_play_purposes[k].id, yes(u->collect_purpose[k]), "MULTIPLE_CHOICE", STR(label));
+    for (size_t k = 0; k < custos_disclose__play_purpose_count; k++)
+        row(b, STR(q), custos_disclose__play_purposes[k].id, yes(u->collect_purpose[k]), "MULTIPLE_CHOICE", STR(label));
     QUESTION("DATA_USAGE_SHARING_PURPOSE", "Why is this user data shared?");
-    for (size_t k = 0; k < dc_play_purpose_count; k++)
-        row(b, STR(q), dc_play_purposes[k].id, yes(u->share_purpose[k]), "MULTIPLE_CHOICE", STR(label));
+    for (size_t k = 0; k < custos_disclose__play_purpose_count; k++)
+        row(b, STR(q), custos_disclose__play_purposes[k].id, yes(u->share_purpose[k]), "MULTIPLE_CHOICE", STR(label));
 #undef QUESTION
     b->failed |= q.failed | label.failed;
-    dc_discard(&q);
-    dc_discard(&label);
+    custos__text_discard(&q);
+    custos__text_discard(&label);
 }
 
-int dc_play_csv(dc_gen *g)
+int custos_disclose__play_csv(dc_gen *g)
 {
     play_usage usage[DC_PLAY_TYPES] = { { 0 } };
     int rc = summarize(g, usage);
     if (rc != CUSTOS_OK)
         return rc;
-    dc_buf *b = &g->out;
-    dc_put(b, "Question ID (machine readable),Response ID (machine readable),Response value,"
+    custos__text *b = &g->out;
+    custos__text_put(b, "Question ID (machine readable),Response ID (machine readable),Response value,"
               "Answer requirement,Human-friendly question label\r\n");
     general_rows(b, g->m, usage);
-    for (size_t t = 0; t < dc_play_type_count; t++)
-        row(b, dc_play_types[t].category, dc_play_types[t].id, yes(usage[t].selected), "MULTIPLE_CHOICE",
-            dc_play_types[t].label);
-    for (size_t t = 0; t < dc_play_type_count; t++)
-        usage_rows(b, &dc_play_types[t], &usage[t]);
+    for (size_t t = 0; t < custos_disclose__play_type_count; t++)
+        row(b, custos_disclose__play_types[t].category, custos_disclose__play_types[t].id, yes(usage[t].selected), "MULTIPLE_CHOICE",
+            custos_disclose__play_types[t].label);
+    for (size_t t = 0; t < custos_disclose__play_type_count; t++)
+        usage_rows(b, &custos_disclose__play_types[t], &usage[t]);
     return CUSTOS_OK;
 }
 
@@ -207,9 +207,9 @@ static play_usage android_usage(const play_usage *usage, const char *cat, const 
 {
     play_usage a = { 0 };
     a.optional = 1;
-    for (size_t t = 0; t < dc_play_type_count; t++) {
-        if (!usage[t].selected || strcmp(dc_play_types[t].android_category, cat) != 0 ||
-            strcmp(dc_play_types[t].android_type, type) != 0)
+    for (size_t t = 0; t < custos_disclose__play_type_count; t++) {
+        if (!usage[t].selected || strcmp(custos_disclose__play_types[t].android_category, cat) != 0 ||
+            strcmp(custos_disclose__play_types[t].android_type, type) != 0)
             continue;
         a.selected = 1;
         a.shared |= usage[t].shared;
@@ -226,75 +226,75 @@ static play_usage android_usage(const play_usage *usage, const char *cat, const 
 static int android_seen(size_t t, int with_type)
 {
     for (size_t i = 0; i < t; i++)
-        if (strcmp(dc_play_types[i].android_category, dc_play_types[t].android_category) == 0 &&
-            (!with_type || strcmp(dc_play_types[i].android_type, dc_play_types[t].android_type) == 0))
+        if (strcmp(custos_disclose__play_types[i].android_category, custos_disclose__play_types[t].android_category) == 0 &&
+            (!with_type || strcmp(custos_disclose__play_types[i].android_type, custos_disclose__play_types[t].android_type) == 0))
             return 1;
     return 0;
 }
 
-static void int_array(dc_buf *b, const char *indent, const int *set)
+static void int_array(custos__text *b, const char *indent, const int *set)
 {
     int n = 0;
     for (size_t k = 0; k < N_PP; k++)
         n += set[k];
-    dc_printf(b, "%s<int-array name=\"purposes\" num=\"%d\">\n", indent, n);
+    custos__text_printf(b, "%s<int-array name=\"purposes\" num=\"%d\">\n", indent, n);
     for (size_t k = 0; k < N_PP; k++)
         if (set[k])
-            dc_printf(b, "%s    <item value=\"%d\" />\n", indent, dc_play_purposes[k].android);
-    dc_printf(b, "%s</int-array>\n", indent);
+            custos__text_printf(b, "%s    <item value=\"%d\" />\n", indent, custos_disclose__play_purposes[k].android);
+    custos__text_printf(b, "%s</int-array>\n", indent);
 }
 
-static void android_type(dc_buf *b, const char *type, const play_usage *a, int shared)
+static void android_type(custos__text *b, const char *type, const play_usage *a, int shared)
 {
     const char *in = "                        ";
-    dc_printf(b, "                    <pbundle_as_map name=\"%s\">\n", type);
+    custos__text_printf(b, "                    <pbundle_as_map name=\"%s\">\n", type);
     int_array(b, in, shared ? a->share_purpose : a->collect_purpose);
-    dc_printf(b, "%s<boolean name=\"%s\" value=\"%s\" />\n", in,
+    custos__text_printf(b, "%s<boolean name=\"%s\" value=\"%s\" />\n", in,
               shared ? "is_sharing_optional" : "is_collection_optional", a->optional ? "true" : "false");
-    dc_printf(b, "%s<boolean name=\"ephemeral\" value=\"false\" />\n", in);
-    dc_put(b, "                    </pbundle_as_map>\n");
+    custos__text_printf(b, "%s<boolean name=\"ephemeral\" value=\"false\" />\n", in);
+    custos__text_put(b, "                    </pbundle_as_map>\n");
 }
 
 /* One data_collected or data_shared map: categories, then their types. */
-static void android_section(dc_buf *b, const play_usage *usage, int shared)
+static void android_section(custos__text *b, const play_usage *usage, int shared)
 {
-    dc_printf(b, "            <pbundle_as_map name=\"%s\">\n", shared ? "data_shared" : "data_collected");
-    for (size_t t = 0; t < dc_play_type_count; t++) {
-        const char *cat = dc_play_types[t].android_category;
+    custos__text_printf(b, "            <pbundle_as_map name=\"%s\">\n", shared ? "data_shared" : "data_collected");
+    for (size_t t = 0; t < custos_disclose__play_type_count; t++) {
+        const char *cat = custos_disclose__play_types[t].android_category;
         if (android_seen(t, 0))
             continue;
         int opened = 0;
-        for (size_t u = t; u < dc_play_type_count; u++) {
-            if (strcmp(dc_play_types[u].android_category, cat) != 0 || android_seen(u, 1))
+        for (size_t u = t; u < custos_disclose__play_type_count; u++) {
+            if (strcmp(custos_disclose__play_types[u].android_category, cat) != 0 || android_seen(u, 1))
                 continue;
-            play_usage a = android_usage(usage, cat, dc_play_types[u].android_type);
+            play_usage a = android_usage(usage, cat, custos_disclose__play_types[u].android_type);
             if (!a.selected || (shared && !a.shared))
                 continue;
             if (!opened)
-                dc_printf(b, "                <pbundle_as_map name=\"%s\">\n", cat);
+                custos__text_printf(b, "                <pbundle_as_map name=\"%s\">\n", cat);
             opened = 1;
-            android_type(b, dc_play_types[u].android_type, &a, shared);
+            android_type(b, custos_disclose__play_types[u].android_type, &a, shared);
         }
         if (opened)
-            dc_put(b, "                </pbundle_as_map>\n");
+            custos__text_put(b, "                </pbundle_as_map>\n");
     }
-    dc_put(b, "            </pbundle_as_map>\n");
+    custos__text_put(b, "            </pbundle_as_map>\n");
 }
 
-int dc_android_labels(dc_gen *g)
+int custos_disclose__android_labels(dc_gen *g)
 {
     play_usage usage[DC_PLAY_TYPES] = { { 0 } };
     int rc = summarize(g, usage);
     if (rc != CUSTOS_OK)
         return rc;
-    dc_buf *b = &g->out;
-    dc_put(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<bundle>\n"
+    custos__text *b = &g->out;
+    custos__text_put(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<bundle>\n"
               "    <long name=\"version\" value=\"2\" />\n"
               "    <pbundle_as_map name=\"safety_labels\">\n"
               "        <long name=\"version\" value=\"1\" />\n"
               "        <pbundle_as_map name=\"data_labels\">\n");
     android_section(b, usage, 0);
     android_section(b, usage, 1);
-    dc_put(b, "        </pbundle_as_map>\n    </pbundle_as_map>\n</bundle>\n");
+    custos__text_put(b, "        </pbundle_as_map>\n    </pbundle_as_map>\n</bundle>\n");
     return CUSTOS_OK;
 }

@@ -6,11 +6,11 @@
  * Play types carry their Android app-metadata keys. Android has no address
  * type: PSL_ADDRESS goes to personal/other, as does PSL_OTHER_PERSONAL.
  */
-#include "dc.h"
+#include "disclose_private.h"
 
 #include <string.h>
 
-const dc_play_type dc_play_types[DC_PLAY_TYPES] = {
+const dc_play_type custos_disclose__play_types[DC_PLAY_TYPES] = {
     { "PSL_NAME", "PSL_DATA_TYPES_PERSONAL", "Name", "personal", "name" },
     { "PSL_EMAIL", "PSL_DATA_TYPES_PERSONAL", "Email address", "personal", "email_address" },
     { "PSL_USER_ACCOUNT", "PSL_DATA_TYPES_PERSONAL", "User IDs", "personal", "personal_identifiers" },
@@ -59,9 +59,9 @@ const dc_play_type dc_play_types[DC_PLAY_TYPES] = {
     { "PSL_OTHER_APP_ACTIVITY", "PSL_DATA_TYPES_APP_ACTIVITY", "Other actions", "actions_in_app", "other" },
     { "PSL_DEVICE_ID", "PSL_DATA_TYPES_IDENTIFIERS", "Device or other IDs", "identifiers", "other" },
 };
-const size_t dc_play_type_count = sizeof dc_play_types / sizeof dc_play_types[0];
+const size_t custos_disclose__play_type_count = sizeof custos_disclose__play_types / sizeof custos_disclose__play_types[0];
 
-const dc_play_purpose dc_play_purposes[] = {
+const dc_play_purpose custos_disclose__play_purposes[] = {
     { "PSL_APP_FUNCTIONALITY", "App functionality", 1 },
     { "PSL_ANALYTICS", "Analytics", 2 },
     { "PSL_DEVELOPER_COMMUNICATIONS", "Developer communications", 3 },
@@ -70,7 +70,7 @@ const dc_play_purpose dc_play_purposes[] = {
     { "PSL_PERSONALIZATION", "Personalization", 6 },
     { "PSL_ACCOUNT_MANAGEMENT", "Account management", 7 },
 };
-const size_t dc_play_purpose_count = sizeof dc_play_purposes / sizeof dc_play_purposes[0];
+const size_t custos_disclose__play_purpose_count = sizeof custos_disclose__play_purposes / sizeof custos_disclose__play_purposes[0];
 
 static const char *const apple_types[] = {
     "NSPrivacyCollectedDataTypeName", "NSPrivacyCollectedDataTypeEmailAddress",
@@ -110,29 +110,29 @@ static int in_list(const char *s, const char *const *list, size_t n)
     return 0;
 }
 
-int dc_apple_type_valid(const char *s)
+int custos_disclose__apple_type_valid(const char *s)
 {
     return in_list(s, apple_types, sizeof apple_types / sizeof apple_types[0]);
 }
 
-int dc_apple_purpose_valid(const char *s)
+int custos_disclose__apple_purpose_valid(const char *s)
 {
     return in_list(s, apple_purposes, sizeof apple_purposes / sizeof apple_purposes[0]);
 }
 
-const dc_play_type *dc_play_type_find(const char *id)
+const dc_play_type *custos_disclose__play_type_find(const char *id)
 {
-    for (size_t i = 0; id != NULL && i < dc_play_type_count; i++)
-        if (strcmp(dc_play_types[i].id, id) == 0)
-            return &dc_play_types[i];
+    for (size_t i = 0; id != NULL && i < custos_disclose__play_type_count; i++)
+        if (strcmp(custos_disclose__play_types[i].id, id) == 0)
+            return &custos_disclose__play_types[i];
     return NULL;
 }
 
-const dc_play_purpose *dc_play_purpose_find(const char *id)
+const dc_play_purpose *custos_disclose__play_purpose_find(const char *id)
 {
-    for (size_t i = 0; id != NULL && i < dc_play_purpose_count; i++)
-        if (strcmp(dc_play_purposes[i].id, id) == 0)
-            return &dc_play_purposes[i];
+    for (size_t i = 0; id != NULL && i < custos_disclose__play_purpose_count; i++)
+        if (strcmp(custos_disclose__play_purposes[i].id, id) == 0)
+            return &custos_disclose__play_purposes[i];
     return NULL;
 }
 
@@ -142,33 +142,33 @@ const dc_play_purpose *dc_play_purpose_find(const char *id)
 static int check_apple_purposes(dc_gen *g, const custos_purpose_pb *p)
 {
     if (p->n_apple_purposes == 0)
-        return dc_fail(g, CUSTOS_EMANIFEST, "purpose %u '%s' sends data off the device but declares no "
+        return custos_disclose__fail(g, CUSTOS_EMANIFEST, "purpose %u '%s' sends data off the device but declares no "
                        "Apple purpose: add apple_purposes (for example NSPrivacyCollectedDataTypePurposeOther)",
                        p->id, p->key);
     for (size_t i = 0; i < p->n_apple_purposes; i++)
-        if (!dc_apple_purpose_valid(p->apple_purposes[i]))
-            return dc_fail(g, CUSTOS_EMANIFEST, "purpose %u '%s': '%s' is not an Apple "
+        if (!custos_disclose__apple_purpose_valid(p->apple_purposes[i]))
+            return custos_disclose__fail(g, CUSTOS_EMANIFEST, "purpose %u '%s': '%s' is not an Apple "
                            "NSPrivacyCollectedDataTypePurposes constant", p->id, p->key, p->apple_purposes[i]);
     return CUSTOS_OK;
 }
 
-int dc_check_apple(dc_gen *g)
+int custos_disclose__check_apple(dc_gen *g)
 {
     const custos_manifest_pb *m = g->m;
     for (size_t i = 0; i < m->n_categories; i++) {
         const custos_category_pb *c = m->categories[i];
-        if (!dc_category_collected(m, c->id))
+        if (!custos_disclose__category_collected(m, c->id))
             continue;
         if (c->apple_type == NULL)
-            return dc_fail(g, CUSTOS_EMANIFEST, "category %u '%s' is sent off the device but has no Apple "
+            return custos_disclose__fail(g, CUSTOS_EMANIFEST, "category %u '%s' is sent off the device but has no Apple "
                            "data type: declare apple_type (NSPrivacyCollectedDataTypeOtherDataTypes if no "
                            "other type fits)", c->id, c->key);
-        if (!dc_apple_type_valid(c->apple_type))
-            return dc_fail(g, CUSTOS_EMANIFEST, "category %u '%s': '%s' is not an Apple "
+        if (!custos_disclose__apple_type_valid(c->apple_type))
+            return custos_disclose__fail(g, CUSTOS_EMANIFEST, "category %u '%s': '%s' is not an Apple "
                            "NSPrivacyCollectedDataType constant", c->id, c->key, c->apple_type);
     }
     for (size_t i = 0; i < m->n_purposes; i++) {
-        if (!dc_purpose_collected(m->purposes[i]))
+        if (!custos_disclose__purpose_collected(m->purposes[i]))
             continue;
         int rc = check_apple_purposes(g, m->purposes[i]);
         if (rc != CUSTOS_OK)
@@ -180,33 +180,33 @@ int dc_check_apple(dc_gen *g)
 static int check_play_purposes(dc_gen *g, const custos_purpose_pb *p)
 {
     if (p->n_play_purposes == 0)
-        return dc_fail(g, CUSTOS_EMANIFEST, "purpose %u '%s' sends data off the device but declares no "
+        return custos_disclose__fail(g, CUSTOS_EMANIFEST, "purpose %u '%s' sends data off the device but declares no "
                        "Google Play purpose: add play_purposes (for example PSL_APP_FUNCTIONALITY)",
                        p->id, p->key);
     for (size_t i = 0; i < p->n_play_purposes; i++)
-        if (dc_play_purpose_find(p->play_purposes[i]) == NULL)
-            return dc_fail(g, CUSTOS_EMANIFEST, "purpose %u '%s': '%s' is not a Google Play Data safety "
+        if (custos_disclose__play_purpose_find(p->play_purposes[i]) == NULL)
+            return custos_disclose__fail(g, CUSTOS_EMANIFEST, "purpose %u '%s': '%s' is not a Google Play Data safety "
                            "purpose id", p->id, p->key, p->play_purposes[i]);
     return CUSTOS_OK;
 }
 
-int dc_check_play(dc_gen *g)
+int custos_disclose__check_play(dc_gen *g)
 {
     const custos_manifest_pb *m = g->m;
     for (size_t i = 0; i < m->n_categories; i++) {
         const custos_category_pb *c = m->categories[i];
-        if (!dc_category_collected(m, c->id))
+        if (!custos_disclose__category_collected(m, c->id))
             continue;
         if (c->play_type == NULL)
-            return dc_fail(g, CUSTOS_EMANIFEST, "category %u '%s' is sent off the device but has no Google "
+            return custos_disclose__fail(g, CUSTOS_EMANIFEST, "category %u '%s' is sent off the device but has no Google "
                            "Play data type: declare play_type (PSL_OTHER_PERSONAL or another PSL_* type)",
                            c->id, c->key);
-        if (dc_play_type_find(c->play_type) == NULL)
-            return dc_fail(g, CUSTOS_EMANIFEST, "category %u '%s': '%s' is not a Google Play Data safety "
+        if (custos_disclose__play_type_find(c->play_type) == NULL)
+            return custos_disclose__fail(g, CUSTOS_EMANIFEST, "category %u '%s': '%s' is not a Google Play Data safety "
                            "data type id", c->id, c->key, c->play_type);
     }
     for (size_t i = 0; i < m->n_purposes; i++) {
-        if (!dc_purpose_collected(m->purposes[i]))
+        if (!custos_disclose__purpose_collected(m->purposes[i]))
             continue;
         int rc = check_play_purposes(g, m->purposes[i]);
         if (rc != CUSTOS_OK)

@@ -3,53 +3,53 @@
  * manifest's enums to DPV, fideslang and plain language. English and
  * Japanese sit side by side so that a translator sees both.
  */
-#include "dc.h"
+#include "disclose_private.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 typedef Custos__V1__LegalBasis basis;
 
-const char *dc_basis_word(const dc_gen *g, basis b)
+const char *custos_disclose__basis_word(const dc_gen *g, basis b)
 {
     switch (b) {
     case CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_CONSENT:
-        return dc_l(g, "Your consent", "あなたの同意");
+        return custos_disclose__l(g, "Your consent", "あなたの同意");
     case CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_CONTRACT:
-        return dc_l(g, "Contract", "契約の履行");
+        return custos_disclose__l(g, "Contract", "契約の履行");
     case CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_LEGAL_OBLIGATION:
-        return dc_l(g, "Legal obligation", "法令上の義務");
+        return custos_disclose__l(g, "Legal obligation", "法令上の義務");
     case CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_VITAL_INTEREST:
-        return dc_l(g, "Vital interest", "生命・身体の保護");
+        return custos_disclose__l(g, "Vital interest", "生命・身体の保護");
     case CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_PUBLIC_TASK:
-        return dc_l(g, "Public task", "公共の利益のための業務");
+        return custos_disclose__l(g, "Public task", "公共の利益のための業務");
     case CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_LEGITIMATE_INTEREST:
-        return dc_l(g, "Legitimate interest", "当社の正当な利益");
+        return custos_disclose__l(g, "Legitimate interest", "当社の正当な利益");
     default:
-        return dc_l(g, "Not declared", "未申告");
+        return custos_disclose__l(g, "Not declared", "未申告");
     }
 }
 
-const char *dc_basis_explain(const dc_gen *g, basis b)
+const char *custos_disclose__basis_explain(const dc_gen *g, basis b)
 {
     switch (b) {
     case CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_CONSENT:
-        return dc_l(g, "We do this only if you agree. You can change your mind at any time.",
+        return custos_disclose__l(g, "We do this only if you agree. You can change your mind at any time.",
                     "あなたが同意した場合にだけ行います。同意はいつでも取り消せます。");
     case CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_CONTRACT:
-        return dc_l(g, "We need this to provide the product and service you asked for.",
+        return custos_disclose__l(g, "We need this to provide the product and service you asked for.",
                     "ご利用いただく製品とサービスを提供するために必要です。");
     case CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_LEGAL_OBLIGATION:
-        return dc_l(g, "The law requires us to do this.",
+        return custos_disclose__l(g, "The law requires us to do this.",
                     "法令により求められているため行います。");
     case CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_VITAL_INTEREST:
-        return dc_l(g, "We do this to protect someone's life or health.",
+        return custos_disclose__l(g, "We do this to protect someone's life or health.",
                     "人の生命や身体を守るために行います。");
     case CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_PUBLIC_TASK:
-        return dc_l(g, "We do this to carry out a task in the public interest.",
+        return custos_disclose__l(g, "We do this to carry out a task in the public interest.",
                     "公共の利益のための業務として行います。");
     case CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_LEGITIMATE_INTEREST:
-        return dc_l(g, "We do this because we have a legitimate interest in it, which we have weighed "
+        return custos_disclose__l(g, "We do this because we have a legitimate interest in it, which we have weighed "
                        "against your rights. You can object at any time.",
                     "当社の正当な利益のために、あなたの権利と比べて問題がないことを確かめたうえで行います。"
                     "いつでも異議を申し出ることができます。");
@@ -58,7 +58,7 @@ const char *dc_basis_explain(const dc_gen *g, basis b)
     }
 }
 
-const char *dc_basis_dpv(basis b)
+const char *custos_disclose__basis_dpv(basis b)
 {
     switch (b) {
     case CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_CONSENT:             return "dpv:Consent";
@@ -71,7 +71,7 @@ const char *dc_basis_dpv(basis b)
     }
 }
 
-const char *dc_basis_fides(basis b)
+const char *custos_disclose__basis_fides(basis b)
 {
     switch (b) {
     case CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_CONSENT:             return "Consent";
@@ -84,7 +84,7 @@ const char *dc_basis_fides(basis b)
     }
 }
 
-const char *dc_special_fides(Custos__V1__SpecialCategoryCondition c)
+const char *custos_disclose__special_fides(Custos__V1__SpecialCategoryCondition c)
 {
     switch (c) {
     case CUSTOS__V1__SPECIAL_CATEGORY_CONDITION__SPECIAL_EXPLICIT_CONSENT:
@@ -106,21 +106,21 @@ const char *dc_special_fides(Custos__V1__SpecialCategoryCondition c)
     }
 }
 
-const char *dc_location_word(const dc_gen *g, Custos__V1__StorageLocation l)
+const char *custos_disclose__location_word(const dc_gen *g, Custos__V1__StorageLocation l)
 {
     switch (l) {
     case CUSTOS__V1__STORAGE_LOCATION__STORAGE_LOCATION_DEVICE:
-        return dc_l(g, "on the device itself", "機器本体");
+        return custos_disclose__l(g, "on the device itself", "機器本体");
     case CUSTOS__V1__STORAGE_LOCATION__STORAGE_LOCATION_APP:
-        return dc_l(g, "in the app on your phone", "スマートフォンのアプリ内");
+        return custos_disclose__l(g, "in the app on your phone", "スマートフォンのアプリ内");
     case CUSTOS__V1__STORAGE_LOCATION__STORAGE_LOCATION_CLOUD:
-        return dc_l(g, "on our cloud servers", "当社のクラウドサーバー");
+        return custos_disclose__l(g, "on our cloud servers", "当社のクラウドサーバー");
     default:
-        return dc_l(g, "not declared", "未申告");
+        return custos_disclose__l(g, "not declared", "未申告");
     }
 }
 
-const char *dc_location_key(Custos__V1__StorageLocation l)
+const char *custos_disclose__location_key(Custos__V1__StorageLocation l)
 {
     switch (l) {
     case CUSTOS__V1__STORAGE_LOCATION__STORAGE_LOCATION_DEVICE: return "device";
@@ -130,24 +130,24 @@ const char *dc_location_key(Custos__V1__StorageLocation l)
     }
 }
 
-const char *dc_role_word(const dc_gen *g, Custos__V1__SubjectRole r)
+const char *custos_disclose__role_word(const dc_gen *g, Custos__V1__SubjectRole r)
 {
     switch (r) {
     case CUSTOS__V1__SUBJECT_ROLE__SUBJECT_ROLE_OWNER:
-        return dc_l(g, "The owner, who sets up the device", "機器を設定する所有者");
+        return custos_disclose__l(g, "The owner, who sets up the device", "機器を設定する所有者");
     case CUSTOS__V1__SUBJECT_ROLE__SUBJECT_ROLE_HOUSEHOLD_MEMBER:
-        return dc_l(g, "Other members of the household", "同居するご家族など");
+        return custos_disclose__l(g, "Other members of the household", "同居するご家族など");
     case CUSTOS__V1__SUBJECT_ROLE__SUBJECT_ROLE_GUEST:
-        return dc_l(g, "Guests and visitors", "来客や訪問者");
+        return custos_disclose__l(g, "Guests and visitors", "来客や訪問者");
     case CUSTOS__V1__SUBJECT_ROLE__SUBJECT_ROLE_CHILD:
-        return dc_l(g, "Children: a parent or guardian makes the choices for them",
+        return custos_disclose__l(g, "Children: a parent or guardian makes the choices for them",
                     "お子さま（保護者の方が代わりに選択します）");
     default:
-        return dc_l(g, "Other people", "その他の方");
+        return custos_disclose__l(g, "Other people", "その他の方");
     }
 }
 
-const char *dc_role_key(Custos__V1__SubjectRole r)
+const char *custos_disclose__role_key(Custos__V1__SubjectRole r)
 {
     switch (r) {
     case CUSTOS__V1__SUBJECT_ROLE__SUBJECT_ROLE_OWNER:            return "owner";
@@ -159,7 +159,7 @@ const char *dc_role_key(Custos__V1__SubjectRole r)
 }
 
 /* DPV 2.3 data-subject classes (schemas/taxonomy/subject_roles.tsv). */
-const char *dc_role_dpv(Custos__V1__SubjectRole r)
+const char *custos_disclose__role_dpv(Custos__V1__SubjectRole r)
 {
     switch (r) {
     case CUSTOS__V1__SUBJECT_ROLE__SUBJECT_ROLE_OWNER:            return "dpv:Customer";
@@ -187,11 +187,11 @@ static const country countries[] = {
     { "VN", "Viet Nam", "ベトナム" },
 };
 
-const char *dc_country(const dc_gen *g, const char *iso2)
+const char *custos_disclose__country(const dc_gen *g, const char *iso2)
 {
     for (size_t i = 0; i < sizeof countries / sizeof countries[0]; i++)
         if (strcmp(countries[i].code, iso2) == 0)
-            return dc_l(g, countries[i].en, countries[i].ja);
+            return custos_disclose__l(g, countries[i].en, countries[i].ja);
     return iso2;  /* the ISO code itself is still exact */
 }
 
@@ -220,17 +220,17 @@ static int event_eq(const char *a, const char *b)
     return *a == *b;
 }
 
-static void event_text(const dc_gen *g, dc_buf *b, const char *ev)
+static void event_text(const dc_gen *g, custos__text *b, const char *ev)
 {
     for (size_t i = 0; i < sizeof events / sizeof events[0]; i++)
         if (event_eq(events[i].key, ev)) {
-            dc_put(b, dc_l(g, events[i].en, events[i].ja));
+            custos__text_put(b, custos_disclose__l(g, events[i].en, events[i].ja));
             return;
         }
     /* An event we have no words for: its name, readable. */
-    dc_put(b, dc_l(g, "until: ", "次の時点まで："));
+    custos__text_put(b, custos_disclose__l(g, "until: ", "次の時点まで："));
     for (const char *p = ev; *p; p++)
-        dc_put(b, *p == '_' || *p == '-' ? " " : (char[2]){ *p, 0 });
+        custos__text_put(b, *p == '_' || *p == '-' ? " " : (char[2]){ *p, 0 });
 }
 
 typedef struct unit { char c; int time; const char *en, *ja; } unit;
@@ -250,11 +250,11 @@ static const unit *find_unit(char c, int time)
 }
 
 /* "P1Y6M" -> "1 year and 6 months" / "1年6か月間". 0 if not understood. */
-static int iso_text(const dc_gen *g, dc_buf *b, const char *s)
+static int iso_text(const dc_gen *g, custos__text *b, const char *s)
 {
     if (s[0] != 'P' || s[1] == '\0')
         return 0;
-    dc_buf t = { 0 };
+    custos__text t = { 0 };
     int time = 0, parts = 0;
     const unit *last = NULL;
     const char *p = s + 1;
@@ -268,29 +268,29 @@ static int iso_text(const dc_gen *g, dc_buf *b, const char *s)
         unsigned long n = strtoul(p, &end, 10);
         const unit *u = end != p ? find_unit(*end, time) : NULL;
         if (u == NULL) {
-            dc_discard(&t);
+            custos__text_discard(&t);
             return 0;
         }
         if (g->ja)
-            dc_printf(&t, "%lu%s", n, u->ja);
+            custos__text_printf(&t, "%lu%s", n, u->ja);
         else
-            dc_printf(&t, "%s%lu %s%s", parts ? " and " : "", n, u->en, n == 1 ? "" : "s");
+            custos__text_printf(&t, "%s%lu %s%s", parts ? " and " : "", n, u->en, n == 1 ? "" : "s");
         parts++;
         last = u;
         p = end + 1;
     }
     /* A period in Japanese: 30日間, 6か月間, 1年間 (週間 and 時間 already are). */
     if (g->ja && last != NULL && !last->time && last->c != 'W')
-        dc_put(&t, "間");
+        custos__text_put(&t, "間");
     int ok = !t.failed && parts > 0;
     if (ok)
-        dc_put(b, t.data);
+        custos__text_put(b, t.data);
     b->failed |= t.failed;  /* out of memory is never "not understood" */
-    dc_discard(&t);
+    custos__text_discard(&t);
     return ok;
 }
 
-void dc_duration(const dc_gen *g, dc_buf *b, const Custos__V1__Duration *d)
+void custos_disclose__duration(const dc_gen *g, custos__text *b, const Custos__V1__Duration *d)
 {
     if (d != NULL && d->until_event != NULL) {
         event_text(g, b, d->until_event);
@@ -298,8 +298,8 @@ void dc_duration(const dc_gen *g, dc_buf *b, const Custos__V1__Duration *d)
     }
     if (d != NULL && d->iso8601 != NULL) {
         if (!iso_text(g, b, d->iso8601))
-            dc_put(b, d->iso8601);
+            custos__text_put(b, d->iso8601);
         return;
     }
-    dc_put(b, dc_l(g, "no fixed period declared", "期間の定めなし"));
+    custos__text_put(b, custos_disclose__l(g, "no fixed period declared", "期間の定めなし"));
 }

@@ -23,7 +23,7 @@
 
 #include <string.h>
 
-int erase__report(const custos_erase_options *opts, custos_erase_step step)
+int custos_erase__report(const custos_erase_options *opts, custos_erase_step step)
 {
     if (opts == NULL || opts->progress == NULL)
         return CUSTOS_OK;
@@ -67,7 +67,7 @@ static int step_keys(custos_t *ctx, const erase_intent *in)
     if (in->scope != ERASE_SCOPE_EXPIRED)
         rc = custos__vault_destroy_keys(ctx, in->subject_hash, vault_purpose(in), &ids, &n);
     if (rc == CUSTOS_OK)
-        rc = erase__progress_keys(ctx, in->receipt_id, (const uint8_t (*)[8])ids, n);
+        rc = custos_erase__progress_keys(ctx, in->receipt_id, (const uint8_t (*)[8])ids, n);
     /* Re-wrap the surviving keys under a new KEK, so that no stale copy of
      * a destroyed wrapped key (WAL, freelist, backup) can be opened. */
     if (rc == CUSTOS_OK && n > 0)
@@ -110,7 +110,7 @@ static int step_rows(custos_t *ctx, const erase_intent *in)
     if (rc == CUSTOS_OK)
         rc = remove_rows(ctx, in, &removed);
     if (rc == CUSTOS_OK)
-        rc = erase__progress_rows(ctx, in->receipt_id, verified, removed);
+        rc = custos_erase__progress_rows(ctx, in->receipt_id, verified, removed);
     rc = commit_or_rollback(ctx, rc);
     if (rc != CUSTOS_OK && in->scope == ERASE_SCOPE_SUBJECT)
         (void)custos__gate_publish(ctx); /* the rollback brought the subject back */
@@ -150,15 +150,15 @@ static int record(custos_t *ctx, const erase_intent *in, const erase_progress *p
     uint8_t *request = NULL;
     size_t request_len = 0;
     uint32_t counter = 0;
-    int rc = erase__receipt_sign(ctx, ctx->kp, ctx->device_id, &f, receipt, receipt_len);
+    int rc = custos_erase__receipt_sign(ctx, ctx->kp, ctx->device_id, &f, receipt, receipt_len);
     if (rc == CUSTOS_OK)
-        rc = erase__next_counter(ctx, &counter);
+        rc = custos_erase__next_counter(ctx, &counter);
     if (rc == CUSTOS_OK)
-        rc = erase__request_sign(ctx, ctx->kp, ctx->device_id, in, counter, &request, &request_len);
+        rc = custos_erase__request_sign(ctx, ctx->kp, ctx->device_id, in, counter, &request, &request_len);
     if (rc == CUSTOS_OK)
-        rc = erase__receipt_store(ctx, in->receipt_id, in->time, *receipt, *receipt_len, NULL);
+        rc = custos_erase__receipt_store(ctx, in->receipt_id, in->time, *receipt, *receipt_len, NULL);
     if (rc == CUSTOS_OK)
-        rc = erase__outbox_store(ctx, request, request_len, counter, in->receipt_id);
+        rc = custos_erase__outbox_store(ctx, request, request_len, counter, in->receipt_id);
     if (rc == CUSTOS_OK)
         rc = audit_erase(ctx, in);
     custos__free(request);
@@ -172,14 +172,14 @@ static int step_receipt(custos_t *ctx, const erase_intent *in, uint8_t **receipt
     int rc = begin_tx(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    rc = erase__progress_get(ctx, in->receipt_id, &p);
+    rc = custos_erase__progress_get(ctx, in->receipt_id, &p);
     /* Expiry that found nothing leaves no trace: maintenance runs often. */
     if (rc == CUSTOS_OK && !(in->scope == ERASE_SCOPE_EXPIRED && p.removed == 0))
         rc = record(ctx, in, &p, receipt, receipt_len);
     if (rc == CUSTOS_OK)
-        rc = erase__progress_delete(ctx, in->receipt_id);
+        rc = custos_erase__progress_delete(ctx, in->receipt_id);
     *removed = p.removed;
-    erase__progress_clear(&p);
+    custos_erase__progress_clear(&p);
     return commit_or_rollback(ctx, rc);
 }
 
@@ -198,48 +198,48 @@ static int drive(custos_t *ctx, const erase_intent *in, const custos_erase_optio
 {
     erase_progress p;
     int done = 0;
-    int rc = erase__receipt_exists(ctx, in->receipt_id, &done);
+    int rc = custos_erase__receipt_exists(ctx, in->receipt_id, &done);
     if (rc == CUSTOS_OK && done)
-        return erase__journal_remove(ctx, ctx->dir);
+        return custos_erase__journal_remove(ctx, ctx->dir);
     if (rc == CUSTOS_OK)
-        rc = erase__progress_get(ctx, in->receipt_id, &p);
+        rc = custos_erase__progress_get(ctx, in->receipt_id, &p);
     if (rc != CUSTOS_OK)
         return rc;
     int step = p.step;
-    erase__progress_clear(&p);
+    custos_erase__progress_clear(&p);
     if (step < CUSTOS_ERASE_STEP_KEYS && (rc = step_keys(ctx, in)) != CUSTOS_OK)
         return rc;
-    if ((rc = erase__report(opts, CUSTOS_ERASE_STEP_KEYS)) != CUSTOS_OK)
+    if ((rc = custos_erase__report(opts, CUSTOS_ERASE_STEP_KEYS)) != CUSTOS_OK)
         return custos__fail(ctx, rc, "erase canceled after the keys were destroyed; it resumes on next open");
     if (step < CUSTOS_ERASE_STEP_ROWS && (rc = step_rows(ctx, in)) != CUSTOS_OK)
         return rc;
-    if ((rc = erase__report(opts, CUSTOS_ERASE_STEP_ROWS)) != CUSTOS_OK)
+    if ((rc = custos_erase__report(opts, CUSTOS_ERASE_STEP_ROWS)) != CUSTOS_OK)
         return custos__fail(ctx, rc, "erase canceled after the rows were removed; it resumes on next open");
     if ((rc = step_checkpoint(ctx)) != CUSTOS_OK)
         return rc;
-    if ((rc = erase__report(opts, CUSTOS_ERASE_STEP_CHECKPOINT)) != CUSTOS_OK)
+    if ((rc = custos_erase__report(opts, CUSTOS_ERASE_STEP_CHECKPOINT)) != CUSTOS_OK)
         return custos__fail(ctx, rc, "erase canceled before its receipt; it resumes on next open");
     uint8_t *receipt = NULL;
     size_t receipt_len = 0;
     uint64_t n_removed = 0;
     rc = step_receipt(ctx, in, &receipt, &receipt_len, &n_removed);
     if (rc == CUSTOS_OK)
-        rc = erase__journal_remove(ctx, ctx->dir);
+        rc = custos_erase__journal_remove(ctx, ctx->dir);
     if (rc == CUSTOS_OK) {
         give_receipt(receipt, receipt_len, out, out_size, out_len);
         if (removed != NULL)
             *removed = n_removed;
-        (void)erase__report(opts, CUSTOS_ERASE_STEP_RECEIPT); /* nothing is left to cancel */
+        (void)custos_erase__report(opts, CUSTOS_ERASE_STEP_RECEIPT); /* nothing is left to cancel */
     }
     custos__free(receipt);
     return rc;
 }
 
-int erase__resume(custos_t *ctx, const custos_erase_options *opts,
+int custos_erase__resume(custos_t *ctx, const custos_erase_options *opts,
                   uint8_t *receipt, size_t receipt_size, size_t *receipt_len)
 {
     erase_intent in;
-    int rc = erase__journal_read(ctx, ctx->dir, &in);
+    int rc = custos_erase__journal_read(ctx, ctx->dir, &in);
     if (rc == CUSTOS_ENOTFOUND) {
         custos__clear_error(ctx);
         return CUSTOS_OK;
@@ -250,7 +250,7 @@ int erase__resume(custos_t *ctx, const custos_erase_options *opts,
         rc = custos__fail(ctx, CUSTOS_ESTATE, "a factory reset is pending: reopen the store to finish it");
     else
         rc = drive(ctx, &in, opts, receipt, receipt_size, receipt_len, NULL);
-    erase__intent_clear(&in);
+    custos_erase__intent_clear(&in);
     return rc;
 }
 
@@ -279,10 +279,10 @@ static int begin(custos_t *ctx, erase_intent *in, uint32_t scope, custos_subject
         if (rc != CUSTOS_OK)
             return rc;
     }
-    return erase__journal_write(ctx, ctx->dir, in);
+    return custos_erase__journal_write(ctx, ctx->dir, in);
 }
 
-int erase__check_args(custos_t *ctx, const custos_erase_options *opts,
+int custos_erase__check_args(custos_t *ctx, const custos_erase_options *opts,
                       uint8_t *receipt, size_t receipt_size, size_t *receipt_len)
 {
     if (ctx == NULL)
@@ -307,12 +307,12 @@ static int erase_locked(custos_t *ctx, uint32_t scope, custos_subject subject, u
                         size_t *receipt_len, uint64_t *removed)
 {
     erase_intent in;
-    int rc = erase__resume(ctx, NULL, NULL, 0, NULL); /* finish an erase left pending */
+    int rc = custos_erase__resume(ctx, NULL, NULL, 0, NULL); /* finish an erase left pending */
     if (rc != CUSTOS_OK)
         return rc;
     if ((rc = begin(ctx, &in, scope, subject, purpose)) == CUSTOS_OK)
         rc = drive(ctx, &in, opts, receipt, receipt_size, receipt_len, removed);
-    erase__intent_clear(&in);
+    custos_erase__intent_clear(&in);
     return rc;
 }
 
@@ -320,7 +320,7 @@ static int erase_public(custos_t *ctx, uint32_t scope, custos_subject subject, u
                         const custos_erase_options *opts, uint8_t *receipt, size_t receipt_size,
                         size_t *receipt_len, uint64_t *removed)
 {
-    int rc = erase__check_args(ctx, opts, receipt, receipt_size, receipt_len);
+    int rc = custos_erase__check_args(ctx, opts, receipt, receipt_size, receipt_len);
     if (rc != CUSTOS_OK)
         return rc;
     pthread_mutex_lock(&ctx->write_lock);

@@ -43,12 +43,12 @@ typedef struct erase_intent {
     size_t payload_len;
 } erase_intent;
 
-int  erase__journal_path(const char *dir, char **out);
-int  erase__journal_write(custos_t *ctx, const char *dir, const erase_intent *in);
+int  custos_erase__journal_path(const char *dir, char **out);
+int  custos_erase__journal_write(custos_t *ctx, const char *dir, const erase_intent *in);
 /* CUSTOS_ENOTFOUND if there is no journal; CUSTOS_ECORRUPT if it is damaged. */
-int  erase__journal_read(custos_t *ctx, const char *dir, erase_intent *out);
-int  erase__journal_remove(custos_t *ctx, const char *dir);
-void erase__intent_clear(erase_intent *in);
+int  custos_erase__journal_read(custos_t *ctx, const char *dir, erase_intent *out);
+int  custos_erase__journal_remove(custos_t *ctx, const char *dir);
+void custos_erase__intent_clear(erase_intent *in);
 
 /* What a receipt says (receipt.c). */
 typedef struct erase_facts {
@@ -64,9 +64,9 @@ typedef struct erase_facts {
 
 /* Sign a receipt / a request with the provider's device key. *out is
  * custos__malloc'd. kp must be open; device_id is the store's. */
-int erase__receipt_sign(custos_t *ctx, const custos_key_provider *kp, const uint8_t device_id[16],
+int custos_erase__receipt_sign(custos_t *ctx, const custos_key_provider *kp, const uint8_t device_id[16],
                         const erase_facts *f, uint8_t **out, size_t *out_len);
-int erase__request_sign(custos_t *ctx, const custos_key_provider *kp, const uint8_t device_id[16],
+int custos_erase__request_sign(custos_t *ctx, const custos_key_provider *kp, const uint8_t device_id[16],
                         const erase_intent *in, uint32_t counter, uint8_t **out, size_t *out_len);
 
 /* Progress of one erase, committed with the destruction it records (store.c). */
@@ -79,35 +79,35 @@ typedef struct erase_progress {
 } erase_progress;
 
 /* The erase tables (store.c). Each runs inside the caller's transaction. */
-int erase__tables_create(custos_t *ctx);
-int erase__progress_get(custos_t *ctx, const uint8_t receipt_id[16], erase_progress *out);
-int erase__progress_keys(custos_t *ctx, const uint8_t receipt_id[16],
+int custos_erase__tables_create(custos_t *ctx);
+int custos_erase__progress_get(custos_t *ctx, const uint8_t receipt_id[16], erase_progress *out);
+int custos_erase__progress_keys(custos_t *ctx, const uint8_t receipt_id[16],
                          const uint8_t (*ids)[ERASE_KEY_ID_BYTES], size_t n);
-int erase__progress_rows(custos_t *ctx, const uint8_t receipt_id[16], int verified, uint64_t removed);
-int erase__progress_delete(custos_t *ctx, const uint8_t receipt_id[16]);
-void erase__progress_clear(erase_progress *p);
-int erase__next_counter(custos_t *ctx, uint32_t *out);
-int erase__receipt_store(custos_t *ctx, const uint8_t receipt_id[16], uint64_t time,
+int custos_erase__progress_rows(custos_t *ctx, const uint8_t receipt_id[16], int verified, uint64_t removed);
+int custos_erase__progress_delete(custos_t *ctx, const uint8_t receipt_id[16]);
+void custos_erase__progress_clear(erase_progress *p);
+int custos_erase__next_counter(custos_t *ctx, uint32_t *out);
+int custos_erase__receipt_store(custos_t *ctx, const uint8_t receipt_id[16], uint64_t time,
                          const uint8_t *signed_receipt, size_t len, int *was_new);
-int erase__outbox_store(custos_t *ctx, const uint8_t *signed_request, size_t len, uint32_t counter,
+int custos_erase__outbox_store(custos_t *ctx, const uint8_t *signed_request, size_t len, uint32_t counter,
                         const uint8_t request_id[16]);
-int erase__receipt_exists(custos_t *ctx, const uint8_t receipt_id[16], int *exists);
+int custos_erase__receipt_exists(custos_t *ctx, const uint8_t receipt_id[16], int *exists);
 
 /* Validate the common arguments of the public erase calls (erase.c):
  * CUSTOS_EINVAL, CUSTOS_EVERSION, CUSTOS_ERANGE before anything is erased. */
-int erase__check_args(custos_t *ctx, const custos_erase_options *opts,
+int custos_erase__check_args(custos_t *ctx, const custos_erase_options *opts,
                       uint8_t *receipt, size_t receipt_size, size_t *receipt_len);
 /* Tell the progress callback a step is done: CUSTOS_ECANCELED if it asks to stop. */
-int erase__report(const custos_erase_options *opts, custos_erase_step step);
+int custos_erase__report(const custos_erase_options *opts, custos_erase_step step);
 
 /* Subject, purpose and expiry erases (erase.c). Call with write_lock held
  * and no transaction open. */
-int erase__resume(custos_t *ctx, const custos_erase_options *opts,
+int custos_erase__resume(custos_t *ctx, const custos_erase_options *opts,
                   uint8_t *receipt, size_t receipt_size, size_t *receipt_len);
 
 /* Factory reset (reset.c). In the attach hook: store the receipt and the
  * request a finished reset carries into the fresh store. */
-int erase__reset_record(custos_t *ctx, const erase_intent *in);
+int custos_erase__reset_record(custos_t *ctx, const erase_intent *in);
 
 /* The module's attach hook (module.c); it has no state to detach. */
 int custos__erase_attach(custos_t *ctx);

@@ -48,7 +48,7 @@ static void put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (
 static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 static uint64_t get64(const uint8_t *p) { return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32; }
 
-int erase__journal_path(const char *dir, char **out)
+int custos_erase__journal_path(const char *dir, char **out)
 {
     *out = custos__path_join(dir, ERASE_JOURNAL_NAME);
     return *out == NULL ? CUSTOS_ENOMEM : CUSTOS_OK;
@@ -76,7 +76,7 @@ static void encode(uint8_t *b, const erase_intent *in)
     crypto_generichash(b + J_HEAD + in->payload_len, J_SUM, b, J_HEAD + in->payload_len, NULL, 0);
 }
 
-int erase__journal_write(custos_t *ctx, const char *dir, const erase_intent *in)
+int custos_erase__journal_write(custos_t *ctx, const char *dir, const erase_intent *in)
 {
     if (in->payload_len > ERASE_PAYLOAD_MAX)
         return custos__fail(ctx, CUSTOS_EINTERNAL, "erase journal payload of %zu bytes is too large",
@@ -84,7 +84,7 @@ int erase__journal_write(custos_t *ctx, const char *dir, const erase_intent *in)
     size_t len = J_HEAD + in->payload_len + J_SUM;
     uint8_t *b = custos__calloc(1, len);
     char *path = NULL;
-    int rc = b == NULL ? CUSTOS_ENOMEM : erase__journal_path(dir, &path);
+    int rc = b == NULL ? CUSTOS_ENOMEM : custos_erase__journal_path(dir, &path);
     if (rc == CUSTOS_OK) {
         encode(b, in);
         rc = custos__file_write_atomic(ctx, path, b, len, 0600);
@@ -135,13 +135,13 @@ static int decode(custos_t *ctx, const uint8_t *b, size_t len, erase_intent *out
     return CUSTOS_OK;
 }
 
-int erase__journal_read(custos_t *ctx, const char *dir, erase_intent *out)
+int custos_erase__journal_read(custos_t *ctx, const char *dir, erase_intent *out)
 {
     char *path = NULL;
     uint8_t *b = NULL;
     size_t len = 0;
     custos__wipe(out, sizeof *out); /* safe to clear whatever happens */
-    int rc = erase__journal_path(dir, &path);
+    int rc = custos_erase__journal_path(dir, &path);
     if (rc == CUSTOS_OK)
         rc = custos__file_read(ctx, path, &b, &len, J_HEAD + ERASE_PAYLOAD_MAX + J_SUM);
     if (rc == CUSTOS_OK)
@@ -151,10 +151,10 @@ int erase__journal_read(custos_t *ctx, const char *dir, erase_intent *out)
     return rc;
 }
 
-int erase__journal_remove(custos_t *ctx, const char *dir)
+int custos_erase__journal_remove(custos_t *ctx, const char *dir)
 {
     char *path = NULL;
-    int rc = erase__journal_path(dir, &path);
+    int rc = custos_erase__journal_path(dir, &path);
     if (rc == CUSTOS_OK)
         rc = custos__file_unlink(ctx, path);
     if (rc == CUSTOS_OK)
@@ -163,7 +163,7 @@ int erase__journal_remove(custos_t *ctx, const char *dir)
     return rc;
 }
 
-void erase__intent_clear(erase_intent *in)
+void custos_erase__intent_clear(erase_intent *in)
 {
     custos__free(in->payload);
     custos__wipe(in, sizeof *in);

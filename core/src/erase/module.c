@@ -14,10 +14,10 @@
 int custos__erase_attach(custos_t *ctx)
 {
     erase_intent in;
-    int rc = erase__tables_create(ctx);
+    int rc = custos_erase__tables_create(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    rc = erase__journal_read(ctx, ctx->dir, &in);
+    rc = custos_erase__journal_read(ctx, ctx->dir, &in);
     if (rc == CUSTOS_ENOTFOUND) {
         custos__clear_error(ctx);
         return CUSTOS_OK;
@@ -25,14 +25,14 @@ int custos__erase_attach(custos_t *ctx)
     if (rc != CUSTOS_OK)
         return rc;
     if (in.scope == ERASE_SCOPE_RESET) {
-        rc = erase__reset_record(ctx, &in);
+        rc = custos_erase__reset_record(ctx, &in);
     } else if ((rc = custos__db_commit(ctx)) == CUSTOS_OK) {
         pthread_mutex_lock(&ctx->write_lock);
-        rc = erase__resume(ctx, NULL, NULL, 0, NULL);
+        rc = custos_erase__resume(ctx, NULL, NULL, 0, NULL);
         pthread_mutex_unlock(&ctx->write_lock);
         if (rc == CUSTOS_OK)
             rc = custos__db_begin(ctx);
     }
-    erase__intent_clear(&in);
+    custos_erase__intent_clear(&in);
     return rc;
 }

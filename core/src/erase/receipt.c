@@ -51,7 +51,7 @@ static int pack_and_sign(custos_t *ctx, const custos_key_provider *kp, Custos__V
     return rc;
 }
 
-int erase__receipt_sign(custos_t *ctx, const custos_key_provider *kp, const uint8_t device_id[16],
+int custos_erase__receipt_sign(custos_t *ctx, const custos_key_provider *kp, const uint8_t device_id[16],
                         const erase_facts *f, uint8_t **out, size_t *out_len)
 {
     const erase_intent *in = f->intent;
@@ -95,7 +95,7 @@ int erase__receipt_sign(custos_t *ctx, const custos_key_provider *kp, const uint
     return pack_and_sign(ctx, kp, CUSTOS__V1__BODY_TYPE__BODY_DELETION_RECEIPT, &r.base, out, out_len);
 }
 
-int erase__request_sign(custos_t *ctx, const custos_key_provider *kp, const uint8_t device_id[16],
+int custos_erase__request_sign(custos_t *ctx, const custos_key_provider *kp, const uint8_t device_id[16],
                         const erase_intent *in, uint32_t counter, uint8_t **out, size_t *out_len)
 {
     Custos__V1__EraseRequest q = CUSTOS__V1__ERASE_REQUEST__INIT;

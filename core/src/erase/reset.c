@@ -109,9 +109,9 @@ static int sign_payload(const custos_key_provider *kp, const uint8_t device_id[1
                       .verified = verified, .storage = storage, .n_storage = 3 };
     uint8_t *r = NULL, *q = NULL;
     size_t rl = 0, ql = 0;
-    int rc = erase__receipt_sign(NULL, kp, device_id, &f, &r, &rl);
+    int rc = custos_erase__receipt_sign(NULL, kp, device_id, &f, &r, &rl);
     if (rc == CUSTOS_OK)
-        rc = erase__request_sign(NULL, kp, device_id, in, in->counter, &q, &ql);
+        rc = custos_erase__request_sign(NULL, kp, device_id, in, in->counter, &q, &ql);
     if (rc == CUSTOS_OK && (in->payload = custos__malloc(4 + rl + ql)) == NULL)
         rc = CUSTOS_ENOMEM;
     if (rc == CUSTOS_OK) {
@@ -139,7 +139,7 @@ static int phase_keks(const custos_key_provider *kp, const char *dir, const uint
         rc = sign_payload(kp, device_id, in, (const uint8_t (*)[8])ids, n, probe_dead(kp, in));
     if (rc == CUSTOS_OK) {
         in->phase = RESET_PHASE_SIGNED;
-        rc = erase__journal_write(NULL, dir, in);
+        rc = custos_erase__journal_write(NULL, dir, in);
     }
     return rc;
 }
@@ -216,15 +216,15 @@ static int reset_run(const custos_key_provider *kp, const char *dir, const uint8
         if (kp->close != NULL) /* also after a failed open, which may hold partial state */
             kp->close(kp->state);
         if (rc == CUSTOS_OK)
-            rc = erase__report(opts, CUSTOS_ERASE_STEP_KEYS);
+            rc = custos_erase__report(opts, CUSTOS_ERASE_STEP_KEYS);
         if (rc == CUSTOS_OK)
             rc = shred_files(dir);
         if (rc == CUSTOS_OK) {
             in->phase = RESET_PHASE_FILES_DONE;
-            rc = erase__journal_write(NULL, dir, in);
+            rc = custos_erase__journal_write(NULL, dir, in);
         }
         if (rc == CUSTOS_OK)
-            rc = erase__report(opts, CUSTOS_ERASE_STEP_ROWS);
+            rc = custos_erase__report(opts, CUSTOS_ERASE_STEP_ROWS);
     }
     return rc;
 }
@@ -232,7 +232,7 @@ static int reset_run(const custos_key_provider *kp, const char *dir, const uint8
 int custos__erase_before_open(custos_t *ctx, int *fresh_keys)
 {
     erase_intent in;
-    int rc = erase__journal_read(ctx, ctx->dir, &in);
+    int rc = custos_erase__journal_read(ctx, ctx->dir, &in);
     if (rc == CUSTOS_ENOTFOUND) {
         custos__clear_error(ctx);
         return CUSTOS_OK;
@@ -244,7 +244,7 @@ int custos__erase_before_open(custos_t *ctx, int *fresh_keys)
         if (rc == CUSTOS_OK)
             *fresh_keys = 1;
     }
-    erase__intent_clear(&in);
+    custos_erase__intent_clear(&in);
     return rc;
 }
 
@@ -263,16 +263,16 @@ static int payload_split(const erase_intent *in, const uint8_t **r, size_t *rl, 
     return CUSTOS_OK;
 }
 
-int erase__reset_record(custos_t *ctx, const erase_intent *in)
+int custos_erase__reset_record(custos_t *ctx, const erase_intent *in)
 {
     const uint8_t *r, *q;
     size_t rl, ql;
     int was_new = 0;
     if (in->phase != RESET_PHASE_FILES_DONE || payload_split(in, &r, &rl, &q, &ql) != CUSTOS_OK)
         return custos__fail(ctx, CUSTOS_ECORRUPT, "the factory reset journal is inconsistent");
-    int rc = erase__receipt_store(ctx, in->receipt_id, in->time, r, rl, &was_new);
+    int rc = custos_erase__receipt_store(ctx, in->receipt_id, in->time, r, rl, &was_new);
     if (rc == CUSTOS_OK && was_new)
-        rc = erase__outbox_store(ctx, q, ql, in->counter, in->receipt_id);
+        rc = custos_erase__outbox_store(ctx, q, ql, in->counter, in->receipt_id);
     if (rc == CUSTOS_OK && was_new)
         rc = custos__audit_append(ctx, CUSTOS__V1__AUDIT_KIND__AUDIT_FACTORY_RESET, NULL, -1, 0, "factory reset");
     /* The journal may go once the receipt is durable: commit the open
@@ -281,7 +281,7 @@ int erase__reset_record(custos_t *ctx, const erase_intent *in)
     if (rc == CUSTOS_OK && was_new)
         rc = custos__db_commit(ctx);
     if (rc == CUSTOS_OK)
-        rc = erase__journal_remove(ctx, ctx->dir);
+        rc = custos_erase__journal_remove(ctx, ctx->dir);
     if (rc == CUSTOS_OK && was_new)
         rc = custos__db_begin(ctx);
     return rc;
@@ -300,12 +300,12 @@ static int reset_begin(custos_t *ctx, erase_intent *in)
     custos__random(ctx, in->receipt_id, sizeof in->receipt_id);
     int rc = custos__db_begin(ctx);
     if (rc == CUSTOS_OK)
-        rc = erase__next_counter(ctx, &in->counter);
+        rc = custos_erase__next_counter(ctx, &in->counter);
     custos__db_rollback(ctx); /* the counter dies with the database anyway */
     if (rc == CUSTOS_OK && (rc = probe_make(ctx->kp, in)) != CUSTOS_OK)
         rc = custos__fail(ctx, rc, "the key provider could not wrap the reset probe");
     if (rc == CUSTOS_OK)
-        rc = erase__journal_write(ctx, ctx->dir, in);
+        rc = custos_erase__journal_write(ctx, ctx->dir, in);
     return rc;
 }
 
@@ -352,7 +352,7 @@ int custos_factory_reset(custos_t **pctx, const custos_erase_options *opts,
 {
     if (pctx == NULL)
         return CUSTOS_EINVAL;
-    int rc = erase__check_args(*pctx, opts, receipt, receipt_size, receipt_len);
+    int rc = custos_erase__check_args(*pctx, opts, receipt, receipt_size, receipt_len);
     if (rc != CUSTOS_OK)
         return rc;
     custos_t *ctx = *pctx;
@@ -368,7 +368,7 @@ int custos_factory_reset(custos_t **pctx, const custos_erase_options *opts,
     rc = reset_begin(ctx, &in);
     pthread_mutex_unlock(&ctx->write_lock);
     if (rc != CUSTOS_OK) {
-        erase__intent_clear(&in);
+        custos_erase__intent_clear(&in);
         custos__free(p.dir);
         return rc; /* nothing was destroyed: the handle stays usable */
     }
@@ -379,10 +379,10 @@ int custos_factory_reset(custos_t **pctx, const custos_erase_options *opts,
     if (rc == CUSTOS_OK && receipt != NULL)
         give_receipt(&in, receipt, receipt_len);
     if (rc == CUSTOS_OK) { /* nothing is left to cancel: the returns are ignored */
-        (void)erase__report(opts, CUSTOS_ERASE_STEP_CHECKPOINT);
-        (void)erase__report(opts, CUSTOS_ERASE_STEP_RECEIPT);
+        (void)custos_erase__report(opts, CUSTOS_ERASE_STEP_CHECKPOINT);
+        (void)custos_erase__report(opts, CUSTOS_ERASE_STEP_RECEIPT);
     }
-    erase__intent_clear(&in);
+    custos_erase__intent_clear(&in);
     custos__free(p.dir);
     return rc;
 }

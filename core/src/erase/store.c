@@ -26,7 +26,7 @@ static const char schema[] =
     " counter INTEGER NOT NULL, signed BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS erase_meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;";
 
-int erase__tables_create(custos_t *ctx) { return custos__db_exec(ctx, schema); }
+int custos_erase__tables_create(custos_t *ctx) { return custos__db_exec(ctx, schema); }
 
 static int prepare(custos_t *ctx, sqlite3_stmt **st, const char *sql)
 {
@@ -42,7 +42,7 @@ static int run(custos_t *ctx, sqlite3_stmt *st)
     return rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "erase tables");
 }
 
-void erase__progress_clear(erase_progress *p)
+void custos_erase__progress_clear(erase_progress *p)
 {
     custos__free(p->key_ids);
     memset(p, 0, sizeof *p); /* not secret */
@@ -60,7 +60,7 @@ static int copy_ids(custos_t *ctx, erase_progress *out, const void *blob, int le
     return CUSTOS_OK;
 }
 
-int erase__progress_get(custos_t *ctx, const uint8_t receipt_id[16], erase_progress *out)
+int custos_erase__progress_get(custos_t *ctx, const uint8_t receipt_id[16], erase_progress *out)
 {
     memset(out, 0, sizeof *out); /* not secret */
     sqlite3_stmt *st;
@@ -81,7 +81,7 @@ int erase__progress_get(custos_t *ctx, const uint8_t receipt_id[16], erase_progr
     return rc;
 }
 
-int erase__progress_keys(custos_t *ctx, const uint8_t receipt_id[16],
+int custos_erase__progress_keys(custos_t *ctx, const uint8_t receipt_id[16],
                          const uint8_t (*ids)[ERASE_KEY_ID_BYTES], size_t n)
 {
     sqlite3_stmt *st;
@@ -96,7 +96,7 @@ int erase__progress_keys(custos_t *ctx, const uint8_t receipt_id[16],
     return run(ctx, st);
 }
 
-int erase__progress_rows(custos_t *ctx, const uint8_t receipt_id[16], int verified, uint64_t removed)
+int custos_erase__progress_rows(custos_t *ctx, const uint8_t receipt_id[16], int verified, uint64_t removed)
 {
     sqlite3_stmt *st;
     int rc = prepare(ctx, &st,
@@ -111,7 +111,7 @@ int erase__progress_rows(custos_t *ctx, const uint8_t receipt_id[16], int verifi
     return run(ctx, st);
 }
 
-int erase__progress_delete(custos_t *ctx, const uint8_t receipt_id[16])
+int custos_erase__progress_delete(custos_t *ctx, const uint8_t receipt_id[16])
 {
     sqlite3_stmt *st;
     int rc = prepare(ctx, &st, "DELETE FROM erase_state WHERE receipt_id=?");
@@ -121,7 +121,7 @@ int erase__progress_delete(custos_t *ctx, const uint8_t receipt_id[16])
     return run(ctx, st);
 }
 
-int erase__next_counter(custos_t *ctx, uint32_t *out)
+int custos_erase__next_counter(custos_t *ctx, uint32_t *out)
 {
     sqlite3_stmt *st;
     int rc = prepare(ctx, &st,
@@ -136,7 +136,7 @@ int erase__next_counter(custos_t *ctx, uint32_t *out)
     return s == SQLITE_ROW ? CUSTOS_OK : custos__sqlite_fail(ctx, s, "advance the erase request counter");
 }
 
-int erase__receipt_exists(custos_t *ctx, const uint8_t receipt_id[16], int *exists)
+int custos_erase__receipt_exists(custos_t *ctx, const uint8_t receipt_id[16], int *exists)
 {
     sqlite3_stmt *st;
     int rc = prepare(ctx, &st, "SELECT 1 FROM erase_receipt WHERE receipt_id=?");
@@ -149,7 +149,7 @@ int erase__receipt_exists(custos_t *ctx, const uint8_t receipt_id[16], int *exis
     return s == SQLITE_ROW || s == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, s, "find a receipt");
 }
 
-int erase__receipt_store(custos_t *ctx, const uint8_t receipt_id[16], uint64_t time,
+int custos_erase__receipt_store(custos_t *ctx, const uint8_t receipt_id[16], uint64_t time,
                          const uint8_t *signed_receipt, size_t len, int *was_new)
 {
     sqlite3_stmt *st;
@@ -165,7 +165,7 @@ int erase__receipt_store(custos_t *ctx, const uint8_t receipt_id[16], uint64_t t
     return rc;
 }
 
-int erase__outbox_store(custos_t *ctx, const uint8_t *signed_request, size_t len, uint32_t counter,
+int custos_erase__outbox_store(custos_t *ctx, const uint8_t *signed_request, size_t len, uint32_t counter,
                         const uint8_t request_id[16])
 {
     sqlite3_stmt *st;

@@ -289,7 +289,7 @@ static void publish(struct custos_gate *g, gate_snap *s)
 int custos__gate_publish(custos_t *ctx)
 {
     gate_snap *s = NULL;
-    int rc = gate_snap_build(ctx, &s);
+    int rc = custos_gate__snap_build(ctx, &s);
     publish(ctx->gate, rc == CUSTOS_OK ? s : &fail_closed);
     return rc;
 }

@@ -42,7 +42,7 @@ typedef struct gate_snap {
 
 /* Build a snapshot from the store (the caller's transaction view and the
  * loaded manifest). Free with custos__free (one block). */
-int gate_snap_build(custos_t *ctx, gate_snap **out);
+int custos_gate__snap_build(custos_t *ctx, gate_snap **out);
 
 /* Attach/detach the gate's state to ctx (called by the consent module). */
 int custos__gate_init(custos_t *ctx);

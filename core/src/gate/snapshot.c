@@ -106,7 +106,7 @@ static void fold_fast(gate_snap *s, uint64_t *fast)
     }
 }
 
-int gate_snap_build(custos_t *ctx, gate_snap **out)
+int custos_gate__snap_build(custos_t *ctx, gate_snap **out)
 {
     const custos_manifest_pb *m = custos__policy_manifest(ctx, NULL);
     int64_t max_id = 0;

@@ -1,5 +1,5 @@
 /* api.c: the public functions of custos/manifest.h over the module's parts. */
-#include "mf.h"
+#include "manifest_private.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -19,14 +19,14 @@ uint32_t custos_manifest_max_purpose_id(void) { return CUSTOS_MANIFEST_MAX_PURPO
 
 void custos_manifest_free(void *p) { custos__free(p); }
 
-const char *custos_manifest_change_str(uint32_t reason) { return mf_change_word(reason); }
+const char *custos_manifest_change_str(uint32_t reason) { return custos_manifest__change_word(reason); }
 
 static int prepare(custos_manifest_error *err)
 {
     if (err != NULL)
         memset(err, 0, sizeof *err); /* not secret */
     if (sodium_init() < 0)
-        return mf_fail(err, CUSTOS_ECRYPTO, "libsodium failed to initialise");
+        return custos_manifest__fail(err, CUSTOS_ECRYPTO, "libsodium failed to initialise");
     return CUSTOS_OK;
 }
 
@@ -39,11 +39,11 @@ int custos_manifest_compile(uint8_t **out, size_t *out_len, uint8_t out_id[CUSTO
         return rc;
     if (out == NULL || out_len == NULL || (yaml == NULL && yaml_len != 0) ||
         (opts != NULL && opts->version != CUSTOS_MANIFEST_COMPILE_OPTIONS_VERSION))
-        return mf_fail(err, CUSTOS_EINVAL, "custos_manifest_compile: missing output, input or options version");
+        return custos_manifest__fail(err, CUSTOS_EINVAL, "custos_manifest_compile: missing output, input or options version");
     *out = NULL;
     *out_len = 0;
     const uint8_t *prev = opts != NULL ? opts->previous : NULL;
-    return mf_compile_yaml(out, out_len, out_id, yaml ? yaml : "", yaml_len, filename, prev,
+    return custos_manifest__compile_yaml(out, out_len, out_id, yaml ? yaml : "", yaml_len, filename, prev,
                            prev ? opts->previous_len : 0, err);
 }
 
@@ -53,8 +53,8 @@ int custos_manifest_check(const char *yaml, size_t yaml_len, const char *filenam
     if (rc != CUSTOS_OK)
         return rc;
     if (yaml == NULL && yaml_len != 0)
-        return mf_fail(err, CUSTOS_EINVAL, "custos_manifest_check: no input");
-    return mf_compile_yaml(NULL, NULL, NULL, yaml ? yaml : "", yaml_len, filename, NULL, 0, err);
+        return custos_manifest__fail(err, CUSTOS_EINVAL, "custos_manifest_check: no input");
+    return custos_manifest__compile_yaml(NULL, NULL, NULL, yaml ? yaml : "", yaml_len, filename, NULL, 0, err);
 }
 
 int custos_manifest_id(uint8_t out_id[CUSTOS_HASH_BYTES], const uint8_t *compiled, size_t len,
@@ -64,7 +64,7 @@ int custos_manifest_id(uint8_t out_id[CUSTOS_HASH_BYTES], const uint8_t *compile
     if (rc != CUSTOS_OK)
         return rc;
     custos_manifest_pb *m = NULL;
-    rc = mf_decode(compiled, len, &m, out_id, err);
+    rc = custos_manifest__decode(compiled, len, &m, out_id, err);
     custos__manifest_free(m);
     return rc;
 }
@@ -76,16 +76,16 @@ static int decode_pair(custos_manifest_pb **older, custos_manifest_pb **newer, u
 {
     custos_manifest_error e;
     *older = *newer = NULL;
-    int rc = mf_decode(a, alen, older, ids[0], &e);
+    int rc = custos_manifest__decode(a, alen, older, ids[0], &e);
     if (rc != CUSTOS_OK) {
-        mf_fail(err, rc, "the older manifest: %s", e.message);
+        custos_manifest__fail(err, rc, "the older manifest: %s", e.message);
         return rc;
     }
-    if ((rc = mf_decode(b, blen, newer, ids[1], &e)) != CUSTOS_OK) {
-        mf_fail(err, rc, "the newer manifest: %s", e.message);
+    if ((rc = custos_manifest__decode(b, blen, newer, ids[1], &e)) != CUSTOS_OK) {
+        custos_manifest__fail(err, rc, "the newer manifest: %s", e.message);
         return rc;
     }
-    return mf_diff(*older, *newer, changes, n, err);
+    return custos_manifest__diff(*older, *newer, changes, n, err);
 }
 
 int custos_manifest_diff(custos_manifest_change **out, size_t *n, const uint8_t *older, size_t older_len,
@@ -95,7 +95,7 @@ int custos_manifest_diff(custos_manifest_change **out, size_t *n, const uint8_t 
     if (rc != CUSTOS_OK)
         return rc;
     if (out == NULL || n == NULL)
-        return mf_fail(err, CUSTOS_EINVAL, "custos_manifest_diff: no output");
+        return custos_manifest__fail(err, CUSTOS_EINVAL, "custos_manifest_diff: no output");
     *out = NULL;
     *n = 0;
     custos_manifest_pb *a, *b;
@@ -106,7 +106,7 @@ int custos_manifest_diff(custos_manifest_change **out, size_t *n, const uint8_t 
     custos_manifest_change *v = NULL;
     if (rc == CUSTOS_OK && count != 0 && (v = custos__calloc(count, sizeof *v)) == NULL) {
         rc = CUSTOS_ENOMEM;
-        mf_fail(err, rc, "out of memory while comparing manifests");
+        custos_manifest__fail(err, rc, "out of memory while comparing manifests");
     }
     for (size_t i = 0; rc == CUSTOS_OK && i < count; i++) {
         const custos_purpose_pb *p = custos__manifest_purpose(b, ch[i].purpose);
@@ -123,27 +123,27 @@ int custos_manifest_diff(custos_manifest_change **out, size_t *n, const uint8_t 
     return rc;
 }
 
-static void reasons_text(mf_buf *b, uint32_t r, int json)
+static void reasons_text(custos__text *b, uint32_t r, int json)
 {
     int first = 1;
     for (uint32_t bit = 1; bit != 0 && bit <= r; bit <<= 1) {
         if ((r & bit) == 0)
             continue;
-        mf_buf_printf(b, json ? "%s\"%s\"" : "%s%s", first ? "" : ", ", mf_change_word(bit));
+        custos__text_printf(b, json ? "%s\"%s\"" : "%s%s", first ? "" : ", ", custos_manifest__change_word(bit));
         first = 0;
     }
 }
 
-static void diff_report(mf_buf *b, const custos_manifest_pb *a, const custos_manifest_pb *m,
+static void diff_report(custos__text *b, const custos_manifest_pb *a, const custos_manifest_pb *m,
                         const custos_purpose_change *ch, size_t n, int json)
 {
     if (json) {
-        mf_buf_printf(b, "{\"older_policy_version\":%u,\"newer_policy_version\":%u,\"changes\":[",
+        custos__text_printf(b, "{\"older_policy_version\":%u,\"newer_policy_version\":%u,\"changes\":[",
                       a->product->policy_version, m->product->policy_version);
     } else {
-        mf_buf_printf(b, "policy version %u -> %u\n", a->product->policy_version, m->product->policy_version);
+        custos__text_printf(b, "policy version %u -> %u\n", a->product->policy_version, m->product->policy_version);
         if (n == 0)
-            mf_buf_printf(b, "no material change: no purpose needs consent again\n");
+            custos__text_printf(b, "no material change: no purpose needs consent again\n");
     }
     for (size_t i = 0; i < n; i++) {
         const custos_purpose_pb *p = custos__manifest_purpose(m, ch[i].purpose);
@@ -151,21 +151,21 @@ static void diff_report(mf_buf *b, const custos_manifest_pb *a, const custos_man
         const char *key = p ? p->key : old->key;
         int consent = p != NULL && p->legal_basis == CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_CONSENT;
         if (json) {
-            mf_buf_printf(b, "%s{\"purpose\":%u,\"key\":", i ? "," : "", ch[i].purpose);
-            mf_buf_json_string(b, key);
-            mf_buf_printf(b, ",\"needs_consent\":%s,\"reasons\":[", consent ? "true" : "false");
+            custos__text_printf(b, "%s{\"purpose\":%u,\"key\":", i ? "," : "", ch[i].purpose);
+            custos__text_json(b, key);
+            custos__text_printf(b, ",\"needs_consent\":%s,\"reasons\":[", consent ? "true" : "false");
             reasons_text(b, ch[i].reasons, 1);
-            mf_buf_printf(b, "]}");
+            custos__text_printf(b, "]}");
         } else {
-            mf_buf_printf(b, "purpose %u %s: %s: ", ch[i].purpose, key,
+            custos__text_printf(b, "purpose %u %s: %s: ", ch[i].purpose, key,
                           consent ? "asks for consent again" : p ? "changed (not consent-based: disclosed, not asked)"
                                                                  : "no longer processed");
             reasons_text(b, ch[i].reasons, 0);
-            mf_buf_printf(b, "\n");
+            custos__text_printf(b, "\n");
         }
     }
     if (json)
-        mf_buf_printf(b, "]}\n");
+        custos__text_printf(b, "]}\n");
 }
 
 int custos_manifest_diff_text(char **out, const uint8_t *older, size_t older_len, const uint8_t *newer,
@@ -175,7 +175,7 @@ int custos_manifest_diff_text(char **out, const uint8_t *older, size_t older_len
     if (rc != CUSTOS_OK)
         return rc;
     if (out == NULL || (format != CUSTOS_MANIFEST_SHOW_TEXT && format != CUSTOS_MANIFEST_SHOW_JSON))
-        return mf_fail(err, CUSTOS_EINVAL, "custos_manifest_diff_text: no output or unknown format %d", format);
+        return custos_manifest__fail(err, CUSTOS_EINVAL, "custos_manifest_diff_text: no output or unknown format %d", format);
     *out = NULL;
     custos_manifest_pb *a, *b;
     uint8_t ids[2][CUSTOS_HASH_BYTES];
@@ -183,10 +183,10 @@ int custos_manifest_diff_text(char **out, const uint8_t *older, size_t older_len
     size_t n = 0;
     rc = decode_pair(&a, &b, ids, older, older_len, newer, newer_len, &ch, &n, err);
     if (rc == CUSTOS_OK) {
-        mf_buf buf = { 0 };
+        custos__text buf = { 0 };
         diff_report(&buf, a, b, ch, n, format == CUSTOS_MANIFEST_SHOW_JSON);
-        if ((rc = mf_buf_finish(&buf, out, NULL)) != CUSTOS_OK)
-            mf_fail(err, rc, "out of memory while writing the diff");
+        if ((rc = custos__text_finish(&buf, out, NULL)) != CUSTOS_OK)
+            custos_manifest__fail(err, rc, "out of memory while writing the diff");
     }
     custos__free(ch);
     custos__manifest_free(a);

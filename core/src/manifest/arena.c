@@ -3,7 +3,7 @@
  * every failure path (an error in the YAML, or memory running out at any
  * allocation) frees everything with one call and leaks nothing.
  */
-#include "mf.h"
+#include "manifest_private.h"
 
 #include <string.h>
 
@@ -15,7 +15,7 @@ struct mf_chunk {
 
 #define MF_CHUNK 1024u  /* small, so that out-of-memory tests reach many call sites */
 
-void *mf_arena_alloc(mf_arena *a, size_t n)
+void *custos_manifest__arena_alloc(mf_arena *a, size_t n)
 {
     if (a->failed)
         return NULL;
@@ -39,9 +39,9 @@ void *mf_arena_alloc(mf_arena *a, size_t n)
     return p;
 }
 
-char *mf_arena_strndup(mf_arena *a, const char *s, size_t n)
+char *custos_manifest__arena_strndup(mf_arena *a, const char *s, size_t n)
 {
-    char *d = mf_arena_alloc(a, n + 1);
+    char *d = custos_manifest__arena_alloc(a, n + 1);
     if (d != NULL) {
         memcpy(d, s, n);
         d[n] = '\0';
@@ -49,7 +49,7 @@ char *mf_arena_strndup(mf_arena *a, const char *s, size_t n)
     return d;
 }
 
-void mf_arena_free(mf_arena *a)
+void custos_manifest__arena_free(mf_arena *a)
 {
     struct mf_chunk *c = a->head;
     while (c != NULL) {

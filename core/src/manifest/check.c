@@ -4,11 +4,11 @@
  * file enforces them again on the bytes, so that a reader never acts on a
  * manifest whose references dangle or whose lists are out of order.
  */
-#include "mf.h"
+#include "manifest_private.h"
 
 #include <string.h>
 
-#define BAD(...) mf_fail(err, CUSTOS_ECORRUPT, __VA_ARGS__)
+#define BAD(...) custos_manifest__fail(err, CUSTOS_ECORRUPT, __VA_ARGS__)
 
 static int strings_sorted(char *const *v, size_t n)
 {
@@ -119,7 +119,7 @@ static int retired_ok(Custos__V1__RetiredId *const *r, size_t n, uint32_t max)
     return 1;
 }
 
-int mf_check_structure(const custos_manifest_pb *m, custos_manifest_error *err)
+int custos_manifest__check_structure(const custos_manifest_pb *m, custos_manifest_error *err)
 {
     if (m->format_version != CUSTOS_MANIFEST_FORMAT_VERSION)
         return BAD("compiled manifest: payload format %u, expected %u", m->format_version, CUSTOS_MANIFEST_FORMAT_VERSION);

@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-void *mf_new(mf_compile *c, const void *init, size_t size)
+void *custos_manifest__new(mf_compile *c, const void *init, size_t size)
 {
-    void *p = mf_arena_alloc(&c->arena, size);
+    void *p = custos_manifest__arena_alloc(&c->arena, size);
     if (p == NULL) {
-        mf_ynomem(&c->y);
+        custos_manifest__ynomem(&c->y);
         return NULL;
     }
     memcpy(p, init, size);
@@ -52,20 +52,20 @@ static int compile_words(mf_compile *c, yaml_node_t *seq, const char *what, int 
 {
     mf_yaml *y = &c->y;
     size_t n = 0;
-    if (mf_yseq(y, seq, what, &n) != CUSTOS_OK)
+    if (custos_manifest__yseq(y, seq, what, &n) != CUSTOS_OK)
         return y->rc;
     if (n == 0)
-        return mf_yerr(y, seq, "%s is empty; give at least one", what);
-    char **v = mf_arena_alloc(&c->arena, n * sizeof *v);
+        return custos_manifest__yerr(y, seq, "%s is empty; give at least one", what);
+    char **v = custos_manifest__arena_alloc(&c->arena, n * sizeof *v);
     if (v == NULL)
-        return mf_ynomem(y);
+        return custos_manifest__ynomem(y);
     for (size_t i = 0; i < n; i++) {
-        yaml_node_t *item = mf_yitem(y, seq, i);
-        if (mf_ystr(y, item, what, &v[i]) != CUSTOS_OK || valid(c, item, v[i]) != CUSTOS_OK)
+        yaml_node_t *item = custos_manifest__yitem(y, seq, i);
+        if (custos_manifest__ystr(y, item, what, &v[i]) != CUSTOS_OK || valid(c, item, v[i]) != CUSTOS_OK)
             return y->rc;
         for (size_t j = 0; j < i; j++)
             if (strcmp(v[j], v[i]) == 0)
-                return mf_yerr(y, item, "%s lists '%s' twice; list it once", what, v[i]);
+                return custos_manifest__yerr(y, item, "%s lists '%s' twice; list it once", what, v[i]);
     }
     qsort(v, n, sizeof *v, cmp_str);
     *out = v;
@@ -76,7 +76,7 @@ static int compile_words(mf_compile *c, yaml_node_t *seq, const char *what, int 
 static int check_lang(mf_compile *c, yaml_node_t *n, const char *s)
 {
     if (!valid_lang(s))
-        return mf_yerr(&c->y, n, "language '%s' is not a BCP 47 language tag such as en, ja or pt-BR", s);
+        return custos_manifest__yerr(&c->y, n, "language '%s' is not a BCP 47 language tag such as en, ja or pt-BR", s);
     return c->y.rc;
 }
 
@@ -84,12 +84,12 @@ static int check_jurisdiction(mf_compile *c, yaml_node_t *n, const char *s)
 {
     size_t i;
     (void)s;
-    return mf_ychoose(&c->y, n, "jurisdiction", MF_TAX(jurisdictions), &i);
+    return custos_manifest__ychoose(&c->y, n, "jurisdiction", MF_TAX(jurisdictions), &i);
 }
 
 static int compile_languages(mf_compile *c, yaml_node_t *prod, Custos__V1__Product *p)
 {
-    yaml_node_t *v = mf_yneed(&c->y, prod, "languages", "the product", "list the notice languages: at least en and ja");
+    yaml_node_t *v = custos_manifest__yneed(&c->y, prod, "languages", "the product", "list the notice languages: at least en and ja");
     if (v == NULL || compile_words(c, v, "product.languages", check_lang, &p->languages, &p->n_languages) != CUSTOS_OK)
         return c->y.rc;
     static const char *const needed[] = { "en", "ja" };
@@ -98,7 +98,7 @@ static int compile_languages(mf_compile *c, yaml_node_t *prod, Custos__V1__Produ
         while (i < p->n_languages && strcmp(p->languages[i], needed[k]) != 0)
             i++;
         if (i == p->n_languages)
-            return mf_yerr(&c->y, v, "product.languages must include '%s': notices are written at least in "
+            return custos_manifest__yerr(&c->y, v, "product.languages must include '%s': notices are written at least in "
                            "English (en) and Japanese (ja)", needed[k]);
     }
     return c->y.rc;
@@ -109,25 +109,25 @@ static int compile_party(mf_compile *c, yaml_node_t *n, const char *what, int fu
     static const char *const keys[] = { "name", "address", "contact", "country", NULL };
     mf_yaml *y = &c->y;
     Custos__V1__Party *p = MF_NEW(c, Custos__V1__Party, CUSTOS__V1__PARTY__INIT);
-    if (p == NULL || mf_ymap(y, n, keys, what) != CUSTOS_OK)
+    if (p == NULL || custos_manifest__ymap(y, n, keys, what) != CUSTOS_OK)
         return y->rc;
     yaml_node_t *v;
-    if ((v = mf_yneed(y, n, "name", what, "give the legal name")) == NULL || mf_ystr(y, v, "a name", &p->name) ||
-        (v = mf_yneed(y, n, "contact", what, "give an e-mail address, URL or phone number people can use")) == NULL ||
-        mf_ystr(y, v, "a contact", &p->contact))
+    if ((v = custos_manifest__yneed(y, n, "name", what, "give the legal name")) == NULL || custos_manifest__ystr(y, v, "a name", &p->name) ||
+        (v = custos_manifest__yneed(y, n, "contact", what, "give an e-mail address, URL or phone number people can use")) == NULL ||
+        custos_manifest__ystr(y, v, "a contact", &p->contact))
         return y->rc;
-    if ((v = full ? mf_yneed(y, n, "address", what, "give the postal address") : mf_yget(y, n, "address")) != NULL &&
-        mf_ystr(y, v, "an address", &p->address) != CUSTOS_OK)
+    if ((v = full ? custos_manifest__yneed(y, n, "address", what, "give the postal address") : custos_manifest__yget(y, n, "address")) != NULL &&
+        custos_manifest__ystr(y, v, "an address", &p->address) != CUSTOS_OK)
         return y->rc;
-    v = full ? mf_yneed(y, n, "country", what, "give its ISO 3166-1 code, e.g. JP") : mf_yget(y, n, "country");
-    if (v != NULL && mf_ystr(y, v, "a country", &p->country) == CUSTOS_OK &&
-        !mf_is_country(p->country))
-        return mf_yerr(y, v, "country '%s' must be a two-letter ISO 3166-1 code in capitals, e.g. JP", p->country);
+    v = full ? custos_manifest__yneed(y, n, "country", what, "give its ISO 3166-1 code, e.g. JP") : custos_manifest__yget(y, n, "country");
+    if (v != NULL && custos_manifest__ystr(y, v, "a country", &p->country) == CUSTOS_OK &&
+        !custos_manifest__is_country(p->country))
+        return custos_manifest__yerr(y, v, "country '%s' must be a two-letter ISO 3166-1 code in capitals, e.g. JP", p->country);
     *out = p;
     return y->rc;
 }
 
-int mf_is_country(const char *s)
+int custos_manifest__is_country(const char *s)
 {
     return strlen(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z';
 }
@@ -153,27 +153,27 @@ static int compile_product(mf_compile *c, yaml_node_t *n)
                                         "support_until", "policy_version", "languages", NULL };
     mf_yaml *y = &c->y;
     Custos__V1__Product *p = MF_NEW(c, Custos__V1__Product, CUSTOS__V1__PRODUCT__INIT);
-    if (p == NULL || mf_ymap(y, n, keys, "the product") != CUSTOS_OK)
+    if (p == NULL || custos_manifest__ymap(y, n, keys, "the product") != CUSTOS_OK)
         return y->rc;
     c->m->product = p;
     yaml_node_t *v;
-    if ((v = mf_yneed(y, n, "name", "the product", "give the product's name")) == NULL ||
-        mf_ystr(y, v, "product.name", &p->name) ||
-        (v = mf_yneed(y, n, "policy_version", "the product", "start at 1 and raise it with every change")) == NULL ||
-        mf_yuint(y, v, "product.policy_version", 1, UINT32_MAX, &p->policy_version) ||
+    if ((v = custos_manifest__yneed(y, n, "name", "the product", "give the product's name")) == NULL ||
+        custos_manifest__ystr(y, v, "product.name", &p->name) ||
+        (v = custos_manifest__yneed(y, n, "policy_version", "the product", "start at 1 and raise it with every change")) == NULL ||
+        custos_manifest__yuint(y, v, "product.policy_version", 1, UINT32_MAX, &p->policy_version) ||
         compile_languages(c, n, p) ||
-        (v = mf_yneed(y, n, "controller", "the product", "name the maker as controller: name, address, contact, country")) == NULL ||
+        (v = custos_manifest__yneed(y, n, "controller", "the product", "name the maker as controller: name, address, contact, country")) == NULL ||
         compile_party(c, v, "product.controller", 1, &p->controller) ||
-        (v = mf_yneed(y, n, "jurisdictions", "the product", "list the laws it is sold under, e.g. [JP-APPI, EU-GDPR]")) == NULL ||
+        (v = custos_manifest__yneed(y, n, "jurisdictions", "the product", "list the laws it is sold under, e.g. [JP-APPI, EU-GDPR]")) == NULL ||
         compile_words(c, v, "product.jurisdictions", check_jurisdiction, &p->jurisdictions, &p->n_jurisdictions))
         return y->rc;
-    if ((v = mf_yget(y, n, "model")) != NULL && mf_ystr(y, v, "product.model", &p->model))
+    if ((v = custos_manifest__yget(y, n, "model")) != NULL && custos_manifest__ystr(y, v, "product.model", &p->model))
         return y->rc;
-    if ((v = mf_yget(y, n, "privacy_contact")) != NULL && compile_party(c, v, "product.privacy_contact", 0, &p->privacy_contact))
+    if ((v = custos_manifest__yget(y, n, "privacy_contact")) != NULL && compile_party(c, v, "product.privacy_contact", 0, &p->privacy_contact))
         return y->rc;
-    if ((v = mf_yget(y, n, "support_until")) != NULL && mf_ystr(y, v, "product.support_until", &p->support_until) == CUSTOS_OK &&
+    if ((v = custos_manifest__yget(y, n, "support_until")) != NULL && custos_manifest__ystr(y, v, "product.support_until", &p->support_until) == CUSTOS_OK &&
         !valid_date(p->support_until))
-        return mf_yerr(y, v, "product.support_until '%s' is not a date written YYYY-MM-DD", p->support_until);
+        return custos_manifest__yerr(y, v, "product.support_until '%s' is not a date written YYYY-MM-DD", p->support_until);
     return y->rc;
 }
 
@@ -183,27 +183,27 @@ static int compile_subjects(mf_compile *c, yaml_node_t *n)
 {
     mf_yaml *y = &c->y;
     size_t cnt = 0;
-    if (mf_yseq(y, n, "subjects", &cnt) != CUSTOS_OK)
+    if (custos_manifest__yseq(y, n, "subjects", &cnt) != CUSTOS_OK)
         return y->rc;
     if (cnt == 0)
-        return mf_yerr(y, n, "subjects: is empty; list the people the product serves: owner, household_member, "
+        return custos_manifest__yerr(y, n, "subjects: is empty; list the people the product serves: owner, household_member, "
                        "guest, child");
-    Custos__V1__SubjectRole *v = mf_arena_alloc(&c->arena, cnt * sizeof *v);
+    Custos__V1__SubjectRole *v = custos_manifest__arena_alloc(&c->arena, cnt * sizeof *v);
     if (v == NULL)
-        return mf_ynomem(y);
+        return custos_manifest__ynomem(y);
     int seen[8] = { 0 };
     for (size_t i = 0; i < cnt; i++) {
-        yaml_node_t *item = mf_yitem(y, n, i);
+        yaml_node_t *item = custos_manifest__yitem(y, n, i);
         size_t k;
-        if (mf_ychoose(y, item, "subject role", MF_TAX(subject_roles), &k) != CUSTOS_OK)
+        if (custos_manifest__ychoose(y, item, "subject role", MF_TAX(subject_roles), &k) != CUSTOS_OK)
             return y->rc;
         v[i] = (Custos__V1__SubjectRole)custos__tax_subject_roles[k].proto;
         if (seen[v[i] & 7]++)
-            return mf_yerr(y, item, "subjects lists '%s' twice; list it once", custos__tax_subject_roles[k].value);
+            return custos_manifest__yerr(y, item, "subjects lists '%s' twice; list it once", custos__tax_subject_roles[k].value);
     }
     if (seen[CUSTOS__V1__SUBJECT_ROLE__SUBJECT_ROLE_CHILD] && !seen[CUSTOS__V1__SUBJECT_ROLE__SUBJECT_ROLE_OWNER] &&
         !seen[CUSTOS__V1__SUBJECT_ROLE__SUBJECT_ROLE_HOUSEHOLD_MEMBER])
-        return mf_yerr(y, n, "subjects lists child, whose consent is given by a guardian, but no owner or "
+        return custos_manifest__yerr(y, n, "subjects lists child, whose consent is given by a guardian, but no owner or "
                        "household_member who can be that guardian; add one");
     c->m->subject_roles = v;
     c->m->n_subject_roles = cnt;
@@ -216,22 +216,22 @@ static int compile_retired_list(mf_compile *c, yaml_node_t *seq, const char *wha
     static const char *const keys[] = { "id", "key", NULL };
     mf_yaml *y = &c->y;
     size_t n = 0;
-    if (mf_yseq(y, seq, what, &n) != CUSTOS_OK || n == 0)
+    if (custos_manifest__yseq(y, seq, what, &n) != CUSTOS_OK || n == 0)
         return y->rc;
-    Custos__V1__RetiredId **v = mf_arena_alloc(&c->arena, n * sizeof *v);
+    Custos__V1__RetiredId **v = custos_manifest__arena_alloc(&c->arena, n * sizeof *v);
     if (v == NULL)
-        return mf_ynomem(y);
+        return custos_manifest__ynomem(y);
     for (size_t i = 0; i < n; i++) {
-        yaml_node_t *item = mf_yitem(y, seq, i), *id, *key;
+        yaml_node_t *item = custos_manifest__yitem(y, seq, i), *id, *key;
         Custos__V1__RetiredId *r = MF_NEW(c, Custos__V1__RetiredId, CUSTOS__V1__RETIRED_ID__INIT);
-        if (r == NULL || mf_ymap(y, item, keys, what) ||
-            (id = mf_yneed(y, item, "id", what, "give the id that is no longer used")) == NULL ||
-            (key = mf_yneed(y, item, "key", what, "give the key it had, so it is never reused for another")) == NULL ||
-            mf_yuint(y, id, "a retired id", 1, max, &r->id) || mf_ystr(y, key, "a retired key", &r->key))
+        if (r == NULL || custos_manifest__ymap(y, item, keys, what) ||
+            (id = custos_manifest__yneed(y, item, "id", what, "give the id that is no longer used")) == NULL ||
+            (key = custos_manifest__yneed(y, item, "key", what, "give the key it had, so it is never reused for another")) == NULL ||
+            custos_manifest__yuint(y, id, "a retired id", 1, max, &r->id) || custos_manifest__ystr(y, key, "a retired key", &r->key))
             return y->rc;
         for (size_t j = 0; j < i; j++)
             if (v[j]->id == r->id)
-                return mf_yerr(y, id, "%s lists id %u twice; list it once", what, r->id);
+                return custos_manifest__yerr(y, id, "%s lists id %u twice; list it once", what, r->id);
         v[i] = r;
     }
     *out = v;
@@ -243,13 +243,13 @@ static int compile_retired(mf_compile *c, yaml_node_t *n)
 {
     static const char *const keys[] = { "categories", "purposes", NULL };
     yaml_node_t *v;
-    if (mf_ymap(&c->y, n, keys, "retired:") != CUSTOS_OK)
+    if (custos_manifest__ymap(&c->y, n, keys, "retired:") != CUSTOS_OK)
         return c->y.rc;
-    if ((v = mf_yget(&c->y, n, "categories")) != NULL &&
+    if ((v = custos_manifest__yget(&c->y, n, "categories")) != NULL &&
         compile_retired_list(c, v, "retired.categories", CUSTOS_MANIFEST_MAX_CATEGORY_ID, &c->m->retired_categories,
                              &c->m->n_retired_categories))
         return c->y.rc;
-    if ((v = mf_yget(&c->y, n, "purposes")) != NULL)
+    if ((v = custos_manifest__yget(&c->y, n, "purposes")) != NULL)
         compile_retired_list(c, v, "retired.purposes", CUSTOS_MANIFEST_MAX_PURPOSE_ID, &c->m->retired_purposes,
                              &c->m->n_retired_purposes);
     return c->y.rc;
@@ -284,10 +284,10 @@ static int check_declared(mf_compile *c, int kind, uint32_t id, const char *key,
     int retired;
     const char *old = prev_key(c->prev, kind, id, &retired);
     if (old != NULL && retired)
-        return mf_yerr(&c->y, at, "%s id %u was retired in policy version %u (it was '%s'); a retired id is "
+        return custos_manifest__yerr(&c->y, at, "%s id %u was retired in policy version %u (it was '%s'); a retired id is "
                        "never used again: choose a new id", what, id, c->prev->product->policy_version, old);
     if (old != NULL && strcmp(old, key) != 0)
-        return mf_yerr(&c->y, at, "%s id %u was '%s' in policy version %u and is now '%s'; an id never changes "
+        return custos_manifest__yerr(&c->y, at, "%s id %u was '%s' in policy version %u and is now '%s'; an id never changes "
                        "meaning: give '%s' a new id and list %u under retired:", what, id, old,
                        c->prev->product->policy_version, key, key, id);
     return c->y.rc;
@@ -302,7 +302,7 @@ static int present(mf_compile *c, int kind, uint32_t id, const char *key, yaml_n
         if (r[i]->id != id)
             continue;
         if (strcmp(r[i]->key, key) != 0)
-            return mf_yerr(&c->y, at, "retired %s id %u had the key '%s' in policy version %u, not '%s'", what, id,
+            return custos_manifest__yerr(&c->y, at, "retired %s id %u had the key '%s' in policy version %u, not '%s'", what, id,
                            key, c->prev->product->policy_version, r[i]->key);
         return 1;
     }
@@ -318,7 +318,7 @@ static int check_kept(mf_compile *c, int kind, uint32_t id, const char *key, yam
     int rc = present(c, kind, id, key, at);
     if (c->y.rc != CUSTOS_OK || rc == 1)
         return c->y.rc;
-    return mf_yerr(&c->y, at, "%s %u ('%s') of policy version %u is gone; ids are never reused, so keep it or "
+    return custos_manifest__yerr(&c->y, at, "%s %u ('%s') of policy version %u is gone; ids are never reused, so keep it or "
                    "list it under retired: as {id: %u, key: %s}", kind == 0 ? "category" : "purpose", id, key,
                    c->prev->product->policy_version, id, key);
 }
@@ -327,10 +327,10 @@ static int check_previous(mf_compile *c, yaml_node_t *root)
 {
     const custos_manifest_pb *p = c->prev, *m = c->m;
     for (size_t i = 0; i < m->n_categories && c->y.rc == CUSTOS_OK; i++)
-        check_declared(c, 0, m->categories[i]->id, m->categories[i]->key, mf_yget(&c->y, c->cat_nodes[i], "id"));
+        check_declared(c, 0, m->categories[i]->id, m->categories[i]->key, custos_manifest__yget(&c->y, c->cat_nodes[i], "id"));
     for (size_t i = 0; i < m->n_purposes && c->y.rc == CUSTOS_OK; i++)
-        check_declared(c, 1, m->purposes[i]->id, m->purposes[i]->key, mf_yget(&c->y, c->purpose_nodes[i], "id"));
-    yaml_node_t *cats = mf_yget(&c->y, root, "categories"), *purs = mf_yget(&c->y, root, "purposes");
+        check_declared(c, 1, m->purposes[i]->id, m->purposes[i]->key, custos_manifest__yget(&c->y, c->purpose_nodes[i], "id"));
+    yaml_node_t *cats = custos_manifest__yget(&c->y, root, "categories"), *purs = custos_manifest__yget(&c->y, root, "purposes");
     for (size_t i = 0; i < p->n_categories && c->y.rc == CUSTOS_OK; i++)
         check_kept(c, 0, p->categories[i]->id, p->categories[i]->key, cats);
     for (size_t i = 0; i < p->n_retired_categories && c->y.rc == CUSTOS_OK; i++)
@@ -432,7 +432,7 @@ static size_t utf8_prefix(const unsigned char *s, size_t len)
 static int check_text(mf_compile *c, const char *text, size_t len)
 {
     if (len > CUSTOS_MANIFEST_MAX_YAML)
-        return c->y.rc = mf_fail(c->y.err, CUSTOS_EMANIFEST, "%s: the file is %zu bytes; a manifest is at most %u",
+        return c->y.rc = custos_manifest__fail(c->y.err, CUSTOS_EMANIFEST, "%s: the file is %zu bytes; a manifest is at most %u",
                                  c->y.file, len, CUSTOS_MANIFEST_MAX_YAML);
     size_t bad = utf8_prefix((const unsigned char *)text, len), line = 1, col = 1;
     if (bad == len)
@@ -443,7 +443,7 @@ static int check_text(mf_compile *c, const char *text, size_t len)
         else if (((unsigned char)text[i] & 0xC0) != 0x80)
             col++;
     }
-    c->y.rc = mf_fail(c->y.err, CUSTOS_EMANIFEST, "%s:%zu:%zu: byte 0x%02X is not UTF-8; save the file as UTF-8",
+    c->y.rc = custos_manifest__fail(c->y.err, CUSTOS_EMANIFEST, "%s:%zu:%zu: byte 0x%02X is not UTF-8; save the file as UTF-8",
                       c->y.file, line, col, (unsigned char)text[bad]);
     if (c->y.err != NULL)
         c->y.err->line = (uint32_t)line, c->y.err->column = (uint32_t)col;
@@ -454,30 +454,30 @@ static int compile_root(mf_compile *c)
 {
     static const char *const keys[] = { "custos", "product", "retired", "categories", "purposes", "subjects", NULL };
     mf_yaml *y = &c->y;
-    yaml_node_t *root = mf_yaml_root(y), *v;
+    yaml_node_t *root = custos_manifest__yaml_root(y), *v;
     if (root == NULL)
-        return mf_yerr(y, NULL, "the manifest is empty; start with 'custos: 1', then declare product:, "
+        return custos_manifest__yerr(y, NULL, "the manifest is empty; start with 'custos: 1', then declare product:, "
                        "categories:, purposes: and subjects: (see docs/manifest.md)");
     uint32_t version;
     if ((c->m = MF_NEW(c, custos_manifest_pb, CUSTOS__V1__MANIFEST__INIT)) == NULL ||
-        mf_ymap(y, root, keys, "the manifest") ||
-        (v = mf_yneed(y, root, "custos", "the manifest", "start the file with 'custos: 1' (the format version)")) == NULL ||
-        mf_yuint(y, v, "custos (the format version)", 1, UINT32_MAX, &version))
+        custos_manifest__ymap(y, root, keys, "the manifest") ||
+        (v = custos_manifest__yneed(y, root, "custos", "the manifest", "start the file with 'custos: 1' (the format version)")) == NULL ||
+        custos_manifest__yuint(y, v, "custos (the format version)", 1, UINT32_MAX, &version))
         return y->rc;
     if (version != CUSTOS_MANIFEST_FORMAT_VERSION)
-        return mf_yerr(y, v, "custos: %u names a manifest format this build does not know; it reads format %u",
+        return custos_manifest__yerr(y, v, "custos: %u names a manifest format this build does not know; it reads format %u",
                        version, CUSTOS_MANIFEST_FORMAT_VERSION);
-    if ((v = mf_yneed(y, root, "product", "the manifest", "describe the product and its maker under product:")) == NULL ||
+    if ((v = custos_manifest__yneed(y, root, "product", "the manifest", "describe the product and its maker under product:")) == NULL ||
         compile_product(c, v))
         return y->rc;
     c->m->format_version = version;
-    if ((v = mf_yget(y, root, "retired")) != NULL && compile_retired(c, v))
+    if ((v = custos_manifest__yget(y, root, "retired")) != NULL && compile_retired(c, v))
         return y->rc;
-    if ((v = mf_yneed(y, root, "categories", "the manifest", "list the personal data the product handles")) == NULL ||
-        mf_compile_categories(c, v) ||
-        (v = mf_yneed(y, root, "purposes", "the manifest", "list why the product processes that data")) == NULL ||
-        mf_compile_purposes(c, v) ||
-        (v = mf_yneed(y, root, "subjects", "the manifest", "list the people it serves, e.g. [owner, guest]")) == NULL ||
+    if ((v = custos_manifest__yneed(y, root, "categories", "the manifest", "list the personal data the product handles")) == NULL ||
+        custos_manifest__compile_categories(c, v) ||
+        (v = custos_manifest__yneed(y, root, "purposes", "the manifest", "list why the product processes that data")) == NULL ||
+        custos_manifest__compile_purposes(c, v) ||
+        (v = custos_manifest__yneed(y, root, "subjects", "the manifest", "list the people it serves, e.g. [owner, guest]")) == NULL ||
         compile_subjects(c, v))
         return y->rc;
     if (c->prev != NULL)
@@ -491,8 +491,8 @@ static int check_policy_version(mf_compile *c, const uint8_t id[CUSTOS_HASH_BYTE
     uint32_t now = c->m->product->policy_version, before = c->prev->product->policy_version;
     if (memcmp(id, prev_id, CUSTOS_HASH_BYTES) == 0 || now > before)
         return CUSTOS_OK;
-    yaml_node_t *v = mf_yget(&c->y, mf_yget(&c->y, mf_yaml_root(&c->y), "product"), "policy_version");
-    return mf_yerr(&c->y, v, "product.policy_version is %u, but this manifest differs from the previous one "
+    yaml_node_t *v = custos_manifest__yget(&c->y, custos_manifest__yget(&c->y, custos_manifest__yaml_root(&c->y), "product"), "policy_version");
+    return custos_manifest__yerr(&c->y, v, "product.policy_version is %u, but this manifest differs from the previous one "
                    "(policy version %u); raise it to %u", now, before, before + 1);
 }
 
@@ -502,14 +502,14 @@ static int finish(mf_compile *c, uint8_t **file, size_t *file_len, uint8_t id[CU
 {
     canonical_order(c->m);
     custos_manifest_error serr;
-    if (mf_check_structure(c->m, &serr) != CUSTOS_OK)
-        return c->y.rc = mf_fail(c->y.err, CUSTOS_EINTERNAL, "the compiled manifest failed its own check: %s",
+    if (custos_manifest__check_structure(c->m, &serr) != CUSTOS_OK)
+        return c->y.rc = custos_manifest__fail(c->y.err, CUSTOS_EINTERNAL, "the compiled manifest failed its own check: %s",
                                  serr.message);
-    int rc = mf_encode(file, file_len, c->m, id);
+    int rc = custos_manifest__encode(file, file_len, c->m, id);
     if (rc == CUSTOS_ENOMEM)
-        return mf_ynomem(&c->y);
+        return custos_manifest__ynomem(&c->y);
     if (rc == CUSTOS_ERANGE)
-        return c->y.rc = mf_fail(c->y.err, CUSTOS_EMANIFEST, "%s: the compiled manifest would exceed %u bytes",
+        return c->y.rc = custos_manifest__fail(c->y.err, CUSTOS_EMANIFEST, "%s: the compiled manifest would exceed %u bytes",
                                  c->y.file, CUSTOS_MANIFEST_MAX_PAYLOAD);
     if (c->prev != NULL && check_policy_version(c, id, prev_id) != CUSTOS_OK) {
         custos__free(*file);
@@ -518,7 +518,7 @@ static int finish(mf_compile *c, uint8_t **file, size_t *file_len, uint8_t id[CU
     return c->y.rc;
 }
 
-int mf_compile_yaml(uint8_t **out, size_t *out_len, uint8_t out_id[CUSTOS_HASH_BYTES], const char *text, size_t len,
+int custos_manifest__compile_yaml(uint8_t **out, size_t *out_len, uint8_t out_id[CUSTOS_HASH_BYTES], const char *text, size_t len,
                     const char *file, const uint8_t *prev, size_t prev_len, custos_manifest_error *err)
 {
     mf_compile c = { .y = { .file = file ? file : "manifest.yaml", .err = err } };
@@ -529,12 +529,12 @@ int mf_compile_yaml(uint8_t **out, size_t *out_len, uint8_t out_id[CUSTOS_HASH_B
     size_t nbytes = 0;
     if (prev != NULL) {
         custos_manifest_error perr;
-        int rc = mf_decode(prev, prev_len, &previous, prev_id, &perr);
+        int rc = custos_manifest__decode(prev, prev_len, &previous, prev_id, &perr);
         if (rc != CUSTOS_OK)
-            return mf_fail(err, rc, "the previous manifest: %s", perr.message);
+            return custos_manifest__fail(err, rc, "the previous manifest: %s", perr.message);
         c.prev = previous;
     }
-    if (check_text(&c, text, len) == CUSTOS_OK && mf_yaml_load(&c.y, text, len) == CUSTOS_OK &&
+    if (check_text(&c, text, len) == CUSTOS_OK && custos_manifest__yaml_load(&c.y, text, len) == CUSTOS_OK &&
         compile_root(&c) == CUSTOS_OK && finish(&c, &bytes, &nbytes, id, prev_id) == CUSTOS_OK) {
         if (out_id != NULL)
             memcpy(out_id, id, sizeof id);
@@ -545,8 +545,8 @@ int mf_compile_yaml(uint8_t **out, size_t *out_len, uint8_t out_id[CUSTOS_HASH_B
         }
     }
     custos__free(bytes);
-    mf_yaml_unload(&c.y);
-    mf_arena_free(&c.arena);
+    custos_manifest__yaml_unload(&c.y);
+    custos_manifest__arena_free(&c.arena);
     custos__manifest_free(previous);
     return c.y.rc;
 }

@@ -19,24 +19,24 @@ typedef struct mf_compile {
 } mf_compile;
 
 /* Allocate a message of type T in the arena, initialised with its INIT. */
-#define MF_NEW(c, T, INIT) ((T *)mf_new((c), &(T)INIT, sizeof(T)))
-void *mf_new(mf_compile *c, const void *init, size_t size);
+#define MF_NEW(c, T, INIT) ((T *)custos_manifest__new((c), &(T)INIT, sizeof(T)))
+void *custos_manifest__new(mf_compile *c, const void *init, size_t size);
 
 /* compile.c: 1 if s is a two-letter ISO 3166-1 code in capitals ("JP"). */
-int mf_is_country(const char *s);
+int custos_manifest__is_country(const char *s);
 
 /* compile_items.c */
-int mf_compile_categories(mf_compile *c, yaml_node_t *seq);
-int mf_compile_purposes(mf_compile *c, yaml_node_t *seq);
+int custos_manifest__compile_categories(mf_compile *c, yaml_node_t *seq);
+int custos_manifest__compile_purposes(mf_compile *c, yaml_node_t *seq);
 /* name: / description: as {lang: text} with exactly the product's languages. */
-int mf_compile_texts(mf_compile *c, yaml_node_t *n, const char *what,
+int custos_manifest__compile_texts(mf_compile *c, yaml_node_t *n, const char *what,
                      Custos__V1__LocalizedText ***out, size_t *count);
 
 /* compile_duration.c */
 /* Parse an ISO 8601 duration ("P1Y2M10DT2H30M", "P4W") into seconds
  * (1 Y = 365 D, 1 M = 30 D). 0 on success, -1 if malformed or zero. */
-int mf_iso_duration(const char *s, uint64_t *seconds);
-int mf_compile_duration(mf_compile *c, yaml_node_t *n, const char *what, int allow_event,
+int custos_manifest__iso_duration(const char *s, uint64_t *seconds);
+int custos_manifest__compile_duration(mf_compile *c, yaml_node_t *n, const char *what, int allow_event,
                         Custos__V1__Duration **out);
 
 #endif

@@ -21,7 +21,7 @@ static int add_part(uint64_t *total, uint64_t n, uint64_t unit)
     return 0;
 }
 
-int mf_iso_duration(const char *s, uint64_t *seconds)
+int custos_manifest__iso_duration(const char *s, uint64_t *seconds)
 {
     static const char date_units[] = "YMWD", time_units[] = "HMS";
     static const uint64_t date_secs[] = { 365 * DAY, 30 * DAY, 7 * DAY, DAY }, time_secs[] = { 3600, 60, 1 };
@@ -68,7 +68,7 @@ static int valid_event(const char *s)
     return 1;
 }
 
-int mf_compile_duration(mf_compile *c, yaml_node_t *n, const char *what, int allow_event,
+int custos_manifest__compile_duration(mf_compile *c, yaml_node_t *n, const char *what, int allow_event,
                         Custos__V1__Duration **out)
 {
     mf_yaml *y = &c->y;
@@ -77,23 +77,23 @@ int mf_compile_duration(mf_compile *c, yaml_node_t *n, const char *what, int all
         return y->rc;
     if (n->type == YAML_MAPPING_NODE && allow_event) {
         static const char *const keys[] = { "until", NULL };
-        if (mf_ymap(y, n, keys, what) != CUSTOS_OK)
+        if (custos_manifest__ymap(y, n, keys, what) != CUSTOS_OK)
             return y->rc;
-        yaml_node_t *ev = mf_yneed(y, n, "until", what, "write the event that ends it, e.g. until: account_deletion");
-        if (ev == NULL || mf_ystr(y, ev, what, &d->until_event) != CUSTOS_OK)
+        yaml_node_t *ev = custos_manifest__yneed(y, n, "until", what, "write the event that ends it, e.g. until: account_deletion");
+        if (ev == NULL || custos_manifest__ystr(y, ev, what, &d->until_event) != CUSTOS_OK)
             return y->rc;
         if (!valid_event(d->until_event))
-            return mf_yerr(y, ev, "%s: event '%s' must be lower-case words joined by '_' or '-', "
+            return custos_manifest__yerr(y, ev, "%s: event '%s' must be lower-case words joined by '_' or '-', "
                            "e.g. account_deletion", what, d->until_event);
         *out = d;
         return y->rc;
     }
     if (n->type == YAML_MAPPING_NODE)
-        return mf_yerr(y, n, "%s must be an ISO 8601 duration such as P1Y; it cannot last until an event", what);
-    if (mf_ystr(y, n, what, &d->iso8601) != CUSTOS_OK)
+        return custos_manifest__yerr(y, n, "%s must be an ISO 8601 duration such as P1Y; it cannot last until an event", what);
+    if (custos_manifest__ystr(y, n, what, &d->iso8601) != CUSTOS_OK)
         return y->rc;
-    if (mf_iso_duration(d->iso8601, &d->seconds) != 0)
-        return mf_yerr(y, n, "%s '%s' is not an ISO 8601 duration such as P30D, P6M, P1Y or PT12H%s", what,
+    if (custos_manifest__iso_duration(d->iso8601, &d->seconds) != 0)
+        return custos_manifest__yerr(y, n, "%s '%s' is not an ISO 8601 duration such as P30D, P6M, P1Y or PT12H%s", what,
                        d->iso8601, allow_event ? ", nor {until: event}" : "");
     d->has_seconds = 1;
     *out = d;

@@ -11,7 +11,7 @@
  * Ids are stable: an id present in both versions with a different key is a
  * reuse with a new meaning and makes the whole diff fail (CUSTOS_EMANIFEST).
  */
-#include "mf.h"
+#include "manifest_private.h"
 
 #include <string.h>
 
@@ -24,7 +24,7 @@ static int rank(const Custos__V1__Duration *d)
     return 1;
 }
 
-int mf_duration_cmp(const Custos__V1__Duration *a, const Custos__V1__Duration *b)
+int custos_manifest__duration_cmp(const Custos__V1__Duration *a, const Custos__V1__Duration *b)
 {
     int ra = rank(a), rb = rank(b);
     if (ra != rb)
@@ -36,7 +36,7 @@ int mf_duration_cmp(const Custos__V1__Duration *a, const Custos__V1__Duration *b
     return 0;
 }
 
-const char *mf_change_word(uint32_t bit)
+const char *custos_manifest__change_word(uint32_t bit)
 {
     switch (bit) {
     case CUSTOS_CHANGE_NEW_PURPOSE:      return "new purpose";
@@ -92,14 +92,14 @@ static uint32_t reasons(const custos_manifest_pb *older, const custos_manifest_p
     for (size_t i = 0; i < n->n_recipients; i++)
         if (!has_recipient(o, n->recipients[i]))
             r |= CUSTOS_CHANGE_NEW_RECIPIENT;
-    if (mf_duration_cmp(o->retention, n->retention) > 0)
+    if (custos_manifest__duration_cmp(o->retention, n->retention) > 0)
         r |= CUSTOS_CHANGE_LONGER_RETENTION;
     if (o->legal_basis != n->legal_basis)
         r |= CUSTOS_CHANGE_LEGAL_BASIS;
     for (size_t i = 0; i < n->n_locations; i++)
         if (!has_location(o, n->locations[i]))
             r |= CUSTOS_CHANGE_NEW_LOCATION;
-    if (mf_duration_cmp(o->consent_lifetime, n->consent_lifetime) > 0)
+    if (custos_manifest__duration_cmp(o->consent_lifetime, n->consent_lifetime) > 0)
         r |= CUSTOS_CHANGE_LONGER_CONSENT;
     return r;
 }
@@ -111,7 +111,7 @@ static int check_ids_kept_meaning(custos_manifest_error *err, const custos_manif
         const custos_category_pb *n = newer->categories[i];
         const custos_category_pb *o = custos__manifest_category(older, n->id);
         if (o != NULL && strcmp(o->key, n->key) != 0)
-            return mf_fail(err, CUSTOS_EMANIFEST,
+            return custos_manifest__fail(err, CUSTOS_EMANIFEST,
                                 "category %u was '%s' and is now '%s': an id is never reused for another "
                                 "meaning; give the new category a new id", n->id, o->key, n->key);
     }
@@ -119,14 +119,14 @@ static int check_ids_kept_meaning(custos_manifest_error *err, const custos_manif
         const custos_purpose_pb *n = newer->purposes[i];
         const custos_purpose_pb *o = custos__manifest_purpose(older, n->id);
         if (o != NULL && strcmp(o->key, n->key) != 0)
-            return mf_fail(err, CUSTOS_EMANIFEST,
+            return custos_manifest__fail(err, CUSTOS_EMANIFEST,
                                 "purpose %u was '%s' and is now '%s': an id is never reused for another "
                                 "meaning; give the new purpose a new id", n->id, o->key, n->key);
     }
     return CUSTOS_OK;
 }
 
-int mf_diff(const custos_manifest_pb *older, const custos_manifest_pb *newer, custos_purpose_change **out,
+int custos_manifest__diff(const custos_manifest_pb *older, const custos_manifest_pb *newer, custos_purpose_change **out,
             size_t *n, custos_manifest_error *err)
 {
     *out = NULL;
@@ -138,7 +138,7 @@ int mf_diff(const custos_manifest_pb *older, const custos_manifest_pb *newer, cu
     size_t cap = older->n_purposes + newer->n_purposes;
     custos_purpose_change *v = cap ? custos__calloc(cap, sizeof *v) : NULL;
     if (cap != 0 && v == NULL)
-        return mf_fail(err, CUSTOS_ENOMEM, "out of memory while comparing manifests");
+        return custos_manifest__fail(err, CUSTOS_ENOMEM, "out of memory while comparing manifests");
     size_t count = 0, i = 0, j = 0;
     while (i < older->n_purposes || j < newer->n_purposes) {
         const custos_purpose_pb *o = i < older->n_purposes ? older->purposes[i] : NULL;
@@ -169,6 +169,6 @@ int custos__manifest_diff(custos_t *ctx, const custos_manifest_pb *older, const 
                           custos_purpose_change **out, size_t *n)
 {
     custos_manifest_error err;
-    int rc = mf_diff(older, newer, out, n, &err);
+    int rc = custos_manifest__diff(older, newer, out, n, &err);
     return rc == CUSTOS_OK ? rc : custos__fail(ctx, rc, "%s", err.message);
 }

@@ -1,10 +1,10 @@
 /* fail.c: the detail of a manifest failure, for callers without a store. */
-#include "mf.h"
+#include "manifest_private.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 
-int mf_fail(custos_manifest_error *err, int code, const char *fmt, ...)
+int custos_manifest__fail(custos_manifest_error *err, int code, const char *fmt, ...)
 {
     if (err == NULL)
         return code;

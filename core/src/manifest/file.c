@@ -26,7 +26,7 @@
  * to the id, so a different file is a different manifest, never a silently
  * reinterpreted one.
  */
-#include "mf.h"
+#include "manifest_private.h"
 
 #include <protobuf-c/protobuf-c.h>
 #include <sodium.h>
@@ -49,7 +49,7 @@ static uint32_t get_le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-int mf_frame(uint8_t **out, size_t *out_len, const uint8_t *payload, size_t payload_len)
+int custos_manifest__frame(uint8_t **out, size_t *out_len, const uint8_t *payload, size_t payload_len)
 {
     if (payload_len > CUSTOS_MANIFEST_MAX_PAYLOAD)
         return CUSTOS_ERANGE;
@@ -67,7 +67,7 @@ int mf_frame(uint8_t **out, size_t *out_len, const uint8_t *payload, size_t payl
     return CUSTOS_OK;
 }
 
-int mf_encode(uint8_t **out, size_t *out_len, const custos_manifest_pb *m, uint8_t out_id[CUSTOS_HASH_BYTES])
+int custos_manifest__encode(uint8_t **out, size_t *out_len, const custos_manifest_pb *m, uint8_t out_id[CUSTOS_HASH_BYTES])
 {
     size_t n = custos__v1__manifest__get_packed_size(m);
     if (n > CUSTOS_MANIFEST_MAX_PAYLOAD)
@@ -78,7 +78,7 @@ int mf_encode(uint8_t **out, size_t *out_len, const custos_manifest_pb *m, uint8
     custos__v1__manifest__pack(m, payload);
     if (out_id != NULL)
         crypto_generichash(out_id, CUSTOS_HASH_BYTES, payload, n, NULL, 0);
-    int rc = mf_frame(out, out_len, payload, n);
+    int rc = custos_manifest__frame(out, out_len, payload, n);
     custos__free(payload);
     return rc;
 }
@@ -88,20 +88,20 @@ static int unframe(const uint8_t *file, size_t len, const uint8_t **payload, siz
                    custos_manifest_error *err)
 {
     if (len < MF_HEADER + MF_TRAILER || memcmp(file, MF_MAGIC, 8) != 0)
-        return mf_fail(err, CUSTOS_ECORRUPT, "not a compiled Custos manifest (no CUSTOSMF header); "
+        return custos_manifest__fail(err, CUSTOS_ECORRUPT, "not a compiled Custos manifest (no CUSTOSMF header); "
                        "compile the YAML with 'custos manifest compile'");
     uint32_t n = get_le32(file + 12);
     if (n > CUSTOS_MANIFEST_MAX_PAYLOAD || (size_t)n + MF_HEADER + MF_TRAILER != len)
-        return mf_fail(err, CUSTOS_ECORRUPT, "compiled manifest is %zu bytes but its header announces %zu: "
+        return custos_manifest__fail(err, CUSTOS_ECORRUPT, "compiled manifest is %zu bytes but its header announces %zu: "
                        "the file is truncated or has bytes appended", len,
                        (size_t)n + MF_HEADER + MF_TRAILER);
     uint8_t sum[MF_TRAILER];
     crypto_generichash(sum, sizeof sum, file, MF_HEADER + n, NULL, 0);
     if (sodium_memcmp(sum, file + MF_HEADER + n, sizeof sum) != 0)
-        return mf_fail(err, CUSTOS_ECORRUPT, "compiled manifest checksum does not match: the file was altered");
+        return custos_manifest__fail(err, CUSTOS_ECORRUPT, "compiled manifest checksum does not match: the file was altered");
     uint32_t version = get_le32(file + 8);
     if (version != CUSTOS_MANIFEST_FORMAT_VERSION)
-        return mf_fail(err, CUSTOS_EVERSION, "compiled manifest format %u is not supported by this build (it reads %u)",
+        return custos_manifest__fail(err, CUSTOS_EVERSION, "compiled manifest format %u is not supported by this build (it reads %u)",
                        version, CUSTOS_MANIFEST_FORMAT_VERSION);
     *payload = file + MF_HEADER;
     *plen = n;
@@ -149,11 +149,11 @@ static void watch_free(void *oom, void *p)
     custos__free(p);
 }
 
-int mf_decode(const uint8_t *file, size_t len, custos_manifest_pb **out,
+int custos_manifest__decode(const uint8_t *file, size_t len, custos_manifest_pb **out,
               uint8_t out_id[CUSTOS_HASH_BYTES], custos_manifest_error *err)
 {
     if (file == NULL || out == NULL)
-        return mf_fail(err, CUSTOS_EINVAL, "no compiled manifest given");
+        return custos_manifest__fail(err, CUSTOS_EINVAL, "no compiled manifest given");
     *out = NULL;
     const uint8_t *payload = NULL;
     size_t n = 0;
@@ -166,14 +166,14 @@ int mf_decode(const uint8_t *file, size_t len, custos_manifest_pb **out,
     ProtobufCAllocator alloc = { watch_alloc, watch_free, &oom };
     custos_manifest_pb *m = custos__v1__manifest__unpack(&alloc, n, payload);
     if (m == NULL && oom)
-        return mf_fail(err, CUSTOS_ENOMEM, "out of memory while decoding the manifest");
+        return custos_manifest__fail(err, CUSTOS_ENOMEM, "out of memory while decoding the manifest");
     if (m == NULL)
-        return mf_fail(err, CUSTOS_ECORRUPT, "compiled manifest payload is not a valid custos.v1.Manifest");
+        return custos_manifest__fail(err, CUSTOS_ECORRUPT, "compiled manifest payload is not a valid custos.v1.Manifest");
     if (!is_canonical(m, payload, n)) {
         custos__manifest_free(m);
-        return mf_fail(err, CUSTOS_ECORRUPT, "compiled manifest payload is not in canonical form");
+        return custos_manifest__fail(err, CUSTOS_ECORRUPT, "compiled manifest payload is not in canonical form");
     }
-    rc = mf_check_structure(m, err);
+    rc = custos_manifest__check_structure(m, err);
     if (rc != CUSTOS_OK) {
         custos__manifest_free(m);
         return rc;
@@ -188,7 +188,7 @@ int custos__manifest_decode(custos_t *ctx, const uint8_t *file, size_t len,
                             custos_manifest_pb **out, uint8_t out_id[CUSTOS_HASH_BYTES])
 {
     custos_manifest_error err;
-    int rc = mf_decode(file, len, out, out_id, &err);
+    int rc = custos_manifest__decode(file, len, out, out_id, &err);
     if (rc != CUSTOS_OK)
         return custos__fail(ctx, rc, "%s", err.message);
     return CUSTOS_OK;

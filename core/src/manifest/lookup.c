@@ -1,5 +1,5 @@
 /* lookup.c: find purposes and categories by id, and localized text. */
-#include "mf.h"
+#include "manifest_private.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-const custos_tax_use *mf_tax_use(const char *key)
+const custos_tax_use *custos_manifest__tax_use(const char *key)
 {
     for (size_t i = 0; i < custos__tax_uses_count; i++)
         if (strcmp(custos__tax_uses[i].key, key) == 0)
@@ -11,7 +11,7 @@ const custos_tax_use *mf_tax_use(const char *key)
     return NULL;
 }
 
-const custos_tax_category *mf_tax_category(const char *key)
+const custos_tax_category *custos_manifest__tax_category(const char *key)
 {
     for (size_t i = 0; i < custos__tax_categories_count; i++)
         if (strcmp(custos__tax_categories[i].key, key) == 0)
@@ -19,7 +19,7 @@ const custos_tax_category *mf_tax_category(const char *key)
     return NULL;
 }
 
-const custos_tax_value *mf_tax_by_proto(const custos_tax_value *table, size_t n, int code)
+const custos_tax_value *custos_manifest__tax_by_proto(const custos_tax_value *table, size_t n, int code)
 {
     for (size_t i = 0; i < n; i++)
         if (table[i].proto == code)

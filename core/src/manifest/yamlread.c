@@ -11,21 +11,21 @@
 #include <stdio.h>
 #include <string.h>
 
-int mf_yaml_load(mf_yaml *y, const char *text, size_t len)
+int custos_manifest__yaml_load(mf_yaml *y, const char *text, size_t len)
 {
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p))
-        return y->rc = mf_fail(y->err, CUSTOS_ENOMEM, "out of memory while reading %s", y->file);
+        return y->rc = custos_manifest__fail(y->err, CUSTOS_ENOMEM, "out of memory while reading %s", y->file);
     yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
     yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
     int ok = yaml_parser_load(&p, &y->doc);
     if (!ok) {
         if (p.error == YAML_MEMORY_ERROR) {
-            y->rc = mf_fail(y->err, CUSTOS_ENOMEM, "out of memory while reading %s", y->file);
+            y->rc = custos_manifest__fail(y->err, CUSTOS_ENOMEM, "out of memory while reading %s", y->file);
         } else {
             yaml_mark_t m = p.problem_mark;
             custos_manifest_error *e = y->err;
-            y->rc = mf_fail(e, CUSTOS_EMANIFEST, "%s:%zu:%zu: this is not valid YAML: %s%s%s; check the "
+            y->rc = custos_manifest__fail(e, CUSTOS_EMANIFEST, "%s:%zu:%zu: this is not valid YAML: %s%s%s; check the "
                             "indentation and quoting on this line or the one before",
                             y->file, m.line + 1, m.column + 1, p.problem ? p.problem : "syntax error",
                             p.context ? " " : "", p.context ? p.context : "");
@@ -43,23 +43,23 @@ int mf_yaml_load(mf_yaml *y, const char *text, size_t len)
     if (yaml_parser_load(&p, &extra)) {
         yaml_node_t *root = yaml_document_get_root_node(&extra);
         if (root != NULL)
-            mf_yerr(y, root, "the file holds a second YAML document after '---'; a manifest is one document");
+            custos_manifest__yerr(y, root, "the file holds a second YAML document after '---'; a manifest is one document");
         yaml_document_delete(&extra);
     }
     yaml_parser_delete(&p);
     return y->rc;
 }
 
-void mf_yaml_unload(mf_yaml *y)
+void custos_manifest__yaml_unload(mf_yaml *y)
 {
     if (y->loaded)
         yaml_document_delete(&y->doc);
     y->loaded = 0;
 }
 
-yaml_node_t *mf_yaml_root(mf_yaml *y) { return y->loaded ? yaml_document_get_root_node(&y->doc) : NULL; }
+yaml_node_t *custos_manifest__yaml_root(mf_yaml *y) { return y->loaded ? yaml_document_get_root_node(&y->doc) : NULL; }
 
-int mf_yerr(mf_yaml *y, const yaml_node_t *at, const char *fmt, ...)
+int custos_manifest__yerr(mf_yaml *y, const yaml_node_t *at, const char *fmt, ...)
 {
     if (y->rc != CUSTOS_OK)
         return y->rc;
@@ -80,14 +80,14 @@ int mf_yerr(mf_yaml *y, const yaml_node_t *at, const char *fmt, ...)
     return y->rc;
 }
 
-int mf_ynomem(mf_yaml *y)
+int custos_manifest__ynomem(mf_yaml *y)
 {
     if (y->rc == CUSTOS_OK)
-        y->rc = mf_fail(y->err, CUSTOS_ENOMEM, "out of memory while compiling %s", y->file);
+        y->rc = custos_manifest__fail(y->err, CUSTOS_ENOMEM, "out of memory while compiling %s", y->file);
     return y->rc;
 }
 
-const char *mf_yscalar(const yaml_node_t *n)
+const char *custos_manifest__yscalar(const yaml_node_t *n)
 {
     return n != NULL && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
@@ -128,7 +128,7 @@ static size_t distance(const char *a, const char *b)
     return d[la][lb];
 }
 
-const char *mf_closest(const char *s, const void *names, size_t count, size_t stride)
+const char *custos_manifest__closest(const char *s, const void *names, size_t count, size_t stride)
 {
     const char *best = NULL;
     size_t best_d = (size_t)-1, len = strlen(s);
@@ -152,49 +152,49 @@ static size_t count_names(const char *const *allowed)
     return n;
 }
 
-int mf_ymap(mf_yaml *y, yaml_node_t *n, const char *const *allowed, const char *what)
+int custos_manifest__ymap(mf_yaml *y, yaml_node_t *n, const char *const *allowed, const char *what)
 {
     if (n->type != YAML_MAPPING_NODE)
-        return mf_yerr(y, n, "%s must be a mapping (key: value lines), not %s", what, kind(n));
+        return custos_manifest__yerr(y, n, "%s must be a mapping (key: value lines), not %s", what, kind(n));
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(&y->doc, p->key);
-        const char *name = mf_yscalar(k);
+        const char *name = custos_manifest__yscalar(k);
         if (name == NULL)
-            return mf_yerr(y, k, "a key of %s is %s; keys are plain words", what, kind(k));
+            return custos_manifest__yerr(y, k, "a key of %s is %s; keys are plain words", what, kind(k));
         size_t i = 0;
         while (allowed[i] != NULL && strcmp(allowed[i], name) != 0)
             i++;
         if (allowed[i] == NULL) {
-            const char *near = mf_closest(name, allowed, count_names(allowed), sizeof allowed[0]);
+            const char *near = custos_manifest__closest(name, allowed, count_names(allowed), sizeof allowed[0]);
             if (near != NULL)
-                return mf_yerr(y, k, "unknown key '%s' in %s; did you mean '%s'?", name, what, near);
-            return mf_yerr(y, k, "unknown key '%s' in %s; see docs/manifest.md for the keys it accepts", name, what);
+                return custos_manifest__yerr(y, k, "unknown key '%s' in %s; did you mean '%s'?", name, what, near);
+            return custos_manifest__yerr(y, k, "unknown key '%s' in %s; see docs/manifest.md for the keys it accepts", name, what);
         }
         for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
-            if (strcmp(mf_yscalar(yaml_document_get_node(&y->doc, q->key)), name) == 0)
-                return mf_yerr(y, k, "key '%s' appears twice in %s; keep one", name, what);
+            if (strcmp(custos_manifest__yscalar(yaml_document_get_node(&y->doc, q->key)), name) == 0)
+                return custos_manifest__yerr(y, k, "key '%s' appears twice in %s; keep one", name, what);
         }
     }
     return y->rc;
 }
 
-yaml_node_t *mf_yget(mf_yaml *y, yaml_node_t *map, const char *key)
+yaml_node_t *custos_manifest__yget(mf_yaml *y, yaml_node_t *map, const char *key)
 {
     if (map == NULL || map->type != YAML_MAPPING_NODE)
         return NULL;
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-        const char *name = mf_yscalar(yaml_document_get_node(&y->doc, p->key));
+        const char *name = custos_manifest__yscalar(yaml_document_get_node(&y->doc, p->key));
         if (name != NULL && strcmp(name, key) == 0)
             return yaml_document_get_node(&y->doc, p->value);
     }
     return NULL;
 }
 
-yaml_node_t *mf_yneed(mf_yaml *y, yaml_node_t *map, const char *key, const char *what, const char *hint)
+yaml_node_t *custos_manifest__yneed(mf_yaml *y, yaml_node_t *map, const char *key, const char *what, const char *hint)
 {
-    yaml_node_t *v = mf_yget(y, map, key);
+    yaml_node_t *v = custos_manifest__yget(y, map, key);
     if (v == NULL)
-        mf_yerr(y, map, "%s has no '%s:'; %s", what, key, hint);
+        custos_manifest__yerr(y, map, "%s has no '%s:'; %s", what, key, hint);
     return v;
 }
 
@@ -205,43 +205,43 @@ static int is_null(const yaml_node_t *n)
             strcmp((const char *)n->data.scalar.value, "null") == 0);
 }
 
-int mf_ystr(mf_yaml *y, yaml_node_t *n, const char *what, char **out)
+int custos_manifest__ystr(mf_yaml *y, yaml_node_t *n, const char *what, char **out)
 {
     if (n->type != YAML_SCALAR_NODE)
-        return mf_yerr(y, n, "%s must be a single value, not %s", what, kind(n));
+        return custos_manifest__yerr(y, n, "%s must be a single value, not %s", what, kind(n));
     if (is_null(n) || n->data.scalar.length == 0)
-        return mf_yerr(y, n, "%s is empty; give it a value", what);
+        return custos_manifest__yerr(y, n, "%s is empty; give it a value", what);
     const char *s = (const char *)n->data.scalar.value;
     if (strlen(s) != n->data.scalar.length)
-        return mf_yerr(y, n, "%s contains a NUL character", what);
-    *out = mf_arena_strndup(y->arena, s, n->data.scalar.length);
-    return *out == NULL ? mf_ynomem(y) : y->rc;
+        return custos_manifest__yerr(y, n, "%s contains a NUL character", what);
+    *out = custos_manifest__arena_strndup(y->arena, s, n->data.scalar.length);
+    return *out == NULL ? custos_manifest__ynomem(y) : y->rc;
 }
 
-int mf_yuint(mf_yaml *y, yaml_node_t *n, const char *what, uint32_t min, uint32_t max, uint32_t *out)
+int custos_manifest__yuint(mf_yaml *y, yaml_node_t *n, const char *what, uint32_t min, uint32_t max, uint32_t *out)
 {
-    const char *s = mf_yscalar(n);
+    const char *s = custos_manifest__yscalar(n);
     if (s == NULL)
-        return mf_yerr(y, n, "%s must be a whole number, not %s", what, kind(n));
+        return custos_manifest__yerr(y, n, "%s must be a whole number, not %s", what, kind(n));
     int digits = n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && s[0] != '\0';
     for (const char *p = s; digits && *p; p++)
         digits = *p >= '0' && *p <= '9';
     if (!digits && n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-        return mf_yerr(y, n, "%s must be a whole number, not the quoted text \"%s\"; remove the quotes", what, s);
+        return custos_manifest__yerr(y, n, "%s must be a whole number, not the quoted text \"%s\"; remove the quotes", what, s);
     if (!digits)
-        return mf_yerr(y, n, "%s must be a whole number, not '%s'", what, s);
+        return custos_manifest__yerr(y, n, "%s must be a whole number, not '%s'", what, s);
     uint64_t v = 0;
     for (const char *p = s; *p && v <= UINT32_MAX; p++)
         v = v * 10 + (uint64_t)(*p - '0');
     if (v < min || v > max)
-        return mf_yerr(y, n, "%s is %s, outside %u..%u", what, s, min, max);
+        return custos_manifest__yerr(y, n, "%s is %s, outside %u..%u", what, s, min, max);
     *out = (uint32_t)v;
     return y->rc;
 }
 
-int mf_ybool(mf_yaml *y, yaml_node_t *n, const char *what, int *out)
+int custos_manifest__ybool(mf_yaml *y, yaml_node_t *n, const char *what, int *out)
 {
-    const char *s = mf_yscalar(n);
+    const char *s = custos_manifest__yscalar(n);
     if (s != NULL && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
         if (strcmp(s, "true") == 0) {
             *out = 1;
@@ -252,44 +252,44 @@ int mf_ybool(mf_yaml *y, yaml_node_t *n, const char *what, int *out)
             return y->rc;
         }
     }
-    return mf_yerr(y, n, "%s must be true or false, not %s%s%s", what, s ? "'" : "", s ? s : kind(n), s ? "'" : "");
+    return custos_manifest__yerr(y, n, "%s must be true or false, not %s%s%s", what, s ? "'" : "", s ? s : kind(n), s ? "'" : "");
 }
 
-int mf_yseq(mf_yaml *y, yaml_node_t *n, const char *what, size_t *count)
+int custos_manifest__yseq(mf_yaml *y, yaml_node_t *n, const char *what, size_t *count)
 {
     if (n->type != YAML_SEQUENCE_NODE)
-        return mf_yerr(y, n, "%s must be a list ([a, b] or '- ' lines), not %s", what, kind(n));
+        return custos_manifest__yerr(y, n, "%s must be a list ([a, b] or '- ' lines), not %s", what, kind(n));
     *count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
     return y->rc;
 }
 
-yaml_node_t *mf_yitem(mf_yaml *y, yaml_node_t *seq, size_t i)
+yaml_node_t *custos_manifest__yitem(mf_yaml *y, yaml_node_t *seq, size_t i)
 {
     return yaml_document_get_node(&y->doc, seq->data.sequence.items.start[i]);
 }
 
-int mf_ychoose(mf_yaml *y, yaml_node_t *n, const char *what, const void *names, size_t count,
+int custos_manifest__ychoose(mf_yaml *y, yaml_node_t *n, const char *what, const void *names, size_t count,
                size_t stride, size_t *index)
 {
-    const char *s = mf_yscalar(n);
+    const char *s = custos_manifest__yscalar(n);
     if (s == NULL || is_null(n))
-        return mf_yerr(y, n, "%s must be one word, not %s", what, s ? "empty" : kind(n));
+        return custos_manifest__yerr(y, n, "%s must be one word, not %s", what, s ? "empty" : kind(n));
     for (size_t i = 0; i < count; i++) {
         if (strcmp(*(const char *const *)((const unsigned char *)names + i * stride), s) == 0) {
             *index = i;
             return y->rc;
         }
     }
-    const char *near = mf_closest(s, names, count, stride);
+    const char *near = custos_manifest__closest(s, names, count, stride);
     if (near != NULL)
-        return mf_yerr(y, n, "%s '%s' is not known; did you mean '%s'?", what, s, near);
-    mf_buf b = { 0 };
+        return custos_manifest__yerr(y, n, "%s '%s' is not known; did you mean '%s'?", what, s, near);
+    custos__text b = { 0 };
     for (size_t i = 0; i < count && i < 8; i++)
-        mf_buf_printf(&b, "%s'%s'", i ? ", " : "", *(const char *const *)((const unsigned char *)names + i * stride));
+        custos__text_printf(&b, "%s'%s'", i ? ", " : "", *(const char *const *)((const unsigned char *)names + i * stride));
     char *list = NULL;
-    if (mf_buf_finish(&b, &list, NULL) != CUSTOS_OK)
-        return mf_ynomem(y);
-    mf_yerr(y, n, "%s '%s' is not known; expected one of %s%s", what, s, list, count > 8 ? ", ..." : "");
+    if (custos__text_finish(&b, &list, NULL) != CUSTOS_OK)
+        return custos_manifest__ynomem(y);
+    custos_manifest__yerr(y, n, "%s '%s' is not known; expected one of %s%s", what, s, list, count > 8 ? ", ..." : "");
     custos__free(list);
     return y->rc;
 }

@@ -10,7 +10,7 @@
 #ifndef CUSTOS_MF_YAMLREAD_H
 #define CUSTOS_MF_YAMLREAD_H
 
-#include "mf.h"
+#include "manifest_private.h"
 
 #include <yaml.h>
 
@@ -24,41 +24,41 @@ typedef struct mf_yaml {
 } mf_yaml;
 
 /* Parse text (already checked to be UTF-8) into y->doc. */
-int mf_yaml_load(mf_yaml *y, const char *text, size_t len);
-void mf_yaml_unload(mf_yaml *y);
-yaml_node_t *mf_yaml_root(mf_yaml *y);
+int custos_manifest__yaml_load(mf_yaml *y, const char *text, size_t len);
+void custos_manifest__yaml_unload(mf_yaml *y);
+yaml_node_t *custos_manifest__yaml_root(mf_yaml *y);
 
 /* Refuse, at node's place: "file:line:col: <message>". */
-int mf_yerr(mf_yaml *y, const yaml_node_t *at, const char *fmt, ...) CUSTOS_PRINTF(3, 4);
+int custos_manifest__yerr(mf_yaml *y, const yaml_node_t *at, const char *fmt, ...) CUSTOS_PRINTF(3, 4);
 /* Record ENOMEM (the arena failed). */
-int mf_ynomem(mf_yaml *y);
+int custos_manifest__ynomem(mf_yaml *y);
 
 /* A mapping whose keys are all in allowed (NULL-terminated) and appear once;
  * an unknown key is refused with "did you mean ...?". what names the
  * mapping in messages ("the product", "purpose 3"). */
-int mf_ymap(mf_yaml *y, yaml_node_t *n, const char *const *allowed, const char *what);
+int custos_manifest__ymap(mf_yaml *y, yaml_node_t *n, const char *const *allowed, const char *what);
 /* The value of key in a checked mapping, or NULL. */
-yaml_node_t *mf_yget(mf_yaml *y, yaml_node_t *map, const char *key);
-/* Like mf_yget, but a missing key is refused ("<what> has no <key>: ..."). */
-yaml_node_t *mf_yneed(mf_yaml *y, yaml_node_t *map, const char *key, const char *what, const char *hint);
+yaml_node_t *custos_manifest__yget(mf_yaml *y, yaml_node_t *map, const char *key);
+/* Like custos_manifest__yget, but a missing key is refused ("<what> has no <key>: ..."). */
+yaml_node_t *custos_manifest__yneed(mf_yaml *y, yaml_node_t *map, const char *key, const char *what, const char *hint);
 
 /* Scalars. what names the value ("product.policy_version"). */
-int mf_ystr(mf_yaml *y, yaml_node_t *n, const char *what, char **out);
-int mf_yuint(mf_yaml *y, yaml_node_t *n, const char *what, uint32_t min, uint32_t max, uint32_t *out);
-int mf_ybool(mf_yaml *y, yaml_node_t *n, const char *what, int *out);
+int custos_manifest__ystr(mf_yaml *y, yaml_node_t *n, const char *what, char **out);
+int custos_manifest__yuint(mf_yaml *y, yaml_node_t *n, const char *what, uint32_t min, uint32_t max, uint32_t *out);
+int custos_manifest__ybool(mf_yaml *y, yaml_node_t *n, const char *what, int *out);
 /* A sequence (a single scalar is not accepted as a one-item list). */
-int mf_yseq(mf_yaml *y, yaml_node_t *n, const char *what, size_t *count);
-yaml_node_t *mf_yitem(mf_yaml *y, yaml_node_t *seq, size_t i);
+int custos_manifest__yseq(mf_yaml *y, yaml_node_t *n, const char *what, size_t *count);
+yaml_node_t *custos_manifest__yitem(mf_yaml *y, yaml_node_t *seq, size_t i);
 /* The scalar text of a node (NULL if not a scalar). */
-const char *mf_yscalar(const yaml_node_t *n);
+const char *custos_manifest__yscalar(const yaml_node_t *n);
 
 /* Choose a value from a table of names; unknown -> "did you mean ...?".
  * names is an array of count strings spaced stride bytes apart. */
-int mf_ychoose(mf_yaml *y, yaml_node_t *n, const char *what, const void *names, size_t count,
+int custos_manifest__ychoose(mf_yaml *y, yaml_node_t *n, const char *what, const void *names, size_t count,
                size_t stride, size_t *index);
 
 /* The closest of count names (spaced stride bytes apart) to s, or NULL when
  * none is close enough to be a likely typo. */
-const char *mf_closest(const char *s, const void *names, size_t count, size_t stride);
+const char *custos_manifest__closest(const char *s, const void *names, size_t count, size_t stride);
 
 #endif

@@ -3,13 +3,13 @@
  * sync_internal.h). The signature covers the body bytes exactly as sent.
  */
 #include "sync_internal.h"
-#include "../consent/ledger.h"
+#include "../consent/consent_private.h"
 
 #include <protobuf-c/protobuf-c.h>
 #include <sodium.h>
 #include <string.h>
 
-int sync_envelope(uint8_t *out, size_t out_size, size_t *out_len, int body_type,
+int custos_sync__envelope(uint8_t *out, size_t out_size, size_t *out_len, int body_type,
                   const uint8_t *body, size_t blen, const uint8_t signer[32], const uint8_t sig[64])
 {
     Custos__V1__SignedMessage m = CUSTOS__V1__SIGNED_MESSAGE__INIT;
@@ -26,7 +26,7 @@ int sync_envelope(uint8_t *out, size_t out_size, size_t *out_len, int body_type,
     return CUSTOS_OK;
 }
 
-int sync_seal(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_len, int body_type,
+int custos_sync__seal(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_len, int body_type,
               const uint8_t *body, size_t blen)
 {
     uint8_t pk[32], sig[64];
@@ -35,7 +35,7 @@ int sync_seal(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_len, int
         rc = ctx->kp->sign(ctx->kp->state, sig, body, blen);
     if (rc != CUSTOS_OK)
         return custos__fail(ctx, rc, "sync: the key provider could not sign");
-    rc = sync_envelope(out, out_size, out_len, body_type, body, blen, pk, sig);
+    rc = custos_sync__envelope(out, out_size, out_len, body_type, body, blen, pk, sig);
     if (rc == CUSTOS_ERANGE)
         return custos__fail(ctx, rc, "sync: the message needs %zu bytes, the buffer holds %zu", *out_len, out_size);
     return rc;
@@ -72,7 +72,7 @@ static int check_envelope(custos_t *ctx, const Custos__V1__SignedMessage *m, int
     return CUSTOS_OK;
 }
 
-int sync_open(custos_t *ctx, const uint8_t *msg, size_t len, int body_type,
+int custos_sync__open(custos_t *ctx, const uint8_t *msg, size_t len, int body_type,
               Custos__V1__SignedMessage **out, uint64_t *last_in)
 {
     *out = NULL;
@@ -82,9 +82,9 @@ int sync_open(custos_t *ctx, const uint8_t *msg, size_t len, int body_type,
         return custos__fail(ctx, CUSTOS_ERANGE, "sync: message of %zu bytes exceeds the %u-byte limit", len,
                             CUSTOS_SYNC_MAX_MESSAGE);
     Custos__V1__SignedMessage *m = NULL;
-    int rc = cs_unpack(ctx, &custos__v1__signed_message__descriptor, msg, len, (void **)&m, "sync: the SignedMessage");
+    int rc = custos_consent__unpack(ctx, &custos__v1__signed_message__descriptor, msg, len, (void **)&m, "sync: the SignedMessage");
     if (rc == CUSTOS_OK && (rc = check_envelope(ctx, m, body_type, last_in)) != CUSTOS_OK) {
-        cs_unpacked_free(m);
+        custos_consent__unpacked_free(m);
         return rc;
     }
     *out = m;

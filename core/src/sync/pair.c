@@ -7,7 +7,7 @@
  * highest counter this store has used towards a device.
  */
 #include "sync_internal.h"
-#include "../consent/ledger.h"
+#include "../consent/consent_private.h"
 #include "../audit/audit_internal.h"
 #include "custos/v1/audit.pb-c.h"
 
@@ -46,10 +46,10 @@ int custos_pair(custos_t *ctx, const uint8_t peer_pk[32], const uint8_t peer_dev
         return custos__fail(ctx, CUSTOS_EINVAL, "pair: no public key given");
     if (!crypto_core_ed25519_is_valid_point(peer_pk))
         return custos__fail(ctx, CUSTOS_EINVAL, "pair: not a valid Ed25519 public key");
-    int rc = cs_write_begin(ctx);
+    int rc = custos_consent__write_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    return cs_write_end(ctx, pair_locked(ctx, peer_pk, peer_device_id));
+    return custos_consent__write_end(ctx, pair_locked(ctx, peer_pk, peer_device_id));
 }
 
 static int unpair_locked(custos_t *ctx, const uint8_t pk[32])
@@ -66,18 +66,18 @@ int custos_unpair(custos_t *ctx, const uint8_t peer_pk[32])
 {
     if (ctx == NULL || peer_pk == NULL)
         return custos__fail(ctx, CUSTOS_EINVAL, "pair: no public key given");
-    int rc = cs_write_begin(ctx);
+    int rc = custos_consent__write_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    return cs_write_end(ctx, unpair_locked(ctx, peer_pk));
+    return custos_consent__write_end(ctx, unpair_locked(ctx, peer_pk));
 }
 
-int sync_peer_set_last_in(custos_t *ctx, const uint8_t pk[32], uint64_t counter)
+int custos_sync__peer_set_last_in(custos_t *ctx, const uint8_t pk[32], uint64_t counter)
 {
     return exec_peer(ctx, "UPDATE peer SET last_in = ?3 WHERE pk = ?1", pk, 32, NULL, (int64_t)counter);
 }
 
-int sync_peer_next_out(custos_t *ctx, const uint8_t device_id[16], uint32_t *out_counter)
+int custos_sync__peer_next_out(custos_t *ctx, const uint8_t device_id[16], uint32_t *out_counter)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(ctx->db, "UPDATE peer SET last_out = last_out + 1 WHERE device_id = ?1"
@@ -100,7 +100,7 @@ int sync_peer_next_out(custos_t *ctx, const uint8_t device_id[16], uint32_t *out
     return CUSTOS_OK;
 }
 
-int sync_last_in_max(custos_t *ctx, uint32_t *out)
+int custos_sync__last_in_max(custos_t *ctx, uint32_t *out)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(ctx->db, "SELECT coalesce(max(last_in), 0) FROM peer", -1, &st, NULL);

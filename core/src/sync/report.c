@@ -4,12 +4,12 @@
  * verified against a paired key by the receiver.
  */
 #include "sync_internal.h"
-#include "../consent/ledger.h"
+#include "../consent/consent_private.h"
 
 #include <protobuf-c/protobuf-c.h>
 #include <string.h>
 
-int sync_report_body(uint8_t **out, size_t *out_len, const uint8_t device_id[16], uint32_t counter,
+int custos_sync__report_body(uint8_t **out, size_t *out_len, const uint8_t device_id[16], uint32_t counter,
                      const custos_compact_state *states, size_t n)
 {
     Custos__V1__CompactConsentState sv[CUSTOS_SYNC_MAX_STATES];
@@ -82,16 +82,16 @@ static int report_locked(custos_t *ctx, uint8_t *out, size_t out_size, size_t *o
     const custos_manifest_pb *m = custos__policy_manifest(ctx, NULL);
     uint32_t counter = 0;
     size_t n = 0;
-    int rc = sync_last_in_max(ctx, &counter);
+    int rc = custos_sync__last_in_max(ctx, &counter);
     if (rc == CUSTOS_OK)
         rc = collect_states(ctx, sv, &n, m != NULL ? m->product->policy_version : 0, counter);
     if (rc != CUSTOS_OK)
         return rc;
     uint8_t *body = NULL;
     size_t blen = 0;
-    if ((rc = sync_report_body(&body, &blen, ctx->device_id, counter, sv, n)) != CUSTOS_OK)
+    if ((rc = custos_sync__report_body(&body, &blen, ctx->device_id, counter, sv, n)) != CUSTOS_OK)
         return custos__fail(ctx, rc, "sync: cannot encode the report");
-    rc = sync_seal(ctx, out, out_size, out_len, CUSTOS__V1__BODY_TYPE__BODY_CONSENT_STATE, body, blen);
+    rc = custos_sync__seal(ctx, out, out_size, out_len, CUSTOS__V1__BODY_TYPE__BODY_CONSENT_STATE, body, blen);
     custos__free(body);
     return rc;
 }
@@ -100,10 +100,10 @@ int custos_sync_encode_state_report(custos_t *ctx, uint8_t *out, size_t out_size
 {
     if (ctx == NULL || out_len == NULL)
         return custos__fail(ctx, CUSTOS_EINVAL, "sync: NULL argument");
-    int rc = cs_write_begin(ctx);
+    int rc = custos_consent__write_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    return cs_write_end(ctx, report_locked(ctx, out, out_size, out_len));
+    return custos_consent__write_end(ctx, report_locked(ctx, out, out_size, out_len));
 }
 
 static int copy_states(custos_t *ctx, const Custos__V1__ConsentStateReport *r, custos_compact_state *states,
@@ -124,11 +124,11 @@ static int decode_report_locked(custos_t *ctx, custos_compact_state *states, siz
                                 uint8_t device_id[16], uint32_t *counter, const uint8_t *msg, size_t len)
 {
     Custos__V1__SignedMessage *m = NULL;
-    int rc = sync_open(ctx, msg, len, CUSTOS__V1__BODY_TYPE__BODY_CONSENT_STATE, &m, NULL);
+    int rc = custos_sync__open(ctx, msg, len, CUSTOS__V1__BODY_TYPE__BODY_CONSENT_STATE, &m, NULL);
     if (rc != CUSTOS_OK)
         return rc;
     Custos__V1__ConsentStateReport *r = NULL;
-    rc = cs_unpack(ctx, &custos__v1__consent_state_report__descriptor, m->body.data, m->body.len, (void **)&r,
+    rc = custos_consent__unpack(ctx, &custos__v1__consent_state_report__descriptor, m->body.data, m->body.len, (void **)&r,
                    "sync: the ConsentStateReport body");
     if (rc == CUSTOS_OK && (r->body_type != CUSTOS__V1__BODY_TYPE__BODY_CONSENT_STATE || r->device_id.len != 16))
         rc = custos__fail(ctx, CUSTOS_ECORRUPT, "sync: the body is not a well-formed ConsentStateReport");
@@ -138,8 +138,8 @@ static int decode_report_locked(custos_t *ctx, custos_compact_state *states, siz
         memcpy(device_id, r->device_id.data, 16);
     if (rc == CUSTOS_OK && counter != NULL)
         *counter = r->counter;
-    cs_unpacked_free(r);
-    cs_unpacked_free(m);
+    custos_consent__unpacked_free(r);
+    custos_consent__unpacked_free(m);
     return rc;
 }
 
@@ -173,7 +173,7 @@ static int offer_locked(custos_t *ctx, uint8_t *out, size_t out_size, size_t *ou
     if (blen > sizeof body)
         return custos__fail(ctx, CUSTOS_ERANGE, "sync: offer too large");
     custos__v1__manifest_offer__pack(&o, body);
-    return sync_seal(ctx, out, out_size, out_len, CUSTOS__V1__BODY_TYPE__BODY_MANIFEST_OFFER, body, blen);
+    return custos_sync__seal(ctx, out, out_size, out_len, CUSTOS__V1__BODY_TYPE__BODY_MANIFEST_OFFER, body, blen);
 }
 
 int custos_sync_encode_manifest_offer(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_len,
@@ -193,11 +193,11 @@ static int decode_offer_locked(custos_t *ctx, uint8_t mid[32], uint32_t *version
                                size_t *out_n, const uint8_t *msg, size_t len)
 {
     Custos__V1__SignedMessage *m = NULL;
-    int rc = sync_open(ctx, msg, len, CUSTOS__V1__BODY_TYPE__BODY_MANIFEST_OFFER, &m, NULL);
+    int rc = custos_sync__open(ctx, msg, len, CUSTOS__V1__BODY_TYPE__BODY_MANIFEST_OFFER, &m, NULL);
     if (rc != CUSTOS_OK)
         return rc;
     Custos__V1__ManifestOffer *o = NULL;
-    rc = cs_unpack(ctx, &custos__v1__manifest_offer__descriptor, m->body.data, m->body.len, (void **)&o,
+    rc = custos_consent__unpack(ctx, &custos__v1__manifest_offer__descriptor, m->body.data, m->body.len, (void **)&o,
                    "sync: the ManifestOffer body");
     if (rc == CUSTOS_OK && (o->body_type != CUSTOS__V1__BODY_TYPE__BODY_MANIFEST_OFFER || o->manifest_id.len != 32)) {
         rc = CUSTOS_ECORRUPT;
@@ -214,8 +214,8 @@ static int decode_offer_locked(custos_t *ctx, uint8_t mid[32], uint32_t *version
         for (size_t i = 0; i < o->n_reconsent_purposes; i++)
             reconsent[i] = o->reconsent_purposes[i];
     }
-    cs_unpacked_free(o);
-    cs_unpacked_free(m);
+    custos_consent__unpacked_free(o);
+    custos_consent__unpacked_free(m);
     return rc;
 }
 

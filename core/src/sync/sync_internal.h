@@ -33,29 +33,29 @@ typedef struct sync_update_fields {
 } sync_update_fields;
 
 /* Encode a ConsentUpdate body into a new buffer (custos__malloc). */
-int sync_update_body(uint8_t **out, size_t *out_len, const sync_update_fields *f);
+int custos_sync__update_body(uint8_t **out, size_t *out_len, const sync_update_fields *f);
 
 /* Encode a ConsentStateReport body into a new buffer (custos__malloc). */
-int sync_report_body(uint8_t **out, size_t *out_len, const uint8_t device_id[16], uint32_t counter,
+int custos_sync__report_body(uint8_t **out, size_t *out_len, const uint8_t device_id[16], uint32_t counter,
                      const custos_compact_state *states, size_t n);
 
 /* Wrap a signed body into a SignedMessage in (out, out_size, *out_len). */
-int sync_envelope(uint8_t *out, size_t out_size, size_t *out_len, int body_type,
+int custos_sync__envelope(uint8_t *out, size_t out_size, size_t *out_len, int body_type,
                   const uint8_t *body, size_t blen, const uint8_t signer[32], const uint8_t sig[64]);
 
 /* Sign body with ctx's key and wrap it. */
-int sync_seal(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_len, int body_type,
+int custos_sync__seal(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_len, int body_type,
               const uint8_t *body, size_t blen);
 
 /* Check the cap, decode the envelope, require body_type, a paired signer
  * (its last_in counter in *last_in if not NULL) and a good signature.
  * Free *out with custos__v1__signed_message__free_unpacked. */
-int sync_open(custos_t *ctx, const uint8_t *msg, size_t len, int body_type,
+int custos_sync__open(custos_t *ctx, const uint8_t *msg, size_t len, int body_type,
               Custos__V1__SignedMessage **out, uint64_t *last_in);
 
 /* pair.c: the counters of a peer. */
-int sync_peer_set_last_in(custos_t *ctx, const uint8_t pk[32], uint64_t counter);
-int sync_peer_next_out(custos_t *ctx, const uint8_t device_id[16], uint32_t *out_counter);
-int sync_last_in_max(custos_t *ctx, uint32_t *out);
+int custos_sync__peer_set_last_in(custos_t *ctx, const uint8_t pk[32], uint64_t counter);
+int custos_sync__peer_next_out(custos_t *ctx, const uint8_t device_id[16], uint32_t *out_counter);
+int custos_sync__last_in_max(custos_t *ctx, uint32_t *out);
 
 #endif

@@ -10,13 +10,13 @@
  * and at the same second the more restrictive of the two stays.
  */
 #include "sync_internal.h"
-#include "../consent/ledger.h"
+#include "../consent/consent_private.h"
 #include "../erase/erase_internal.h"
 
 #include <protobuf-c/protobuf-c.h>
 #include <string.h>
 
-int sync_update_body(uint8_t **out, size_t *out_len, const sync_update_fields *f)
+int custos_sync__update_body(uint8_t **out, size_t *out_len, const sync_update_fields *f)
 {
     Custos__V1__ConsentChange cv[CUSTOS_SYNC_MAX_CHANGES + 1];
     Custos__V1__ConsentChange *cp[CUSTOS_SYNC_MAX_CHANGES + 1];
@@ -63,14 +63,14 @@ static int encode_locked(custos_t *ctx, uint8_t *out, size_t out_size, size_t *o
     sync_update_fields f = { .device_id = device_id, .manifest_id = mid,
                              .policy_version = m->product->policy_version, .changes = changes, .n = n };
     f.time = custos__now(ctx, NULL);
-    int rc = sync_peer_next_out(ctx, device_id, &f.counter);
+    int rc = custos_sync__peer_next_out(ctx, device_id, &f.counter);
     if (rc != CUSTOS_OK)
         return rc;
     uint8_t *body = NULL;
     size_t blen = 0;
-    if ((rc = sync_update_body(&body, &blen, &f)) != CUSTOS_OK)
+    if ((rc = custos_sync__update_body(&body, &blen, &f)) != CUSTOS_OK)
         return custos__fail(ctx, rc, "sync: cannot encode the update");
-    rc = sync_seal(ctx, out, out_size, out_len, CUSTOS__V1__BODY_TYPE__BODY_CONSENT_UPDATE, body, blen);
+    rc = custos_sync__seal(ctx, out, out_size, out_len, CUSTOS__V1__BODY_TYPE__BODY_CONSENT_UPDATE, body, blen);
     custos__free(body);
     return rc;
 }
@@ -83,11 +83,11 @@ int custos_sync_encode_update(custos_t *ctx, uint8_t *out, size_t out_size, size
     if (n == 0 || n > CUSTOS_SYNC_MAX_CHANGES)
         return custos__fail(ctx, CUSTOS_ERANGE, "sync: an update carries 1..%u changes, not %zu",
                             CUSTOS_SYNC_MAX_CHANGES, n);
-    int rc = cs_write_begin(ctx);
+    int rc = custos_consent__write_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
     rc = encode_locked(ctx, out, out_size, out_len, device_id, changes, n);
-    return cs_write_end(ctx, rc);
+    return custos_consent__write_end(ctx, rc);
 }
 
 /* --- applying ------------------------------------------------------------ */
@@ -168,14 +168,14 @@ static int apply_change(custos_t *ctx, const Custos__V1__ConsentUpdate *u, const
                         const cs_event_in *app, size_t *applied, withdrawn *w)
 {
     custos_consent_state_info cur;
-    int rc = cs_state_get(ctx, c->subject, c->purpose, &cur);
+    int rc = custos_consent__state_get(ctx, c->subject, c->purpose, &cur);
     if (rc != CUSTOS_OK || local_wins(&cur, u, (int)c->status))
         return rc;
     custos_consent_info info = { CUSTOS_CONSENT_INFO_VERSION, NULL, "und", CUSTOS_METHOD_COMPANION_APP,
                                  c->has_actor ? (custos_consent_actor)c->actor : CUSTOS_ACTOR_SUBJECT };
     cs_event_in in = *app;
     in.valid_until = c->has_valid_until ? c->valid_until : 0;
-    rc = cs_record(ctx, c->subject, c->purpose, (custos_consent_status)c->status, &info, &in,
+    rc = custos_consent__record(ctx, c->subject, c->purpose, (custos_consent_status)c->status, &info, &in,
                    u->has_time ? u->time : 0);
     *applied += rc == CUSTOS_OK;
     if (rc == CUSTOS_OK && ((int)c->status == CUSTOS_CONSENT_WITHDRAWN || (int)c->status == CUSTOS_CONSENT_REVOKED) &&
@@ -190,11 +190,11 @@ static int apply_locked(custos_t *ctx, const uint8_t *msg, size_t len, size_t *a
 {
     Custos__V1__SignedMessage *m = NULL;
     uint64_t last_in = 0;
-    int rc = sync_open(ctx, msg, len, CUSTOS__V1__BODY_TYPE__BODY_CONSENT_UPDATE, &m, &last_in);
+    int rc = custos_sync__open(ctx, msg, len, CUSTOS__V1__BODY_TYPE__BODY_CONSENT_UPDATE, &m, &last_in);
     if (rc != CUSTOS_OK)
         return rc;
     Custos__V1__ConsentUpdate *u = NULL;
-    rc = cs_unpack(ctx, &custos__v1__consent_update__descriptor, m->body.data, m->body.len, (void **)&u,
+    rc = custos_consent__unpack(ctx, &custos__v1__consent_update__descriptor, m->body.data, m->body.len, (void **)&u,
                    "sync: the ConsentUpdate body");
     if (rc == CUSTOS_OK)
         rc = check_update(ctx, u, last_in);
@@ -204,9 +204,9 @@ static int apply_locked(custos_t *ctx, const uint8_t *msg, size_t len, size_t *a
         if (survives(u, i))
             rc = apply_change(ctx, u, u->changes[i], &app, applied, w);
     if (rc == CUSTOS_OK)
-        rc = sync_peer_set_last_in(ctx, m->signer.data, u->counter);
-    cs_unpacked_free(u);
-    cs_unpacked_free(m);
+        rc = custos_sync__peer_set_last_in(ctx, m->signer.data, u->counter);
+    custos_consent__unpacked_free(u);
+    custos_consent__unpacked_free(m);
     return rc;
 }
 
@@ -217,7 +217,7 @@ int custos_sync_apply_update(custos_t *ctx, const uint8_t *msg, size_t len, size
         *out_applied = 0;
     if (ctx == NULL)
         return CUSTOS_EINVAL;
-    int rc = cs_write_begin(ctx);
+    int rc = custos_consent__write_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
     withdrawn w = { 0 };
@@ -230,12 +230,12 @@ int custos_sync_apply_update(custos_t *ctx, const uint8_t *msg, size_t len, size
         if ((rc = custos__erase_on_withdraw(ctx, w.pair[i].subject, w.pair[i].purpose)) != CUSTOS_OK)
             custos__fail(ctx, rc, "consent update applied, but erasing purpose %u's data failed (%s); "
                          "custos_erase_purpose retries it", w.pair[i].purpose, custos_strerror(rc));
-    rc = cs_write_end(ctx, rc);
+    rc = custos_consent__write_end(ctx, rc);
     if (rc == CUSTOS_OK && out_applied != NULL)
         *out_applied = applied;
     if (rc == CUSTOS_ESIGNATURE || rc == CUSTOS_EREPLAY || rc == CUSTOS_ECORRUPT) {
         pthread_mutex_lock(&ctx->write_lock);
-        rc = cs_audit_failure(ctx, rc, rc == CUSTOS_EREPLAY ? "consent update replayed"
+        rc = custos_consent__audit_failure(ctx, rc, rc == CUSTOS_EREPLAY ? "consent update replayed"
                                                             : "consent update failed verification");
         pthread_mutex_unlock(&ctx->write_lock);
     }

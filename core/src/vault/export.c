@@ -26,7 +26,7 @@
  * The subject's identity is not in the file: the importer names the subject
  * in its own store, and every record is sealed again under that store's keys.
  */
-#include "vt.h"
+#include "vault_private.h"
 #include "../audit/audit_internal.h"
 #include "custos/v1/audit.pb-c.h"
 
@@ -116,7 +116,7 @@ static int ex_push(ex_writer *w, const uint8_t *head, size_t head_len, const uin
                                                w->ad ? EX_AD_BYTES : 0, tag);
     custos__wipe(w->plain, plen);
     w->ad = NULL;
-    vt_put32(w->buf + w->len, (uint32_t)(plen + EX_ABYTES));
+    custos_vault__put32(w->buf + w->len, (uint32_t)(plen + EX_ABYTES));
     w->len += 4 + plen + EX_ABYTES;
     return CUSTOS_OK;
 }
@@ -125,10 +125,10 @@ static int ex_visit(void *user, const custos_vault_info *info, const uint8_t *da
 {
     ex_writer *w = user;
     uint8_t head[EX_RECORD_HEAD];
-    vt_put32(head, info->purpose);
-    vt_put32(head + 4, info->category);
-    vt_put64(head + 8, info->created);
-    vt_put64(head + 16, info->expires);
+    custos_vault__put32(head, info->purpose);
+    custos_vault__put32(head + 4, info->category);
+    custos_vault__put64(head + 8, info->created);
+    custos_vault__put64(head + 16, info->expires);
     w->count++;
     w->err = ex_push(w, head, sizeof head, data, len, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
     return w->err;
@@ -140,8 +140,8 @@ static int ex_start(ex_writer *w, const uint8_t recipient_pk[32])
     if (rc != CUSTOS_OK)
         return rc;
     memcpy(w->buf, EX_MAGIC, 8);
-    vt_put32(w->buf + 8, EX_VERSION);
-    vt_put32(w->buf + 12, EX_SUITE);
+    custos_vault__put32(w->buf + 8, EX_VERSION);
+    custos_vault__put32(w->buf + 12, EX_SUITE);
     crypto_secretstream_xchacha20poly1305_keygen(w->sec->key);
     if (crypto_box_seal(w->buf + 16, w->sec->key, 32, recipient_pk) != 0)
         return custos__fail(w->ctx, CUSTOS_EINVAL, "vault export: the recipient key is not a valid X25519 key");
@@ -159,7 +159,7 @@ static int ex_build(ex_writer *w, const uint8_t hash[32], const uint8_t recipien
     uint8_t ad[EX_AD_BYTES];
     memcpy(ad, w->buf, EX_AD_BYTES);
     w->ad = ad;
-    if ((rc = vt_walk(w->ctx, hash, ex_visit, w)) != CUSTOS_OK) {
+    if ((rc = custos_vault__walk(w->ctx, hash, ex_visit, w)) != CUSTOS_OK) {
         if (rc == CUSTOS_ECANCELED && w->err != CUSTOS_OK) /* ex_visit failed: report its reason */
             rc = custos__fail(w->ctx, w->err, "vault export: %s", w->err == CUSTOS_ENOMEM ? "out of memory"
                               : "the export would exceed the largest export file");
@@ -167,14 +167,14 @@ static int ex_build(ex_writer *w, const uint8_t hash[32], const uint8_t recipien
     }
     uint8_t trailer[12];
     memcpy(trailer, "END!", 4);
-    vt_put64(trailer + 4, w->count);
+    custos_vault__put64(trailer + 4, w->count);
     return ex_push(w, trailer, sizeof trailer, NULL, 0, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
 }
 
 static int export_locked(custos_t *ctx, const char *path, custos_subject subject, const uint8_t pk[32])
 {
     uint8_t hash[32];
-    int rc = vt_subject_hash(ctx, subject, hash);
+    int rc = custos_vault__subject_hash(ctx, subject, hash);
     if (rc != CUSTOS_OK)
         return rc;
     ex_writer w = { .ctx = ctx, .sec = sodium_malloc(sizeof(ex_secrets)) };
@@ -205,9 +205,9 @@ int custos_vault_export(custos_t *ctx, const char *path, custos_subject subject,
         return CUSTOS_EINVAL;
     if (path == NULL || path[0] == '\0' || recipient_pk == NULL)
         return custos__fail(ctx, CUSTOS_EINVAL, "vault export: no path or no recipient key");
-    vt_enter(ctx);
+    custos_vault__enter(ctx);
     int rc = export_locked(ctx, path, subject, recipient_pk);
-    vt_leave(ctx);
+    custos_vault__leave(ctx);
     return rc;
 }
 
@@ -240,9 +240,9 @@ static int ex_header(ex_reader *r, const uint8_t pk[32], const uint8_t sk[32])
 {
     if (r->in == NULL || r->in_len < EX_HEAD || memcmp(r->in, EX_MAGIC, 8) != 0)
         return ex_corrupt(r, "not a Custos export file");
-    if (vt_get32(r->in + 8) != EX_VERSION || vt_get32(r->in + 12) != EX_SUITE)
+    if (custos_vault__get32(r->in + 8) != EX_VERSION || custos_vault__get32(r->in + 12) != EX_SUITE)
         return custos__fail(r->ctx, CUSTOS_EVERSION, "vault import: export format %u suite %u is unknown"
-                            " to this Custos", vt_get32(r->in + 8), vt_get32(r->in + 12));
+                            " to this Custos", custos_vault__get32(r->in + 8), custos_vault__get32(r->in + 12));
     if (crypto_box_seal_open(r->sec->key, r->in + 16, EX_SEALED_KEY, pk, sk) != 0)
         return custos__fail(r->ctx, CUSTOS_EKEY, "vault import: the file was not made for this recipient key"
                             " (or its key block is damaged); nothing was imported");
@@ -264,7 +264,7 @@ static int ex_add(ex_reader *r, const uint8_t *p, size_t len)
         r->recs = g;
         r->cap = cap;
     }
-    r->recs[r->n++] = (ex_record){ vt_get32(p), vt_get32(p + 4), vt_get64(p + 8), vt_get64(p + 16),
+    r->recs[r->n++] = (ex_record){ custos_vault__get32(p), custos_vault__get32(p + 4), custos_vault__get64(p + 8), custos_vault__get64(p + 16),
                                    p + EX_RECORD_HEAD, len - EX_RECORD_HEAD };
     return CUSTOS_OK;
 }
@@ -276,7 +276,7 @@ static int ex_chunks(ex_reader *r)
     while (r->pos < r->in_len) {
         if (r->in_len - r->pos < 4)
             return ex_corrupt(r, "the file ends inside a chunk length");
-        size_t clen = vt_get32(r->in + r->pos);
+        size_t clen = custos_vault__get32(r->in + r->pos);
         r->pos += 4;
         if (clen < EX_ABYTES || clen > r->in_len - r->pos)
             return ex_corrupt(r, "the file is truncated (a chunk is cut short)");
@@ -291,7 +291,7 @@ static int ex_chunks(ex_reader *r)
         if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
             if (r->pos != r->in_len)
                 return ex_corrupt(r, "bytes follow the final chunk");
-            if (olen != 12 || memcmp(out, "END!", 4) != 0 || vt_get64(out + 4) != r->n)
+            if (olen != 12 || memcmp(out, "END!", 4) != 0 || custos_vault__get64(out + 4) != r->n)
                 return ex_corrupt(r, "the trailer does not match the records");
             return CUSTOS_OK;
         }
@@ -306,7 +306,7 @@ static int ex_chunks(ex_reader *r)
 static int ex_store(custos_t *ctx, const ex_reader *r, custos_subject subject)
 {
     uint8_t hash[32];
-    int rc = vt_require_wal(ctx);
+    int rc = custos_vault__require_wal(ctx);
     for (size_t i = 0; rc == CUSTOS_OK && i < r->n; i++) {
         custos_decision d = custos_check(ctx, subject, r->recs[i].purpose, r->recs[i].category);
         if (d != CUSTOS_ALLOW)
@@ -314,7 +314,7 @@ static int ex_store(custos_t *ctx, const ex_reader *r, custos_subject subject)
                               " nothing was imported", r->recs[i].purpose, r->recs[i].category,
                               custos_decision_str(d));
     }
-    if (rc != CUSTOS_OK || (rc = vt_subject_hash(ctx, subject, hash)) != CUSTOS_OK ||
+    if (rc != CUSTOS_OK || (rc = custos_vault__subject_hash(ctx, subject, hash)) != CUSTOS_OK ||
         (rc = custos__db_begin(ctx)) != CUSTOS_OK)
         return rc;
     uint64_t now = custos__now(ctx, NULL), expires = 0;
@@ -322,8 +322,8 @@ static int ex_store(custos_t *ctx, const ex_reader *r, custos_subject subject)
         custos_record_id id;
         const ex_record *e = &r->recs[i];
         /* Retention is this store's: the purpose's retention counted from the original creation. */
-        if ((rc = vt_expiry(ctx, e->purpose, e->created < now ? e->created : now, &expires)) == CUSTOS_OK)
-            rc = vt_insert_sealed(ctx, &id, hash, e->purpose, e->category, e->created, expires, e->data, e->len);
+        if ((rc = custos_vault__expiry(ctx, e->purpose, e->created < now ? e->created : now, &expires)) == CUSTOS_OK)
+            rc = custos_vault__insert_sealed(ctx, &id, hash, e->purpose, e->category, e->created, expires, e->data, e->len);
     }
     if (rc == CUSTOS_OK)
         rc = custos__db_commit(ctx);
@@ -366,9 +366,9 @@ int custos_vault_import(custos_t *ctx, size_t *n_imported, const char *path, cus
     if (path == NULL || recipient_pk == NULL || recipient_sk == NULL)
         return custos__fail(ctx, CUSTOS_EINVAL, "vault import: no path or no recipient key pair");
     size_t n = 0;
-    vt_enter(ctx);
+    custos_vault__enter(ctx);
     int rc = import_locked(ctx, &n, path, subject, recipient_pk, recipient_sk);
-    vt_leave(ctx);
+    custos_vault__leave(ctx);
     if (n_imported != NULL)
         *n_imported = rc == CUSTOS_OK ? n : 0;
     return rc;

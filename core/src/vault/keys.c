@@ -7,7 +7,7 @@
  * Keys are random, never derived: a key derived from a master secret could
  * be recomputed after its erasure (reference/platforms.md §4.4, §7.3).
  */
-#include "vt.h"
+#include "vault_private.h"
 #include "../audit/audit_internal.h"
 #include "custos/v1/audit.pb-c.h"
 
@@ -63,10 +63,10 @@ static void slots_evict_all(custos_t *ctx)
 static int slot_fill(custos_t *ctx, unsigned i, uint32_t gen, const void *wrapped, int wrapped_len)
 {
     vt_slot *s = &ctx->vault->slots[i];
-    int rc = vt_unwrap_key(ctx, slot_key(ctx, i), gen, wrapped, (size_t)wrapped_len,
+    int rc = custos_vault__unwrap_key(ctx, slot_key(ctx, i), gen, wrapped, (size_t)wrapped_len,
                            s->subject_hash, s->purpose, s->key_id);
     if (rc != CUSTOS_OK) {
-        vt_audit_failure(ctx, CUSTOS__V1__AUDIT_KIND__AUDIT_KEY_FAILURE, s->subject_hash, s->purpose, rc,
+        custos_vault__audit_failure(ctx, CUSTOS__V1__AUDIT_KIND__AUDIT_KEY_FAILURE, s->subject_hash, s->purpose, rc,
                  "data-key-unwrap-failed");
         return rc;
     }
@@ -84,10 +84,10 @@ static int key_create(custos_t *ctx, const uint8_t subject_hash[32], uint32_t pu
     custos__random(ctx, key_id, sizeof key_id);
     unsigned i = slot_take(ctx, subject_hash, purpose, key_id);
     custos__random(ctx, slot_key(ctx, i), VT_KEY_BYTES);
-    if ((rc = vt_wrap_key(ctx, wrapped, gen, slot_key(ctx, i), subject_hash, purpose, key_id)) != CUSTOS_OK)
+    if ((rc = custos_vault__wrap_key(ctx, wrapped, gen, slot_key(ctx, i), subject_hash, purpose, key_id)) != CUSTOS_OK)
         return rc;
     sqlite3_stmt *st = NULL;
-    if ((rc = vt_stmt(ctx, &st, VT_ST_KEY_INSERT)) != CUSTOS_OK)
+    if ((rc = custos_vault__stmt(ctx, &st, VT_ST_KEY_INSERT)) != CUSTOS_OK)
         return rc;
     sqlite3_bind_blob(st, 1, subject_hash, 32, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, purpose);
@@ -109,7 +109,7 @@ static int key_create(custos_t *ctx, const uint8_t subject_hash[32], uint32_t pu
  * be prepared. */
 static int key_row_by_scope(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose, sqlite3_stmt **st)
 {
-    int rc = vt_stmt(ctx, st, VT_ST_KEY_BY_SCOPE);
+    int rc = custos_vault__stmt(ctx, st, VT_ST_KEY_BY_SCOPE);
     if (rc != CUSTOS_OK)
         return rc;
     sqlite3_bind_blob(*st, 1, subject_hash, 32, SQLITE_STATIC);
@@ -117,7 +117,7 @@ static int key_row_by_scope(custos_t *ctx, const uint8_t subject_hash[32], uint3
     return sqlite3_step(*st);
 }
 
-int vt_key_for_put(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose,
+int custos_vault__key_for_put(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose,
                    const uint8_t **key, uint8_t key_id[VT_ID_BYTES])
 {
     int i = slot_by_scope(ctx, subject_hash, purpose);
@@ -149,7 +149,7 @@ int vt_key_for_put(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpo
     return CUSTOS_OK;
 }
 
-int vt_key_by_id(custos_t *ctx, const uint8_t key_id[VT_ID_BYTES], const uint8_t **key)
+int custos_vault__key_by_id(custos_t *ctx, const uint8_t key_id[VT_ID_BYTES], const uint8_t **key)
 {
     int i = slot_by_id(ctx, key_id);
     if (i >= 0) {
@@ -157,7 +157,7 @@ int vt_key_by_id(custos_t *ctx, const uint8_t key_id[VT_ID_BYTES], const uint8_t
         return CUSTOS_OK;
     }
     sqlite3_stmt *st = NULL;
-    int rc = vt_stmt(ctx, &st, VT_ST_KEY_BY_ID);
+    int rc = custos_vault__stmt(ctx, &st, VT_ST_KEY_BY_ID);
     if (rc != CUSTOS_OK)
         return rc;
     sqlite3_bind_blob(st, 1, key_id, VT_ID_BYTES, SQLITE_STATIC);
@@ -266,10 +266,10 @@ static int rewrap_row(custos_t *ctx, sqlite3_stmt *upd, sqlite3_stmt *row, uint3
         return custos__fail(ctx, CUSTOS_ECORRUPT, "vault: a key row is damaged");
     uint32_t purpose = (uint32_t)sqlite3_column_int64(row, 1);
     uint8_t *key = slot_key(ctx, 0), wrapped[VT_WRAPPED_BYTES];
-    int rc = vt_unwrap_key(ctx, key, (uint32_t)sqlite3_column_int64(row, 3), sqlite3_column_blob(row, 4),
+    int rc = custos_vault__unwrap_key(ctx, key, (uint32_t)sqlite3_column_int64(row, 3), sqlite3_column_blob(row, 4),
                            (size_t)sqlite3_column_bytes(row, 4), hash, purpose, id);
     if (rc == CUSTOS_OK)
-        rc = vt_wrap_key(ctx, wrapped, to, key, hash, purpose, id);
+        rc = custos_vault__wrap_key(ctx, wrapped, to, key, hash, purpose, id);
     custos__wipe(key, VT_KEY_BYTES);
     if (rc != CUSTOS_OK)
         return rc;
@@ -295,11 +295,11 @@ static int rewrap_all(custos_t *ctx, uint32_t to)
         rc = custos__sqlite_fail(ctx, rc, "vault: prepare the re-wrap");
     } else {
         sqlite3_bind_int64(row, 1, to);
-        vt_arena_open(ctx);
+        custos_vault__arena_open(ctx);
         slots_evict_all(ctx);
         while ((rc = sqlite3_step(row)) == SQLITE_ROW && (rc = rewrap_row(ctx, upd, row, to)) == CUSTOS_OK)
             ;
-        vt_arena_close(ctx);
+        custos_vault__arena_close(ctx);
         if (rc == SQLITE_DONE)
             rc = CUSTOS_OK;
         else if (rc > 0)
@@ -323,7 +323,7 @@ static int kek_make_room(custos_t *ctx)
     int64_t floor = 0;
     uint32_t cur = 0;
     sqlite3_stmt *st = NULL;
-    int rc = vt_meta_get(ctx, "kek_floor", &floor, 0);
+    int rc = custos_vault__meta_get(ctx, "kek_floor", &floor, 0);
     if (rc == CUSTOS_OK && (rc = ctx->kp->kek_current(ctx->kp->state, &cur)) != CUSTOS_OK)
         return custos__fail(ctx, rc, "vault: the key provider has no current KEK (%s)", custos_strerror(rc));
     if (rc == CUSTOS_OK &&
@@ -356,18 +356,18 @@ int custos__vault_rotate_kek(custos_t *ctx)
     if (rc != CUSTOS_OK)
         return custos__fail(ctx, rc == CUSTOS_ESTATE ? CUSTOS_EKEY : rc,
                             "vault: the key provider could not create a new KEK (%s)", custos_strerror(rc));
-    if ((rc = rewrap_all(ctx, gen)) != CUSTOS_OK || (rc = vt_meta_set(ctx, "kek_floor", gen)) != CUSTOS_OK)
+    if ((rc = rewrap_all(ctx, gen)) != CUSTOS_OK || (rc = custos_vault__meta_set(ctx, "kek_floor", gen)) != CUSTOS_OK)
         return rc;
     return custos__audit_append(ctx, CUSTOS__V1__AUDIT_KIND__AUDIT_KEY_ROTATED, NULL, -1, 0, "kek-rotated");
 }
 
 /* Destroy every KEK generation below the floor that is not yet destroyed. */
-int vt_kek_cleanup(custos_t *ctx)
+int custos_vault__kek_cleanup(custos_t *ctx)
 {
     int64_t floor = 0, below = 1;
-    int rc = vt_meta_get(ctx, "kek_floor", &floor, 0);
+    int rc = custos_vault__meta_get(ctx, "kek_floor", &floor, 0);
     if (rc == CUSTOS_OK)
-        rc = vt_meta_get(ctx, "kek_destroyed_below", &below, 1);
+        rc = custos_vault__meta_get(ctx, "kek_destroyed_below", &below, 1);
     if (rc != CUSTOS_OK || floor <= below)
         return rc;
     for (int64_t g = below; g < floor; g++) {
@@ -376,7 +376,7 @@ int vt_kek_cleanup(custos_t *ctx)
             return custos__fail(ctx, rc, "vault: the key provider could not destroy KEK generation %lld (%s)",
                                 (long long)g, custos_strerror(rc));
     }
-    return vt_meta_set(ctx, "kek_destroyed_below", floor);
+    return custos_vault__meta_set(ctx, "kek_destroyed_below", floor);
 }
 
 int custos__vault_rotate_finish(custos_t *ctx)
@@ -384,7 +384,7 @@ int custos__vault_rotate_finish(custos_t *ctx)
     int rc = custos__db_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    if ((rc = vt_kek_cleanup(ctx)) != CUSTOS_OK) {
+    if ((rc = custos_vault__kek_cleanup(ctx)) != CUSTOS_OK) {
         custos__db_rollback(ctx);
         return rc;
     }
@@ -396,7 +396,7 @@ int custos_vault_rotate_kek(custos_t *ctx)
     if (ctx == NULL)
         return CUSTOS_EINVAL;
     pthread_mutex_lock(&ctx->write_lock);
-    int rc = vt_require_wal(ctx);
+    int rc = custos_vault__require_wal(ctx);
     if (rc == CUSTOS_OK && (rc = custos__db_begin(ctx)) == CUSTOS_OK) {
         if ((rc = custos__vault_rotate_kek(ctx)) == CUSTOS_OK)
             rc = custos__db_commit(ctx);
@@ -419,7 +419,7 @@ int custos__vault_test_data_key(custos_t *ctx, const uint8_t subject_hash[32], u
         sqlite3_reset(st);
         return rc == SQLITE_DONE ? CUSTOS_ENOTFOUND : custos__sqlite_fail(ctx, rc, "vault: find a data key");
     }
-    rc = vt_unwrap_key(ctx, key, (uint32_t)sqlite3_column_int64(st, 1), sqlite3_column_blob(st, 2),
+    rc = custos_vault__unwrap_key(ctx, key, (uint32_t)sqlite3_column_int64(st, 1), sqlite3_column_blob(st, 2),
                        (size_t)sqlite3_column_bytes(st, 2), subject_hash, purpose, sqlite3_column_blob(st, 0));
     sqlite3_reset(st);
     return rc;

@@ -6,7 +6,7 @@
  * arena only for that length. Writes check first that the gate allows them
  * and that the database is still in WAL mode.
  */
-#include "vt.h"
+#include "vault_private.h"
 #include "../consent/subject_internal.h"
 #include "../consent/policy_internal.h"
 #include "custos/v1/audit.pb-c.h"
@@ -15,7 +15,7 @@
 #include <sodium.h>
 #include <string.h>
 
-int vt_subject_hash(custos_t *ctx, custos_subject subject, uint8_t out[32])
+int custos_vault__subject_hash(custos_t *ctx, custos_subject subject, uint8_t out[32])
 {
     int rc = custos__subject_hash_of(ctx, subject, out);
     if (rc == CUSTOS_ENOTFOUND)
@@ -23,7 +23,7 @@ int vt_subject_hash(custos_t *ctx, custos_subject subject, uint8_t out[32])
     return rc;
 }
 
-int vt_expiry(custos_t *ctx, uint32_t purpose, uint64_t now, uint64_t *expires)
+int custos_vault__expiry(custos_t *ctx, uint32_t purpose, uint64_t now, uint64_t *expires)
 {
     const custos_manifest_pb *m = custos__policy_manifest(ctx, NULL);
     const custos_purpose_pb *p = m != NULL ? custos__manifest_purpose(m, purpose) : NULL;
@@ -44,7 +44,7 @@ static int next_id(custos_t *ctx, int64_t *id)
         return CUSTOS_OK;
     }
     sqlite3_stmt *st = NULL;
-    int rc = vt_stmt(ctx, &st, VT_ST_NEXT_ID);
+    int rc = custos_vault__stmt(ctx, &st, VT_ST_NEXT_ID);
     if (rc != CUSTOS_OK)
         return rc;
     rc = sqlite3_step(st);
@@ -56,24 +56,24 @@ static int next_id(custos_t *ctx, int64_t *id)
     return CUSTOS_OK;
 }
 
-int vt_insert_sealed(custos_t *ctx, custos_record_id *out_id, const uint8_t subject_hash[32],
+int custos_vault__insert_sealed(custos_t *ctx, custos_record_id *out_id, const uint8_t subject_hash[32],
                      uint32_t purpose, uint32_t category, uint64_t created, uint64_t expires,
                      const uint8_t *data, size_t len)
 {
     const uint8_t *key;
     uint8_t key_id[VT_ID_BYTES];
     int64_t id;
-    int rc = vt_key_for_put(ctx, subject_hash, purpose, &key, key_id);
+    int rc = custos_vault__key_for_put(ctx, subject_hash, purpose, &key, key_id);
     if (rc != CUSTOS_OK || (rc = next_id(ctx, &id)) != CUSTOS_OK)
         return rc;
-    size_t slen = vt_sealed_len(len);
+    size_t slen = custos_vault__sealed_len(len);
     uint8_t *sealed = custos__malloc(slen);
     if (sealed == NULL)
         return custos__fail(ctx, CUSTOS_ENOMEM, "vault: out of memory");
     vt_record_ad ad = { id, subject_hash, purpose, category, key_id, VT_RECORD_FORMAT };
-    vt_seal(ctx, sealed, data, len, &ad, key);
+    custos_vault__seal(ctx, sealed, data, len, &ad, key);
     sqlite3_stmt *st = NULL;
-    if ((rc = vt_stmt(ctx, &st, VT_ST_RECORD_INSERT)) == CUSTOS_OK) {
+    if ((rc = custos_vault__stmt(ctx, &st, VT_ST_RECORD_INSERT)) == CUSTOS_OK) {
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_blob(st, 2, subject_hash, 32, SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, purpose);
@@ -123,14 +123,14 @@ static int put_locked(custos_t *ctx, custos_record_id *ids, custos_subject subje
                       const custos_vault_item *items, size_t n)
 {
     uint8_t hash[32];
-    int rc = vt_require_wal(ctx);
+    int rc = custos_vault__require_wal(ctx);
     if (rc != CUSTOS_OK || (rc = gate_items(ctx, subject, items, n)) != CUSTOS_OK ||
-        (rc = vt_subject_hash(ctx, subject, hash)) != CUSTOS_OK || (rc = custos__db_begin(ctx)) != CUSTOS_OK)
+        (rc = custos_vault__subject_hash(ctx, subject, hash)) != CUSTOS_OK || (rc = custos__db_begin(ctx)) != CUSTOS_OK)
         return rc;
     uint64_t now = custos__now(ctx, NULL), expires = 0;
     for (size_t i = 0; i < n && rc == CUSTOS_OK; i++) {
-        if ((rc = vt_expiry(ctx, items[i].purpose, now, &expires)) == CUSTOS_OK)
-            rc = vt_insert_sealed(ctx, &ids[i], hash, items[i].purpose, items[i].category, now, expires,
+        if ((rc = custos_vault__expiry(ctx, items[i].purpose, now, &expires)) == CUSTOS_OK)
+            rc = custos_vault__insert_sealed(ctx, &ids[i], hash, items[i].purpose, items[i].category, now, expires,
                                   items[i].data, items[i].len);
     }
     if (rc == CUSTOS_OK)
@@ -149,9 +149,9 @@ int custos_vault_put_many(custos_t *ctx, custos_record_id *out_ids, custos_subje
     int rc = check_items(ctx, items, n);
     if (rc != CUSTOS_OK)
         return rc;
-    vt_enter(ctx);
+    custos_vault__enter(ctx);
     rc = put_locked(ctx, out_ids, subject, items, n);
-    vt_leave(ctx);
+    custos_vault__leave(ctx);
     return rc;
 }
 
@@ -202,15 +202,15 @@ static int row_read(custos_t *ctx, sqlite3_stmt *st, int first, const uint8_t *s
 static int row_open(custos_t *ctx, const row_view *r, uint8_t *out)
 {
     const uint8_t *key;
-    int rc = vt_key_by_id(ctx, r->ad.key_id, &key);
+    int rc = custos_vault__key_by_id(ctx, r->ad.key_id, &key);
     if (rc != CUSTOS_OK)
         return rc;
-    if (vt_open(out, r->sealed, r->sealed_len, &r->ad, key) == CUSTOS_OK)
+    if (custos_vault__open(out, r->sealed, r->sealed_len, &r->ad, key) == CUSTOS_OK)
         return CUSTOS_OK;
     custos__wipe(out, r->info.size);
     custos__fail(ctx, CUSTOS_ECORRUPT, "vault: record %lld failed authentication (altered, or moved from"
                  " another row)", (long long)r->ad.id);
-    vt_audit_failure(ctx, CUSTOS__V1__AUDIT_KIND__AUDIT_INTEGRITY_VIOLATION, r->ad.subject_hash,
+    custos_vault__audit_failure(ctx, CUSTOS__V1__AUDIT_KIND__AUDIT_INTEGRITY_VIOLATION, r->ad.subject_hash,
                      r->ad.purpose, CUSTOS_ECORRUPT, "record-authentication-failed");
     return CUSTOS_ECORRUPT;
 }
@@ -219,7 +219,7 @@ static int get_locked(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_
                       custos_vault_info *info, custos_record_id id, uint8_t subject_hash[32], int64_t *purpose)
 {
     sqlite3_stmt *st = NULL;
-    int rc = vt_stmt(ctx, &st, VT_ST_RECORD_GET);
+    int rc = custos_vault__stmt(ctx, &st, VT_ST_RECORD_GET);
     if (rc != CUSTOS_OK)
         return rc;
     sqlite3_bind_int64(st, 1, id);
@@ -251,14 +251,14 @@ int custos_vault_get(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_l
     if (out_len == NULL || (out == NULL && out_size > 0))
         return custos__fail(ctx, CUSTOS_EINVAL, "vault get: out_len is NULL, or out is NULL with a size");
     *out_len = 0;
-    vt_enter(ctx);
+    custos_vault__enter(ctx);
     uint8_t hash[32] = { 0 };
     int64_t purpose = -1;
     int rc = get_locked(ctx, out, out_size, out_len, info, id, hash, &purpose);
     sqlite3_reset(ctx->vault->st[VT_ST_RECORD_GET]);
     if (rc == CUSTOS_OK)
-        vt_audit_access(ctx, hash, purpose, "vault.get");
-    vt_leave(ctx);
+        custos_vault__audit_access(ctx, hash, purpose, "vault.get");
+    custos_vault__leave(ctx);
     return rc;
 }
 
@@ -266,8 +266,8 @@ static int list_locked(custos_t *ctx, custos_record_id *ids, size_t ids_size, si
 {
     uint8_t hash[32];
     sqlite3_stmt *st = NULL;
-    int rc = vt_subject_hash(ctx, subject, hash);
-    if (rc != CUSTOS_OK || (rc = vt_stmt(ctx, &st, VT_ST_RECORD_LIST)) != CUSTOS_OK)
+    int rc = custos_vault__subject_hash(ctx, subject, hash);
+    if (rc != CUSTOS_OK || (rc = custos_vault__stmt(ctx, &st, VT_ST_RECORD_LIST)) != CUSTOS_OK)
         return rc;
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
     size_t count = 0;
@@ -337,10 +337,10 @@ static int walk_rows(custos_t *ctx, sqlite3_stmt *st, const uint8_t hash[32], cu
     return rc;
 }
 
-int vt_walk(custos_t *ctx, const uint8_t hash[32], custos_vault_visit_fn fn, void *user)
+int custos_vault__walk(custos_t *ctx, const uint8_t hash[32], custos_vault_visit_fn fn, void *user)
 {
     sqlite3_stmt *st = NULL;
-    int rc = vt_stmt(ctx, &st, VT_ST_RECORD_WALK);
+    int rc = custos_vault__stmt(ctx, &st, VT_ST_RECORD_WALK);
     if (rc != CUSTOS_OK)
         return rc;
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
@@ -356,20 +356,20 @@ int custos_vault_foreach(custos_t *ctx, custos_subject subject, custos_vault_vis
     if (fn == NULL)
         return custos__fail(ctx, CUSTOS_EINVAL, "vault foreach: no visitor function");
     uint8_t hash[32];
-    vt_enter(ctx);
-    int rc = vt_subject_hash(ctx, subject, hash);
+    custos_vault__enter(ctx);
+    int rc = custos_vault__subject_hash(ctx, subject, hash);
     if (rc == CUSTOS_OK)
-        rc = vt_walk(ctx, hash, fn, user);
+        rc = custos_vault__walk(ctx, hash, fn, user);
     if (rc == CUSTOS_OK)
-        vt_audit_access(ctx, hash, -1, "vault.foreach");
-    vt_leave(ctx);
+        custos_vault__audit_access(ctx, hash, -1, "vault.foreach");
+    custos_vault__leave(ctx);
     return rc;
 }
 
 /* Run a one-statement write in its own transaction; *changes counts the rows. */
 static int write_tx(custos_t *ctx, sqlite3_stmt *st, int64_t *changes)
 {
-    int rc = vt_require_wal(ctx);
+    int rc = custos_vault__require_wal(ctx);
     if (rc != CUSTOS_OK || (rc = custos__db_begin(ctx)) != CUSTOS_OK)
         return rc;
     rc = sqlite3_step(st);
@@ -423,7 +423,7 @@ int custos_maintain(custos_t *ctx, uint64_t *removed)
         return CUSTOS_EINVAL;
     uint64_t n = 0;
     pthread_mutex_lock(&ctx->write_lock);
-    int rc = vt_require_wal(ctx);
+    int rc = custos_vault__require_wal(ctx);
     if (rc == CUSTOS_OK && (rc = custos__db_begin(ctx)) == CUSTOS_OK) {
         if ((rc = custos__vault_delete_expired(ctx, custos__now(ctx, NULL), &n)) == CUSTOS_OK)
             rc = custos__db_commit(ctx);
@@ -475,7 +475,7 @@ int custos__vault_try_open(custos_t *ctx, int64_t record_id)
     size_t len = 0;
     uint8_t hash[32] = { 0 };
     int64_t purpose = -1;
-    vt_arena_open(ctx);
+    custos_vault__arena_open(ctx);
     int rc = get_locked(ctx, NULL, 0, &len, NULL, record_id, hash, &purpose);
     uint8_t *buf = NULL;
     if (rc == CUSTOS_ERANGE || (rc == CUSTOS_OK && len == 0)) {
@@ -484,7 +484,7 @@ int custos__vault_try_open(custos_t *ctx, int64_t record_id)
                          : get_locked(ctx, buf, len, &len, NULL, record_id, hash, &purpose);
     }
     sqlite3_reset(ctx->vault->st[VT_ST_RECORD_GET]);
-    vt_arena_close(ctx);
+    custos_vault__arena_close(ctx);
     if (buf != NULL) {
         custos__wipe(buf, len);
         custos__free(buf);

@@ -31,7 +31,7 @@
  *
  * so a wrapped key moved to another subject, purpose or id does not unwrap.
  */
-#include "vt.h"
+#include "vault_private.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -42,11 +42,11 @@
 static void record_ad(uint8_t ad[RECORD_AD_BYTES], const vt_record_ad *r)
 {
     memcpy(ad, "CVR1", 4);
-    vt_put32(ad + 4, r->fmt);
-    vt_put64(ad + 8, (uint64_t)r->id);
+    custos_vault__put32(ad + 4, r->fmt);
+    custos_vault__put64(ad + 8, (uint64_t)r->id);
     memcpy(ad + 16, r->subject_hash, 32);
-    vt_put32(ad + 48, r->purpose);
-    vt_put32(ad + 52, r->category);
+    custos_vault__put32(ad + 48, r->purpose);
+    custos_vault__put32(ad + 52, r->category);
     memcpy(ad + 56, r->key_id, 8);
 }
 
@@ -55,13 +55,13 @@ static void key_ad(uint8_t ad[KEY_AD_BYTES], const uint8_t subject_hash[32], uin
 {
     memcpy(ad, "CVK1", 4);
     memcpy(ad + 4, subject_hash, 32);
-    vt_put32(ad + 36, purpose);
+    custos_vault__put32(ad + 36, purpose);
     memcpy(ad + 40, key_id, 8);
 }
 
-size_t vt_sealed_len(size_t plain_len) { return VT_NONCE_BYTES + plain_len + VT_TAG_BYTES; }
+size_t custos_vault__sealed_len(size_t plain_len) { return VT_NONCE_BYTES + plain_len + VT_TAG_BYTES; }
 
-void vt_seal(custos_t *ctx, uint8_t *out, const uint8_t *plain, size_t len,
+void custos_vault__seal(custos_t *ctx, uint8_t *out, const uint8_t *plain, size_t len,
              const vt_record_ad *ad, const uint8_t key[32])
 {
     uint8_t a[RECORD_AD_BYTES];
@@ -76,7 +76,7 @@ void vt_seal(custos_t *ctx, uint8_t *out, const uint8_t *plain, size_t len,
                                                NULL, out, key);
 }
 
-int vt_open(uint8_t *out, const uint8_t *sealed, size_t sealed_len, const vt_record_ad *ad,
+int custos_vault__open(uint8_t *out, const uint8_t *sealed, size_t sealed_len, const vt_record_ad *ad,
             const uint8_t key[32])
 {
     if (sealed_len < VT_NONCE_BYTES + VT_TAG_BYTES)
@@ -90,7 +90,7 @@ int vt_open(uint8_t *out, const uint8_t *sealed, size_t sealed_len, const vt_rec
     return CUSTOS_OK;
 }
 
-int vt_wrap_key(custos_t *ctx, uint8_t out[VT_WRAPPED_BYTES], uint32_t gen, const uint8_t key[32],
+int custos_vault__wrap_key(custos_t *ctx, uint8_t out[VT_WRAPPED_BYTES], uint32_t gen, const uint8_t key[32],
                 const uint8_t subject_hash[32], uint32_t purpose, const uint8_t key_id[VT_ID_BYTES])
 {
     uint8_t a[KEY_AD_BYTES];
@@ -105,7 +105,7 @@ int vt_wrap_key(custos_t *ctx, uint8_t out[VT_WRAPPED_BYTES], uint32_t gen, cons
     return CUSTOS_OK;
 }
 
-int vt_unwrap_key(custos_t *ctx, uint8_t key[32], uint32_t gen, const uint8_t *wrapped, size_t wrapped_len,
+int custos_vault__unwrap_key(custos_t *ctx, uint8_t key[32], uint32_t gen, const uint8_t *wrapped, size_t wrapped_len,
                   const uint8_t subject_hash[32], uint32_t purpose, const uint8_t key_id[VT_ID_BYTES])
 {
     uint8_t a[KEY_AD_BYTES];

@@ -17,7 +17,7 @@
  * subject_hash is the keyed BLAKE2b-256 of the subject id (never the id);
  * the only secret-bearing columns are `wrapped` and `sealed`.
  */
-#include "vt.h"
+#include "vault_private.h"
 #include "../audit/audit_internal.h"
 #include <custos/audit.h>
 
@@ -53,11 +53,11 @@ static const char *const stmt_sql[VT_ST__COUNT] = {
     [VT_ST_JOURNAL] = "PRAGMA journal_mode",
 };
 
-void vt_put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
-void vt_put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i)); }
-uint32_t vt_get32(const uint8_t *p) { return (uint32_t)vt_get64((const uint8_t[8]){ p[0], p[1], p[2], p[3] }); }
+void custos_vault__put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
+void custos_vault__put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i)); }
+uint32_t custos_vault__get32(const uint8_t *p) { return (uint32_t)custos_vault__get64((const uint8_t[8]){ p[0], p[1], p[2], p[3] }); }
 
-uint64_t vt_get64(const uint8_t *p)
+uint64_t custos_vault__get64(const uint8_t *p)
 {
     uint64_t v = 0;
     for (int i = 7; i >= 0; i--)
@@ -65,7 +65,7 @@ uint64_t vt_get64(const uint8_t *p)
     return v;
 }
 
-int vt_stmt(custos_t *ctx, sqlite3_stmt **out, int which)
+int custos_vault__stmt(custos_t *ctx, sqlite3_stmt **out, int which)
 {
     struct custos_vault *v = ctx->vault;
     if (v->st[which] == NULL) {
@@ -80,13 +80,13 @@ int vt_stmt(custos_t *ctx, sqlite3_stmt **out, int which)
     return CUSTOS_OK;
 }
 
-void vt_arena_open(custos_t *ctx)
+void custos_vault__arena_open(custos_t *ctx)
 {
     if (ctx->vault->arena_depth++ == 0)
         sodium_mprotect_readwrite(ctx->vault->arena);
 }
 
-void vt_arena_close(custos_t *ctx)
+void custos_vault__arena_close(custos_t *ctx)
 {
     struct custos_vault *v = ctx->vault;
     if (v->arena_depth == 0 || --v->arena_depth > 0)
@@ -99,24 +99,24 @@ void vt_arena_close(custos_t *ctx)
     sodium_mprotect_noaccess(v->arena);
 }
 
-void vt_enter(custos_t *ctx)
+void custos_vault__enter(custos_t *ctx)
 {
     pthread_mutex_lock(&ctx->write_lock);
-    vt_arena_open(ctx);
+    custos_vault__arena_open(ctx);
 }
 
-void vt_leave(custos_t *ctx)
+void custos_vault__leave(custos_t *ctx)
 {
-    vt_arena_close(ctx);
+    custos_vault__arena_close(ctx);
     pthread_mutex_unlock(&ctx->write_lock);
 }
 
 /* The vault writes only in WAL mode: a PERSIST (or DELETE, TRUNCATE, MEMORY,
  * OFF) journal would keep or expose the pages of deleted records. */
-int vt_require_wal(custos_t *ctx)
+int custos_vault__require_wal(custos_t *ctx)
 {
     sqlite3_stmt *st = NULL;
-    int rc = vt_stmt(ctx, &st, VT_ST_JOURNAL);
+    int rc = custos_vault__stmt(ctx, &st, VT_ST_JOURNAL);
     if (rc != CUSTOS_OK)
         return rc;
     if ((rc = sqlite3_step(st)) != SQLITE_ROW)
@@ -132,7 +132,7 @@ int vt_require_wal(custos_t *ctx)
     return wal ? CUSTOS_OK : rc;
 }
 
-int vt_meta_get(custos_t *ctx, const char *name, int64_t *value, int64_t dflt)
+int custos_vault__meta_get(custos_t *ctx, const char *name, int64_t *value, int64_t dflt)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(ctx->db, "SELECT value FROM vault_meta WHERE name=?1", -1, &st, NULL);
@@ -145,7 +145,7 @@ int vt_meta_get(custos_t *ctx, const char *name, int64_t *value, int64_t dflt)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "vault: read meta");
 }
 
-int vt_meta_set(custos_t *ctx, const char *name, int64_t value)
+int custos_vault__meta_set(custos_t *ctx, const char *name, int64_t value)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(ctx->db, "INSERT OR REPLACE INTO vault_meta(name, value) VALUES(?1, ?2)",
@@ -159,7 +159,7 @@ int vt_meta_set(custos_t *ctx, const char *name, int64_t value)
     return rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "vault: write meta");
 }
 
-void vt_audit_failure(custos_t *ctx, int kind, const uint8_t *subject_hash, int64_t purpose,
+void custos_vault__audit_failure(custos_t *ctx, int kind, const uint8_t *subject_hash, int64_t purpose,
                       int code, const char *detail)
 {
     /* Keep the failure's own message: the audit write must not replace it.
@@ -177,7 +177,7 @@ void vt_audit_failure(custos_t *ctx, int kind, const uint8_t *subject_hash, int6
     custos__fail(ctx, code, "%s", saved);
 }
 
-void vt_audit_access(custos_t *ctx, const uint8_t subject_hash[32], int64_t purpose, const char *detail)
+void custos_vault__audit_access(custos_t *ctx, const uint8_t subject_hash[32], int64_t purpose, const char *detail)
 {
     if (!custos__audit_optional(ctx) || !sqlite3_get_autocommit(ctx->db))
         return;
@@ -221,7 +221,7 @@ int custos__vault_attach(custos_t *ctx)
     int rc = custos__db_exec(ctx, "PRAGMA temp_store=MEMORY");
     if (rc != CUSTOS_OK || (rc = custos__db_exec(ctx, schema)) != CUSTOS_OK)
         return rc;
-    return vt_kek_cleanup(ctx);
+    return custos_vault__kek_cleanup(ctx);
 }
 
 void custos__vault_detach(custos_t *ctx)

@@ -1,5 +1,5 @@
 /*
- * vt.h: the vault's private parts, shared by the files of core/src/vault/.
+ * vault_private.h: the vault's private parts, shared by the files of core/src/vault/.
  *
  *   vault.c    attach/detach, schema, statement cache, key arena, WAL check
  *   seal.c     record and data-key sealing (associated data, formats)
@@ -8,8 +8,8 @@
  *   export.c   secretstream export and import
  *   migrate.c  forward migration of older store formats
  */
-#ifndef CUSTOS_VAULT_VT_H
-#define CUSTOS_VAULT_VT_H
+#ifndef CUSTOS_VAULT_PRIVATE_H
+#define CUSTOS_VAULT_PRIVATE_H
 
 #include "vault_internal.h"
 #include <custos/vault.h>
@@ -42,8 +42,8 @@ struct custos_vault {
     uint8_t *arena;             /* sodium_malloc'd: VT_SLOTS keys; no access outside a call */
     vt_slot slots[VT_SLOTS];
     unsigned next_victim;
-    unsigned arena_depth;       /* nesting of vt_arena_open; 0: no access */
-    /* Per call only (reset by the outermost vt_arena_close): the next record
+    unsigned arena_depth;       /* nesting of custos_vault__arena_open; 0: no access */
+    /* Per call only (reset by the outermost custos_vault__arena_close): the next record
      * id inside the open transaction, and a pool of fresh random nonces so
      * that a batch asks the RNG once. Neither is secret; both are forgotten
      * when the call returns, so no nonce can be handed out twice (not even
@@ -55,35 +55,35 @@ struct custos_vault {
 };
 
 /* vault.c */
-int vt_stmt(custos_t *ctx, sqlite3_stmt **out, int which);
-/* Take write_lock and open the arena (vt_enter); wipe it, close it, unlock (vt_leave). */
-void vt_enter(custos_t *ctx);
-void vt_leave(custos_t *ctx);
-/* The arena is readable only between vt_arena_open and the matching
- * vt_arena_close (they nest); the outermost close wipes every slot. */
-void vt_arena_open(custos_t *ctx);
-void vt_arena_close(custos_t *ctx);
-int vt_require_wal(custos_t *ctx);
-int vt_meta_get(custos_t *ctx, const char *name, int64_t *value, int64_t dflt);
-int vt_meta_set(custos_t *ctx, const char *name, int64_t value);
+int custos_vault__stmt(custos_t *ctx, sqlite3_stmt **out, int which);
+/* Take write_lock and open the arena (custos_vault__enter); wipe it, close it, unlock (custos_vault__leave). */
+void custos_vault__enter(custos_t *ctx);
+void custos_vault__leave(custos_t *ctx);
+/* The arena is readable only between custos_vault__arena_open and the matching
+ * custos_vault__arena_close (they nest); the outermost close wipes every slot. */
+void custos_vault__arena_open(custos_t *ctx);
+void custos_vault__arena_close(custos_t *ctx);
+int custos_vault__require_wal(custos_t *ctx);
+int custos_vault__meta_get(custos_t *ctx, const char *name, int64_t *value, int64_t dflt);
+int custos_vault__meta_set(custos_t *ctx, const char *name, int64_t value);
 /* Record a key failure or integrity violation in the audit chain, inside
  * the caller's transaction if one is open, else in its own. */
 /* Record a read of personal data (CUSTOS_AUDIT_ACCESS, optional) in its
  * own transaction; write_lock held, no transaction open. Best effort: a
  * failure to record it does not fail the read. */
-void vt_audit_access(custos_t *ctx, const uint8_t subject_hash[32], int64_t purpose, const char *detail);
-void vt_audit_failure(custos_t *ctx, int kind, const uint8_t *subject_hash, int64_t purpose,
+void custos_vault__audit_access(custos_t *ctx, const uint8_t subject_hash[32], int64_t purpose, const char *detail);
+void custos_vault__audit_failure(custos_t *ctx, int kind, const uint8_t *subject_hash, int64_t purpose,
                       int code, const char *detail);
-void vt_put32(uint8_t *p, uint32_t v);
-void vt_put64(uint8_t *p, uint64_t v);
-uint32_t vt_get32(const uint8_t *p);
-uint64_t vt_get64(const uint8_t *p);
+void custos_vault__put32(uint8_t *p, uint32_t v);
+void custos_vault__put64(uint8_t *p, uint64_t v);
+uint32_t custos_vault__get32(const uint8_t *p);
+uint64_t custos_vault__get64(const uint8_t *p);
 
 /* keys.c: a data key for a new record (created if none), or for an existing one. */
-int vt_key_for_put(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose,
+int custos_vault__key_for_put(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose,
                    const uint8_t **key, uint8_t key_id[VT_ID_BYTES]);
-int vt_key_by_id(custos_t *ctx, const uint8_t key_id[VT_ID_BYTES], const uint8_t **key);
-int vt_kek_cleanup(custos_t *ctx);
+int custos_vault__key_by_id(custos_t *ctx, const uint8_t key_id[VT_ID_BYTES], const uint8_t **key);
+int custos_vault__kek_cleanup(custos_t *ctx);
 
 /* seal.c */
 typedef struct vt_record_ad {
@@ -94,24 +94,24 @@ typedef struct vt_record_ad {
     const uint8_t *key_id;
     uint32_t fmt;
 } vt_record_ad;
-size_t vt_sealed_len(size_t plain_len);
-void vt_seal(custos_t *ctx, uint8_t *out, const uint8_t *plain, size_t len,
+size_t custos_vault__sealed_len(size_t plain_len);
+void custos_vault__seal(custos_t *ctx, uint8_t *out, const uint8_t *plain, size_t len,
              const vt_record_ad *ad, const uint8_t key[32]);
-CUSTOS_WARN_UNUSED int vt_open(uint8_t *out, const uint8_t *sealed, size_t sealed_len,
+CUSTOS_WARN_UNUSED int custos_vault__open(uint8_t *out, const uint8_t *sealed, size_t sealed_len,
                                const vt_record_ad *ad, const uint8_t key[32]);
-int vt_wrap_key(custos_t *ctx, uint8_t out[VT_WRAPPED_BYTES], uint32_t gen, const uint8_t key[32],
+int custos_vault__wrap_key(custos_t *ctx, uint8_t out[VT_WRAPPED_BYTES], uint32_t gen, const uint8_t key[32],
                 const uint8_t subject_hash[32], uint32_t purpose, const uint8_t key_id[VT_ID_BYTES]);
-CUSTOS_WARN_UNUSED int vt_unwrap_key(custos_t *ctx, uint8_t key[32], uint32_t gen, const uint8_t *wrapped,
+CUSTOS_WARN_UNUSED int custos_vault__unwrap_key(custos_t *ctx, uint8_t key[32], uint32_t gen, const uint8_t *wrapped,
                                      size_t wrapped_len, const uint8_t subject_hash[32], uint32_t purpose,
                                      const uint8_t key_id[VT_ID_BYTES]);
 
 /* records.c: the subject hash of a registered subject. */
-int vt_subject_hash(custos_t *ctx, custos_subject subject, uint8_t out[32]);
-int vt_insert_sealed(custos_t *ctx, custos_record_id *out_id, const uint8_t subject_hash[32],
+int custos_vault__subject_hash(custos_t *ctx, custos_subject subject, uint8_t out[32]);
+int custos_vault__insert_sealed(custos_t *ctx, custos_record_id *out_id, const uint8_t subject_hash[32],
                      uint32_t purpose, uint32_t category, uint64_t created, uint64_t expires,
                      const uint8_t *data, size_t len);
 /* Open each record of a subject, oldest first, and hand it to fn (see custos_vault_foreach). */
-int vt_walk(custos_t *ctx, const uint8_t hash[32], custos_vault_visit_fn fn, void *user);
-int vt_expiry(custos_t *ctx, uint32_t purpose, uint64_t now, uint64_t *expires);
+int custos_vault__walk(custos_t *ctx, const uint8_t hash[32], custos_vault_visit_fn fn, void *user);
+int custos_vault__expiry(custos_t *ctx, uint32_t purpose, uint64_t now, uint64_t *expires);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * ledger.h: what the files of the consent module (policy, subjects, ledger,
+ * consent_private.h: what the files of the consent module (policy, subjects, ledger,
  * receipts) and the sync codec share, and nothing else sees.
  *
  *   module.c      attach/detach: tables, loading the policy
@@ -14,8 +14,8 @@
  * Every function named cs_* that writes runs inside the caller's
  * transaction with ctx->write_lock held.
  */
-#ifndef CUSTOS_CONSENT_LEDGER_H
-#define CUSTOS_CONSENT_LEDGER_H
+#ifndef CUSTOS_CONSENT_PRIVATE_H
+#define CUSTOS_CONSENT_PRIVATE_H
 
 #include "../internal.h"
 #include "policy_internal.h"
@@ -55,56 +55,56 @@ typedef struct cs_event_in {
 
 /* --- transition.c --- */
 /* 1 if Custos itself may record from -> to (EXPIRED, INVALIDATED, REQUESTED). */
-int cs_system_transition_allowed(custos_consent_status from, custos_consent_status to);
+int custos_consent__system_transition_allowed(custos_consent_status from, custos_consent_status to);
 /* 0 if actor may make this decision for a subject of role, else CUSTOS_EINVAL. */
-int cs_actor_check(custos_t *ctx, custos_role role, custos_consent_status to, custos_consent_actor actor);
+int custos_consent__actor_check(custos_t *ctx, custos_role role, custos_consent_status to, custos_consent_actor actor);
 
 /* --- event.c --- */
 /* Build, sign, chain and store one event and set (subject, purpose)'s state. */
-int cs_event_append(custos_t *ctx, const cs_event_in *in);
+int custos_consent__event_append(custos_t *ctx, const cs_event_in *in);
 /* Unpack a protobuf message with the project allocator, telling a failed
  * allocation (CUSTOS_ENOMEM) from bytes that are not such a message
- * (CUSTOS_ECORRUPT, described with what). Free with cs_unpacked_free. */
-int cs_unpack(custos_t *ctx, const ProtobufCMessageDescriptor *d, const uint8_t *data, size_t len,
+ * (CUSTOS_ECORRUPT, described with what). Free with custos_consent__unpacked_free. */
+int custos_consent__unpack(custos_t *ctx, const ProtobufCMessageDescriptor *d, const uint8_t *data, size_t len,
               void **out, const char *what);
-void cs_unpacked_free(void *msg);
+void custos_consent__unpacked_free(void *msg);
 /* Decode a stored SignedEvent, or its body, and check field sizes:
- * CUSTOS_ECORRUPT or CUSTOS_ENOMEM. Free with cs_signed_free / cs_body_free. */
-int cs_signed_decode(custos_t *ctx, const uint8_t *blob, size_t len, Custos__V1__SignedEvent **out);
-void cs_signed_free(Custos__V1__SignedEvent *se);
-int cs_body_decode(custos_t *ctx, const Custos__V1__SignedEvent *se, Custos__V1__ConsentEvent **out);
-void cs_body_free(Custos__V1__ConsentEvent *ev);
+ * CUSTOS_ECORRUPT or CUSTOS_ENOMEM. Free with custos_consent__signed_free / custos_consent__body_free. */
+int custos_consent__signed_decode(custos_t *ctx, const uint8_t *blob, size_t len, Custos__V1__SignedEvent **out);
+void custos_consent__signed_free(Custos__V1__SignedEvent *se);
+int custos_consent__body_decode(custos_t *ctx, const Custos__V1__SignedEvent *se, Custos__V1__ConsentEvent **out);
+void custos_consent__body_free(Custos__V1__ConsentEvent *ev);
 /* Both at once; on failure both *se and *ev are NULL. */
-int cs_event_decode(custos_t *ctx, const uint8_t *blob, size_t len, Custos__V1__SignedEvent **se,
+int custos_consent__event_decode(custos_t *ctx, const uint8_t *blob, size_t len, Custos__V1__SignedEvent **se,
                     Custos__V1__ConsentEvent **ev);
 /* BLAKE2b-256(body || device_signature). */
-void cs_chain_hash(uint8_t out[32], const Custos__V1__SignedEvent *se);
+void custos_consent__chain_hash(uint8_t out[32], const Custos__V1__SignedEvent *se);
 
 /* --- consent.c --- */
 /* The current state row; status UNKNOWN with *found = 0 if none. */
-int cs_state_get(custos_t *ctx, custos_subject subject, uint32_t purpose, custos_consent_state_info *out);
+int custos_consent__state_get(custos_t *ctx, custos_subject subject, uint32_t purpose, custos_consent_state_info *out);
 /* Record EXPIRED for every given consent whose valid_until has passed. */
-int cs_expire_due(custos_t *ctx);
+int custos_consent__expire_due(custos_t *ctx);
 /* Record a system decision (EXPIRED, INVALIDATED, REQUESTED) for one pair. */
-int cs_record_system(custos_t *ctx, custos_subject subject, uint32_t purpose,
+int custos_consent__record_system(custos_t *ctx, custos_subject subject, uint32_t purpose,
                      custos_consent_status status, int invalidated);
 /* Invalidate every valid consent of subject (purpose < 0: all purposes). */
-int cs_invalidate(custos_t *ctx, custos_subject subject, int64_t purpose);
+int custos_consent__invalidate(custos_t *ctx, custos_subject subject, int64_t purpose);
 /* Lock, begin; commit or roll back, publish the gate, unlock. */
-int cs_write_begin(custos_t *ctx);
-int cs_write_end(custos_t *ctx, int rc);
+int custos_consent__write_begin(custos_t *ctx);
+int custos_consent__write_end(custos_t *ctx, int rc);
 /* Record a failure in the audit chain in its own transaction (the failed
  * call's was rolled back), keeping the failure's detail text. Call with
  * ctx->write_lock held and no transaction open; returns code. */
-int cs_audit_failure(custos_t *ctx, int code, const char *detail);
+int custos_consent__audit_failure(custos_t *ctx, int code, const char *detail);
 /* A caller decision with every check; optional app signature (sync). */
-int cs_record(custos_t *ctx, custos_subject subject, uint32_t purpose, custos_consent_status status,
+int custos_consent__record(custos_t *ctx, custos_subject subject, uint32_t purpose, custos_consent_status status,
               const custos_consent_info *info, const cs_event_in *app, uint64_t app_time);
 
 /* --- subject.c --- */
-int cs_subject_get(custos_t *ctx, custos_subject subject, uint8_t hash[32], custos_role *role);
+int custos_consent__subject_get(custos_t *ctx, custos_subject subject, uint8_t hash[32], custos_role *role);
 
 /* --- shared formatting --- */
-void cs_hex(char *out, const uint8_t *in, size_t n);   /* out holds 2n+1 */
+void custos_consent__hex(char *out, const uint8_t *in, size_t n);   /* out holds 2n+1 */
 
 #endif
