@@ -19,6 +19,10 @@ EXPECTED = {
     "apple_purposes.tsv": 6,
     "play_data_types.tsv": 38,
     "play_purposes.tsv": 7,
+    "apple_api_categories.tsv": 5,
+    "apple_api_reasons.tsv": 17,
+    "play_account_methods.tsv": 6,
+    "play_outside_accounts.tsv": 3,
 }
 
 
@@ -74,7 +78,8 @@ def main():
     lists = {n: read(tdir, n + ".tsv") for n in (
         "apple_data_types", "apple_purposes", "play_data_types", "play_purposes",
         "dpv_purposes", "dpv_personal_data", "legal_bases", "necessity", "subject_roles",
-        "special_conditions", "storage_locations", "jurisdictions")}
+        "special_conditions", "storage_locations", "jurisdictions",
+        "apple_api_categories", "apple_api_reasons", "play_account_methods", "play_outside_accounts")}
     first = lambda name: {r[list(r.keys())[0]] for r in lists[name]}
     uses = resolve_tree(read(tdir, "purposes.tsv"), ["apple_purpose", "play_purpose", "dpv"], {
         "apple_purpose": first("apple_purposes"), "play_purpose": first("play_purposes"),
@@ -82,6 +87,9 @@ def main():
     cats = resolve_tree(read(tdir, "categories.tsv"), ["special", "dpv", "apple_type", "play_type"], {
         "dpv": first("dpv_personal_data"), "apple_type": first("apple_data_types"),
         "play_type": first("play_data_types"), "special": {"yes", "no"}})
+    for r in lists["apple_api_reasons"]:
+        if r["category"] not in first("apple_api_categories"):
+            die("%s: %s is not an Apple required-reason API category" % (r["_where"], r["category"]))
     for table, want in ((uses, 56), (cats, 85)):
         n = sum(1 for r in table if r["origin"] == "fideslang")
         if n != want:
@@ -129,7 +137,8 @@ def main():
                    "storage_locations": "CUSTOS__V1__STORAGE_LOCATION__"}
     extra_col = {"legal_bases": "fideslang", "necessity": "play", "special_conditions": "gdpr",
                  "jurisdictions": "name", "apple_data_types": "label_category",
-                 "play_data_types": "category", "play_purposes": "display_name"}
+                 "play_data_types": "category", "play_purposes": "display_name",
+                 "apple_api_reasons": "category"}
     for name, rows in lists.items():
         key = list(rows[0].keys())[0]
         h += ["extern const custos_tax_value custos__tax_%s[];" % name,

@@ -452,7 +452,7 @@ static int check_text(mf_compile *c, const char *text, size_t len)
 
 static int compile_root(mf_compile *c)
 {
-    static const char *const keys[] = { "custos", "product", "retired", "categories", "purposes", "subjects", NULL };
+    static const char *const keys[] = { "custos", "product", "retired", "categories", "purposes", "subjects", "stores", NULL };
     mf_yaml *y = &c->y;
     yaml_node_t *root = custos_manifest__yaml_root(y), *v;
     if (root == NULL)
@@ -479,6 +479,8 @@ static int compile_root(mf_compile *c)
         custos_manifest__compile_purposes(c, v) ||
         (v = custos_manifest__yneed(y, root, "subjects", "the manifest", "list the people it serves, e.g. [owner, guest]")) == NULL ||
         compile_subjects(c, v))
+        return y->rc;
+    if ((v = custos_manifest__yget(y, root, "stores")) != NULL && custos_manifest__compile_stores(c, v))
         return y->rc;
     if (c->prev != NULL)
         check_previous(c, root);

@@ -32,6 +32,17 @@ int custos_manifest__compile_purposes(mf_compile *c, yaml_node_t *seq);
 int custos_manifest__compile_texts(mf_compile *c, yaml_node_t *n, const char *what,
                      Custos__V1__LocalizedText ***out, size_t *count);
 
+/* A list of values from a table (locations, store ids), without repeats, at
+ * least one. out receives the proto codes (as int) when as_codes, else the
+ * constant strings. */
+int custos_manifest__compile_choices(mf_compile *c, yaml_node_t *seq, const char *what, const char *item_what,
+                                     const custos_tax_value *table, size_t n, int as_codes, void **out, size_t *count);
+
+/* compile_stores.c: the stores: section (Apple required-reason APIs, Play answers). */
+int custos_manifest__compile_stores(mf_compile *c, yaml_node_t *n);
+/* 1 if s is an absolute https URL with a host and no space, quote or control character. */
+int custos_manifest__is_https_url(const char *s);
+
 /* compile_duration.c */
 /* Parse an ISO 8601 duration ("P1Y2M10DT2H30M", "P4W") into seconds
  * (1 Y = 365 D, 1 M = 30 D). 0 on success, -1 if malformed or zero. */

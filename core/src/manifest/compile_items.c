@@ -300,7 +300,7 @@ static int compile_recipients(mf_compile *c, yaml_node_t *n, custos_purpose_pb *
 
 /* A list of values from a table (locations, store purposes), without repeats.
  * out receives either the proto codes (as int) or the constant strings. */
-static int compile_choices(mf_compile *c, yaml_node_t *seq, const char *what, const char *item_what,
+int custos_manifest__compile_choices(mf_compile *c, yaml_node_t *seq, const char *what, const char *item_what,
                            const custos_tax_value *table, size_t n, int as_codes, void **out, size_t *count)
 {
     mf_yaml *y = &c->y;
@@ -336,7 +336,7 @@ static int store_purposes(mf_compile *c, yaml_node_t *n, const char *key, const 
 {
     yaml_node_t *v = custos_manifest__yget(&c->y, n, key);
     if (v != NULL)
-        return compile_choices(c, v, key, item_what, table, tn, 0, (void **)out, count);
+        return custos_manifest__compile_choices(c, v, key, item_what, table, tn, 0, (void **)out, count);
     if (dflt == NULL)
         return c->y.rc;
     if ((*out = custos_manifest__arena_alloc(&c->arena, sizeof **out)) == NULL)
@@ -445,7 +445,7 @@ static int compile_purpose(mf_compile *c, yaml_node_t *n, size_t index)
         return y->rc;
     yaml_node_t *loc = custos_manifest__yneed(y, n, "locations", label, "say where the data is kept: device, app and/or cloud");
     if (loc == NULL ||
-        compile_choices(c, loc, "locations", "storage location", MF_TAB(storage_locations), 1, (void **)&p->locations, &p->n_locations) ||
+        custos_manifest__compile_choices(c, loc, "locations", "storage location", MF_TAB(storage_locations), 1, (void **)&p->locations, &p->n_locations) ||
         store_purposes(c, n, "apple_purposes", "the Apple purpose", MF_TAB(apple_purposes), tax->apple,
                        &p->apple_purposes, &p->n_apple_purposes) ||
         store_purposes(c, n, "play_purposes", "the Google Play purpose", MF_TAB(play_purposes), tax->play,
