@@ -6,9 +6,10 @@
  *
  * Several categories may map to one Apple type: their entries merge (linked
  * or tracking if any of them is; the union of their purposes, in Apple's
- * order). Only collected data appears (facts.c). Required-reason APIs are
- * the app's own and the SDK's bundle manifest's business: the array is
- * written empty for the maker to complete (docs/disclosures.md).
+ * order). Only collected data appears (facts.c). NSPrivacyAccessedAPITypes
+ * holds one dictionary per required-reason API category of the manifest's
+ * stores.apple.accessed_apis, with its reason codes (the compiler checked
+ * both against schemas/taxonomy); the array is empty when none is declared.
  */
 #include "disclose_private.h"
 
@@ -87,6 +88,29 @@ static void write_entry(custos__text *b, const char *type, const apple_entry *e)
     custos__text_put(b, "\t\t\t</array>\n\t\t</dict>\n");
 }
 
+static void write_accessed_apis(custos__text *b, const Custos__V1__AppleStore *a)
+{
+    custos__text_put(b, "\t<key>NSPrivacyAccessedAPITypes</key>\n");
+    if (a == NULL || a->n_accessed_apis == 0) {
+        custos__text_put(b, "\t<array/>\n");
+        return;
+    }
+    custos__text_put(b, "\t<array>\n");
+    for (size_t i = 0; i < a->n_accessed_apis; i++) {
+        const Custos__V1__AccessedApi *api = a->accessed_apis[i];
+        custos__text_put(b, "\t\t<dict>\n\t\t\t<key>NSPrivacyAccessedAPIType</key>\n\t\t\t<string>");
+        custos_disclose__xml(b, api->category);
+        custos__text_put(b, "</string>\n\t\t\t<key>NSPrivacyAccessedAPITypeReasons</key>\n\t\t\t<array>\n");
+        for (size_t k = 0; k < api->n_reasons; k++) {
+            custos__text_put(b, "\t\t\t\t<string>");
+            custos_disclose__xml(b, api->reasons[k]);
+            custos__text_put(b, "</string>\n");
+        }
+        custos__text_put(b, "\t\t\t</array>\n\t\t</dict>\n");
+    }
+    custos__text_put(b, "\t</array>\n");
+}
+
 int custos_disclose__xcprivacy(dc_gen *g)
 {
     int rc = custos_disclose__check_apple(g);
@@ -121,6 +145,7 @@ int custos_disclose__xcprivacy(dc_gen *g)
     }
     b->failed |= entries.failed;
     custos__text_discard(&entries);
-    custos__text_put(b, "\t<key>NSPrivacyAccessedAPITypes</key>\n\t<array/>\n</dict>\n</plist>\n");
+    write_accessed_apis(b, m->stores ? m->stores->apple : NULL);
+    custos__text_put(b, "</dict>\n</plist>\n");
     return CUSTOS_OK;
 }

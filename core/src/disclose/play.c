@@ -5,10 +5,11 @@
  * PLAY CSV (reference §7.4): the whole Play Console template, 783 lines: the
  * header, 22 general rows, 38 type-selection rows and 19 usage rows per
  * type, in the store's own ids (note DATA_USAGE_USER_CONTROL and the two
- * purpose questions have no PSL_ prefix). A selected answer is TRUE; an
- * answer the manifest cannot give (encryption in transit, account creation,
- * Families policy) is left empty for the maker, and docs/disclosures.md
- * lists them.
+ * purpose questions have no PSL_ prefix). A selected answer is TRUE. The
+ * general answers the categories cannot give (encryption in transit, account
+ * creation and deletion, outside accounts, Families policy, deletion URL)
+ * come from the manifest's stores.play; when personal data is collected and
+ * a required one is missing the form is refused, never written half-filled.
  *
  * ANDROID LABELS (reference §8): the PersistableBundle XML of the
  * app-metadata bundle, version 2, with safety_labels version 1 holding
@@ -108,12 +109,41 @@ static int any_selected(const play_usage *usage)
     return 0;
 }
 
-static const char *deletion_url(const custos_manifest_pb *m)
+static const Custos__V1__PlayStore no_play = CUSTOS__V1__PLAY_STORE__INIT;
+
+static const Custos__V1__PlayStore *play_facts(const custos_manifest_pb *m)
 {
-    const Custos__V1__Party *p = m->product->privacy_contact ? m->product->privacy_contact : m->product->controller;
-    if (p->contact != NULL && strncmp(p->contact, "https://", 8) == 0)
-        return p->contact;
-    return "";
+    return m->stores && m->stores->play ? m->stores->play : &no_play;
+}
+
+/* Play refuses an import that leaves a required answer blank: so does Custos,
+ * naming the question and the manifest key that answers it. */
+static int check_required_answers(dc_gen *g, const play_usage *usage)
+{
+    const Custos__V1__PlayStore *p = play_facts(g->m);
+    if (!any_selected(usage))
+        return CUSTOS_OK;
+    if (!p->has_encrypted_in_transit)
+        return custos_disclose__fail(g, CUSTOS_EMANIFEST, "Play Data safety: PSL_DATA_COLLECTION_ENCRYPTED_IN_TRANSIT "
+                       "must be answered when personal data is collected; declare stores.play.encrypted_in_transit");
+    if (p->n_account_creation == 0)
+        return custos_disclose__fail(g, CUSTOS_EMANIFEST, "Play Data safety: PSL_SUPPORTED_ACCOUNT_CREATION_METHODS "
+                       "must be answered when personal data is collected; declare stores.play.account_creation "
+                       "(PSL_ACM_NONE if the app creates no accounts)");
+    return CUSTOS_OK;
+}
+
+static int listed(char **list, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *opt_bool(protobuf_c_boolean has, protobuf_c_boolean v)
+{
+    return has ? tf(v) : "";
 }
 
 static void general_rows(custos__text *b, const custos_manifest_pb *m, const play_usage *usage)
@@ -122,15 +152,20 @@ static void general_rows(custos__text *b, const custos_manifest_pb *m, const pla
         "PSL_ACM_USER_ID_PASSWORD_OTHER_AUTH", "PSL_ACM_OAUTH", "PSL_ACM_OTHER", "PSL_ACM_NONE" };
     static const char *const outside[] = { "PSL_LOGIN_WITH_OUTSIDE_APP_ID",
         "PSL_LOGIN_THROUGH_EMPLOYMENT_OR_ENTERPRISE_ACCOUNT", "PSL_OUTSIDE_APP_ACCOUNT_TYPE_OTHER" };
-    row(b, "PSL_DATA_COLLECTION_COLLECTS_PERSONAL_DATA", "", tf(any_selected(usage)), "REQUIRED",
+    const Custos__V1__PlayStore *p = play_facts(m);
+    int collects = any_selected(usage);
+    row(b, "PSL_DATA_COLLECTION_COLLECTS_PERSONAL_DATA", "", tf(collects), "REQUIRED",
         "Does your app collect or share any of the required user data types?");
-    row(b, "PSL_DATA_COLLECTION_ENCRYPTED_IN_TRANSIT", "", "", "MAYBE_REQUIRED",
-        "Is all of the user data collected by your app encrypted in transit?");
+    row(b, "PSL_DATA_COLLECTION_ENCRYPTED_IN_TRANSIT", "", collects ? opt_bool(p->has_encrypted_in_transit, p->encrypted_in_transit) : "",
+        "MAYBE_REQUIRED", "Is all of the user data collected by your app encrypted in transit?");
     for (size_t i = 0; i < sizeof acm / sizeof acm[0]; i++)
-        row(b, "PSL_SUPPORTED_ACCOUNT_CREATION_METHODS", acm[i], "", "MULTIPLE_CHOICE",
+        row(b, "PSL_SUPPORTED_ACCOUNT_CREATION_METHODS", acm[i],
+            collects ? yes(listed(p->account_creation, p->n_account_creation, acm[i])) : "", "MULTIPLE_CHOICE",
             "Which of the following methods of account creation does your app support?");
-    row(b, "PSL_ACM_SPECIFY", "", "", "MAYBE_REQUIRED", "Other account creation method");
-    row(b, "PSL_ACCOUNT_DELETION_URL", "", "", "MAYBE_REQUIRED", "Account deletion URL");
+    row(b, "PSL_ACM_SPECIFY", "", p->account_creation_other ? p->account_creation_other : "", "MAYBE_REQUIRED",
+        "Other account creation method");
+    row(b, "PSL_ACCOUNT_DELETION_URL", "", p->account_deletion_url ? p->account_deletion_url : "", "MAYBE_REQUIRED",
+        "Account deletion URL");
     /* Custos erases one person's data on request (custos erase), so users can ask. */
     row(b, "PSL_SUPPORT_DATA_DELETION_BY_USER", "DATA_DELETION_YES", "TRUE", "SINGLE_CHOICE",
         "Do you provide a way for users to request that some or all of their data is deleted?");
@@ -138,18 +173,20 @@ static void general_rows(custos__text *b, const custos_manifest_pb *m, const pla
         "Do you provide a way for users to request that some or all of their data is deleted?");
     row(b, "PSL_SUPPORT_DATA_DELETION_BY_USER", "DATA_DELETION_NO_AUTO_DELETED", "", "SINGLE_CHOICE",
         "Do you provide a way for users to request that some or all of their data is deleted?");
-    row(b, "PSL_DATA_DELETION_URL", "", deletion_url(m), "OPTIONAL", "Data deletion URL");
-    row(b, "PSL_DATA_COLLECTION_COMPLIES_FAMILY_POLICY", "", "", "MAYBE_REQUIRED",
+    row(b, "PSL_DATA_DELETION_URL", "", p->data_deletion_url ? p->data_deletion_url : "", "MAYBE_REQUIRED",
+        "Data deletion URL");
+    row(b, "PSL_DATA_COLLECTION_COMPLIES_FAMILY_POLICY", "", opt_bool(p->has_family_policy, p->family_policy), "OPTIONAL",
         "Do you comply with the Families policy?");
     row(b, "PSL_INDEPENDENTLY_VALIDATED", "", "", "OPTIONAL",
         "Has your app been independently validated against a global security standard?");
     row(b, "PSL_UPI_BADGE_OPT_IN", "", "", "OPTIONAL", "UPI badge");
-    row(b, "PSL_HAS_OUTSIDE_APP_ACCOUNTS", "", "", "MAYBE_REQUIRED",
+    row(b, "PSL_HAS_OUTSIDE_APP_ACCOUNTS", "", m->stores && m->stores->play ? tf(p->n_outside_accounts > 0) : "", "OPTIONAL",
         "Can users log in to your app with accounts created outside of the app?");
     for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++)
-        row(b, "PSL_OUTSIDE_APP_ACCOUNT_TYPES", outside[i], "", "MULTIPLE_CHOICE",
-            "Which types of outside accounts can users log in with?");
-    row(b, "PSL_OUTSIDE_APP_ACCOUNT_TYPE_SPECIFY", "", "", "MAYBE_REQUIRED", "Other outside account type");
+        row(b, "PSL_OUTSIDE_APP_ACCOUNT_TYPES", outside[i], yes(listed(p->outside_accounts, p->n_outside_accounts, outside[i])),
+            "MULTIPLE_CHOICE", "Which types of outside accounts can users log in with?");
+    row(b, "PSL_OUTSIDE_APP_ACCOUNT_TYPE_SPECIFY", "", p->outside_account_other ? p->outside_account_other : "",
+        "MAYBE_REQUIRED", "Other outside account type");
 }
 
 static void usage_rows(custos__text *b, const dc_play_type *t, const play_usage *u)
@@ -186,6 +223,8 @@ int custos_disclose__play_csv(dc_gen *g)
 {
     play_usage usage[DC_PLAY_TYPES] = { { 0 } };
     int rc = summarize(g, usage);
+    if (rc == CUSTOS_OK)
+        rc = check_required_answers(g, usage);
     if (rc != CUSTOS_OK)
         return rc;
     custos__text *b = &g->out;
