@@ -4,6 +4,7 @@ labels parsed as XML (shared/reference/vocabularies.md §7, §8). The data types
 marked collected must be exactly those the manifest sends off the device."""
 import csv
 import os
+import re
 import xml.etree.ElementTree as ET
 
 from disclose_common import Product, args, fail
@@ -55,6 +56,23 @@ USAGE = {
     "DATA_USAGE_COLLECTION_PURPOSE": PURPOSES,
     "DATA_USAGE_SHARING_PURPOSE": PURPOSES,
 }
+# The answer requirement of each general question in Play's own export.
+GENERAL_REQUIREMENT = {
+    "PSL_DATA_COLLECTION_COLLECTS_PERSONAL_DATA": "REQUIRED",
+    "PSL_DATA_COLLECTION_ENCRYPTED_IN_TRANSIT": "MAYBE_REQUIRED",
+    "PSL_SUPPORTED_ACCOUNT_CREATION_METHODS": "MULTIPLE_CHOICE",
+    "PSL_ACM_SPECIFY": "MAYBE_REQUIRED",
+    "PSL_ACCOUNT_DELETION_URL": "MAYBE_REQUIRED",
+    "PSL_SUPPORT_DATA_DELETION_BY_USER": "SINGLE_CHOICE",
+    "PSL_DATA_DELETION_URL": "MAYBE_REQUIRED",
+    "PSL_DATA_COLLECTION_COMPLIES_FAMILY_POLICY": "OPTIONAL",
+    "PSL_INDEPENDENTLY_VALIDATED": "OPTIONAL",
+    "PSL_UPI_BADGE_OPT_IN": "OPTIONAL",
+    "PSL_HAS_OUTSIDE_APP_ACCOUNTS": "OPTIONAL",
+    "PSL_OUTSIDE_APP_ACCOUNT_TYPES": "MULTIPLE_CHOICE",
+    "PSL_OUTSIDE_APP_ACCOUNT_TYPE_SPECIFY": "MAYBE_REQUIRED",
+}
+URL = re.compile(r"https://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]+)?(/[A-Za-z0-9._~!$&()*+,;=:@%/-]*)?(\?[^\s<>\"'`]*)?")
 REQUIREMENTS = {"REQUIRED", "MAYBE_REQUIRED", "OPTIONAL", "MULTIPLE_CHOICE", "SINGLE_CHOICE"}
 ANDROID_CATEGORIES = {"personal", "financial", "location", "email_text_message", "photo_video", "audio",
                       "storage", "health_fitness", "contacts", "calendar", "identifiers", "app_performance",
@@ -94,6 +112,37 @@ def collected_types(p):
     return out
 
 
+def check_general(p, value):
+    """The answers Play requires once personal data is collected, and that they
+    are the manifest's stores.play facts."""
+    play = (p.manifest.get("stores") or {}).get("play") or {}
+    if value[("PSL_DATA_COLLECTION_COLLECTS_PERSONAL_DATA", "")] != "TRUE":
+        return
+    enc = value[("PSL_DATA_COLLECTION_ENCRYPTED_IN_TRANSIT", "")]
+    if enc not in ("TRUE", "FALSE"):
+        fail("PSL_DATA_COLLECTION_ENCRYPTED_IN_TRANSIT is blank although personal data is collected")
+    if enc != ("TRUE" if play.get("encrypted_in_transit") else "FALSE"):
+        fail(f"PSL_DATA_COLLECTION_ENCRYPTED_IN_TRANSIT {enc} contradicts the manifest")
+    acm = {r for r in GENERAL["PSL_SUPPORTED_ACCOUNT_CREATION_METHODS"]
+           if value[("PSL_SUPPORTED_ACCOUNT_CREATION_METHODS", r)] == "TRUE"}
+    if not acm:
+        fail("PSL_SUPPORTED_ACCOUNT_CREATION_METHODS has no method selected although personal data is collected")
+    if acm != set(play.get("account_creation", [])):
+        fail(f"account creation methods {sorted(acm)} != manifest {play.get('account_creation')}")
+    if "PSL_ACM_NONE" in acm and len(acm) > 1:
+        fail("PSL_ACM_NONE selected together with account creation methods")
+    if "PSL_ACM_OTHER" in acm and not value[("PSL_ACM_SPECIFY", "")]:
+        fail("PSL_ACM_OTHER selected but PSL_ACM_SPECIFY is blank")
+    if "PSL_ACM_NONE" not in acm and not value[("PSL_ACCOUNT_DELETION_URL", "")]:
+        fail("accounts can be created but PSL_ACCOUNT_DELETION_URL is blank")
+    for q in ("PSL_ACCOUNT_DELETION_URL", "PSL_DATA_DELETION_URL"):
+        v = value[(q, "")]
+        if v and not URL.fullmatch(v):
+            fail(f"{q} {v!r} is not a plain https URL")
+        if v != play.get(q[4:].lower(), ""):
+            fail(f"{q} {v!r} != manifest {play.get(q[4:].lower())!r}")
+
+
 def check_csv(p, path):
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
@@ -109,7 +158,11 @@ def check_csv(p, path):
             fail(f"bad row {r}")
         if r[2] not in ("TRUE", "FALSE", "") and not r[2].startswith("https://"):
             fail(f"bad response value in {r}")
+    for r in body:
+        if r[0] in GENERAL_REQUIREMENT and r[3] != GENERAL_REQUIREMENT[r[0]]:
+            fail(f"{r[0]}: answer requirement {r[3]}, Play's export says {GENERAL_REQUIREMENT[r[0]]}")
     value = {(r[0], r[1]): r[2] for r in body}
+    check_general(p, value)
     selected = {t for t, c in TYPE_CATEGORY.items() if value[(c, t)] == "TRUE"}
     if selected != collected_types(p):
         fail(f"types marked collected {sorted(selected)} != manifest {sorted(collected_types(p))}")

@@ -1,6 +1,11 @@
 """PrivacyInfo.xcprivacy read by plistlib and checked against Apple's documented
-keys and constants (shared/reference/vocabularies.md §6)."""
+keys and constants (shared/reference/vocabularies.md §6), including the
+required-reason API declarations (§6.5): known categories, approved reasons
+of that category, one dictionary per category, exactly what the manifest's
+stores.apple.accessed_apis declares."""
 import plistlib
+
+import apple_reasons
 
 from disclose_common import Product, args, fail
 
@@ -48,7 +53,16 @@ def main():
         ps = e["NSPrivacyCollectedDataTypePurposes"]
         if not ps or any(x not in PURPOSES for x in ps):
             fail(f"{t}: purposes {ps} empty or undocumented")
-    print(f"{p.name}: xcprivacy valid, {len(seen)} collected data types")
+    accessed = plist["NSPrivacyAccessedAPITypes"]
+    bad = apple_reasons.problems(accessed, p.source)
+    if bad:
+        fail("; ".join(bad))
+    want = {e["category"]: sorted(e["reasons"])
+            for e in ((p.manifest.get("stores") or {}).get("apple") or {}).get("accessed_apis", [])}
+    have = {c: sorted(r) for c, r in apple_reasons.declared(accessed).items()}
+    if have != want:
+        fail(f"required-reason APIs {have} != manifest {want}")
+    print(f"{p.name}: xcprivacy valid, {len(seen)} collected data types, {len(have)} required-reason API categories")
 
 
 main()
