@@ -17,7 +17,9 @@ static const char head[] =
     "  jurisdictions: [JP-APPI]\n"
     "  languages: [en, ja]\n"
     "  controller: {name: Test Devices K.K., address: 1-1 Test Tokyo, contact: privacy@example.com, country: JP}\n"
-    "subjects: [owner]\n";
+    "subjects: [owner]\n"
+    "stores:\n"
+    "  play: {encrypted_in_transit: true, account_creation: [PSL_ACM_NONE]}\n";
 
 static const char room_category[] =
     "categories:\n"
