@@ -1,11 +1,10 @@
 """The Google Play Data safety CSV read with the csv module and checked against
-the Play Console question and response ids, and the Android app-metadata safety
-labels parsed as XML (shared/reference/vocabularies.md §7, §8). The data types
-marked collected must be exactly those the manifest sends off the device."""
+the Play Console question and response ids and answer rules
+(shared/reference/vocabularies.md §7; the Android labels are check_android.py's).
+The data types marked collected must be exactly those the manifest sends off the device."""
 import csv
 import os
 import re
-import xml.etree.ElementTree as ET
 
 from disclose_common import Product, args, fail
 
@@ -74,9 +73,6 @@ GENERAL_REQUIREMENT = {
 }
 URL = re.compile(r"https://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]+)?(/[A-Za-z0-9._~!$&()*+,;=:@%/-]*)?(\?[^\s<>\"'`]*)?")
 REQUIREMENTS = {"REQUIRED", "MAYBE_REQUIRED", "OPTIONAL", "MULTIPLE_CHOICE", "SINGLE_CHOICE"}
-ANDROID_CATEGORIES = {"personal", "financial", "location", "email_text_message", "photo_video", "audio",
-                      "storage", "health_fitness", "contacts", "calendar", "identifiers", "app_performance",
-                      "actions_in_app", "search_and_browsing"}
 
 
 def expected_rows():
@@ -178,36 +174,11 @@ def check_csv(p, path):
     print(f"{p.name}: Play CSV valid, {len(selected)} data types collected")
 
 
-def check_android(p, path):
-    root = ET.parse(path).getroot()
-    if root.tag != "bundle" or root.find("long[@name='version']").get("value") != "2":
-        fail("app-metadata bundle is not version 2")
-    labels = root.find("pbundle_as_map[@name='safety_labels']")
-    if labels.find("long[@name='version']").get("value") != "1":
-        fail("safety_labels is not version 1")
-    data = labels.find("pbundle_as_map[@name='data_labels']")
-    for section, flag in (("data_collected", "is_collection_optional"), ("data_shared", "is_sharing_optional")):
-        for cat in data.find(f"pbundle_as_map[@name='{section}']"):
-            if cat.get("name") not in ANDROID_CATEGORIES:
-                fail(f"unknown Android category {cat.get('name')}")
-            for typ in cat:
-                arr = typ.find("int-array[@name='purposes']")
-                items = [int(i.get("value")) for i in arr]
-                if int(arr.get("num")) != len(items) or not items or any(i < 1 or i > 7 for i in items):
-                    fail(f"{cat.get('name')}/{typ.get('name')}: purposes {items}")
-                if typ.find(f"boolean[@name='{flag}']") is None or typ.find("boolean[@name='ephemeral']") is None:
-                    fail(f"{cat.get('name')}/{typ.get('name')}: missing {flag} or ephemeral")
-    print(f"{p.name}: Android safety labels valid")
-
-
 def main():
     p = Product(args())
     path = p.file("play-data-safety.csv")
     if path is not None:
         check_csv(p, path)
-    path = p.file("app-metadata.xml")
-    if path is not None:
-        check_android(p, path)
 
 
 main()

@@ -445,6 +445,39 @@ static void test_third_party_recipient_is_sharing_but_processor_is_not(void **st
     drop(c);
 }
 
+/* AOSP's aslgen refuses version 2 without system_app_safety_label and
+ * transparency_info; Play writes version 1. An address is AOSP's
+ * personal/physical_address; the security labels repeat the CSV's answers. */
+static void test_android_labels_are_version_1_with_address_and_security_labels(void **state)
+{
+    (void)state;
+    static const char address[] =
+        "categories:\n"
+        "  - id: 1\n"
+        "    key: user.contact.address\n"
+        "    name: {en: Delivery address, ja: 配送先住所}\n";
+    static const char send[] =
+        "  - id: 1\n"
+        "    key: essential.service\n"
+        "    name: {en: Deliver parts, ja: 部品の配送}\n"
+        "    legal_basis: contract\n"
+        "    necessity: required\n"
+        "    categories: [1]\n"
+        "    retention: P30D\n"
+        "    locations: [cloud]\n";
+    compiled c = compile_yaml(address, send);
+    char *labels = gen(c, CUSTOS_DISCLOSE_ANDROID_LABELS, NULL);
+    assert_non_null(strstr(labels, "<bundle>\n    <long name=\"version\" value=\"1\" />\n"));
+    assert_non_null(strstr(labels, "<pbundle_as_map name=\"personal\">\n"
+                                   "                    <pbundle_as_map name=\"physical_address\">"));
+    assert_null(strstr(labels, "name=\"other\""));
+    assert_non_null(strstr(labels, "<pbundle_as_map name=\"security_labels\">\n"
+                                   "            <boolean name=\"is_data_deletable\" value=\"true\" />\n"
+                                   "            <boolean name=\"is_data_encrypted\" value=\"true\" />\n"));
+    custos_disclose_free(labels);
+    drop(c);
+}
+
 static void test_processor_only_purpose_is_not_shared(void **state)
 {
     (void)state;
@@ -691,6 +724,7 @@ int main(void)
         cmocka_unit_test(test_category_declared_as_other_type_is_disclosed_as_other),
         cmocka_unit_test(test_category_kept_on_device_needs_no_store_type),
         cmocka_unit_test(test_third_party_recipient_is_sharing_but_processor_is_not),
+        cmocka_unit_test(test_android_labels_are_version_1_with_address_and_security_labels),
         cmocka_unit_test(test_processor_only_purpose_is_not_shared),
         cmocka_unit_test(test_data_is_optional_only_if_every_collecting_purpose_is),
         cmocka_unit_test(test_play_csv_is_the_whole_783_line_template),

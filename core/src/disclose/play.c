@@ -12,9 +12,14 @@
  * a required one is missing the form is refused, never written half-filled.
  *
  * ANDROID LABELS (reference §8): the PersistableBundle XML of the
- * app-metadata bundle, version 2, with safety_labels version 1 holding
+ * app-metadata bundle as Play writes it, top-level version 1 (aslgen's
+ * version 2 would require system_app_safety_label and transparency_info,
+ * which only system apps have), with safety_labels version 1 holding
  * data_labels {data_collected, data_shared}: per category key, per type key,
- * the integer purposes, the optional flag and ephemeral.
+ * the integer purposes, the optional flag and ephemeral; then
+ * security_labels: is_data_deletable (Custos erases per person, as the CSV
+ * answers) and is_data_encrypted (stores.play.encrypted_in_transit, when
+ * the manifest gives it).
  */
 #include "disclose_private.h"
 
@@ -328,12 +333,19 @@ int custos_disclose__android_labels(dc_gen *g)
         return rc;
     custos__text *b = &g->out;
     custos__text_put(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<bundle>\n"
-              "    <long name=\"version\" value=\"2\" />\n"
+              "    <long name=\"version\" value=\"1\" />\n"
               "    <pbundle_as_map name=\"safety_labels\">\n"
               "        <long name=\"version\" value=\"1\" />\n"
               "        <pbundle_as_map name=\"data_labels\">\n");
     android_section(b, usage, 0);
     android_section(b, usage, 1);
+    const Custos__V1__PlayStore *p = play_facts(g->m);
+    custos__text_put(b, "        </pbundle_as_map>\n"
+              "        <pbundle_as_map name=\"security_labels\">\n"
+              "            <boolean name=\"is_data_deletable\" value=\"true\" />\n");
+    if (p->has_encrypted_in_transit)
+        custos__text_printf(b, "            <boolean name=\"is_data_encrypted\" value=\"%s\" />\n",
+                            p->encrypted_in_transit ? "true" : "false");
     custos__text_put(b, "        </pbundle_as_map>\n    </pbundle_as_map>\n</bundle>\n");
     return CUSTOS_OK;
 }

@@ -3,8 +3,8 @@
  * (shared/reference/vocabularies.md §6 Apple, §7 Google Play, §8 Android),
  * and the checks that a manifest can be expressed in them.
  *
- * Play types carry their Android app-metadata keys. Android has no address
- * type: PSL_ADDRESS goes to personal/other, as does PSL_OTHER_PERSONAL.
+ * Play types carry their Android app-metadata keys; PSL_ADDRESS is AOSP's
+ * personal/physical_address (the Permission module's DataTypeConstants).
  */
 #include "disclose_private.h"
 
@@ -14,7 +14,7 @@ const dc_play_type custos_disclose__play_types[DC_PLAY_TYPES] = {
     { "PSL_NAME", "PSL_DATA_TYPES_PERSONAL", "Name", "personal", "name" },
     { "PSL_EMAIL", "PSL_DATA_TYPES_PERSONAL", "Email address", "personal", "email_address" },
     { "PSL_USER_ACCOUNT", "PSL_DATA_TYPES_PERSONAL", "User IDs", "personal", "personal_identifiers" },
-    { "PSL_ADDRESS", "PSL_DATA_TYPES_PERSONAL", "Address", "personal", "other" },
+    { "PSL_ADDRESS", "PSL_DATA_TYPES_PERSONAL", "Address", "personal", "physical_address" },
     { "PSL_PHONE", "PSL_DATA_TYPES_PERSONAL", "Phone number", "personal", "phone_number" },
     { "PSL_RACE_ETHNICITY", "PSL_DATA_TYPES_PERSONAL", "Race and ethnicity", "personal", "race_ethnicity" },
     { "PSL_POLITICAL_RELIGIOUS", "PSL_DATA_TYPES_PERSONAL", "Political or religious beliefs", "personal",
