@@ -1,16 +1,14 @@
-"""The fideslang system description loaded as YAML and, where the fideslang
-package is installed, parsed by its own models (fideslang.models.Taxonomy),
+"""The fideslang system description loaded as YAML and parsed by the real
+fideslang package's models (fideslang.models.Taxonomy; installed from PyPI
+into a venv under the build tree by setup_venv.py),
 with every data use and data category resolved against fideslang's default
 taxonomy or a custom entry declared in the file."""
 from disclose_common import Product, args, fail
 
 import yaml
 
-try:
-    from fideslang.default_taxonomy import DEFAULT_TAXONOMY
-    from fideslang.models import Taxonomy
-except ImportError:  # structural checks only
-    Taxonomy = None
+from fideslang.default_taxonomy import DEFAULT_TAXONOMY
+from fideslang.models import Taxonomy
 
 
 def main():
@@ -30,9 +28,6 @@ def main():
     cats = {c for d in decls for c in d["data_categories"]}
     custom_uses = {e["fides_key"]: e for e in doc.get("data_use", [])}
     custom_cats = {e["fides_key"]: e for e in doc.get("data_category", [])}
-    if Taxonomy is None:
-        print(f"{p.name}: fideslang not installed; structure checked only")
-        return
     Taxonomy(**doc)
     default_uses = {u.fides_key for u in DEFAULT_TAXONOMY.data_use}
     default_cats = {c.fides_key for c in DEFAULT_TAXONOMY.data_category}

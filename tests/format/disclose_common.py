@@ -14,7 +14,6 @@ import tempfile
 
 import yaml
 
-SKIP = 77  # CTest SKIP_RETURN_CODE
 
 
 def args():

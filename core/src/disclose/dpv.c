@@ -3,12 +3,17 @@
  *
  * The document carries its own @context (prefixes only), so a JSON-LD
  * processor expands it without fetching anything, and every property is a
- * compact IRI in a declared prefix, so expansion drops nothing. The graph
- * holds the controller and one dpv:Process per purpose: its purpose class,
- * personal data (with dpv:SpecialCategoryPersonalData when special), legal
- * basis (plus the GDPR article when the manifest names EU-GDPR), necessity,
+ * compact IRI in a declared prefix, so expansion drops nothing. Everything
+ * is in the default graph (a top-level @graph beside only @context): the
+ * record node (title, manifest id, date), the controller and one
+ * dpv:Process per purpose: its purpose class, personal data (with
+ * dpv:SpecialCategoryPersonalData when special), legal basis (plus the GDPR
+ * article when the manifest names EU-GDPR), necessity, the processing
+ * operations (dpv:Collect; dpv:Store when kept; dpv:Share to a third party;
+ * dpv:Transfer to a recipient in another country than the controller's),
  * recipients (dpv:DataProcessor or dpv:ThirdParty, with their country from
- * the DPV loc extension), retention as a dpv:Duration, and data subjects.
+ * the DPV loc extension), storage conditions (dpv:StorageDuration with its
+ * dpv:hasDuration, one dpv:StorageLocation per location), and data subjects.
  * Node ids are URNs under the manifest id, stable across runs.
  */
 #include "disclose_private.h"
@@ -129,8 +134,6 @@ static void recipients(dc_jw *w, const dc_gen *g, const custos_purpose_pb *p)
 
 static void duration(dc_jw *w, const Custos__V1__Duration *d)
 {
-    if (d == NULL)
-        return;
     custos_disclose__json_key(w, "dpv:hasDuration");
     custos_disclose__json_obj(w);
     if (d->until_event) {
@@ -145,6 +148,63 @@ static void duration(dc_jw *w, const Custos__V1__Duration *d)
         custos_disclose__json_obj_end(w);
     }
     custos_disclose__json_obj_end(w);
+}
+
+/* How long and where the data is kept. */
+static void storage(dc_jw *w, const custos_purpose_pb *p)
+{
+    if (p->retention == NULL && p->n_locations == 0)
+        return;
+    custos_disclose__json_key(w, "dpv:hasStorageCondition");
+    custos_disclose__json_arr(w);
+    if (p->retention != NULL) {
+        custos_disclose__json_obj(w);
+        custos_disclose__json_kstr(w, "@type", "dpv:StorageDuration");
+        duration(w, p->retention);
+        custos_disclose__json_obj_end(w);
+    }
+    for (size_t i = 0; i < p->n_locations; i++) {
+        custos_disclose__json_obj(w);
+        custos_disclose__json_kstr(w, "@type", "dpv:StorageLocation");
+        custos_disclose__json_kstr(w, "rdfs:label", custos_disclose__location_key(p->locations[i]));
+        custos_disclose__json_obj_end(w);
+    }
+    custos_disclose__json_arr_end(w);
+}
+
+/* 1 if a recipient is outside the controller's country. */
+static int abroad(const dc_gen *g, const custos_purpose_pb *p)
+{
+    const char *home = g->m->product->controller->country;
+    for (size_t i = 0; i < p->n_recipients; i++)
+        if (home == NULL || strcmp(p->recipients[i]->country, home) != 0)
+            return 1;
+    return 0;
+}
+
+static void processing(dc_jw *w, const dc_gen *g, const custos_purpose_pb *p)
+{
+    custos_disclose__json_key(w, "dpv:hasProcessing");
+    custos_disclose__json_arr(w);
+    custos_disclose__json_obj(w);
+    custos_disclose__json_kstr(w, "@id", "dpv:Collect");
+    custos_disclose__json_obj_end(w);
+    if (p->retention != NULL || p->n_locations > 0) {
+        custos_disclose__json_obj(w);
+        custos_disclose__json_kstr(w, "@id", "dpv:Store");
+        custos_disclose__json_obj_end(w);
+    }
+    if (custos_disclose__purpose_shared(p)) {
+        custos_disclose__json_obj(w);
+        custos_disclose__json_kstr(w, "@id", "dpv:Share");
+        custos_disclose__json_obj_end(w);
+    }
+    if (abroad(g, p)) {
+        custos_disclose__json_obj(w);
+        custos_disclose__json_kstr(w, "@id", "dpv:Transfer");
+        custos_disclose__json_obj_end(w);
+    }
+    custos_disclose__json_arr_end(w);
 }
 
 static void subjects(dc_jw *w, const dc_gen *g)
@@ -186,8 +246,9 @@ static void process(dc_jw *w, const dc_gen *g, const custos_purpose_pb *p)
     legal_bases(w, g, p);
     custos_disclose__json_kid(w, "dpv:hasNecessity", p->necessity == CUSTOS__V1__NECESSITY__NECESSITY_OPTIONAL
                                       ? "dpv:Optional" : "dpv:Required");
+    processing(w, g, p);
     recipients(w, g, p);
-    duration(w, p->retention);
+    storage(w, p);
     subjects(w, g);
     custos_disclose__json_obj_end(w);
 }
@@ -199,13 +260,17 @@ int custos_disclose__dpv(dc_gen *g)
     node_id(root, sizeof root, g, NULL, 0);
     custos_disclose__json_obj(&w);
     context(&w);
+    /* No @id beside @graph: that would make the graph a named graph, and
+     * an RDF reader would see the processes outside the default graph. */
+    custos_disclose__json_key(&w, "@graph");
+    custos_disclose__json_arr(&w);
+    custos_disclose__json_obj(&w);
     custos_disclose__json_kstr(&w, "@id", root);
     custos_disclose__json_kstr(&w, "dct:title", g->m->product->name);
     custos_disclose__json_kstr(&w, "dct:identifier", g->id_hex);
     if (g->date)
         custos_disclose__json_kstr(&w, "dct:created", g->date);
-    custos_disclose__json_key(&w, "@graph");
-    custos_disclose__json_arr(&w);
+    custos_disclose__json_obj_end(&w);
     controller(&w, g);
     for (size_t i = 0; i < g->m->n_purposes; i++)
         process(&w, g, g->m->purposes[i]);
