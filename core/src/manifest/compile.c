@@ -402,20 +402,18 @@ static void canonical_order(custos_manifest_pb *m)
 
 /* --- the whole file ----------------------------------------------------------- */
 
-/* Offset of the first byte that is not UTF-8, or len if all are. */
-static size_t utf8_prefix(const unsigned char *s, size_t len)
+/* Offset of the first byte that is not UTF-8 or starts a forbidden code
+ * point (*why then says which), or len if there is none. */
+static size_t clean_prefix(const unsigned char *s, size_t len, const char **why, uint32_t *bad_cp)
 {
     size_t i = 0;
+    *why = NULL;
     while (i < len) {
         unsigned char b = s[i];
-        if (b < 0x80) {
-            i++;
-            continue;
-        }
-        size_t n = (b & 0xE0) == 0xC0 ? 1 : (b & 0xF0) == 0xE0 ? 2 : (b & 0xF8) == 0xF0 ? 3 : 0;
-        if (n == 0 || n >= len - i)
+        size_t n = b < 0x80 ? 0 : (b & 0xE0) == 0xC0 ? 1 : (b & 0xF0) == 0xE0 ? 2 : (b & 0xF8) == 0xF0 ? 3 : 4;
+        if (n == 4 || n >= len - i + (n == 0))
             return i;
-        uint32_t cp = b & (0x3Fu >> n);
+        uint32_t cp = n == 0 ? b : b & (0x3Fu >> n);
         for (size_t k = 1; k <= n; k++) {
             if ((s[i + k] & 0xC0) != 0x80)
                 return i;
@@ -424,6 +422,10 @@ static size_t utf8_prefix(const unsigned char *s, size_t len)
         static const uint32_t least[] = { 0, 0x80, 0x800, 0x10000 };
         if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
             return i;
+        if ((*why = custos_manifest__forbidden(cp)) != NULL) {
+            *bad_cp = cp;
+            return i;
+        }
         i += n + 1;
     }
     return len;
@@ -434,7 +436,9 @@ static int check_text(mf_compile *c, const char *text, size_t len)
     if (len > CUSTOS_MANIFEST_MAX_YAML)
         return c->y.rc = custos_manifest__fail(c->y.err, CUSTOS_EMANIFEST, "%s: the file is %zu bytes; a manifest is at most %u",
                                  c->y.file, len, CUSTOS_MANIFEST_MAX_YAML);
-    size_t bad = utf8_prefix((const unsigned char *)text, len), line = 1, col = 1;
+    const char *why;
+    uint32_t cp = 0;
+    size_t bad = clean_prefix((const unsigned char *)text, len, &why, &cp), line = 1, col = 1;
     if (bad == len)
         return CUSTOS_OK;
     for (size_t i = 0; i < bad; i++) {
@@ -443,8 +447,12 @@ static int check_text(mf_compile *c, const char *text, size_t len)
         else if (((unsigned char)text[i] & 0xC0) != 0x80)
             col++;
     }
-    c->y.rc = custos_manifest__fail(c->y.err, CUSTOS_EMANIFEST, "%s:%zu:%zu: byte 0x%02X is not UTF-8; save the file as UTF-8",
-                      c->y.file, line, col, (unsigned char)text[bad]);
+    if (why != NULL)
+        c->y.rc = custos_manifest__fail(c->y.err, CUSTOS_EMANIFEST, "%s:%zu:%zu: U+%04X is %s; remove it",
+                          c->y.file, line, col, (unsigned)cp, why);
+    else
+        c->y.rc = custos_manifest__fail(c->y.err, CUSTOS_EMANIFEST, "%s:%zu:%zu: byte 0x%02X is not UTF-8; save the file as UTF-8",
+                          c->y.file, line, col, (unsigned char)text[bad]);
     if (c->y.err != NULL)
         c->y.err->line = (uint32_t)line, c->y.err->column = (uint32_t)col;
     return c->y.rc;

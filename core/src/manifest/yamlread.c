@@ -205,6 +205,39 @@ static int is_null(const yaml_node_t *n)
             strcmp((const char *)n->data.scalar.value, "null") == 0);
 }
 
+/* Code points a manifest may not contain anywhere: C0 controls other than
+ * tab, line feed and carriage return, DEL, the C1 controls (NEL among them),
+ * and the bidirectional embedding, override and isolate controls. A name
+ * with U+202E renders as another text in every notice (a spoofing vector);
+ * a control character corrupts the YAML, CSV and HTML it is copied into. */
+const char *custos_manifest__forbidden(uint32_t cp)
+{
+    if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7F)
+        return "a control character";
+    if (cp >= 0x80 && cp <= 0x9F)
+        return "a C1 control character";
+    if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+        return "a bidirectional control character, which makes text render as other text";
+    return NULL;
+}
+
+/* The first forbidden code point of a valid UTF-8 string (libyaml's
+ * output), or 0: catches what a YAML escape such as "\u202E" decoded. */
+static uint32_t first_forbidden(const unsigned char *s)
+{
+    while (*s) {
+        size_t n = *s < 0x80 ? 0 : (*s & 0xE0) == 0xC0 ? 1 : (*s & 0xF0) == 0xE0 ? 2 : 3;
+        uint32_t cp = n == 0 ? *s : *s & (0x3Fu >> n);
+        for (size_t k = 1; k <= n && s[k]; k++)
+            cp = cp << 6 | (s[k] & 0x3Fu);
+        if (custos_manifest__forbidden(cp) != NULL)
+            return cp;
+        for (size_t k = 0; k <= n && *s; k++)
+            s++;
+    }
+    return 0;
+}
+
 int custos_manifest__ystr(mf_yaml *y, yaml_node_t *n, const char *what, char **out)
 {
     if (n->type != YAML_SCALAR_NODE)
@@ -214,6 +247,10 @@ int custos_manifest__ystr(mf_yaml *y, yaml_node_t *n, const char *what, char **o
     const char *s = (const char *)n->data.scalar.value;
     if (strlen(s) != n->data.scalar.length)
         return custos_manifest__yerr(y, n, "%s contains a NUL character", what);
+    uint32_t cp = first_forbidden((const unsigned char *)s);
+    if (cp != 0)
+        return custos_manifest__yerr(y, n, "%s contains U+%04X, %s; remove it", what, (unsigned)cp,
+                                     custos_manifest__forbidden(cp));
     *out = custos_manifest__arena_strndup(y->arena, s, n->data.scalar.length);
     return *out == NULL ? custos_manifest__ynomem(y) : y->rc;
 }

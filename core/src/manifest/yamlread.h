@@ -42,7 +42,12 @@ yaml_node_t *custos_manifest__yget(mf_yaml *y, yaml_node_t *map, const char *key
 /* Like custos_manifest__yget, but a missing key is refused ("<what> has no <key>: ..."). */
 yaml_node_t *custos_manifest__yneed(mf_yaml *y, yaml_node_t *map, const char *key, const char *what, const char *hint);
 
-/* Scalars. what names the value ("product.policy_version"). */
+/* Why the code point cp may not appear in a manifest (controls, bidi
+ * controls), or NULL if it may. */
+const char *custos_manifest__forbidden(uint32_t cp);
+
+/* Scalars. what names the value ("product.policy_version"); ystr refuses a
+ * string whose decoded text holds a forbidden code point. */
 int custos_manifest__ystr(mf_yaml *y, yaml_node_t *n, const char *what, char **out);
 int custos_manifest__yuint(mf_yaml *y, yaml_node_t *n, const char *what, uint32_t min, uint32_t max, uint32_t *out);
 int custos_manifest__ybool(mf_yaml *y, yaml_node_t *n, const char *what, int *out);
