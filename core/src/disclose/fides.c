@@ -11,6 +11,7 @@
  */
 #include "disclose_private.h"
 
+#include <sodium.h>
 #include <string.h>
 
 /* fideslang's default taxonomy (reference §2.2 and §2.3; 56 uses, 85 categories). */
@@ -81,24 +82,61 @@ static int default_category(const char *k)
     return in(k, fides_categories, sizeof fides_categories / sizeof fides_categories[0]);
 }
 
+/* A YAML double-quoted scalar. JSON escaping covers the C0 controls; YAML
+ * also breaks lines at NEL, LS and PS (U+0085, U+2028, U+2029), even inside
+ * quotes, so those are written as escapes and the value survives a load. */
+static void yaml_str(custos__text *b, const char *value)
+{
+    custos__text t = { 0 };
+    custos__text_json(&t, value);
+    const char *s = t.data ? t.data : "\"\"";
+    for (size_t i = 0; s[i]; i++) {
+        const unsigned char *u = (const unsigned char *)s + i;
+        if (u[0] == 0xC2 && u[1] == 0x85) {
+            custos__text_put(b, "\\u0085");
+            i += 1;
+        } else if (u[0] == 0xE2 && u[1] == 0x80 && (u[2] == 0xA8 || u[2] == 0xA9)) {
+            custos__text_put(b, u[2] == 0xA8 ? "\\u2028" : "\\u2029");
+            i += 2;
+        } else
+            custos__text_putn(b, s + i, 1);
+    }
+    b->failed |= t.failed;
+    custos__text_discard(&t);
+}
+
 static void kv(custos__text *b, const char *indent, const char *key, const char *value)
 {
     custos__text_printf(b, "%s%s: ", indent, key);
-    custos__text_json(b, value);
+    yaml_str(b, value);
     custos__text_put(b, "\n");
 }
 
-/* A FidesKey from a product name: [a-z0-9_] only. */
+/* A FidesKey from a product name: [a-z0-9_] only. Every non-ASCII byte
+ * becomes '_', so two names in another script would collide: such a key
+ * ends with the first 8 bytes of the name's BLAKE2b in hex. */
 static void fides_key(custos__text *b, const char *name)
 {
+    int ascii = 1;
     custos__text_put(b, "custos_");
     for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
         char c = (char)*p;
+        ascii &= *p < 0x80;
         if (c >= 'A' && c <= 'Z')
             c = (char)(c - 'A' + 'a');
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
             c = '_';
         custos__text_putn(b, &c, 1);
+    }
+    if (!ascii) {
+        unsigned char h[crypto_generichash_BYTES_MIN];
+        if (crypto_generichash(h, sizeof h, (const unsigned char *)name, strlen(name), NULL, 0) != 0) {
+            b->failed = 1;
+            return;
+        }
+        custos__text_put(b, "_");
+        for (size_t i = 0; i < 8; i++)
+            custos__text_printf(b, "%02x", h[i]);
     }
 }
 
