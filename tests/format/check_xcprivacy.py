@@ -3,6 +3,8 @@ keys and constants (shared/reference/vocabularies.md §6), including the
 required-reason API declarations (§6.5): known categories, approved reasons
 of that category, one dictionary per category, exactly what the manifest's
 stores.apple.accessed_apis declares."""
+import csv
+import os
 import plistlib
 
 import apple_reasons
@@ -23,6 +25,27 @@ TYPES = {"NSPrivacyCollectedDataType" + t for t in (
 PURPOSES = {"NSPrivacyCollectedDataTypePurpose" + p for p in (
     "ThirdPartyAdvertising DeveloperAdvertising Analytics ProductPersonalization AppFunctionality "
     "Other").split()}
+
+
+IDENTIFYING = {"NSPrivacyCollectedDataType" + t for t in "Name EmailAddress PhoneNumber PhysicalAddress UserID".split()}
+
+
+def apple_type_of(p, c):
+    """The category's Apple type: its own, or the taxonomy default of the nearest key."""
+    if c.get("apple_type"):
+        return c["apple_type"]
+    with open(os.path.join(p.source, "schemas", "taxonomy", "categories.tsv"), encoding="utf-8") as f:
+        own = {r["key"]: r["apple_type"] for r in csv.DictReader(f, delimiter="\t")}
+    key = c["key"]
+    while key and not own.get(key):
+        key = key.rpartition(".")[0]
+    return own.get(key, "")
+
+
+def explicitly_unlinked(p, apple_type):
+    """True if every category of the manifest with this Apple type says linked_to_user: false."""
+    cats = [c for c in p.manifest["categories"] if apple_type_of(p, c) == apple_type]
+    return bool(cats) and all(c.get("linked_to_user") is False for c in cats)
 
 
 def main():
@@ -50,6 +73,8 @@ def main():
         if not isinstance(e["NSPrivacyCollectedDataTypeLinked"], bool) or \
                 not isinstance(e["NSPrivacyCollectedDataTypeTracking"], bool):
             fail(f"{t}: Linked and Tracking must be Booleans")
+        if t in IDENTIFYING and not e["NSPrivacyCollectedDataTypeLinked"] and not explicitly_unlinked(p, t):
+            fail(f"{t} identifies the person but is declared not linked (no explicit linked_to_user: false)")
         ps = e["NSPrivacyCollectedDataTypePurposes"]
         if not ps or any(x not in PURPOSES for x in ps):
             fail(f"{t}: purposes {ps} empty or undocumented")

@@ -5,7 +5,8 @@
  * the documented type and purpose constants (custos_disclose__check_apple refuses others).
  *
  * Several categories may map to one Apple type: their entries merge (linked
- * or tracking if any of them is; the union of their purposes, in Apple's
+ * or tracking if any of them is; a name, e-mail, phone number, address or
+ * user id is linked unless the manifest explicitly says otherwise; the union of their purposes, in Apple's
  * order). Only collected data appears (facts.c). NSPrivacyAccessedAPITypes
  * holds one dictionary per required-reason API category of the manifest's
  * stores.apple.accessed_apis, with its reason codes (the compiler checked
@@ -36,6 +37,26 @@ static int seen_before(const custos_manifest_pb *m, size_t upto, const char *typ
     return 0;
 }
 
+/* Types that identify the person by themselves: collected, they are linked
+ * to the user's identity (Apple's definition) unless the manifest says
+ * linked_to_user: false explicitly, its override for data made unlinkable
+ * (for example hashed before it leaves the device). */
+static const char *const identifying[] = {
+    "NSPrivacyCollectedDataTypeName", "NSPrivacyCollectedDataTypeEmailAddress",
+    "NSPrivacyCollectedDataTypePhoneNumber", "NSPrivacyCollectedDataTypePhysicalAddress",
+    "NSPrivacyCollectedDataTypeUserID",
+};
+
+static int linked(const custos_category_pb *c)
+{
+    if (c->has_linked_to_user)
+        return c->linked_to_user;
+    for (size_t i = 0; i < sizeof identifying / sizeof identifying[0]; i++)
+        if (strcmp(c->apple_type, identifying[i]) == 0)
+            return 1;
+    return 0;
+}
+
 typedef struct apple_entry {
     int linked, tracking;
     int purposes[N_PURPOSES];
@@ -61,7 +82,7 @@ static apple_entry merge(const custos_manifest_pb *m, const char *type)
         const custos_category_pb *c = m->categories[i];
         if (!c->apple_type || strcmp(c->apple_type, type) != 0 || !custos_disclose__category_collected(m, c->id))
             continue;
-        e.linked |= c->has_linked_to_user && c->linked_to_user;
+        e.linked |= linked(c);
         e.tracking |= c->has_tracking && c->tracking;
         add_purposes(&e, m, c->id);
     }
