@@ -32,12 +32,9 @@ uint32_t stack_used_since(uintptr_t mark)
     return (uintptr_t)w < mark ? (uint32_t)(mark - (uintptr_t)w) : 0u;
 }
 
-uint32_t stack_high_water(void)
+uint32_t stack_depth_at(uintptr_t mark)
 {
-    const volatile uint32_t *w = __stack_bottom;
-    while (w < __stack_top && *w == STACK_PAINT)
-        w++;
-    return (uint32_t)((uintptr_t)__stack_top - (uintptr_t)w);
+    return (uint32_t)((uintptr_t)__stack_top - mark);
 }
 
 uint32_t stack_size(void)

@@ -29,8 +29,8 @@ __attribute__((always_inline)) static inline uintptr_t stack_paint(void)
 }
 /* Bytes below mark that were written since stack_paint(). */
 uint32_t stack_used_since(uintptr_t mark);
-/* The deepest the stack has gone since reset, bytes from the top. */
-uint32_t stack_high_water(void);
+/* Bytes from the stack's top down to mark. */
+uint32_t stack_depth_at(uintptr_t mark);
 /* Bytes of stack the linker script reserves. */
 uint32_t stack_size(void);
 

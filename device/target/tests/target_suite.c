@@ -382,12 +382,12 @@ static void test_stack_of_each_public_function_is_within_budget(void)
             TT_TRUE(tt_stack[i] > 0);     /* measured, not missed */
         TT_TRUE(tt_stack[i] <= STACK_BUDGET);
     }
-    sh_puts("STACK high-water ");
-    sh_putu(stack_high_water());
+    sh_puts("STACK deepest ");
+    sh_putu(tt_stack_deepest);
     sh_puts(" of ");
     sh_putu(stack_size());
     sh_puts("\n");
-    TT_TRUE(stack_high_water() < stack_size());
+    TT_TRUE(tt_stack_deepest < stack_size());
 }
 
 typedef struct {

@@ -9,6 +9,7 @@
 
 int tt_failed;
 uint32_t tt_stack[TS_COUNT];
+uint32_t tt_stack_deepest;
 const char *const tt_stack_name[TS_COUNT] = {
     "custos_dev_open", "custos_dev_pair", "custos_dev_check", "custos_dev_apply_update",
     "custos_dev_encode_report", "custos_dev_encode_compact", "custos_dev_erase",
@@ -69,6 +70,8 @@ void tt_teardown(tt_env *e)
     uint32_t u = stack_used_since(m);
     if (u > tt_stack[TS_CLOSE])
         tt_stack[TS_CLOSE] = u;
+    if (stack_depth_at(m) + u > tt_stack_deepest)
+        tt_stack_deepest = stack_depth_at(m) + u;
     custos_bm_close(&e->port);
     custos_dev_wipe(e, sizeof *e);
 }

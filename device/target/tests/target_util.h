@@ -42,6 +42,8 @@ enum {
     TS_COUNT
 };
 extern uint32_t tt_stack[TS_COUNT];
+/* Deepest point of any measured call, bytes from the stack's top. */
+extern uint32_t tt_stack_deepest;
 extern const char *const tt_stack_name[TS_COUNT];
 #define TT_MEASURE(slot, rc, call)                                                     \
     do {                                                                               \
@@ -50,6 +52,8 @@ extern const char *const tt_stack_name[TS_COUNT];
         uint32_t tt_u_ = stack_used_since(tt_m_);                                      \
         if (tt_u_ > tt_stack[slot])                                                    \
             tt_stack[slot] = tt_u_;                                                    \
+        if (stack_depth_at(tt_m_) + tt_u_ > tt_stack_deepest)                           \
+            tt_stack_deepest = stack_depth_at(tt_m_) + tt_u_;                          \
     } while (0)
 
 typedef struct tt_env {

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Run one board's target image under QEMU and check it (CTest, label
+device-target; see device/target.cmake).
+
+  run.py --qemu qemu-system-arm --machine microbit --dir <board build dir>
+         --timeout 300 [--nm arm-none-eabi-nm]
+
+Runs dev_target_suite.elf and dev_target_image.elf with semihosting, each
+under a timeout; passes when every suite test passed (the "RESULT n n"
+line, exit status 0), the image ran, and no heap symbol is linked into
+either image. Prints the output and the STACK lines for device/FOOTPRINT.md.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+HEAP = ("malloc", "free", "calloc", "realloc", "_sbrk", "_malloc_r", "_free_r", "_sbrk_r")
+
+
+def run(qemu, machine, elf, timeout):
+    cmd = [qemu, "-M", machine, "-nographic", "-monitor", "none", "-serial", "none",
+           "-semihosting-config", "enable=on,target=native", "-kernel", elf]
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode("utf-8", "replace")
+        return None, out
+    return p.returncode, p.stdout.decode("utf-8", "replace")
+
+
+def heap_symbols(nm, elf):
+    out = subprocess.run([nm, elf], stdout=subprocess.PIPE, check=True).stdout.decode()
+    names = {line.split()[-1] for line in out.splitlines() if line.strip()}
+    return sorted(names.intersection(HEAP))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--qemu", required=True)
+    ap.add_argument("--machine", required=True)
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--timeout", type=int, default=300)
+    ap.add_argument("--nm", default="arm-none-eabi-nm")
+    a = ap.parse_args()
+    if shutil.which(a.qemu) is None:
+        print(f"{a.qemu} is not installed: run scripts/deps (Debian package qemu-system-arm)")
+        return 1
+    ok = True
+    for name in ("dev_target_suite.elf", "dev_target_image.elf"):
+        elf = os.path.join(a.dir, name)
+        if not os.path.isfile(elf):
+            print(f"{elf} missing: build the device-target-{a.machine} target")
+            return 1
+        heap = heap_symbols(a.nm, elf)
+        if heap:
+            print(f"{name}: heap symbols linked: {', '.join(heap)}")
+            ok = False
+        rc, out = run(a.qemu, a.machine, elf, a.timeout)
+        sys.stdout.write(out)
+        if rc is None:
+            print(f"{name}: no result within {a.timeout} s on {a.machine}")
+            ok = False
+            continue
+        if name == "dev_target_suite.elf":
+            m = re.search(r"^RESULT (\d+) (\d+)$", out, re.M)
+            if rc != 0 or m is None or m.group(1) != m.group(2) or int(m.group(2)) == 0:
+                print(f"{name}: suite failed on {a.machine} (exit {rc})")
+                ok = False
+        elif rc != 0 or "image: ok" not in out:
+            print(f"{name}: image run failed on {a.machine} (exit {rc})")
+            ok = False
+    print(f"{a.machine}: {'ok' if ok else 'FAILED'}; no heap symbols checked in both images")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
