@@ -5,7 +5,7 @@ device-target; see device/target.cmake).
   run.py --qemu qemu-system-arm --machine microbit --dir <board build dir>
          --timeout 300 [--nm arm-none-eabi-nm]
 
-Runs dev_target_suite.elf and dev_target_image.elf with semihosting, each
+Runs dev_target_suite.elf and the two whole images (dev_target_image*.elf) with semihosting, each
 under a timeout; passes when every suite test passed (the "RESULT n n"
 line, exit status 0), the image ran, and no heap symbol is linked into
 either image. Prints the output and the STACK lines for device/FOOTPRINT.md.
@@ -50,7 +50,7 @@ def main():
         print(f"{a.qemu} is not installed: run scripts/deps (Debian package qemu-system-arm)")
         return 1
     ok = True
-    for name in ("dev_target_suite.elf", "dev_target_image.elf"):
+    for name in ("dev_target_suite.elf", "dev_target_image.elf", "dev_target_image_verify.elf"):
         elf = os.path.join(a.dir, name)
         if not os.path.isfile(elf):
             print(f"{elf} missing: build the device-target-{a.machine} target")

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""The whole-image footprint of the device layer on each board, from the
+linker maps of dev_target_image.elf (device/target/image/image_main.c: the
+layer, nanopb, the libsodium subset, the bare-metal port and startup).
+
+  footprint.py --build <host build dir>/device [--write FILE]
+
+Prints (or writes) the Markdown table device/FOOTPRINT.md carries: flash
+(.text, .rodata, .data initialisers) and RAM (.data, .bss, the emulated
+flash region, the stack reservation) per group and board, counted from the
+input sections the linker kept.
+"""
+import argparse
+import os
+import re
+import sys
+
+BOARDS = [("microbit", "Cortex-M0"), ("mps2-an385", "Cortex-M3"),
+          ("mps2-an386", "Cortex-M4F"), ("mps2-an505", "Cortex-M33")]
+GROUPS = ["device", "nanopb", "descriptors", "libsodium", "port", "startup+app", "libc/libgcc"]
+LINE1 = re.compile(r"^ (\.\S+|COMMON)\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$")
+NAME = re.compile(r"^ (\.\S+|COMMON)$")
+CONT = re.compile(r"^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$")
+
+
+def group(path):
+    if "libdevice_cm" in path:
+        return "device"
+    if "libnanopb_cm" in path:
+        return "descriptors" if ".pb.c" in path else "nanopb"
+    if "libsodium_cm" in path:
+        return "libsodium"
+    if "libport_cm" in path:
+        return "port"
+    if "libboard_cm" in path or "image_main" in path:
+        return "startup+app"
+    return "libc/libgcc"
+
+
+def parse(mapfile):
+    flash = {g: 0 for g in GROUPS}
+    ram = {g: 0 for g in GROUPS}
+    with open(mapfile) as f:
+        lines = f.read().split("Linker script and memory map", 1)[1].splitlines()
+    pending = None
+    for ln in lines:
+        m = LINE1.match(ln)
+        if m:
+            sec, addr, size, path = m.group(1), int(m.group(2), 16), int(m.group(3), 16), m.group(4)
+        elif pending and CONT.match(ln):
+            c = CONT.match(ln)
+            sec, addr, size, path = pending, int(c.group(1), 16), int(c.group(2), 16), c.group(3)
+        else:
+            n = NAME.match(ln)
+            pending = n.group(1) if n else None
+            continue
+        pending = None
+        if size == 0 or path.startswith("load address"):
+            continue
+        g = group(path)
+        if sec.startswith((".text", ".rodata", ".vectors", ".ARM.exidx", ".ARM.extab")):
+            flash[g] += size
+        elif sec.startswith(".data"):
+            flash[g] += size
+            ram[g] += size
+        elif sec.startswith((".bss", "COMMON", ".custos_flash")):
+            ram[g] += size
+    return flash, ram
+
+
+def stack_reservation(mapfile):
+    with open(mapfile) as f:
+        m = re.search(r"0x([0-9a-f]+)\s+__stack_size = ", f.read())
+    return int(m.group(1), 16) if m else 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--write")
+    a = ap.parse_args()
+    rows = []
+    head = "| group | " + " | ".join(f"{c} flash | {c} RAM" for _, c in BOARDS) + " |"
+    rows.append(head)
+    rows.append("|---|" + "---:|" * (2 * len(BOARDS)))
+    data = []
+    for b, _ in BOARDS:
+        mp = os.path.join(a.build, f"target-{b}", "dev_target_image.map")
+        if not os.path.isfile(mp):
+            print(f"{mp} missing: build the device-target target first", file=sys.stderr)
+            return 1
+        data.append(parse(mp))
+    for g in GROUPS:
+        rows.append(f"| {g} | " + " | ".join(f"{fl[g]} | {rm[g]}" for fl, rm in data) + " |")
+    tot = [(sum(fl.values()), sum(rm.values())) for fl, rm in data]
+    rows.append("| **whole image** | " + " | ".join(f"**{f}** | **{r}**" for f, r in tot) + " |")
+    text = "\n".join(rows) + "\n"
+    if a.write:
+        with open(a.write, "w") as f:
+            f.write(text)
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
