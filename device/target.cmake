@@ -52,5 +52,16 @@ foreach(board microbit mps2-an385 mps2-an386 mps2-an505)
               --timeout ${CUSTOS_TARGET_TIMEOUT})
     set_tests_properties(device_target_${board} PROPERTIES LABELS "device;device-target"
       TIMEOUT 900)
+    # The cross-checks with the core's protobuf-c code (tests/crosscheck),
+    # when the core's schemas are built.
+    if(TARGET custos_proto_c)
+      add_test(NAME device_target_xc_${board}
+        COMMAND "${CUSTOS_PYTHON3}" "${CMAKE_CURRENT_SOURCE_DIR}/target/run.py"
+                --qemu "${CUSTOS_QEMU_ARM}" --machine ${board} --dir "${_bin}"
+                --timeout ${CUSTOS_TARGET_TIMEOUT} --xc-host $<TARGET_FILE:xc_target_host>
+                --xc-only)
+      set_tests_properties(device_target_xc_${board} PROPERTIES
+        LABELS "device;device-target;crosscheck" TIMEOUT 900)
+    endif()
   endif()
 endforeach()

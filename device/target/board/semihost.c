@@ -46,6 +46,39 @@ void sh_puthex(const uint8_t *p, uint32_t len)
     }
 }
 
+long sh_open(const char *path, int write)
+{
+    uint32_t n = 0;
+    while (path[n] != 0)
+        n++;
+    uint32_t a[3] = { (uint32_t)(uintptr_t)path, write ? 5u : 1u, n }; /* "wb" / "rb" */
+    return (long)(int32_t)sh_call(0x01u, a); /* SYS_OPEN */
+}
+
+long sh_flen(long h)
+{
+    uint32_t a[1] = { (uint32_t)h };
+    return (long)(int32_t)sh_call(0x0Cu, a); /* SYS_FLEN */
+}
+
+int sh_read(long h, void *buf, uint32_t len)
+{
+    uint32_t a[3] = { (uint32_t)h, (uint32_t)(uintptr_t)buf, len };
+    return sh_call(0x06u, a) == 0 ? 0 : -1; /* SYS_READ: bytes not read */
+}
+
+int sh_write(long h, const void *buf, uint32_t len)
+{
+    uint32_t a[3] = { (uint32_t)h, (uint32_t)(uintptr_t)buf, len };
+    return sh_call(0x05u, a) == 0 ? 0 : -1; /* SYS_WRITE: bytes not written */
+}
+
+void sh_close(long h)
+{
+    uint32_t a[1] = { (uint32_t)h };
+    (void)sh_call(0x02u, a); /* SYS_CLOSE */
+}
+
 void sh_exit(int ok)
 {
     /* SYS_EXIT; on AArch32 the argument is the reason itself:
