@@ -65,3 +65,13 @@ foreach(board microbit mps2-an385 mps2-an386 mps2-an505)
     endif()
   endif()
 endforeach()
+# The whole-image footprint and the target stack figures, from the images'
+# linker maps and the suite runs' stack.txt: run `ctest -L device-target`
+# first, then build this; device/FOOTPRINT.md carries the result.
+add_custom_target(device-target-footprint
+  COMMAND "${CUSTOS_PYTHON3}" "${CMAKE_CURRENT_SOURCE_DIR}/target/footprint.py"
+          --build "${CMAKE_CURRENT_BINARY_DIR}"
+          --write "${CMAKE_CURRENT_BINARY_DIR}/FOOTPRINT-target.md"
+  DEPENDS device-target
+  COMMENT "Device layer: whole-image footprint on the four emulated boards"
+  VERBATIM)

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """The whole-image footprint of the device layer on each board, from the
-linker maps of dev_target_image.elf (device/target/image/image_main.c: the
-layer, nanopb, the libsodium subset, the bare-metal port and startup).
+linker maps of dev_target_image.elf and dev_target_image_verify.elf
+(device/target/image/image_main.c: the layer, nanopb, the libsodium subset,
+the bare-metal port and startup), and the stack figures the suite measured
+(stack.txt, saved by run.py).
 
   footprint.py --build <host build dir>/device [--write FILE]
 
 Prints (or writes) the Markdown table device/FOOTPRINT.md carries: flash
 (.text, .rodata, .data initialisers) and RAM (.data, .bss, the emulated
-flash region, the stack reservation) per group and board, counted from the
-input sections the linker kept.
+flash region) per group and board, counted from the input sections the
+linker kept; the stack is reported from the painting, not the reservation.
 """
 import argparse
 import os
@@ -74,27 +76,56 @@ def stack_reservation(mapfile):
     return int(m.group(1), 16) if m else 0
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--build", required=True)
-    ap.add_argument("--write")
-    a = ap.parse_args()
+def table(build, image):
     rows = []
     head = "| group | " + " | ".join(f"{c} flash | {c} RAM" for _, c in BOARDS) + " |"
     rows.append(head)
     rows.append("|---|" + "---:|" * (2 * len(BOARDS)))
     data = []
     for b, _ in BOARDS:
-        mp = os.path.join(a.build, f"target-{b}", "dev_target_image.map")
+        mp = os.path.join(build, f"target-{b}", f"{image}.map")
         if not os.path.isfile(mp):
-            print(f"{mp} missing: build the device-target target first", file=sys.stderr)
-            return 1
+            raise SystemExit(f"{mp} missing: build the device-target target first")
         data.append(parse(mp))
     for g in GROUPS:
         rows.append(f"| {g} | " + " | ".join(f"{fl[g]} | {rm[g]}" for fl, rm in data) + " |")
     tot = [(sum(fl.values()), sum(rm.values())) for fl, rm in data]
     rows.append("| **whole image** | " + " | ".join(f"**{f}** | **{r}**" for f, r in tot) + " |")
-    text = "\n".join(rows) + "\n"
+    return "\n".join(rows) + "\n"
+
+
+def stack_table(build):
+    """The STACK lines run.py saved from each board's suite run."""
+    per = {}
+    for b, _ in BOARDS:
+        p = os.path.join(build, f"target-{b}", "stack.txt")
+        if not os.path.isfile(p):
+            raise SystemExit(f"{p} missing: run ctest -L device-target first")
+        with open(p) as f:
+            for ln in f:
+                parts = ln.split()
+                if len(parts) >= 3 and parts[1] != "deepest":
+                    per.setdefault(parts[1], {})[b] = parts[2]
+                elif len(parts) >= 3:
+                    per.setdefault("deepest point of any call (from the stack top)", {})[b] = parts[2]
+    rows = ["| function | " + " | ".join(c for _, c in BOARDS) + " |",
+            "|---|" + "---:|" * len(BOARDS)]
+    for fn, v in per.items():
+        rows.append(f"| {fn} | " + " | ".join(v.get(b, "-") for b, _ in BOARDS) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--write")
+    a = ap.parse_args()
+    text = ("### dev_target_image (reports and receipts signed: Ed25519 sign and verify)\n\n"
+            + table(a.build, "dev_target_image")
+            + "\n### dev_target_image_verify (unsigned reports: Ed25519 verify only)\n\n"
+            + table(a.build, "dev_target_image_verify")
+            + "\n### Stack measured on the target by painting (bytes, deepest call seen by the"
+              " suite, port crypto included)\n\n" + stack_table(a.build))
     if a.write:
         with open(a.write, "w") as f:
             f.write(text)

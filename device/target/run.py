@@ -103,6 +103,8 @@ def main():
             ok = False
             continue
         if name == "dev_target_suite.elf":
+            with open(os.path.join(a.dir, "stack.txt"), "w") as f:
+                f.write("".join(l + "\n" for l in out.splitlines() if l.startswith("STACK ")))
             m = re.search(r"^RESULT (\d+) (\d+)$", out, re.M)
             if rc != 0 or m is None or m.group(1) != m.group(2) or int(m.group(2)) == 0:
                 print(f"{name}: suite failed on {a.machine} (exit {rc})")
