@@ -12,7 +12,8 @@
  * flash call until the port is opened again (a reboot). The region holds
  * the two slots and, after them, one key page: the storage key lives there
  * (created on first use from the RNG) and key_destroy erases that page and
- * reads it back blank.
+ * reads it back blank. The key page is outside the cut model: power cuts
+ * are counted and injected only on the slots' program and erase steps.
  *
  * Crypto: libsodium (Debian's source package, built for Cortex-M):
  * XChaCha20-Poly1305, Ed25519. RNG: the seam custos_bm_random(); this port's

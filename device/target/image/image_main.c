@@ -44,7 +44,7 @@ int main(void)
 #endif
     bad |= custos_dev_open(&dev, &port.port, id, ~0ull) != 0;
     bad |= custos_dev_pair(&dev, pk) != 0;
-    memset(buf, 0x42, sizeof buf);
+    memset(buf, 0x42, sizeof buf); /* not secret: junk the layer must refuse */
     bad |= custos_dev_apply_update(&dev, buf, 100) == 0;
     bad |= custos_dev_check(&dev, 0, 1) != CUSTOS_DEV_ENOCONSENT;
     bad |= custos_dev_encode_compact(&dev, 0, buf, sizeof buf, &len) != 0;
