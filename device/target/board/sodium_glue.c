@@ -1,7 +1,7 @@
 /*
- * sodium_glue.c: the two things libsodium's sources expect from the parts
- * of libsodium the Cortex-M build leaves out (sodium/core.c): the misuse
- * handler, which on a board stops the core, and the "initialised" query.
+ * sodium_glue.c: what libsodium's sources expect from sodium/core.c, which
+ * the Cortex-M build leaves out: the misuse handler. On a board it stops
+ * the core (libsodium calls it only on a caller's contract violation).
  */
 #include "core.h"
 
