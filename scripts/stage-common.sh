@@ -13,7 +13,8 @@ stage_configure() {
   mkdir -p "$dir"
   cmake -S "$src" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCUSTOS_BUILD_DEVICE="$device" \
     -DCUSTOS_CI_STAGES=OFF -DCUSTOS_BUILD_FUZZ=OFF -DCUSTOS_BUILD_BENCH=OFF \
-    -DCUSTOS_BUILD_JNI=OFF -DCUSTOS_BUILD_SWIFT=OFF "$@" >"$dir/stage-configure.log" 2>&1 \
+    -DCUSTOS_BUILD_JNI=OFF -DCUSTOS_BUILD_SWIFT=OFF -DCUSTOS_DEVICE_TARGET=OFF "$@" \
+    >"$dir/stage-configure.log" 2>&1 \
     || { cat "$dir/stage-configure.log"; return 1; }
 }
 
