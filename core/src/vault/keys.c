@@ -1,8 +1,9 @@
 /*
  * keys.c: data keys. One random 256-bit key per (subject, purpose), created
  * on the first record of that scope, stored only wrapped by a KEK of the key
- * provider (seal.c), opened into the guarded arena for the length of one
- * call, and destroyed by deleting its row and rotating the KEK (erase).
+ * provider (seal.c), opened into the guarded arena and cached there for the
+ * handle's life (vault.c, KEY CACHE), and destroyed by deleting its row
+ * and rotating the KEK (erase).
  *
  * Keys are random, never derived: a key derived from a master secret could
  * be recomputed after its erasure (reference/platforms.md §4.4, §7.3).
@@ -46,17 +47,11 @@ static unsigned slot_take(custos_t *ctx, const uint8_t subject_hash[32], uint32_
         i = v->next_victim++ % VT_SLOTS;
     custos__wipe(slot_key(ctx, i), VT_KEY_BYTES);
     v->slots[i].used = 0;
+    v->slots[i].fresh = 0;
     memcpy(v->slots[i].subject_hash, subject_hash, 32);
     v->slots[i].purpose = purpose;
     memcpy(v->slots[i].key_id, key_id, VT_ID_BYTES);
     return i;
-}
-
-static void slots_evict_all(custos_t *ctx)
-{
-    if (ctx->vault->arena_depth > 0)
-        custos__wipe(ctx->vault->arena, VT_SLOTS * VT_KEY_BYTES);
-    custos__wipe(ctx->vault->slots, sizeof ctx->vault->slots);
 }
 
 /* Unwrap a key row's key into a slot. */
@@ -99,6 +94,7 @@ static int key_create(custos_t *ctx, const uint8_t subject_hash[32], uint32_t pu
     if (rc != SQLITE_DONE)
         return custos__sqlite_fail(ctx, rc, "vault: store a data key");
     ctx->vault->slots[i].used = 1;
+    ctx->vault->slots[i].fresh = 1;
     *slot = i;
     return CUSTOS_OK;
 }
@@ -248,7 +244,7 @@ int custos__vault_destroy_keys(custos_t *ctx, const uint8_t subject_hash[32], ui
     else if (rc == SQLITE_DONE)
         rc = CUSTOS_OK;
     sqlite3_finalize(st);
-    slots_evict_all(ctx);
+    custos_vault__cache_evict(ctx);
     if (rc != CUSTOS_OK) {
         custos__free(*key_ids);
         *key_ids = NULL;
@@ -296,7 +292,7 @@ static int rewrap_all(custos_t *ctx, uint32_t to)
     } else {
         sqlite3_bind_int64(row, 1, to);
         custos_vault__arena_open(ctx);
-        slots_evict_all(ctx);
+        custos_vault__cache_evict(ctx);
         while ((rc = sqlite3_step(row)) == SQLITE_ROW && (rc = rewrap_row(ctx, upd, row, to)) == CUSTOS_OK)
             ;
         custos_vault__arena_close(ctx);

@@ -3,6 +3,15 @@
  * the guarded arena that holds opened data keys during one call, and the
  * journal-mode check that keeps deleted data out of a persistent journal.
  *
+ * KEY CACHE
+ *
+ * Unwrapped data keys stay in the arena for the handle's life (at most
+ * VT_SLOTS, round-robin): the arena is sodium_malloc'd guarded memory, set
+ * to no access outside a vault call, and wiped on close (sodium_free), when
+ * erase or withdrawal destroys keys (custos__vault_destroy_keys), on KEK
+ * rotation, and whenever another connection has committed (cache_check).
+ * A key created in a call is not kept past that call.
+ *
  * TABLES (store format 1)
  *
  *   vault_meta(name, value)         small integers: KEK floor generations
@@ -51,6 +60,7 @@ static const char *const stmt_sql[VT_ST__COUNT] = {
     [VT_ST_RECORD_WALK] = "SELECT id, purpose, category, key_id, fmt, created, expires, sealed"
                           " FROM vault_record WHERE subject_hash=?1 ORDER BY id",
     [VT_ST_JOURNAL] = "PRAGMA journal_mode",
+    [VT_ST_DATA_VERSION] = "PRAGMA data_version",
 };
 
 void custos_vault__put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
@@ -86,23 +96,66 @@ void custos_vault__arena_open(custos_t *ctx)
         sodium_mprotect_readwrite(ctx->vault->arena);
 }
 
+/* The outermost close keeps the cached keys (the arena goes back to no
+ * access) but wipes those created in this call: their rows may have been
+ * rolled back with its transaction. The per-call id counter and nonce pool
+ * are forgotten, so no nonce can be handed out twice. */
 void custos_vault__arena_close(custos_t *ctx)
 {
     struct custos_vault *v = ctx->vault;
     if (v->arena_depth == 0 || --v->arena_depth > 0)
         return;
+    for (unsigned i = 0; i < VT_SLOTS; i++) {
+        if (v->slots[i].fresh) {
+            custos__wipe(v->arena + i * VT_KEY_BYTES, VT_KEY_BYTES);
+            custos__wipe(&v->slots[i], sizeof v->slots[i]);
+        }
+    }
+    v->next_id = 0;
+    custos__wipe(v->nonces, sizeof v->nonces);
+    v->nonces_left = 0;
+    sodium_mprotect_noaccess(v->arena);
+}
+
+void custos_vault__cache_evict(custos_t *ctx)
+{
+    struct custos_vault *v = ctx->vault;
+    if (v == NULL || v->arena == NULL)
+        return;
+    if (v->arena_depth == 0)
+        sodium_mprotect_readwrite(v->arena);
     custos__wipe(v->arena, VT_SLOTS * VT_KEY_BYTES);
     custos__wipe(v->slots, sizeof v->slots);
     v->next_victim = 0;
-    v->next_id = 0;
-    v->nonces_left = 0;
-    sodium_mprotect_noaccess(v->arena);
+    if (v->arena_depth == 0)
+        sodium_mprotect_noaccess(v->arena);
+}
+
+/* Another connection (another handle, another process) may have destroyed
+ * a data key since this handle cached it: PRAGMA data_version changes with
+ * every commit made by another connection, and then the whole cache goes.
+ * If the version cannot be read, the cache goes too. */
+static void cache_check(custos_t *ctx)
+{
+    struct custos_vault *v = ctx->vault;
+    sqlite3_stmt *st = NULL;
+    int64_t version = -1;
+    if (custos_vault__stmt(ctx, &st, VT_ST_DATA_VERSION) == CUSTOS_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            version = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    if (version < 0 || version != v->data_version)
+        custos_vault__cache_evict(ctx);
+    v->data_version = version;
 }
 
 void custos_vault__enter(custos_t *ctx)
 {
     pthread_mutex_lock(&ctx->write_lock);
     custos_vault__arena_open(ctx);
+    if (ctx->vault->arena_depth == 1)
+        cache_check(ctx);
 }
 
 void custos_vault__leave(custos_t *ctx)

@@ -20,12 +20,16 @@
 #define VT_TAG_BYTES 16u
 #define VT_RECORD_FORMAT 1u            /* the fmt column and the AD's version */
 #define VT_WRAPPED_BYTES (VT_KEY_BYTES + CUSTOS_WRAP_OVERHEAD)
-#define VT_SLOTS 8u                    /* data keys open at once within one call */
+#define VT_SLOTS 16u                   /* data keys cached per handle (the key cache) */
 #define VT_NONCE_POOL 64u              /* nonces drawn from the RNG at once */
 
-/* A data key opened for the current call. The key bytes live in the arena. */
+/* A data key in the handle's key cache. The key bytes live in the arena.
+ * fresh: created inside the current call, whose transaction may still roll
+ * back; such a key is evicted when the call ends, and cached only once a
+ * later call has found its row. */
 typedef struct vt_slot {
     int used;
+    int fresh;
     uint8_t subject_hash[CUSTOS_HASH_BYTES];
     uint32_t purpose;
     uint8_t key_id[VT_ID_BYTES];
@@ -35,13 +39,14 @@ typedef struct vt_slot {
 enum {
     VT_ST_KEY_BY_SCOPE, VT_ST_KEY_BY_ID, VT_ST_KEY_INSERT, VT_ST_NEXT_ID,
     VT_ST_RECORD_INSERT, VT_ST_RECORD_GET, VT_ST_RECORD_LIST, VT_ST_RECORD_WALK,
-    VT_ST_JOURNAL, VT_ST__COUNT
+    VT_ST_JOURNAL, VT_ST_DATA_VERSION, VT_ST__COUNT
 };
 
 struct custos_vault {
     uint8_t *arena;             /* sodium_malloc'd: VT_SLOTS keys; no access outside a call */
     vt_slot slots[VT_SLOTS];
     unsigned next_victim;
+    int64_t data_version;       /* PRAGMA data_version when the cache was last valid */
     unsigned arena_depth;       /* nesting of custos_vault__arena_open; 0: no access */
     /* Per call only (reset by the outermost custos_vault__arena_close): the next record
      * id inside the open transaction, and a pool of fresh random nonces so
@@ -63,6 +68,8 @@ void custos_vault__leave(custos_t *ctx);
  * custos_vault__arena_close (they nest); the outermost close wipes every slot. */
 void custos_vault__arena_open(custos_t *ctx);
 void custos_vault__arena_close(custos_t *ctx);
+/* Wipe every cached data key (erase, KEK rotation, a commit by another connection). */
+void custos_vault__cache_evict(custos_t *ctx);
 int custos_vault__require_wal(custos_t *ctx);
 int custos_vault__meta_get(custos_t *ctx, const char *name, int64_t *value, int64_t dflt);
 int custos_vault__meta_set(custos_t *ctx, const char *name, int64_t value);
