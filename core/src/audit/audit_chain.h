@@ -57,6 +57,7 @@ struct custos_audit {
     sqlite3_stmt *last;      /* SELECT seq, bytes ... ORDER BY seq DESC LIMIT 1 */
     sqlite3_stmt *insert;    /* INSERT INTO audit_entry */
     audit_memo memo;
+    custos__audit_pending_fn pending; /* see custos__audit_set_pending */
 };
 
 /* A byte range inside a buffer someone else owns. */

@@ -38,6 +38,17 @@ int custos__audit_append(custos_t *ctx, int kind, const uint8_t *subject_hash,
 int custos__audit_record(custos_t *ctx, int kind, const uint8_t *subject_hash,
                          int64_t purpose, int code, const char *detail);
 
+/*
+ * Entries a module holds back to write in bulk (the vault's buffered
+ * `access` entries): fn is called with ctx->write_lock held and no
+ * transaction open before this handle reads the chain and before the
+ * opt-out setting changes, so that readers see every event recorded so far.
+ * NULL removes it.
+ */
+typedef void (*custos__audit_pending_fn)(custos_t *ctx);
+void custos__audit_set_pending(custos_t *ctx, custos__audit_pending_fn fn);
+void custos__audit_flush_pending(custos_t *ctx);
+
 /* Module hooks (modules.c): create the tables and load the opt-out setting;
  * on close, sign a checkpoint over any entries not yet covered by one. */
 /* 1 if optional events (CUSTOS_AUDIT_ACCESS) are being recorded. */

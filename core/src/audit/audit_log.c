@@ -316,12 +316,27 @@ static int store_optional(custos_t *ctx, int enabled)
                                 enabled ? "audit.optional.on" : "audit.optional.off");
 }
 
+void custos__audit_set_pending(custos_t *ctx, custos__audit_pending_fn fn)
+{
+    if (ctx != NULL && ctx->audit != NULL)
+        ctx->audit->pending = fn;
+}
+
+void custos__audit_flush_pending(custos_t *ctx)
+{
+    if (ctx != NULL && ctx->audit != NULL && ctx->audit->pending != NULL && sqlite3_get_autocommit(ctx->db))
+        ctx->audit->pending(ctx);
+}
+
 int custos_audit_set_optional(custos_t *ctx, int enabled)
 {
     if (ctx == NULL || ctx->audit == NULL)
         return CUSTOS_EINVAL;
     if (enabled != 0 && enabled != 1)
         return custos__fail(ctx, CUSTOS_EINVAL, "custos_audit_set_optional: enabled must be 0 or 1, not %d", enabled);
+    pthread_mutex_lock(&ctx->write_lock);
+    custos__audit_flush_pending(ctx); /* reads recorded while the setting was on are kept */
+    pthread_mutex_unlock(&ctx->write_lock);
     int rc = in_transaction(ctx, store_optional, enabled);
     if (rc == CUSTOS_OK) {
         pthread_mutex_lock(&ctx->write_lock);

@@ -90,6 +90,7 @@ static int chain_load(custos_t *ctx, chain *ch, uint64_t from, int with_checkpoi
 {
     memset(ch, 0, sizeof *ch); /* not secret */
     pthread_mutex_lock(&ctx->write_lock);
+    custos__audit_flush_pending(ctx);
     int rc = rows_load(ctx, &ch->e, "SELECT bytes FROM audit_entry WHERE seq >= ?1 ORDER BY seq", from,
                        AUDIT_ENTRY_MAX);
     if (rc == CUSTOS_OK && with_checkpoints)

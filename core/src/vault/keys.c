@@ -234,6 +234,8 @@ int custos__vault_destroy_keys(custos_t *ctx, const uint8_t subject_hash[32], ui
 {
     *key_ids = NULL;
     *n_keys = 0;
+    /* The reads before an erase are recorded before it (access.c). */
+    custos_vault__access_committed(ctx, custos_vault__access_append(ctx));
     int rc = collect_key_ids(ctx, subject_hash, purpose, key_ids, n_keys);
     sqlite3_stmt *st = NULL;
     if (rc == CUSTOS_OK)
@@ -394,8 +396,9 @@ int custos_vault_rotate_kek(custos_t *ctx)
     pthread_mutex_lock(&ctx->write_lock);
     int rc = custos_vault__require_wal(ctx);
     if (rc == CUSTOS_OK && (rc = custos__db_begin(ctx)) == CUSTOS_OK) {
-        if ((rc = custos__vault_rotate_kek(ctx)) == CUSTOS_OK)
-            rc = custos__db_commit(ctx);
+        unsigned reads = custos_vault__access_append(ctx);
+        if ((rc = custos__vault_rotate_kek(ctx)) == CUSTOS_OK && (rc = custos__db_commit(ctx)) == CUSTOS_OK)
+            custos_vault__access_committed(ctx, reads);
         custos__db_rollback(ctx);
     }
     if (rc == CUSTOS_OK)

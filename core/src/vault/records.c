@@ -127,14 +127,15 @@ static int put_locked(custos_t *ctx, custos_record_id *ids, custos_subject subje
     if (rc != CUSTOS_OK || (rc = gate_items(ctx, subject, items, n)) != CUSTOS_OK ||
         (rc = custos_vault__subject_hash(ctx, subject, hash)) != CUSTOS_OK || (rc = custos__db_begin(ctx)) != CUSTOS_OK)
         return rc;
+    unsigned reads = custos_vault__access_append(ctx);
     uint64_t now = custos__now(ctx, NULL), expires = 0;
     for (size_t i = 0; i < n && rc == CUSTOS_OK; i++) {
         if ((rc = custos_vault__expiry(ctx, items[i].purpose, now, &expires)) == CUSTOS_OK)
             rc = custos_vault__insert_sealed(ctx, &ids[i], hash, items[i].purpose, items[i].category, now, expires,
                                   items[i].data, items[i].len);
     }
-    if (rc == CUSTOS_OK)
-        rc = custos__db_commit(ctx);
+    if (rc == CUSTOS_OK && (rc = custos__db_commit(ctx)) == CUSTOS_OK)
+        custos_vault__access_committed(ctx, reads);
     custos__db_rollback(ctx);
     return rc;
 }
@@ -372,11 +373,12 @@ static int write_tx(custos_t *ctx, sqlite3_stmt *st, int64_t *changes)
     int rc = custos_vault__require_wal(ctx);
     if (rc != CUSTOS_OK || (rc = custos__db_begin(ctx)) != CUSTOS_OK)
         return rc;
+    unsigned reads = custos_vault__access_append(ctx);
     rc = sqlite3_step(st);
     rc = rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "vault: delete");
     *changes = sqlite3_changes64(ctx->db);
-    if (rc == CUSTOS_OK)
-        rc = custos__db_commit(ctx);
+    if (rc == CUSTOS_OK && (rc = custos__db_commit(ctx)) == CUSTOS_OK)
+        custos_vault__access_committed(ctx, reads);
     custos__db_rollback(ctx);
     return rc;
 }
@@ -425,8 +427,10 @@ int custos_maintain(custos_t *ctx, uint64_t *removed)
     pthread_mutex_lock(&ctx->write_lock);
     int rc = custos_vault__require_wal(ctx);
     if (rc == CUSTOS_OK && (rc = custos__db_begin(ctx)) == CUSTOS_OK) {
-        if ((rc = custos__vault_delete_expired(ctx, custos__now(ctx, NULL), &n)) == CUSTOS_OK)
-            rc = custos__db_commit(ctx);
+        unsigned reads = custos_vault__access_append(ctx);
+        if ((rc = custos__vault_delete_expired(ctx, custos__now(ctx, NULL), &n)) == CUSTOS_OK &&
+            (rc = custos__db_commit(ctx)) == CUSTOS_OK)
+            custos_vault__access_committed(ctx, reads);
         custos__db_rollback(ctx);
     }
     pthread_mutex_unlock(&ctx->write_lock);

@@ -154,8 +154,10 @@ void custos_vault__enter(custos_t *ctx)
 {
     pthread_mutex_lock(&ctx->write_lock);
     custos_vault__arena_open(ctx);
-    if (ctx->vault->arena_depth == 1)
+    if (ctx->vault->arena_depth == 1) {
         cache_check(ctx);
+        custos_vault__access_tick(ctx);
+    }
 }
 
 void custos_vault__leave(custos_t *ctx)
@@ -230,36 +232,6 @@ void custos_vault__audit_failure(custos_t *ctx, int kind, const uint8_t *subject
     custos__fail(ctx, code, "%s", saved);
 }
 
-void custos_vault__audit_access(custos_t *ctx, const uint8_t subject_hash[32], int64_t purpose, const char *detail)
-{
-    if (!custos__audit_optional(ctx) || !sqlite3_get_autocommit(ctx->db))
-        return;
-    /* Committed without waiting for fsync: an access entry lost to a power
-     * cut costs less than a disk flush on every read, and the next durable
-     * commit flushes it with its own (WAL frames are written in order). */
-    char saved[CUSTOS_ERRMSG_MAX];
-    memcpy(saved, ctx->errmsg, sizeof saved);
-    int level = -1;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(ctx->db, "PRAGMA synchronous", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        level = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    if (level > 1)
-        (void)sqlite3_exec(ctx->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
-    if (custos__db_begin(ctx) == CUSTOS_OK) {
-        if (custos__audit_append(ctx, CUSTOS_AUDIT_ACCESS, subject_hash, purpose, 0, detail) ==
-            CUSTOS_OK)
-            (void)custos__db_commit(ctx);
-        custos__db_rollback(ctx);
-    }
-    if (level > 1) {
-        char sql[32];
-        snprintf(sql, sizeof sql, "PRAGMA synchronous=%d", level);
-        (void)sqlite3_exec(ctx->db, sql, NULL, NULL, NULL);
-    }
-    memcpy(ctx->errmsg, saved, sizeof saved);
-}
-
 int custos__vault_attach(custos_t *ctx)
 {
     struct custos_vault *v = custos__calloc(1, sizeof *v);
@@ -274,6 +246,7 @@ int custos__vault_attach(custos_t *ctx)
     int rc = custos__db_exec(ctx, "PRAGMA temp_store=MEMORY");
     if (rc != CUSTOS_OK || (rc = custos__db_exec(ctx, schema)) != CUSTOS_OK)
         return rc;
+    custos__audit_set_pending(ctx, custos_vault__access_flush);
     return custos_vault__kek_cleanup(ctx);
 }
 
@@ -282,6 +255,10 @@ void custos__vault_detach(custos_t *ctx)
     struct custos_vault *v = ctx->vault;
     if (v == NULL)
         return;
+    custos__audit_set_pending(ctx, NULL);
+    if (ctx->db != NULL)
+        custos_vault__access_flush(ctx);
+    custos__wipe(v->access, sizeof v->access);
     for (int i = 0; i < VT_ST__COUNT; i++)
         sqlite3_finalize(v->st[i]);
     if (v->arena != NULL)

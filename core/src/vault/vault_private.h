@@ -1,7 +1,8 @@
 /*
  * vault_private.h: the vault's private parts, shared by the files of core/src/vault/.
  *
- *   vault.c    attach/detach, schema, statement cache, key arena, WAL check
+ *   vault.c    attach/detach, schema, statement cache, key arena and cache, WAL check
+ *   access.c   buffered access audit entries
  *   seal.c     record and data-key sealing (associated data, formats)
  *   keys.c     data keys: create, find, unwrap, destroy, KEK rotation
  *   records.c  put, get, list, foreach, delete, expiry
@@ -22,6 +23,15 @@
 #define VT_WRAPPED_BYTES (VT_KEY_BYTES + CUSTOS_WRAP_OVERHEAD)
 #define VT_SLOTS 16u                   /* data keys cached per handle (the key cache) */
 #define VT_NONCE_POOL 64u              /* nonces drawn from the RNG at once */
+#define VT_ACCESS_MAX 64u              /* buffered access entries (access.c) */
+#define VT_ACCESS_AGE 1u               /* seconds an access entry may wait */
+
+/* A read's access entry waiting to be appended (access.c). */
+typedef struct vt_access {
+    uint8_t subject_hash[CUSTOS_HASH_BYTES];
+    int64_t purpose;
+    const char *detail;        /* a static string */
+} vt_access;
 
 /* A data key in the handle's key cache. The key bytes live in the arena.
  * fresh: created inside the current call, whose transaction may still roll
@@ -57,6 +67,9 @@ struct custos_vault {
     uint8_t nonces[VT_NONCE_POOL * VT_NONCE_BYTES];
     unsigned nonces_left;
     sqlite3_stmt *st[VT_ST__COUNT];
+    vt_access access[VT_ACCESS_MAX];
+    unsigned access_n;
+    uint64_t access_since;      /* when the oldest buffered entry was read */
 };
 
 /* vault.c */
@@ -75,16 +88,25 @@ int custos_vault__meta_get(custos_t *ctx, const char *name, int64_t *value, int6
 int custos_vault__meta_set(custos_t *ctx, const char *name, int64_t value);
 /* Record a key failure or integrity violation in the audit chain, inside
  * the caller's transaction if one is open, else in its own. */
-/* Record a read of personal data (CUSTOS_AUDIT_ACCESS, optional) in its
- * own transaction; write_lock held, no transaction open. Best effort: a
- * failure to record it does not fail the read. */
-void custos_vault__audit_access(custos_t *ctx, const uint8_t subject_hash[32], int64_t purpose, const char *detail);
 void custos_vault__audit_failure(custos_t *ctx, int kind, const uint8_t *subject_hash, int64_t purpose,
                       int code, const char *detail);
 void custos_vault__put32(uint8_t *p, uint32_t v);
 void custos_vault__put64(uint8_t *p, uint64_t v);
 uint32_t custos_vault__get32(const uint8_t *p);
 uint64_t custos_vault__get64(const uint8_t *p);
+
+/* access.c: a read of personal data (CUSTOS_AUDIT_ACCESS, optional) is
+ * buffered (write_lock held, no transaction open); best effort, a failure
+ * to record it never fails the read. access_append appends the buffer
+ * inside the caller's transaction and returns how many it appended; the
+ * caller drops them with access_committed once its commit succeeded.
+ * access_flush writes them in a transaction of its own; access_tick does so
+ * if the oldest is VT_ACCESS_AGE old. */
+void custos_vault__audit_access(custos_t *ctx, const uint8_t subject_hash[32], int64_t purpose, const char *detail);
+unsigned custos_vault__access_append(custos_t *ctx);
+void custos_vault__access_committed(custos_t *ctx, unsigned n);
+void custos_vault__access_flush(custos_t *ctx);
+void custos_vault__access_tick(custos_t *ctx);
 
 /* keys.c: a data key for a new record (created if none), or for an existing one. */
 int custos_vault__key_for_put(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose,
