@@ -116,6 +116,7 @@ static int key_row_by_scope(custos_t *ctx, const uint8_t subject_hash[32], uint3
 int custos_vault__key_for_put(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose,
                    const uint8_t **key, uint8_t key_id[VT_ID_BYTES])
 {
+    custos_vault__cache_check(ctx);
     int i = slot_by_scope(ctx, subject_hash, purpose);
     if (i < 0) {
         sqlite3_stmt *st = NULL;
@@ -147,6 +148,7 @@ int custos_vault__key_for_put(custos_t *ctx, const uint8_t subject_hash[32], uin
 
 int custos_vault__key_by_id(custos_t *ctx, const uint8_t key_id[VT_ID_BYTES], const uint8_t **key)
 {
+    custos_vault__cache_check(ctx);
     int i = slot_by_id(ctx, key_id);
     if (i >= 0) {
         *key = slot_key(ctx, (unsigned)i);

@@ -9,7 +9,8 @@
  * VT_SLOTS, round-robin): the arena is sodium_malloc'd guarded memory, set
  * to no access outside a vault call, and wiped on close (sodium_free), when
  * erase or withdrawal destroys keys (custos__vault_destroy_keys), on KEK
- * rotation, and whenever another connection has committed (cache_check).
+ * rotation, and whenever the database changed under this connection
+ * (custos_vault__cache_check).
  * A key created in a call is not kept past that call.
  *
  * TABLES (store format 1)
@@ -60,7 +61,6 @@ static const char *const stmt_sql[VT_ST__COUNT] = {
     [VT_ST_RECORD_WALK] = "SELECT id, purpose, category, key_id, fmt, created, expires, sealed"
                           " FROM vault_record WHERE subject_hash=?1 ORDER BY id",
     [VT_ST_JOURNAL] = "PRAGMA journal_mode",
-    [VT_ST_DATA_VERSION] = "PRAGMA data_version",
 };
 
 void custos_vault__put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
@@ -112,6 +112,7 @@ void custos_vault__arena_close(custos_t *ctx)
         }
     }
     v->next_id = 0;
+    v->cache_checked = 0;
     custos__wipe(v->nonces, sizeof v->nonces);
     v->nonces_left = 0;
     sodium_mprotect_noaccess(v->arena);
@@ -132,32 +133,33 @@ void custos_vault__cache_evict(custos_t *ctx)
 }
 
 /* Another connection (another handle, another process) may have destroyed
- * a data key since this handle cached it: PRAGMA data_version changes with
- * every commit made by another connection, and then the whole cache goes.
- * If the version cannot be read, the cache goes too. */
-static void cache_check(custos_t *ctx)
+ * a data key since this handle cached it. The pager's data version changes
+ * whenever the database changed since this connection last read it (a
+ * commit by another connection, and also this connection's own), and then
+ * the whole cache goes. It is read once per call, after the call's first
+ * statement has opened its read or write transaction, so the version
+ * describes the snapshot the call reads keys from; if it cannot be read,
+ * the cache goes too. */
+void custos_vault__cache_check(custos_t *ctx)
 {
     struct custos_vault *v = ctx->vault;
-    sqlite3_stmt *st = NULL;
-    int64_t version = -1;
-    if (custos_vault__stmt(ctx, &st, VT_ST_DATA_VERSION) == CUSTOS_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            version = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-    }
-    if (version < 0 || version != v->data_version)
+    if (v->cache_checked)
+        return;
+    v->cache_checked = 1;
+    int version = 0;
+    if (sqlite3_file_control(ctx->db, "main", SQLITE_FCNTL_DATA_VERSION, &version) != SQLITE_OK ||
+        !v->version_known || (uint32_t)version != v->data_version)
         custos_vault__cache_evict(ctx);
-    v->data_version = version;
+    v->data_version = (uint32_t)version;
+    v->version_known = 1;
 }
 
 void custos_vault__enter(custos_t *ctx)
 {
     pthread_mutex_lock(&ctx->write_lock);
     custos_vault__arena_open(ctx);
-    if (ctx->vault->arena_depth == 1) {
-        cache_check(ctx);
+    if (ctx->vault->arena_depth == 1)
         custos_vault__access_tick(ctx);
-    }
 }
 
 void custos_vault__leave(custos_t *ctx)

@@ -49,14 +49,16 @@ typedef struct vt_slot {
 enum {
     VT_ST_KEY_BY_SCOPE, VT_ST_KEY_BY_ID, VT_ST_KEY_INSERT, VT_ST_NEXT_ID,
     VT_ST_RECORD_INSERT, VT_ST_RECORD_GET, VT_ST_RECORD_LIST, VT_ST_RECORD_WALK,
-    VT_ST_JOURNAL, VT_ST_DATA_VERSION, VT_ST__COUNT
+    VT_ST_JOURNAL, VT_ST__COUNT
 };
 
 struct custos_vault {
     uint8_t *arena;             /* sodium_malloc'd: VT_SLOTS keys; no access outside a call */
     vt_slot slots[VT_SLOTS];
     unsigned next_victim;
-    int64_t data_version;       /* PRAGMA data_version when the cache was last valid */
+    uint32_t data_version;      /* the pager's data version when the cache was last valid */
+    int version_known;
+    int cache_checked;          /* custos_vault__cache_check ran in this call */
     unsigned arena_depth;       /* nesting of custos_vault__arena_open; 0: no access */
     /* Per call only (reset by the outermost custos_vault__arena_close): the next record
      * id inside the open transaction, and a pool of fresh random nonces so
@@ -81,8 +83,11 @@ void custos_vault__leave(custos_t *ctx);
  * custos_vault__arena_close (they nest); the outermost close wipes every slot. */
 void custos_vault__arena_open(custos_t *ctx);
 void custos_vault__arena_close(custos_t *ctx);
-/* Wipe every cached data key (erase, KEK rotation, a commit by another connection). */
+/* Wipe every cached data key (erase, KEK rotation, a change to the database). */
 void custos_vault__cache_evict(custos_t *ctx);
+/* Evict the cache if the database changed since it was filled; call after
+ * the call's first statement ran (vault.c, KEY CACHE). */
+void custos_vault__cache_check(custos_t *ctx);
 int custos_vault__require_wal(custos_t *ctx);
 int custos_vault__meta_get(custos_t *ctx, const char *name, int64_t *value, int64_t dflt);
 int custos_vault__meta_set(custos_t *ctx, const char *name, int64_t value);
