@@ -5,8 +5,9 @@
  * each sealed with XChaCha20-Poly1305 under a data key that belongs to one
  * subject and one purpose, so that erasing that person or that purpose is
  * the destruction of a 32-byte key. Data keys are wrapped by the key
- * provider's KEK (store.h) and are unwrapped only into guarded memory, for
- * the length of one call. The vault owns the tables vault_key, vault_record
+ * provider's KEK (store.h) and are unwrapped only into guarded memory,
+ * where a handle keeps the last few for its life (wiped on close, erase,
+ * withdrawal and KEK rotation). The vault owns the tables vault_key, vault_record
  * and vault_meta.
  *
  * It must never write personal data in the clear: subjects appear on disk

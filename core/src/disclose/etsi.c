@@ -269,7 +269,7 @@ static const key_row keys[] = {
       "on first open, from the RNG", "wraps every data key (XChaCha20-Poly1305)",
       "old generation destroyed after every per-subject erase (rotation); all destroyed at factory reset" },
     { "data key", "256-bit symmetric key, one per (subject, purpose)",
-      "vault_key table of custos.db, wrapped by the KEK; in clear only in guarded memory for one call",
+      "vault_key table of custos.db, wrapped by the KEK; in clear only in guarded memory, cached per open store and wiped on close, erase and KEK rotation",
       "when the first record of that subject and purpose is stored, from the RNG",
       "seals records with XChaCha20-Poly1305; associated data binds record, subject, purpose, category and key id",
       "destroyed on erase of the subject or purpose and on withdrawal, before the records are removed" },
