@@ -390,16 +390,14 @@ int custos_vault_delete(custos_t *ctx, custos_record_id id)
     sqlite3_stmt *st = NULL;
     int64_t changes = 0;
     pthread_mutex_lock(&ctx->write_lock);
-    int rc = sqlite3_prepare_v2(ctx->db, "DELETE FROM vault_record WHERE id=?1", -1, &st, NULL);
-    if (rc != SQLITE_OK) {
-        rc = custos__sqlite_fail(ctx, rc, "vault: prepare");
-    } else {
+    int rc = custos_vault__stmt(ctx, &st, VT_ST_RECORD_DELETE);
+    if (rc == CUSTOS_OK) {
         sqlite3_bind_int64(st, 1, id);
         rc = write_tx(ctx, st, &changes);
+        sqlite3_reset(st);
         if (rc == CUSTOS_OK && changes == 0)
             rc = custos__fail(ctx, CUSTOS_ENOTFOUND, "vault: no record %lld", (long long)id);
     }
-    sqlite3_finalize(st);
     pthread_mutex_unlock(&ctx->write_lock);
     return rc;
 }

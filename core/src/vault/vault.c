@@ -60,6 +60,7 @@ static const char *const stmt_sql[VT_ST__COUNT] = {
     [VT_ST_RECORD_LIST] = "SELECT id FROM vault_record WHERE subject_hash=?1 ORDER BY id",
     [VT_ST_RECORD_WALK] = "SELECT id, purpose, category, key_id, fmt, created, expires, sealed"
                           " FROM vault_record WHERE subject_hash=?1 ORDER BY id",
+    [VT_ST_RECORD_DELETE] = "DELETE FROM vault_record WHERE id=?1",
     [VT_ST_JOURNAL] = "PRAGMA journal_mode",
 };
 
