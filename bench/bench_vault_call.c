@@ -171,7 +171,7 @@ static double aead_pass(double *check)
 
 int main(int argc, char **argv)
 {
-    int rounds = argc > 1 ? atoi(argv[1]) : 5;
+    int rounds = argc > 1 ? (int)strtol(argv[1], NULL, 10) : 5;
     if (rounds < 1 || rounds > 101 || sodium_init() < 0) {
         fprintf(stderr, "usage: bench_vault_call [ROUNDS 1..101]\n");
         return 2;
