@@ -2,9 +2,10 @@
  * records.c: storing, reading, listing and deleting sealed records.
  *
  * Every public call takes ctx->write_lock for its whole length (SQLite
- * statements and the key arena are per handle) and opens data keys into the
- * arena only for that length. Writes check first that the gate allows them
- * and that the database is still in WAL mode.
+ * statements and the key arena are per handle); the arena is readable only
+ * for that length (its keys stay cached between calls, vault.c). Writes
+ * check first that the gate allows them and that the database is still in
+ * WAL mode; reads leave their access entry to access.c.
  */
 #include "vault_private.h"
 #include "../consent/subject_internal.h"

@@ -1,6 +1,6 @@
 /*
  * vault.c: the vault's life with the store: its tables, its statement cache,
- * the guarded arena that holds opened data keys during one call, and the
+ * the guarded arena that caches opened data keys (KEY CACHE below), and the
  * journal-mode check that keeps deleted data out of a persistent journal.
  *
  * KEY CACHE
