@@ -11,8 +11,7 @@ stamp="$venv/.requirements"
 exec 9>"$venv.lock"
 flock 9
 if [ ! -x "$venv/bin/python" ] || ! cmp -s "$req" "$stamp"; then
-  rm -rf "$venv"
-  python3 -m venv "$venv"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check -r "$req"
   cp "$req" "$stamp"
 fi

@@ -11,8 +11,9 @@ import os
 import re
 from typing import Any, Dict, List, Optional
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request
+from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -109,6 +110,12 @@ def create_app(db: Optional[Database] = None, token: Optional[str] = None,
     @app.exception_handler(Refused)
     async def refused(_req: Request, e: Refused) -> JSONResponse:
         return JSONResponse({"reason": e.reason, "detail": e.detail}, status_code=e.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_req: Request, e: RequestValidationError) -> JSONResponse:
+        where = "; ".join("%s: %s" % (".".join(str(x) for x in err.get("loc", ())), err.get("msg", ""))
+                          for err in e.errors()[:3])
+        return JSONResponse({"reason": "invalid", "detail": where}, status_code=422)
 
     def authorised(authorization: str = Header("", description="Bearer TOKEN")) -> None:
         given = authorization[7:] if authorization.startswith("Bearer ") else ""
