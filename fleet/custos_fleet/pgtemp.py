@@ -34,14 +34,16 @@ class TempPostgres:
         self._as: List[str] = []
         if os.geteuid() == 0:
             pw = pwd.getpwnam("postgres")
-            os.chmod(self.dir, 0o755)
+            os.chmod(self.dir, 0o755)      # every parent must be searchable by postgres too
             os.makedirs(self.data, mode=0o700)
             os.chown(self.data, pw.pw_uid, pw.pw_gid)
             self._as = ["runuser", "-u", "postgres", "--"]
 
     def _run(self, *args: str) -> None:
-        subprocess.run(self._as + [os.path.join(self.bindir, args[0])] + list(args[1:]), check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd="/")
+        r = subprocess.run(self._as + [os.path.join(self.bindir, args[0])] + list(args[1:]),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd="/")
+        if r.returncode != 0:
+            raise RuntimeError("%s failed (%d): %s" % (args[0], r.returncode, r.stderr.decode(errors="replace")))
 
     @property
     def dsn(self) -> str:
