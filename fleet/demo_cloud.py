@@ -45,7 +45,8 @@ def serve(app):
 
 def run(out: str, db_url: str) -> None:
     token = secrets.token_hex(16)
-    server, base = serve(create_app(open_database(db_url), token=token))
+    db = open_database(db_url)
+    server, base = serve(create_app(db, token=token))
     auth = {"Authorization": "Bearer " + token}
     try:
         with httpx.Client(base_url=base, timeout=30) as http:
@@ -75,9 +76,16 @@ def run(out: str, db_url: str) -> None:
             say(bool(ids), "cloud: the demo produced erase requests")
             pending = http.get("/v1/erase-requests", params={"device_id": device_id}, headers=auth).json()
             say(len(pending) == len(ids), "cloud: %d erase request(s) pending for the back end" % len(pending))
+            with db.transaction() as tx:        # the clips the cloud keeps of that person
+                for i, p in enumerate(pending):
+                    if p["subject_hash"]:
+                        for k in range(2):
+                            tx.execute("INSERT INTO cloud_clip VALUES (%s, %s, %s, 2)",
+                                       (bytes.fromhex(device_id), 2 * i + k, bytes.fromhex(p["subject_hash"])))
             for rid in ids:
                 r = http.post("/v1/devices/%s/erase-requests/%s/ack" % (device_id, rid), headers=auth)
-                say(r.status_code == 200, "cloud: the back end erased that person's cloud data and acknowledged")
+                say(r.status_code == 200, "cloud: the erase hook removed %d cloud clip(s) of that person; "
+                    "request acknowledged" % r.json()["rows_erased"])
             pending = http.get("/v1/erase-requests", params={"device_id": device_id}, headers=auth).json()
             kept = http.get("/v1/devices/%s/receipts" % device_id, headers=auth).json()
             say(pending == [] and len(kept) == 1, "cloud: nothing pending; the service keeps %d receipt as proof"

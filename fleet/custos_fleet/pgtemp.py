@@ -20,6 +20,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _searchable_by_all(path: str) -> bool:
+    path = os.path.abspath(path)
+    while True:
+        if not os.stat(path).st_mode & 0o001:
+            return False
+        up = os.path.dirname(path)
+        if up == path:
+            return True
+        path = up
+
+
 class TempPostgres:
     def __init__(self, parent: Optional[str] = None, bindir: Optional[str] = None) -> None:
         self.bindir = bindir or os.environ.get("CUSTOS_PG_BIN", DEFAULT_BIN)
@@ -28,6 +39,8 @@ class TempPostgres:
                                "postgresql-15)" % self.bindir)
         if parent:
             os.makedirs(parent, exist_ok=True)
+            if os.geteuid() == 0 and not _searchable_by_all(parent):
+                parent = None              # the postgres user could not reach it: use the system tmp
         self.dir = tempfile.mkdtemp(prefix="pg-", dir=parent)
         self.data = os.path.join(self.dir, "data")
         self.port = 0
@@ -68,7 +81,11 @@ class TempPostgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> "TempPostgres":
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
 
     def __exit__(self, *exc) -> None:
         self.stop()
