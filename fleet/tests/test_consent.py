@@ -43,3 +43,18 @@ def test_a_consent_receipt_of_another_device_is_a_bad_signature(client, device, 
     r = client.post("/v1/devices/%s/consent" % device.id, content=receipt, headers=JSON)
     assert r.status_code == 403
     assert count(database, "consent_event", device.id) == 0
+
+
+def test_a_verified_receipt_in_another_format_is_422_with_no_row(client, device, database):
+    s = device.subject("dora")
+    kantara = device.store.consent_receipt(s, custos.store.RECEIPT_KANTARA)
+    r = client.post("/v1/devices/%s/consent" % device.id, content=kantara, headers=JSON)
+    assert (r.status_code, r.json()["reason"]) == (422, "not_iso27560")
+    assert count(database, "consent_batch", device.id) == 0
+
+
+def test_queries_need_the_back_end_token(client, device):
+    assert client.get("/v1/devices/%s/receipts" % device.id).status_code == 401
+    assert client.get("/v1/erase-requests").status_code == 401
+    r = client.get("/v1/devices/%s/subjects/%s/consent" % (device.id, "00" * 32), params={"purpose": "x"})
+    assert r.status_code == 401

@@ -3,7 +3,7 @@ public key. Nothing here needs a store."""
 import json
 from typing import Any, Dict, NamedTuple, Optional
 
-from ._errors import Corrupt, InvalidArgument, check, error_for
+from ._errors import InvalidArgument, check
 from ._native import ffi, lib
 
 RECEIPT_MAX = lib.CUSTOS_ERASE_RECEIPT_MAX
@@ -129,4 +129,4 @@ def verify_audit_export(export: bytes, public_key: bytes) -> AuditReport:
 
 
 __all__ = ["verify_receipt", "receipt_json", "EraseRequest", "ReplayState", "verify_consent_receipt",
-           "AuditReport", "verify_audit_export", "Corrupt", "error_for"]
+           "AuditReport", "verify_audit_export"]
