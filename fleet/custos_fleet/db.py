@@ -1,6 +1,6 @@
 """The two back ends of the receiver: PostgreSQL (psycopg 3) for service,
 SQLite for the embedded default. Both take the same SQL, written with %s
-placeholders; the service code never sees which one it talks to.
+parameter markers; the service code never sees which one it talks to.
 
 Connections are per thread (FastAPI runs sync work in a thread pool), so the
 service itself keeps no state between requests: more instances on the same
