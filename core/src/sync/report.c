@@ -4,7 +4,7 @@
  * verified against a paired key by the receiver.
  */
 #include "sync_internal.h"
-#include "../consent/consent_private.h"
+#include "../consent/consent_internal.h"
 
 #include <protobuf-c/protobuf-c.h>
 #include <string.h>
@@ -100,10 +100,10 @@ int custos_sync_encode_state_report(custos_t *ctx, uint8_t *out, size_t out_size
 {
     if (ctx == NULL || out_len == NULL)
         return custos__fail(ctx, CUSTOS_EINVAL, "sync: NULL argument");
-    int rc = custos_consent__write_begin(ctx);
+    int rc = custos__txn_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    return custos_consent__write_end(ctx, report_locked(ctx, out, out_size, out_len));
+    return custos__txn_end(ctx, report_locked(ctx, out, out_size, out_len));
 }
 
 static int copy_states(custos_t *ctx, const Custos__V1__ConsentStateReport *r, custos_compact_state *states,

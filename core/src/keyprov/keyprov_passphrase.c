@@ -21,8 +21,8 @@
  * open (every KEK rotation rewrites the file); the passphrase is wiped as
  * soon as the key is derived.
  */
-#include "internal.h"
-#include "keyprov_internal.h"
+#include "ground/internal.h"
+#include "keyprov/keyprov_internal.h"
 #include <custos/vault.h>
 
 #include <sodium.h>

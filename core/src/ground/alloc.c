@@ -1,5 +1,5 @@
 /* alloc.c: every allocation of the core goes through the hooks set here. */
-#include "internal.h"
+#include "ground/internal.h"
 
 #include <protobuf-c/protobuf-c.h>
 #include <sodium.h>

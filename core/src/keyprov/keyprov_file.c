@@ -18,8 +18,8 @@
  * one sodium_malloc'd region (guard pages, mlock'd, no core dump) that is
  * read-only between calls and wiped by sodium_free on close.
  */
-#include "internal.h"
-#include "keyprov_internal.h"
+#include "ground/internal.h"
+#include "keyprov/keyprov_internal.h"
 
 #include <errno.h>
 #include <sodium.h>

@@ -1,5 +1,6 @@
 /*
- * context.c: opening and closing a store.
+ * open.c: opening and closing a store (orchestration: the lifecycle of the
+ * handle, attaching every module in order; see docs/architecture.md).
  *
  * STORE HEADER (<dir>/STORE, 64 bytes, little-endian)
  *
@@ -18,8 +19,8 @@
  * store (CUSTOS_EBUSY).
  */
 #define _GNU_SOURCE
-#include "internal.h"
-#include "modules.h"
+#include "ground/internal.h"
+#include "lifecycle/modules.h"
 #include "vault/vault_migrate.h"
 #include "erase/erase_internal.h"
 
@@ -36,67 +37,6 @@
 #define HDR_MAGIC "CUSTOSST"
 #define HDR_LEN 64u
 #define HDR_SUITE 1u
-
-struct custos_lockfd { int fd; };
-
-static uint64_t system_now(void *state, custos_time_confidence *conf)
-{
-    (void)state;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    if (conf != NULL)
-        *conf = CUSTOS_TIME_TRUSTED_CLOCK;
-    return (uint64_t)ts.tv_sec;
-}
-
-static void system_random(void *state, uint8_t *buf, size_t len)
-{
-    (void)state;
-    randombytes_buf(buf, len);
-}
-
-uint64_t custos__now(const custos_t *ctx, custos_time_confidence *confidence)
-{
-    return ctx->clock.now(ctx->clock.state, confidence);
-}
-
-void custos__random(const custos_t *ctx, uint8_t *buf, size_t len)
-{
-    ctx->rng.fill(ctx->rng.state, buf, len);
-}
-
-int custos__clock_is_system(const custos_t *ctx) { return ctx->clock.now == system_now; }
-
-const char *custos_version(void) { return CUSTOS_VERSION_STRING; }
-int custos_version_number(void) { return CUSTOS_VERSION_NUMBER; }
-uint32_t custos_store_format_version(void) { return CUSTOS_STORE_FORMAT_VERSION; }
-const char *custos_store_dir(const custos_t *ctx) { return ctx != NULL ? ctx->dir : NULL; }
-
-int custos_device_id(const custos_t *ctx, uint8_t out[16])
-{
-    if (ctx == NULL || out == NULL)
-        return CUSTOS_EINVAL;
-    memcpy(out, ctx->device_id, CUSTOS_DEVICE_ID_BYTES);
-    return CUSTOS_OK;
-}
-
-int custos_device_public_key(const custos_t *ctx, uint8_t out[32])
-{
-    if (ctx == NULL || out == NULL)
-        return CUSTOS_EINVAL;
-    return ctx->kp->public_key(ctx->kp->state, out);
-}
-
-int custos__subject_hash(const custos_t *ctx, uint8_t out[CUSTOS_HASH_BYTES], const char *subject_id)
-{
-    if (subject_id == NULL || subject_id[0] == '\0')
-        return CUSTOS_EINVAL;
-    sodium_mprotect_readonly(ctx->index_key);
-    crypto_generichash(out, CUSTOS_HASH_BYTES, (const uint8_t *)subject_id, strlen(subject_id),
-                       ctx->index_key, 32);
-    sodium_mprotect_noaccess(ctx->index_key);
-    return CUSTOS_OK;
-}
 
 static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
 static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
@@ -339,8 +279,7 @@ int custos_open(custos_t **out, const char *dir, const custos_open_options *opts
     pthread_mutex_init(&ctx->err_lock, NULL);
     ctx->lock_fd = -1;
     ctx->flags = opts->flags;
-    ctx->clock = opts->clock ? *opts->clock : (custos_clock){ system_now, NULL };
-    ctx->rng = opts->rng ? *opts->rng : (custos_rng){ system_random, NULL };
+    custos__env_init(ctx, opts->clock, opts->rng);
     custos__stores_opened(1);
 
     int created = 0, rc;
