@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """selftest.py DIR: check_layers.py must reject an arrow that points up, a
-same-layer include and a foreign _private.h, and accept a downward one."""
+same-layer include and a foreign _private.h, and accept a downward one;
+check_symbols.py must reject a global symbol outside the custos_ scheme."""
 import os
+import subprocess
 import sys
 import tempfile
 
@@ -21,6 +23,20 @@ CASES = {
 }
 
 
+def symbols_selftest(here):
+    """A fake nm that lists one generic name among custos_ ones."""
+    with tempfile.TemporaryDirectory() as d:
+        nm = os.path.join(d, "nm")
+        with open(nm, "w") as f:
+            f.write("#!/bin/sh\nprintf 'a.o:\\n0000 T custos_open\\n0000 T doc_begin\\n0000 D custos__v1__x\\n'\n")
+        os.chmod(nm, 0o755)
+        r = subprocess.run([sys.executable, os.path.join(here, "check_symbols.py"), nm, "libfake.a"],
+                           capture_output=True, text=True)
+    caught = r.returncode == 1 and "doc_begin" in r.stderr and "custos_open" not in r.stderr
+    print("symbols selftest:", r.stderr.strip() or r.stdout.strip())
+    return caught
+
+
 def main():
     with tempfile.TemporaryDirectory() as root:
         for rel, text in CASES.items():
@@ -33,6 +49,7 @@ def main():
     ok = len(errors) == len(expect) and all(any(e.startswith(x) for e in errors) for x in expect)
     for e in errors:
         print(e)
+    ok = symbols_selftest(sys.argv[1]) and ok
     print("selftest", "passed" if ok else "FAILED")
     return 0 if ok else 1
 

@@ -23,6 +23,7 @@
  * holds the steps; the handle's lifecycle is the orchestration layer's.
  */
 #include "erase_internal.h"
+#include "ground/pack.h"
 #include "../audit/audit_internal.h"
 #include "custos/v1/audit.pb-c.h"
 
@@ -38,8 +39,7 @@ static const char probe_ad[] = "custos factory reset probe";
 static void kek_key_id(uint8_t id[8], uint32_t gen)
 {
     memcpy(id, "KEK", 4);
-    for (int i = 0; i < 4; i++)
-        id[4 + i] = (uint8_t)(gen >> (8 * i));
+    custos__le32_put(id + 4, gen);
 }
 
 /* Wrap a random key nobody keeps under the current KEK: after the reset it must not unwrap. */
@@ -116,8 +116,7 @@ static int sign_payload(const custos_key_provider *kp, const uint8_t device_id[1
     if (rc == CUSTOS_OK && (in->payload = custos__malloc(4 + rl + ql)) == NULL)
         rc = CUSTOS_ENOMEM;
     if (rc == CUSTOS_OK) {
-        for (int i = 0; i < 4; i++)
-            in->payload[i] = (uint8_t)(rl >> (8 * i));
+        custos__le32_put(in->payload, (uint32_t)rl);
         memcpy(in->payload + 4, r, rl);
         memcpy(in->payload + 4 + rl, q, ql);
         in->payload_len = 4 + rl + ql;
@@ -253,8 +252,7 @@ static int payload_split(const erase_intent *in, const uint8_t **r, size_t *rl, 
 {
     if (in->payload_len < 4)
         return CUSTOS_ECORRUPT;
-    size_t n = (size_t)in->payload[0] | (size_t)in->payload[1] << 8 | (size_t)in->payload[2] << 16 |
-               (size_t)in->payload[3] << 24;
+    size_t n = custos__le32_get(in->payload);
     if (n > in->payload_len - 4)
         return CUSTOS_ECORRUPT;
     *r = in->payload + 4;

@@ -105,6 +105,12 @@ void  custos__wipe(void *p, size_t n);
 /* The protobuf-c allocator that routes through the hooks above. */
 struct ProtobufCAllocator;
 struct ProtobufCAllocator *custos__pbc_allocator(void);
+/* Unpack a protobuf-c message through the hooks, telling a failed allocation
+ * (CUSTOS_ENOMEM) from bytes that are not such a message (CUSTOS_ECORRUPT);
+ * records no detail (the caller knows what it decoded). Free the message with
+ * protobuf_c_message_free_unpacked(msg, custos__pbc_allocator()). */
+struct ProtobufCMessageDescriptor;
+int custos__pbc_unpack(const struct ProtobufCMessageDescriptor *d, const uint8_t *data, size_t len, void **out);
 /* Nonzero while at least one store is open (allocator hooks are then frozen). */
 void custos__stores_opened(int delta);
 

@@ -20,6 +20,7 @@
  */
 #define _GNU_SOURCE
 #include "ground/internal.h"
+#include "ground/pack.h"
 #include "lifecycle/modules.h"
 #include "vault/vault_migrate.h"
 #include "erase/erase_internal.h"
@@ -38,8 +39,6 @@
 #define HDR_LEN 64u
 #define HDR_SUITE 1u
 
-static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
-static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 
 /* Decide what a header file says: a store of ours, a newer one, damage, or a foreign file. */
 static int header_parse(const char *path, const uint8_t *h, size_t len, uint8_t device_id[16])
@@ -49,7 +48,7 @@ static int header_parse(const char *path, const uint8_t *h, size_t len, uint8_t 
         return custos__fail_open(CUSTOS_ENOTSTORE, "%s is not a Custos store header", path);
     if (len < 12)
         return custos__fail_open(CUSTOS_ECORRUPT, "%s is truncated (%zu of %u bytes)", path, len, HDR_LEN);
-    uint32_t version = get32(h + 8);
+    uint32_t version = custos__le32_get(h + 8);
     if (version > CUSTOS_STORE_FORMAT_VERSION)
         return custos__fail_open(CUSTOS_EVERSION,
                                  "%s is store format %u; this Custos (%s) reads formats up to %u: upgrade Custos",
@@ -58,11 +57,11 @@ static int header_parse(const char *path, const uint8_t *h, size_t len, uint8_t 
         return custos__fail_open(CUSTOS_ECORRUPT, "%s is truncated (%zu of %u bytes)", path, len, HDR_LEN);
     uint8_t sum[16];
     crypto_generichash(sum, sizeof sum, h, 48, NULL, 0);
-    if (version == 0 || get32(h + 12) != HDR_LEN || sodium_memcmp(sum, h + 48, 16) != 0)
+    if (version == 0 || custos__le32_get(h + 12) != HDR_LEN || sodium_memcmp(sum, h + 48, 16) != 0)
         return custos__fail_open(CUSTOS_ECORRUPT, "%s is damaged (checksum mismatch)", path);
-    if (get32(h + 16) != HDR_SUITE)
+    if (custos__le32_get(h + 16) != HDR_SUITE)
         return custos__fail_open(CUSTOS_EVERSION, "%s uses algorithm suite %u, unknown to this Custos",
-                                 path, get32(h + 16));
+                                 path, custos__le32_get(h + 16));
     memcpy(device_id, h + 24, 16);
     return CUSTOS_OK;
 }
@@ -71,14 +70,13 @@ static int header_create(custos_t *ctx, const char *path)
 {
     uint8_t h[HDR_LEN] = {0};
     memcpy(h, HDR_MAGIC, 8);
-    put32(h + 8, CUSTOS_STORE_FORMAT_VERSION);
-    put32(h + 12, HDR_LEN);
-    put32(h + 16, HDR_SUITE);
+    custos__le32_put(h + 8, CUSTOS_STORE_FORMAT_VERSION);
+    custos__le32_put(h + 12, HDR_LEN);
+    custos__le32_put(h + 16, HDR_SUITE);
     custos__random(ctx, ctx->device_id, sizeof ctx->device_id);
     memcpy(h + 24, ctx->device_id, 16);
     uint64_t now = custos__now(ctx, NULL);
-    for (int i = 0; i < 8; i++)
-        h[40 + i] = (uint8_t)(now >> (8 * i));
+    custos__le64_put(h + 40, now);
     crypto_generichash(h + 48, 16, h, 48, NULL, 0);
     return custos__file_write_atomic(NULL, path, h, sizeof h, 0600);
 }
