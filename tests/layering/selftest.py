@@ -20,6 +20,8 @@ CASES = {
     "sync/a.c": '#include "disclose/d.h"\n',                                  # same layer
     "disclose/d.h": "",
     "vault/v.c": '#include "consent/consent_private.h"\n',                    # private of another
+    "consent/module.c": '"CREATE TABLE IF NOT EXISTS subject(id)"\n',
+    "gate/snap.c": '"SELECT id FROM subject"\n',                             # another's table
 }
 
 
@@ -43,9 +45,10 @@ def main():
             os.makedirs(os.path.join(root, os.path.dirname(rel)), exist_ok=True)
             with open(os.path.join(root, rel), "w") as f:
                 f.write(text)
-        errors = check_layers.check(root)
+        errors = check_layers.check(root) + check_layers.check_sql(root)
     expect = ["audit/log.c includes gate/gate_internal.h", "sync/a.c includes disclose/d.h",
-              "vault/v.c includes consent/consent_private.h"]
+              "vault/v.c includes consent/consent_private.h",
+              "gate/snap.c: runs SQL on table subject, which belongs to consent"]
     ok = len(errors) == len(expect) and all(any(e.startswith(x) for e in errors) for x in expect)
     for e in errors:
         print(e)

@@ -207,7 +207,7 @@ int custos__subject_max(custos_t *ctx, custos_subject *out)
 int custos__subject_foreach(custos_t *ctx, int (*fn)(void *user, custos_subject subject), void *user)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(ctx->db, "SELECT id FROM subject", -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(ctx->db, "SELECT id FROM subject ORDER BY id", -1, &st, NULL);
     int frc = CUSTOS_OK;
     while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         rc = SQLITE_OK;

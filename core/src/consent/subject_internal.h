@@ -28,7 +28,7 @@ int custos__subject_forget(custos_t *ctx, custos_subject subject);
 
 /* The highest subject number registered (0 if none). */
 int custos__subject_max(custos_t *ctx, custos_subject *out);
-/* Call fn for every registered subject; stops at and returns fn's first failure. */
+/* Call fn for every registered subject, in subject order; stops at and returns fn's first failure. */
 int custos__subject_foreach(custos_t *ctx, int (*fn)(void *user, custos_subject subject), void *user);
 
 /* One pair's current consent state, as the gate folds it into a snapshot. */
