@@ -12,7 +12,7 @@
  *
  *   bench_audit [ENTRIES]     (default 200000)
  */
-#include "internal.h"
+#include "ground/internal.h"
 #include "audit/audit_internal.h"
 #include "custos/v1/audit.pb-c.h"
 

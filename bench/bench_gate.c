@@ -12,8 +12,8 @@
  * the clock's own ~20 ns does not swamp a few-ns call); the median and p99
  * are over the per-call means of the batches.
  */
-#include "internal.h"
-#include "consent/consent_private.h"
+#include "ground/internal.h"
+#include "consent/consent_internal.h"
 #include "manifest/manifest_private.h"
 
 #include <custos/custos.h>
@@ -276,13 +276,13 @@ static void append_rates(void)
     int batches = 20, per = 100, was_allowed = custos_check(ctx, subject, 1, 1) == CUSTOS_ALLOW;
     t0 = now_ns();
     for (int b = 0; b < batches; b++) {
-        if (custos_consent__write_begin(ctx) != CUSTOS_OK)
+        if (custos__txn_begin(ctx) != CUSTOS_OK)
             die("batch", CUSTOS_EINTERNAL, ctx);
         int rc = CUSTOS_OK;
         for (int i = 0; rc == CUSTOS_OK && i < per; i++)
             rc = custos_consent__record(ctx, subject, 1, (i + was_allowed) % 2 == 0 ? CUSTOS_CONSENT_GIVEN : CUSTOS_CONSENT_WITHDRAWN,
                            &info, NULL, 0);
-        if ((rc = custos_consent__write_end(ctx, rc)) != CUSTOS_OK)
+        if ((rc = custos__txn_end(ctx, rc)) != CUSTOS_OK)
             die("batch", rc, ctx);
     }
     double batched = batches * per / ((now_ns() - t0) / 1e9);

@@ -37,6 +37,10 @@ int cli_open_store(custos_t **out, const char *dir, int create);
 
 /* Read a whole file (or "-" for stdin); the caller frees *out. */
 int cli_read_file(const char *path, unsigned char **out, size_t *out_len);
+/* A 32-byte key written as exactly 64 hex digits (the first len bytes of
+ * hex; len is usually strlen(hex)): 0 and out filled, or -1 (NULL, another
+ * length, a character that is not a hex digit). */
+int cli_hex32(const char *hex, size_t len, uint8_t out[32]);
 /* Write a whole file (or "-" for stdout). */
 int cli_write_file(const char *path, const void *data, size_t len);
 

@@ -81,25 +81,10 @@ static void print_report(const custos_audit_report *r)
         printf("ok\n");
 }
 
-static int hex_key(const char *hex, uint8_t key[32])
-{
-    if (hex == NULL || strlen(hex) != 64)
-        return -1;
-    for (int i = 0; i < 32; i++) {
-        char byte[3] = { hex[2 * i], hex[2 * i + 1], '\0' };
-        char *end = NULL;
-        unsigned long v = strtoul(byte, &end, 16);
-        if (*end != '\0' || byte[0] == '+' || byte[0] == '-' || byte[0] == ' ')
-            return -1;
-        key[i] = (uint8_t)v;
-    }
-    return 0;
-}
-
 static int verify_file(const audit_args *a)
 {
     uint8_t pk[32];
-    if (hex_key(a->key, pk) != 0) {
+    if (cli_hex32(a->key, a->key != NULL ? strlen(a->key) : 0, pk) != 0) {
         fprintf(stderr, "custos audit verify: --key needs the device public key as 64 hex digits\n");
         return CLI_USAGE;
     }

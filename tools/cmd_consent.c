@@ -104,12 +104,6 @@ static int parse_args(int argc, char **argv, consent_args *a)
     return CLI_OK;
 }
 
-static int hex32(const char *hex, uint8_t out[32])
-{
-    size_t n = 0;
-    return hex != NULL && strlen(hex) == 64 && sodium_hex2bin(out, 32, hex, 64, NULL, &n, NULL) == 0 && n == 32 ? 0 : -1;
-}
-
 static int find_subject(custos_t *ctx, const char *id, custos_subject *s)
 {
     int rc = custos_subject_find(ctx, s, id);
@@ -152,7 +146,7 @@ static int run_decision(custos_t *ctx, const consent_args *a, custos_consent_sta
     unsigned long purpose = strtoul(a->pos[1], &end, 10);
     uint8_t notice[32];
     if (a->pos[1][0] < '0' || a->pos[1][0] > '9' || *end != '\0' || purpose > UINT32_MAX ||
-        (a->notice != NULL && hex32(a->notice, notice) != 0)) {
+        (a->notice != NULL && cli_hex32(a->notice, strlen(a->notice), notice) != 0)) {
         fprintf(stderr, "custos consent: PURPOSE is a number; --notice-hash is 64 hex digits\n");
         return CLI_USAGE;
     }
@@ -243,7 +237,7 @@ static int run_verify_receipt(const consent_args *a)
     unsigned char *buf = NULL;
     size_t len = 0, n = 0;
     uint8_t pk[32];
-    if (a->key != NULL && hex32(a->key, pk) != 0) {
+    if (a->key != NULL && cli_hex32(a->key, strlen(a->key), pk) != 0) {
         fprintf(stderr, "custos consent verify-receipt: --key is 64 hex digits\n");
         return CLI_USAGE;
     }

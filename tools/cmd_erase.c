@@ -166,9 +166,7 @@ int cmd_receipt(int argc, char **argv)
     if (!verify && strcmp(argv[1], "show") != 0)
         return receipt_usage();
     uint8_t pk[32];
-    size_t pk_len = 0;
-    if (verify && (a.key == NULL || sodium_hex2bin(pk, sizeof pk, a.key, strlen(a.key), NULL, &pk_len, NULL) != 0 ||
-                   pk_len != sizeof pk)) {
+    if (verify && (a.key == NULL || cli_hex32(a.key, strlen(a.key), pk) != 0)) {
         fprintf(stderr, "custos receipt: --key needs the device public key as 64 hex digits\n");
         return CLI_USAGE;
     }

@@ -164,8 +164,7 @@ static int do_ls(custos_t *ctx, const vault_args *a)
 static int do_export(custos_t *ctx, const vault_args *a)
 {
     uint8_t pk[32];
-    if (a->to == NULL || sodium_hex2bin(pk, sizeof pk, a->to, strlen(a->to), NULL, NULL, NULL) != 0 ||
-        strlen(a->to) != 64) {
+    if (a->to == NULL || cli_hex32(a->to, strlen(a->to), pk) != 0) {
         fprintf(stderr, "custos vault export: --to needs the recipient's X25519 public key as 64 hex digits\n");
         return CLI_USAGE;
     }
@@ -184,8 +183,7 @@ static int read_keypair(const char *path, uint8_t pk[32], uint8_t sk[32])
     if (cli_read_file(path, &text, &len) != CLI_OK)
         return CLI_FAIL;
     int ok = len >= 129 && text[64] == '\n' &&
-             sodium_hex2bin(pk, 32, (const char *)text, 64, NULL, NULL, NULL) == 0 &&
-             sodium_hex2bin(sk, 32, (const char *)text + 65, 64, NULL, NULL, NULL) == 0;
+             cli_hex32((const char *)text, 64, pk) == 0 && cli_hex32((const char *)text + 65, 64, sk) == 0;
     sodium_memzero(text, len);
     free(text);
     if (!ok)

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,14 @@ int cli_open_store(custos_t **out, const char *dir, int create)
     if (rc != CUSTOS_OK)
         return cli_fail(dir, rc, custos_last_open_error());
     return CLI_OK;
+}
+
+int cli_hex32(const char *hex, size_t len, uint8_t out[32])
+{
+    size_t n = 0;
+    if (hex == NULL || len != 64)
+        return -1;
+    return sodium_hex2bin(out, 32, hex, len, NULL, &n, NULL) == 0 && n == 32 ? 0 : -1;
 }
 
 int cli_read_file(const char *path, unsigned char **out, size_t *out_len)

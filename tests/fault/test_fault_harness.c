@@ -4,7 +4,7 @@
  */
 #include "crash.h"
 
-#include "internal.h"
+#include "ground/internal.h"
 
 #include <errno.h>
 #include <sqlite3.h>

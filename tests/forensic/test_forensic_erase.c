@@ -13,7 +13,7 @@
 #include "harness.h"
 #include "erase_fixture.h"
 #include "scan.h"
-#include "internal.h"
+#include "ground/internal.h"
 #include "vault/vault_internal.h"
 
 #include <dirent.h>

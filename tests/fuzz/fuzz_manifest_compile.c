@@ -8,7 +8,7 @@
  * gives a compiled file that the decoder accepts with the same manifest id.
  * Seeds: corpus/fuzz_manifest_compile/ (tests/data/manifests and examples/).
  */
-#include "manifest_internal.h"
+#include "manifest/manifest_internal.h"
 
 #include <custos/manifest.h>
 

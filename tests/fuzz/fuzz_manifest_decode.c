@@ -14,7 +14,7 @@
  * Seeds: corpus/fuzz_manifest_decode/ (files compiled from
  * tests/data/manifests and examples/, with mode byte 1).
  */
-#include "manifest_internal.h"
+#include "manifest/manifest_internal.h"
 
 #include <sodium.h>
 #include <stdlib.h>

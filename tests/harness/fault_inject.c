@@ -5,7 +5,7 @@
  */
 #include "fault_internal.h"
 
-#include "iofault.h"
+#include "ground/iofault.h"
 
 #include <errno.h>
 #include <pthread.h>

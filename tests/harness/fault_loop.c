@@ -6,7 +6,7 @@
  */
 #include "fault_internal.h"
 
-#include "internal.h"
+#include "ground/internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
 #define TEST_AUDIT_HELPERS_H
 
 #include "harness.h"
-#include "internal.h"
+#include "ground/internal.h"
 #include "audit/audit_internal.h"
 #include "custos/v1/audit.pb-c.h"
 

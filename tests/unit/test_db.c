@@ -2,7 +2,7 @@
  * ROLLBACK statement is prepared at open, so nothing is parsed then). */
 #include "harness.h"
 #include "fault.h"
-#include "internal.h"
+#include "ground/internal.h"
 
 static void test_rollback_succeeds_with_every_allocation_failing(void **state)
 {

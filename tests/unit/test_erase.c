@@ -1,7 +1,7 @@
 /* Erasing one subject, one purpose, or expired records: what goes, what stays, what is reported. */
 #include "harness.h"
 #include "../forensic/erase_fixture.h"
-#include "internal.h"
+#include "ground/internal.h"
 #include "erase/erase_internal.h"
 
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* Factory reset (EN 304 6xx MI-RSET): every value the SDK holds changes, keys are new, the receipt is signed by the old key. */
 #include "harness.h"
 #include "../forensic/erase_fixture.h"
-#include "internal.h"
+#include "ground/internal.h"
 #include "erase/erase_internal.h"
 
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* The files Custos writes itself: atomic replacement, and never over
  * something that is not a regular file. */
 #include "harness.h"
-#include "internal.h"
+#include "ground/internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,7 +12,7 @@
 #define TEST_VAULT_HELPERS_H
 
 #include "harness.h"
-#include "internal.h"
+#include "ground/internal.h"
 #include "vault/vault_internal.h"
 #include "consent/subject_internal.h"
 

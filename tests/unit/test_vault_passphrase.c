@@ -1,6 +1,6 @@
 /* The passphrase key provider: Argon2id once, then the key file sealed. */
 #include "test_vault_helpers.h"
-#include "keyprov_internal.h"
+#include "keyprov/keyprov_internal.h"
 #include <sodium.h>
 
 static custos_t *open_with(const char *dir, const char *pass, custos_key_provider **kp, int *rc)

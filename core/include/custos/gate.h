@@ -19,13 +19,11 @@
 #define CUSTOS_GATE_H
 
 #include "store.h"
+#include "subject.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* A store-local subject number, assigned by custos_subject_add (subject.h). */
-typedef uint32_t custos_subject;
 
 typedef enum custos_decision {
     CUSTOS_ALLOW = 0,

@@ -11,11 +11,14 @@
 #ifndef CUSTOS_SUBJECT_H
 #define CUSTOS_SUBJECT_H
 
-#include "gate.h"
+#include "store.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* A store-local subject number, assigned by custos_subject_add. */
+typedef uint32_t custos_subject;
 
 typedef enum custos_role {
     CUSTOS_ROLE_OWNER = 1,

@@ -54,8 +54,9 @@ typedef struct custos_vault_info {
  * CUSTOS_ESTATE if the database left WAL journal mode (the vault refuses to
  * write where deleted data would survive in a journal).
  */
-CUSTOS_API int custos_vault_put(custos_t *ctx, custos_record_id *out_id, custos_subject subject,
-                                uint32_t purpose, uint32_t category, const void *data, size_t len);
+CUSTOS_API CUSTOS_WARN_UNUSED
+int custos_vault_put(custos_t *ctx, custos_record_id *out_id, custos_subject subject,
+                     uint32_t purpose, uint32_t category, const void *data, size_t len);
 
 /* One payload of a batch for custos_vault_put_many. */
 typedef struct custos_vault_item {
@@ -67,8 +68,9 @@ typedef struct custos_vault_item {
 
 /* Store n payloads of one subject in one transaction: all or none.
  * out_ids (n entries) receives their ids. */
-CUSTOS_API int custos_vault_put_many(custos_t *ctx, custos_record_id *out_ids, custos_subject subject,
-                                     const custos_vault_item *items, size_t n);
+CUSTOS_API CUSTOS_WARN_UNUSED
+int custos_vault_put_many(custos_t *ctx, custos_record_id *out_ids, custos_subject subject,
+                          const custos_vault_item *items, size_t n);
 
 /*
  * Read one payload into out. If out_size is too small, CUSTOS_ERANGE with

@@ -11,7 +11,7 @@
 #ifndef CUSTOS_AUDIT_INTERNAL_H
 #define CUSTOS_AUDIT_INTERNAL_H
 
-#include "../internal.h"
+#include "ground/internal.h"
 
 /*
  * Append one entry to the chain. Call with BEGIN IMMEDIATE already done and

@@ -4,6 +4,7 @@
  * audit_chain.h.
  */
 #include "audit_chain.h"
+#include "ground/pack.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -220,8 +221,7 @@ int custos__audit_record(custos_t *ctx, int kind, const uint8_t *subject_hash,
 void custos__audit_checkpoint_message(uint8_t msg[CUSTOS_AUDIT_CP_MSG_BYTES], uint64_t seq, const uint8_t hash[32])
 {
     memcpy(msg, CUSTOS_AUDIT_CP_TAG, 16);
-    for (int i = 0; i < 8; i++)
-        msg[16 + i] = (uint8_t)(seq >> (8 * i));
+    custos__le64_put(msg + 16, seq);
     memcpy(msg + 24, hash, 32);
 }
 

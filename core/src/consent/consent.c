@@ -1,12 +1,12 @@
 /*
  * consent.c: recording decisions, expiry, and the state and history
- * queries. Every writer runs between custos_consent__write_begin and custos_consent__write_end: the
- * write lock, one IMMEDIATE transaction, due expiries recorded first, and a
- * new gate snapshot published after the commit, before the call returns.
+ * queries. Every writer runs between custos__txn_begin and custos__txn_end
+ * (ground/txn.c): the write lock, one IMMEDIATE transaction, due expiries
+ * recorded first (this module's before_write hook), and a new gate snapshot
+ * published after the commit (the gate's after_commit hook).
  */
 #include "consent_private.h"
 #include "../audit/audit_internal.h"
-#include "../erase/erase_internal.h"
 #include "custos/v1/audit.pb-c.h"
 
 #include <string.h>
@@ -14,30 +14,6 @@
 static const custos_consent_info system_info = {
     CUSTOS_CONSENT_INFO_VERSION, NULL, NULL, CUSTOS_METHOD_SYSTEM, CUSTOS_ACTOR_SYSTEM
 };
-
-int custos_consent__write_begin(custos_t *ctx)
-{
-    pthread_mutex_lock(&ctx->write_lock);
-    int rc = custos__db_begin(ctx);
-    if (rc == CUSTOS_OK)
-        rc = custos_consent__expire_due(ctx);
-    if (rc != CUSTOS_OK) {
-        custos__db_rollback(ctx);
-        pthread_mutex_unlock(&ctx->write_lock);
-    }
-    return rc;
-}
-
-int custos_consent__write_end(custos_t *ctx, int rc)
-{
-    if (rc == CUSTOS_OK && !sqlite3_get_autocommit(ctx->db))
-        rc = custos__db_commit(ctx);
-    if (rc != CUSTOS_OK)
-        custos__db_rollback(ctx);
-    int prc = custos__gate_publish(ctx);
-    pthread_mutex_unlock(&ctx->write_lock);
-    return rc != CUSTOS_OK ? rc : prc;
-}
 
 int custos_consent__state_get(custos_t *ctx, custos_subject subject, uint32_t purpose, custos_consent_state_info *out)
 {
@@ -247,40 +223,6 @@ int custos_consent__record(custos_t *ctx, custos_subject subject, uint32_t purpo
     return rc != CUSTOS_OK ? rc : audit_change(ctx, hash, purpose, status);
 }
 
-int custos_consent_record(custos_t *ctx, custos_subject subject, uint32_t purpose,
-                          custos_consent_status status, const custos_consent_info *info)
-{
-    if (ctx == NULL)
-        return CUSTOS_EINVAL;
-    int rc = custos_consent__write_begin(ctx);
-    if (rc != CUSTOS_OK)
-        return rc;
-    rc = custos_consent__record(ctx, subject, purpose, status, info, NULL, 0);
-    /* A withdrawal or revocation erases the purpose's data (DESIGN §6): the
-     * decision commits first, so it stands whatever happens to the erase,
-     * which is journaled and resumes on the next open if it is cut short. */
-    if (rc == CUSTOS_OK && (status == CUSTOS_CONSENT_WITHDRAWN || status == CUSTOS_CONSENT_REVOKED)) {
-        rc = custos__db_commit(ctx);
-        if (rc == CUSTOS_OK && (rc = custos__erase_on_withdraw(ctx, subject, purpose)) != CUSTOS_OK)
-            custos__fail(ctx, rc, "consent recorded, but erasing purpose %u's data failed (%s); "
-                         "custos_erase_purpose retries it", purpose, custos_strerror(rc));
-    }
-    return custos_consent__write_end(ctx, rc);
-}
-
-#define DECISION(name, status)                                                                  \
-    int custos_consent_##name(custos_t *ctx, custos_subject subject, uint32_t purpose,          \
-                              const custos_consent_info *info)                                  \
-    {                                                                                           \
-        return custos_consent_record(ctx, subject, purpose, status, info);                      \
-    }
-DECISION(request, CUSTOS_CONSENT_REQUESTED)
-DECISION(give, CUSTOS_CONSENT_GIVEN)
-DECISION(renew, CUSTOS_CONSENT_RENEWED)
-DECISION(refuse, CUSTOS_CONSENT_REFUSED)
-DECISION(withdraw, CUSTOS_CONSENT_WITHDRAWN)
-DECISION(revoke, CUSTOS_CONSENT_REVOKED)
-
 static int state_locked(custos_t *ctx, custos_consent_state_info *out, custos_subject subject, uint32_t purpose)
 {
     const custos_manifest_pb *m = custos__policy_manifest(ctx, NULL);
@@ -296,8 +238,8 @@ int custos_consent_state(custos_t *ctx, custos_consent_state_info *out, custos_s
 {
     if (ctx == NULL || out == NULL)
         return custos__fail(ctx, CUSTOS_EINVAL, "consent: NULL argument");
-    int rc = custos_consent__write_begin(ctx);
+    int rc = custos__txn_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    return custos_consent__write_end(ctx, state_locked(ctx, out, subject, purpose));
+    return custos__txn_end(ctx, state_locked(ctx, out, subject, purpose));
 }

@@ -17,7 +17,7 @@
 #ifndef CUSTOS_CONSENT_PRIVATE_H
 #define CUSTOS_CONSENT_PRIVATE_H
 
-#include "../internal.h"
+#include "consent_internal.h"
 #include "policy_internal.h"
 #include "subject_internal.h"
 #include "custos/v1/consent.pb-c.h"
@@ -35,23 +35,6 @@ struct custos_ledger {
 /* Longest stored SignedEvent we accept (an event with an app update is < 1 KiB). */
 #define CS_MAX_EVENT 4096u
 
-/* The fields of a new event that the caller decides. */
-typedef struct cs_event_in {
-    const uint8_t *subject_hash;         /* 32 bytes */
-    custos_subject subject;
-    uint32_t purpose;
-    custos_consent_status status;
-    const custos_consent_info *info;     /* notice, language, method, actor */
-    uint32_t role;                       /* custos_role of the subject */
-    uint64_t time;
-    custos_time_confidence confidence;
-    uint64_t valid_until;
-    int invalidated;                     /* state flag: REQUESTED after an invalidation */
-    const uint8_t *app_body;             /* the exact ConsentUpdate bytes the app signed, or NULL */
-    size_t app_body_len;
-    const uint8_t *app_signature;        /* 64 bytes over app_body */
-    const uint8_t *app_key;              /* 32 bytes */
-} cs_event_in;
 
 /* --- transition.c --- */
 /* 1 if Custos itself may record from -> to (EXPIRED, INVALIDATED, REQUESTED). */
@@ -62,12 +45,6 @@ int custos_consent__actor_check(custos_t *ctx, custos_role role, custos_consent_
 /* --- event.c --- */
 /* Build, sign, chain and store one event and set (subject, purpose)'s state. */
 int custos_consent__event_append(custos_t *ctx, const cs_event_in *in);
-/* Unpack a protobuf message with the project allocator, telling a failed
- * allocation (CUSTOS_ENOMEM) from bytes that are not such a message
- * (CUSTOS_ECORRUPT, described with what). Free with custos_consent__unpacked_free. */
-int custos_consent__unpack(custos_t *ctx, const ProtobufCMessageDescriptor *d, const uint8_t *data, size_t len,
-              void **out, const char *what);
-void custos_consent__unpacked_free(void *msg);
 /* Decode a stored SignedEvent, or its body, and check field sizes:
  * CUSTOS_ECORRUPT or CUSTOS_ENOMEM. Free with custos_consent__signed_free / custos_consent__body_free. */
 int custos_consent__signed_decode(custos_t *ctx, const uint8_t *blob, size_t len, Custos__V1__SignedEvent **out);
@@ -81,8 +58,6 @@ int custos_consent__event_decode(custos_t *ctx, const uint8_t *blob, size_t len,
 void custos_consent__chain_hash(uint8_t out[32], const Custos__V1__SignedEvent *se);
 
 /* --- consent.c --- */
-/* The current state row; status UNKNOWN with *found = 0 if none. */
-int custos_consent__state_get(custos_t *ctx, custos_subject subject, uint32_t purpose, custos_consent_state_info *out);
 /* Record EXPIRED for every given consent whose valid_until has passed. */
 int custos_consent__expire_due(custos_t *ctx);
 /* Record a system decision (EXPIRED, INVALIDATED, REQUESTED) for one pair. */
@@ -90,16 +65,6 @@ int custos_consent__record_system(custos_t *ctx, custos_subject subject, uint32_
                      custos_consent_status status, int invalidated);
 /* Invalidate every valid consent of subject (purpose < 0: all purposes). */
 int custos_consent__invalidate(custos_t *ctx, custos_subject subject, int64_t purpose);
-/* Lock, begin; commit or roll back, publish the gate, unlock. */
-int custos_consent__write_begin(custos_t *ctx);
-int custos_consent__write_end(custos_t *ctx, int rc);
-/* Record a failure in the audit chain in its own transaction (the failed
- * call's was rolled back), keeping the failure's detail text. Call with
- * ctx->write_lock held and no transaction open; returns code. */
-int custos_consent__audit_failure(custos_t *ctx, int code, const char *detail);
-/* A caller decision with every check; optional app signature (sync). */
-int custos_consent__record(custos_t *ctx, custos_subject subject, uint32_t purpose, custos_consent_status status,
-              const custos_consent_info *info, const cs_event_in *app, uint64_t app_time);
 
 /* --- subject.c --- */
 int custos_consent__subject_get(custos_t *ctx, custos_subject subject, uint8_t hash[32], custos_role *role);

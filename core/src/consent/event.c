@@ -24,31 +24,13 @@
 #include <sodium.h>
 #include <string.h>
 
-/* protobuf-c returns NULL both for bad bytes and for a failed allocation:
- * this allocator remembers which. */
-static void *watch_alloc(void *oom, size_t size)
-{
-    void *p = custos__malloc(size);
-    if (p == NULL)
-        *(int *)oom = 1;
-    return p;
-}
-
-static void watch_free(void *oom, void *p)
-{
-    (void)oom;
-    custos__free(p);
-}
-
 int custos_consent__unpack(custos_t *ctx, const ProtobufCMessageDescriptor *d, const uint8_t *data, size_t len, void **out,
               const char *what)
 {
-    int oom = 0;
-    ProtobufCAllocator a = { watch_alloc, watch_free, &oom };
-    *out = protobuf_c_message_unpack(d, &a, len, data);
-    if (*out != NULL)
+    int rc = custos__pbc_unpack(d, data, len, out);
+    if (rc == CUSTOS_OK)
         return CUSTOS_OK;
-    return oom ? custos__fail(ctx, CUSTOS_ENOMEM, "out of memory while decoding %s", what)
+    return rc == CUSTOS_ENOMEM ? custos__fail(ctx, CUSTOS_ENOMEM, "out of memory while decoding %s", what)
                : custos__fail(ctx, CUSTOS_ECORRUPT, "%s does not decode", what);
 }
 

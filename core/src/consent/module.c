@@ -6,7 +6,6 @@
  * ledger, peers, and the gate's first snapshot).
  */
 #include "consent_private.h"
-#include "../gate/gate_internal.h"
 
 static const char policy_schema[] =
     "CREATE TABLE IF NOT EXISTS policy("
@@ -79,15 +78,8 @@ int custos__consent_attach(custos_t *ctx)
 {
     int rc = custos__db_exec(ctx, consent_schema);
     if (rc == CUSTOS_OK)
-        rc = custos__gate_init(ctx);
-    if (rc == CUSTOS_OK)
-        rc = custos_consent__expire_due(ctx);
-    return rc != CUSTOS_OK ? rc : custos__gate_publish(ctx);
-}
-
-void custos__consent_detach(custos_t *ctx)
-{
-    custos__gate_free(ctx);
+        rc = custos__txn_hook_add(ctx, CUSTOS_TXN_BEFORE_WRITE, custos_consent__expire_due);
+    return rc != CUSTOS_OK ? rc : custos_consent__expire_due(ctx);
 }
 
 const custos_manifest_pb *custos__policy_manifest(const custos_t *ctx, uint8_t out_id[32])

@@ -113,7 +113,7 @@ int custos_manifest_load(custos_t *ctx, const uint8_t *compiled, size_t len)
     int rc = custos__manifest_decode(ctx, compiled, len, &m, id);
     if (rc != CUSTOS_OK)
         return rc;
-    if ((rc = custos_consent__write_begin(ctx)) != CUSTOS_OK) {
+    if ((rc = custos__txn_begin(ctx)) != CUSTOS_OK) {
         custos__manifest_free(m);
         return rc;
     }
@@ -126,8 +126,8 @@ int custos_manifest_load(custos_t *ctx, const uint8_t *compiled, size_t len)
     } else {
         custos__manifest_free(m);
     }
-    /* load_locked committed on success; custos_consent__write_end then has nothing to do but publish. */
-    return custos_consent__write_end(ctx, rc);
+    /* load_locked committed on success; custos__txn_end then has nothing to do but publish. */
+    return custos__txn_end(ctx, rc);
 }
 
 int custos_policy_current(custos_t *ctx, uint8_t out_id[32], uint32_t *out_version)

@@ -9,8 +9,8 @@
 #ifndef CUSTOS_POLICY_INTERNAL_H
 #define CUSTOS_POLICY_INTERNAL_H
 
-#include "../internal.h"
-#include "../manifest_internal.h"
+#include "ground/internal.h"
+#include "manifest/manifest_internal.h"
 
 /*
  * The manifest currently loaded into the store, or NULL if none; out_id

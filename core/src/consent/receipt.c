@@ -18,7 +18,9 @@
  * their seq must increase. So any change to any byte is detected.
  */
 #include "consent_private.h"
-#include "../manifest/manifest_private.h"
+#include "../manifest/manifest_internal.h"
+#include "ground/textbuf.h"
+#include <custos/manifest.h>
 #include "../audit/audit_internal.h"
 #include "custos/v1/audit.pb-c.h"
 
@@ -505,10 +507,10 @@ int custos_consent_receipt(custos_t *ctx, char *out, size_t out_size, size_t *ou
     if (format != CUSTOS_RECEIPT_ISO27560_JSONLD && format != CUSTOS_RECEIPT_KANTARA)
         return custos__fail(ctx, CUSTOS_EINVAL, "receipt: unknown format %d", (int)format);
     custos__text b = { 0 };
-    int rc = custos_consent__write_begin(ctx);
+    int rc = custos__txn_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    rc = custos_consent__write_end(ctx, receipt_locked(ctx, &b, subject, format));
+    rc = custos__txn_end(ctx, receipt_locked(ctx, &b, subject, format));
     char *text = NULL;
     size_t len = 0;
     int frc = custos__text_finish(&b, &text, &len);

@@ -60,10 +60,10 @@ int custos_subject_add(custos_t *ctx, custos_subject *out, const char *external_
     uint8_t hash[32];
     if (custos__subject_hash(ctx, hash, external_id) != CUSTOS_OK)
         return custos__fail(ctx, CUSTOS_EINVAL, "subject: empty identifier");
-    int rc = custos_consent__write_begin(ctx);
+    int rc = custos__txn_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    return custos_consent__write_end(ctx, insert_subject(ctx, out, hash, role));
+    return custos__txn_end(ctx, insert_subject(ctx, out, hash, role));
 }
 
 static int find_locked(custos_t *ctx, custos_subject *out, const uint8_t hash[32])
@@ -159,10 +159,10 @@ int custos_subject_transfer_ownership(custos_t *ctx, custos_subject new_owner)
 {
     if (ctx == NULL)
         return CUSTOS_EINVAL;
-    int rc = custos_consent__write_begin(ctx);
+    int rc = custos__txn_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    return custos_consent__write_end(ctx, transfer_locked(ctx, new_owner));
+    return custos__txn_end(ctx, transfer_locked(ctx, new_owner));
 }
 
 int custos__subject_hash_of(custos_t *ctx, custos_subject subject, uint8_t out[32])
@@ -189,5 +189,56 @@ int custos__subject_forget(custos_t *ctx, custos_subject subject)
         rc = delete_where(ctx, "DELETE FROM consent_state WHERE subject = ?1", subject);
     if (rc == CUSTOS_OK)
         rc = delete_where(ctx, "DELETE FROM subject WHERE id = ?1", subject);
-    return rc == CUSTOS_OK ? custos__gate_publish(ctx) : rc;
+    return rc == CUSTOS_OK ? custos__txn_after_commit(ctx) : rc; /* readers stop seeing the subject now */
+}
+
+int custos__subject_max(custos_t *ctx, custos_subject *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(ctx->db, "SELECT coalesce(max(id), 0) FROM subject", -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *out = (custos_subject)sqlite3_column_int64(st, 0);
+        rc = SQLITE_DONE;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "read the subject registry");
+}
+
+int custos__subject_foreach(custos_t *ctx, int (*fn)(void *user, custos_subject subject), void *user)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(ctx->db, "SELECT id FROM subject ORDER BY id", -1, &st, NULL);
+    int frc = CUSTOS_OK;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        rc = SQLITE_OK;
+        if ((frc = fn(user, (custos_subject)sqlite3_column_int64(st, 0))) != CUSTOS_OK)
+            break;
+    }
+    sqlite3_finalize(st);
+    if (frc != CUSTOS_OK)
+        return frc;
+    return rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "read the subject registry");
+}
+
+int custos__consent_foreach(custos_t *ctx, int (*fn)(void *user, const custos_consent_row *row), void *user)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(ctx->db, "SELECT subject, purpose, status, valid_until, invalidated FROM consent_state",
+                                -1, &st, NULL);
+    int frc = CUSTOS_OK;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0), p = sqlite3_column_int64(st, 1);
+        rc = SQLITE_OK;
+        if (id < 0 || id > UINT32_MAX || p < 0 || p > UINT32_MAX)
+            continue; /* not a row this library wrote; the gate denies what it cannot read */
+        custos_consent_row row = {
+            (custos_subject)id, (uint32_t)p, (custos_consent_status)sqlite3_column_int(st, 2),
+            (uint64_t)sqlite3_column_int64(st, 3), sqlite3_column_int(st, 4) };
+        if ((frc = fn(user, &row)) != CUSTOS_OK)
+            break;
+    }
+    sqlite3_finalize(st);
+    if (frc != CUSTOS_OK)
+        return frc;
+    return rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "read the consent state");
 }

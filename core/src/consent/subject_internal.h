@@ -1,16 +1,18 @@
 /*
- * subject_internal.h: what erasure and the other writers need from the
- * subject registry and the gate.
+ * subject_internal.h: what the gate, erasure and the other writers need from
+ * the subject registry and the consent state (the consent module's interface
+ * to the modules above it).
  *
- * The consent module owns the tables `subject` and `consent_state` and the
- * gate snapshot. The functions below run inside the caller's transaction
- * (BEGIN IMMEDIATE done, ctx->write_lock held) and never begin or commit.
+ * The consent module owns the tables `subject` and `consent_state`; no other
+ * module reads them with SQL. The functions below run inside the caller's
+ * transaction (BEGIN IMMEDIATE done, ctx->write_lock held) and never begin or
+ * commit.
  */
 #ifndef CUSTOS_SUBJECT_INTERNAL_H
 #define CUSTOS_SUBJECT_INTERNAL_H
 
-#include "../internal.h"
-#include <custos/gate.h>
+#include "ground/internal.h"
+#include <custos/consent.h>
 
 /* The keyed hash stored for a registered subject; CUSTOS_ENOTFOUND if none. */
 int custos__subject_hash_of(custos_t *ctx, custos_subject subject, uint8_t out[32]);
@@ -18,20 +20,29 @@ int custos__subject_hash_of(custos_t *ctx, custos_subject subject, uint8_t out[3
 /*
  * Remove a subject's registration and its consent state (never the signed
  * ledger events, which hold only the keyed hash) inside the caller's
- * transaction, and publish a gate snapshot in which the subject is unknown.
+ * transaction, and run the after_commit hooks at once (ground/txn.c), so that
+ * the gate publishes a snapshot in which the subject is unknown.
  * CUSTOS_ENOTFOUND if the subject is not registered.
  */
 int custos__subject_forget(custos_t *ctx, custos_subject subject);
 
-/*
- * Rebuild the gate snapshot from the store and publish it. Call with
- * ctx->write_lock held, after any writer's commit (or inside the
- * transaction: the snapshot reads what the transaction sees).
- */
-int custos__gate_publish(custos_t *ctx);
+/* The highest subject number registered (0 if none). */
+int custos__subject_max(custos_t *ctx, custos_subject *out);
+/* Call fn for every registered subject, in subject order; stops at and returns fn's first failure. */
+int custos__subject_foreach(custos_t *ctx, int (*fn)(void *user, custos_subject subject), void *user);
 
-/* Module hooks (modules.c): subjects, ledger, peers, and the gate. */
+/* One pair's current consent state, as the gate folds it into a snapshot. */
+typedef struct custos_consent_row {
+    custos_subject subject;
+    uint32_t purpose;
+    custos_consent_status status;
+    uint64_t valid_until;        /* 0: none */
+    int invalidated;             /* 1: a material manifest change invalidated it */
+} custos_consent_row;
+/* Call fn for every row of the consent state; stops at and returns fn's first failure. */
+int custos__consent_foreach(custos_t *ctx, int (*fn)(void *user, const custos_consent_row *row), void *user);
+
+/* Module hook (lifecycle/modules.c): subjects, ledger, peers. */
 int custos__consent_attach(custos_t *ctx);
-void custos__consent_detach(custos_t *ctx);
 
 #endif

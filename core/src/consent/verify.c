@@ -72,16 +72,16 @@ int custos_consent_history(custos_t *ctx, custos_consent_event_info *out, size_t
     if (ctx == NULL || out_len == NULL || (out == NULL && out_size != 0))
         return custos__fail(ctx, CUSTOS_EINVAL, "consent history: NULL argument");
     *out_len = 0;
-    int rc = custos_consent__write_begin(ctx);
+    int rc = custos__txn_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
     rc = history_locked(ctx, out, out_size, out_len, subject);
     /* ERANGE still commits the expiries recorded on the way. */
     if (rc == CUSTOS_ERANGE) {
-        custos_consent__write_end(ctx, CUSTOS_OK);
+        custos__txn_end(ctx, CUSTOS_OK);
         return custos__fail(ctx, CUSTOS_ERANGE, "consent history: %zu events, room for %zu", *out_len, out_size);
     }
-    return custos_consent__write_end(ctx, rc);
+    return custos__txn_end(ctx, rc);
 }
 
 /* --- verification ---------------------------------------------------- */

@@ -18,8 +18,8 @@
 #ifndef CUSTOS_DISCLOSE_PRIVATE_H
 #define CUSTOS_DISCLOSE_PRIVATE_H
 
-#include "../manifest_internal.h"
-#include "../textbuf.h"
+#include "manifest/manifest_internal.h"
+#include "ground/textbuf.h"
 
 #include <custos/disclose.h>
 #include <stdarg.h>

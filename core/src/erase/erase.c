@@ -113,7 +113,7 @@ static int step_rows(custos_t *ctx, const erase_intent *in)
         rc = custos_erase__progress_rows(ctx, in->receipt_id, verified, removed);
     rc = commit_or_rollback(ctx, rc);
     if (rc != CUSTOS_OK && in->scope == ERASE_SCOPE_SUBJECT)
-        (void)custos__gate_publish(ctx); /* the rollback brought the subject back */
+        (void)custos__txn_after_commit(ctx); /* the rollback brought the subject back */
     return rc;
 }
 

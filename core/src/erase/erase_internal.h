@@ -10,7 +10,7 @@
 #ifndef CUSTOS_ERASE_INTERNAL_H
 #define CUSTOS_ERASE_INTERNAL_H
 
-#include "../internal.h"
+#include "ground/internal.h"
 #include <custos/erase.h>
 
 #define ERASE_JOURNAL_NAME "erase.journal"
@@ -108,6 +108,14 @@ int custos_erase__resume(custos_t *ctx, const custos_erase_options *opts,
 /* Factory reset (reset.c). In the attach hook: store the receipt and the
  * request a finished reset carries into the fresh store. */
 int custos_erase__reset_record(custos_t *ctx, const erase_intent *in);
+/* The steps of custos_factory_reset (lifecycle/reset.c): write the INTENT
+ * journal of the open store ctx; run the phases with the store closed (the
+ * key provider kp, not yet opened, and the directory); copy the signed
+ * receipt a finished reset's journal carries into out (out_len set). */
+int custos_erase__reset_begin(custos_t *ctx, erase_intent *in);
+int custos_erase__reset_run(const custos_key_provider *kp, const char *dir, const uint8_t device_id[16],
+                            erase_intent *in, const custos_erase_options *opts);
+void custos_erase__reset_receipt(const erase_intent *in, uint8_t *out, size_t *out_len);
 
 /* The module's attach hook (module.c); it has no state to detach. */
 int custos__erase_attach(custos_t *ctx);

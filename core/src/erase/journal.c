@@ -33,6 +33,7 @@
  * one, or none; never a mix.
  */
 #include "erase_internal.h"
+#include "ground/pack.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -43,10 +44,6 @@
 #define J_SUM 32u
 #define J_PROBE_LEN (32u + CUSTOS_WRAP_OVERHEAD)
 
-static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
-static void put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i)); }
-static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint64_t get64(const uint8_t *p) { return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32; }
 
 int custos_erase__journal_path(const char *dir, char **out)
 {
@@ -57,20 +54,20 @@ int custos_erase__journal_path(const char *dir, char **out)
 static void encode(uint8_t *b, const erase_intent *in)
 {
     memcpy(b, J_MAGIC, 8);
-    put32(b + 8, J_VERSION);
-    put32(b + 12, in->scope);
-    put32(b + 16, in->subject);
-    put32(b + 20, in->purpose);
-    put32(b + 24, in->phase);
-    put32(b + 28, in->counter);
-    put32(b + 32, in->has_sample ? 1u : 0u);
-    put32(b + 36, in->probe_gen);
-    put64(b + 40, (uint64_t)in->sample);
-    put64(b + 48, in->time);
+    custos__le32_put(b + 8, J_VERSION);
+    custos__le32_put(b + 12, in->scope);
+    custos__le32_put(b + 16, in->subject);
+    custos__le32_put(b + 20, in->purpose);
+    custos__le32_put(b + 24, in->phase);
+    custos__le32_put(b + 28, in->counter);
+    custos__le32_put(b + 32, in->has_sample ? 1u : 0u);
+    custos__le32_put(b + 36, in->probe_gen);
+    custos__le64_put(b + 40, (uint64_t)in->sample);
+    custos__le64_put(b + 48, in->time);
     memcpy(b + 56, in->receipt_id, 16);
     memcpy(b + 72, in->subject_hash, 32);
     memcpy(b + 104, in->probe, J_PROBE_LEN);
-    put32(b + 176, (uint32_t)in->payload_len);
+    custos__le32_put(b + 176, (uint32_t)in->payload_len);
     if (in->payload_len > 0)
         memcpy(b + J_HEAD, in->payload, in->payload_len);
     crypto_generichash(b + J_HEAD + in->payload_len, J_SUM, b, J_HEAD + in->payload_len, NULL, 0);
@@ -100,29 +97,29 @@ static int decode(custos_t *ctx, const uint8_t *b, size_t len, erase_intent *out
 {
     if (len < J_HEAD + J_SUM || memcmp(b, J_MAGIC, 8) != 0)
         return custos__fail(ctx, CUSTOS_ECORRUPT, "the erase journal is truncated or foreign");
-    if (get32(b + 8) != J_VERSION)
+    if (custos__le32_get(b + 8) != J_VERSION)
         return custos__fail(ctx, CUSTOS_EVERSION, "the erase journal is version %u; this Custos reads %u",
-                            get32(b + 8), J_VERSION);
-    uint32_t plen = get32(b + 176);
+                            custos__le32_get(b + 8), J_VERSION);
+    uint32_t plen = custos__le32_get(b + 176);
     if (plen > ERASE_PAYLOAD_MAX || len != J_HEAD + plen + J_SUM)
         return custos__fail(ctx, CUSTOS_ECORRUPT, "the erase journal has a bad length");
     uint8_t sum[J_SUM];
     crypto_generichash(sum, J_SUM, b, J_HEAD + plen, NULL, 0);
     if (sodium_memcmp(sum, b + J_HEAD + plen, J_SUM) != 0)
         return custos__fail(ctx, CUSTOS_ECORRUPT, "the erase journal failed its checksum");
-    uint32_t scope = get32(b + 12);
+    uint32_t scope = custos__le32_get(b + 12);
     if (scope < ERASE_SCOPE_SUBJECT || scope > ERASE_SCOPE_EXPIRED)
         return custos__fail(ctx, CUSTOS_ECORRUPT, "the erase journal names an unknown scope %u", scope);
     custos__wipe(out, sizeof *out);
     out->scope = scope;
-    out->subject = get32(b + 16);
-    out->purpose = get32(b + 20);
-    out->phase = get32(b + 24);
-    out->counter = get32(b + 28);
-    out->has_sample = (get32(b + 32) & 1u) != 0;
-    out->probe_gen = get32(b + 36);
-    out->sample = (int64_t)get64(b + 40);
-    out->time = get64(b + 48);
+    out->subject = custos__le32_get(b + 16);
+    out->purpose = custos__le32_get(b + 20);
+    out->phase = custos__le32_get(b + 24);
+    out->counter = custos__le32_get(b + 28);
+    out->has_sample = (custos__le32_get(b + 32) & 1u) != 0;
+    out->probe_gen = custos__le32_get(b + 36);
+    out->sample = (int64_t)custos__le64_get(b + 40);
+    out->time = custos__le64_get(b + 48);
     memcpy(out->receipt_id, b + 56, 16);
     memcpy(out->subject_hash, b + 72, 32);
     memcpy(out->probe, b + 104, J_PROBE_LEN);

@@ -18,10 +18,12 @@
  *               request in it, commits, and removes the journal.
  *
  * Nothing here needs the database: the phases before FILES_DONE run with
- * the store closed (custos_factory_reset closes it; custos_open runs them
- * before the provider is opened).
+ * the store closed (custos_factory_reset in lifecycle/reset.c closes it and
+ * reopens it; custos_open runs them before the provider is opened). This file
+ * holds the steps; the handle's lifecycle is the orchestration layer's.
  */
 #include "erase_internal.h"
+#include "ground/pack.h"
 #include "../audit/audit_internal.h"
 #include "custos/v1/audit.pb-c.h"
 
@@ -37,8 +39,7 @@ static const char probe_ad[] = "custos factory reset probe";
 static void kek_key_id(uint8_t id[8], uint32_t gen)
 {
     memcpy(id, "KEK", 4);
-    for (int i = 0; i < 4; i++)
-        id[4 + i] = (uint8_t)(gen >> (8 * i));
+    custos__le32_put(id + 4, gen);
 }
 
 /* Wrap a random key nobody keeps under the current KEK: after the reset it must not unwrap. */
@@ -115,8 +116,7 @@ static int sign_payload(const custos_key_provider *kp, const uint8_t device_id[1
     if (rc == CUSTOS_OK && (in->payload = custos__malloc(4 + rl + ql)) == NULL)
         rc = CUSTOS_ENOMEM;
     if (rc == CUSTOS_OK) {
-        for (int i = 0; i < 4; i++)
-            in->payload[i] = (uint8_t)(rl >> (8 * i));
+        custos__le32_put(in->payload, (uint32_t)rl);
         memcpy(in->payload + 4, r, rl);
         memcpy(in->payload + 4 + rl, q, ql);
         in->payload_len = 4 + rl + ql;
@@ -252,8 +252,7 @@ static int payload_split(const erase_intent *in, const uint8_t **r, size_t *rl, 
 {
     if (in->payload_len < 4)
         return CUSTOS_ECORRUPT;
-    size_t n = (size_t)in->payload[0] | (size_t)in->payload[1] << 8 | (size_t)in->payload[2] << 16 |
-               (size_t)in->payload[3] << 24;
+    size_t n = custos__le32_get(in->payload);
     if (n > in->payload_len - 4)
         return CUSTOS_ECORRUPT;
     *r = in->payload + 4;
@@ -287,10 +286,9 @@ int custos_erase__reset_record(custos_t *ctx, const erase_intent *in)
     return rc;
 }
 
-/* --- custos_factory_reset ---------------------------------------------------- */
+/* --- the steps lifecycle/reset.c drives ------------------------------------ */
 
-/* Write the INTENT journal of a reset of the open store ctx. */
-static int reset_begin(custos_t *ctx, erase_intent *in)
+int custos_erase__reset_begin(custos_t *ctx, erase_intent *in)
 {
     custos__wipe(in, sizeof *in);
     in->scope = ERASE_SCOPE_RESET;
@@ -309,35 +307,7 @@ static int reset_begin(custos_t *ctx, erase_intent *in)
     return rc;
 }
 
-/* What is needed to reopen the store after the old handle is gone. */
-typedef struct reopen_params {
-    char *dir;
-    uint8_t device_id[16];
-    custos_key_provider *user_kp;   /* the caller's provider, or NULL for the file provider */
-    custos_clock clock;
-    custos_rng rng;
-    const char *vfs;                /* SQLite VFS of the old handle (registered, static name) */
-} reopen_params;
-
-static int finish(reopen_params *p, erase_intent *in, const custos_erase_options *opts, custos_t **out)
-{
-    custos_key_provider *kp = p->user_kp;
-    int rc = kp == NULL ? custos_key_provider_file(&kp) : CUSTOS_OK;
-    if (rc == CUSTOS_OK)
-        rc = reset_run(kp, p->dir, p->device_id, in, opts);
-    if (kp != p->user_kp)
-        custos_key_provider_free(kp);
-    if (rc != CUSTOS_OK)
-        return rc;
-    custos_open_options o = CUSTOS_OPEN_OPTIONS_INIT;
-    o.key_provider = p->user_kp;
-    o.clock = &p->clock;
-    o.rng = &p->rng;
-    o.sqlite_vfs = p->vfs;
-    return custos_open(out, p->dir, &o); /* its attach hook records the receipt and removes the journal */
-}
-
-static void give_receipt(const erase_intent *in, uint8_t *out, size_t *out_len)
+void custos_erase__reset_receipt(const erase_intent *in, uint8_t *out, size_t *out_len)
 {
     const uint8_t *r, *q;
     size_t rl, ql;
@@ -347,42 +317,8 @@ static void give_receipt(const erase_intent *in, uint8_t *out, size_t *out_len)
     }
 }
 
-int custos_factory_reset(custos_t **pctx, const custos_erase_options *opts,
-                         uint8_t *receipt, size_t receipt_size, size_t *receipt_len)
+int custos_erase__reset_run(const custos_key_provider *kp, const char *dir, const uint8_t device_id[16],
+                            erase_intent *in, const custos_erase_options *opts)
 {
-    if (pctx == NULL)
-        return CUSTOS_EINVAL;
-    int rc = custos_erase__check_args(*pctx, opts, receipt, receipt_size, receipt_len);
-    if (rc != CUSTOS_OK)
-        return rc;
-    custos_t *ctx = *pctx;
-    reopen_params p = { .user_kp = ctx->kp_owned != NULL ? NULL : ctx->kp, .clock = ctx->clock, .rng = ctx->rng };
-    memcpy(p.device_id, ctx->device_id, 16);
-    sqlite3_vfs *vfs = NULL;
-    if (sqlite3_file_control(ctx->db, "main", SQLITE_FCNTL_VFS_POINTER, &vfs) == SQLITE_OK && vfs != NULL)
-        p.vfs = vfs->zName;
-    if ((p.dir = custos__strdup(ctx->dir)) == NULL)
-        return custos__fail(ctx, CUSTOS_ENOMEM, "out of memory");
-    erase_intent in;
-    pthread_mutex_lock(&ctx->write_lock);
-    rc = reset_begin(ctx, &in);
-    pthread_mutex_unlock(&ctx->write_lock);
-    if (rc != CUSTOS_OK) {
-        custos_erase__intent_clear(&in);
-        custos__free(p.dir);
-        return rc; /* nothing was destroyed: the handle stays usable */
-    }
-    custos_close(ctx);
-    *pctx = NULL;
-    custos__fail_open(CUSTOS_OK, "%s", "");
-    rc = finish(&p, &in, opts, pctx);
-    if (rc == CUSTOS_OK && receipt != NULL)
-        give_receipt(&in, receipt, receipt_len);
-    if (rc == CUSTOS_OK) { /* nothing is left to cancel: the returns are ignored */
-        (void)custos_erase__report(opts, CUSTOS_ERASE_STEP_CHECKPOINT);
-        (void)custos_erase__report(opts, CUSTOS_ERASE_STEP_RECEIPT);
-    }
-    custos_erase__intent_clear(&in);
-    custos__free(p.dir);
-    return rc;
+    return reset_run(kp, dir, device_id, in, opts);
 }

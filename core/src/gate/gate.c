@@ -294,7 +294,7 @@ int custos__gate_publish(custos_t *ctx)
     return rc;
 }
 
-int custos__gate_init(custos_t *ctx)
+static int gate_init(custos_t *ctx)
 {
     if (pthread_once(&gate_once, gate_global_init) != 0)
         return custos__fail(ctx, CUSTOS_EINTERNAL, "gate: one-time initialisation failed");
@@ -311,7 +311,15 @@ int custos__gate_init(custos_t *ctx)
     return CUSTOS_OK;
 }
 
-void custos__gate_free(custos_t *ctx)
+int custos__gate_attach(custos_t *ctx)
+{
+    int rc = gate_init(ctx);
+    if (rc == CUSTOS_OK)
+        rc = custos__txn_hook_add(ctx, CUSTOS_TXN_AFTER_COMMIT, custos__gate_publish);
+    return rc != CUSTOS_OK ? rc : custos__gate_publish(ctx);
+}
+
+void custos__gate_detach(custos_t *ctx)
 {
     struct custos_gate *g = ctx->gate;
     if (g == NULL)

@@ -11,7 +11,7 @@
 #ifndef CUSTOS_GATE_INTERNAL_H
 #define CUSTOS_GATE_INTERNAL_H
 
-#include "../internal.h"
+#include "ground/internal.h"
 #include <custos/gate.h>
 
 #define GATE_NO_EXPIRY UINT64_MAX
@@ -44,9 +44,16 @@ typedef struct gate_snap {
  * loaded manifest). Free with custos__free (one block). */
 int custos_gate__snap_build(custos_t *ctx, gate_snap **out);
 
-/* Attach/detach the gate's state to ctx (called by the consent module). */
-int custos__gate_init(custos_t *ctx);
-void custos__gate_free(custos_t *ctx);
+/* Module hooks (lifecycle/modules.c): the gate's state, its after_commit
+ * hook (publication), and the first snapshot. */
+int custos__gate_attach(custos_t *ctx);
+void custos__gate_detach(custos_t *ctx);
+
+/* Rebuild the snapshot from the store (through the consent module's
+ * functions) and publish it; the after_commit hook. Call with
+ * ctx->write_lock held: after a writer's commit, or inside the transaction
+ * (the snapshot reads what the transaction sees). */
+int custos__gate_publish(custos_t *ctx);
 
 /* 1 if readers fence (no asymmetric barrier in this process). */
 int custos__gate_reader_fence(void);

@@ -5,6 +5,7 @@
  */
 #include "gate_internal.h"
 #include "../consent/policy_internal.h"
+#include "../consent/subject_internal.h"
 
 #include <custos/consent.h>
 #include <string.h>
@@ -19,18 +20,6 @@ static custos_decision reason_of(int status, int invalidated)
     case CUSTOS_CONSENT_INVALIDATED: return CUSTOS_DENY_INVALIDATED;
     default: return invalidated ? CUSTOS_DENY_INVALIDATED : CUSTOS_DENY_NO_CONSENT;
     }
-}
-
-static int query_int(custos_t *ctx, const char *sql, int64_t *out)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(ctx->db, sql, -1, &st, NULL);
-    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        *out = sqlite3_column_int64(st, 0);
-        rc = SQLITE_DONE;
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "build the gate snapshot");
 }
 
 static void fill_purposes(gate_snap *s, const custos_manifest_pb *m)
@@ -52,41 +41,40 @@ static void fill_purposes(gate_snap *s, const custos_manifest_pb *m)
     }
 }
 
+static int add_subject(void *user, custos_subject id)
+{
+    gate_snap *s = user;
+    if (id >= s->nsubjects)
+        return CUSTOS_OK;
+    gate_subject *g = &s->subjects[id];
+    g->present = 1;
+    for (int p = 0; p < 64; p++) {
+        g->valid_until[p] = GATE_NO_EXPIRY;
+        g->reason[p] = CUSTOS_DENY_NO_CONSENT;
+    }
+    return CUSTOS_OK;
+}
+
+static int add_state(void *user, const custos_consent_row *r)
+{
+    gate_snap *s = user;
+    if (r->subject >= s->nsubjects || r->purpose > 63 || !s->subjects[r->subject].present)
+        return CUSTOS_OK;
+    gate_subject *g = &s->subjects[r->subject];
+    if (custos_consent_valid_for_processing(r->status)) {
+        g->allowed |= 1ull << r->purpose;
+        g->valid_until[r->purpose] = r->valid_until != 0 ? r->valid_until : GATE_NO_EXPIRY;
+    } else {
+        g->reason[r->purpose] = (uint8_t)reason_of((int)r->status, r->invalidated);
+    }
+    return CUSTOS_OK;
+}
+
+/* The subjects and their consent state, read through the consent module. */
 static int fill_subjects(custos_t *ctx, gate_snap *s)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(ctx->db, "SELECT id FROM subject", -1, &st, NULL);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        gate_subject *g = &s->subjects[sqlite3_column_int64(st, 0)];
-        g->present = 1;
-        for (int p = 0; p < 64; p++) {
-            g->valid_until[p] = GATE_NO_EXPIRY;
-            g->reason[p] = CUSTOS_DENY_NO_CONSENT;
-        }
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return custos__sqlite_fail(ctx, rc, "build the gate snapshot");
-    rc = sqlite3_prepare_v2(ctx->db, "SELECT subject, purpose, status, valid_until, invalidated FROM consent_state",
-                            -1, &st, NULL);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0), p = sqlite3_column_int64(st, 1);
-        int status = sqlite3_column_int(st, 2);
-        rc = SQLITE_OK;
-        if (id < 0 || id >= (int64_t)s->nsubjects || p < 0 || p > 63 || !s->subjects[id].present)
-            continue;
-        gate_subject *g = &s->subjects[id];
-        if (custos_consent_valid_for_processing((custos_consent_status)status)) {
-            uint64_t vu = (uint64_t)sqlite3_column_int64(st, 3);
-            g->allowed |= 1ull << p;
-            g->valid_until[p] = vu != 0 ? vu : GATE_NO_EXPIRY;
-        } else {
-            g->reason[p] = (uint8_t)reason_of(status, sqlite3_column_int(st, 4));
-        }
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "build the gate snapshot");
+    int rc = custos__subject_foreach(ctx, add_subject, s);
+    return rc != CUSTOS_OK ? rc : custos__consent_foreach(ctx, add_state, s);
 }
 
 /* The fast path's mask: purposes the manifest declares that are allowed
@@ -109,8 +97,8 @@ static void fold_fast(gate_snap *s, uint64_t *fast)
 int custos_gate__snap_build(custos_t *ctx, gate_snap **out)
 {
     const custos_manifest_pb *m = custos__policy_manifest(ctx, NULL);
-    int64_t max_id = 0;
-    int rc = query_int(ctx, "SELECT coalesce(max(id), 0) FROM subject", &max_id);
+    custos_subject max_id = 0;
+    int rc = custos__subject_max(ctx, &max_id);
     if (rc != CUSTOS_OK)
         return rc;
     size_t ncats = 0;

@@ -27,6 +27,7 @@
  * reinterpreted one.
  */
 #include "manifest_private.h"
+#include "ground/pack.h"
 
 #include <protobuf-c/protobuf-c.h>
 #include <sodium.h>
@@ -35,19 +36,6 @@
 #define MF_MAGIC "CUSTOSMF"
 #define MF_HEADER 16u
 #define MF_TRAILER 32u
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 int custos_manifest__frame(uint8_t **out, size_t *out_len, const uint8_t *payload, size_t payload_len)
 {
@@ -58,8 +46,8 @@ int custos_manifest__frame(uint8_t **out, size_t *out_len, const uint8_t *payloa
     if (f == NULL)
         return CUSTOS_ENOMEM;
     memcpy(f, MF_MAGIC, 8);
-    put_le32(f + 8, CUSTOS_MANIFEST_FORMAT_VERSION);
-    put_le32(f + 12, (uint32_t)payload_len);
+    custos__le32_put(f + 8, CUSTOS_MANIFEST_FORMAT_VERSION);
+    custos__le32_put(f + 12, (uint32_t)payload_len);
     memcpy(f + MF_HEADER, payload, payload_len);
     crypto_generichash(f + MF_HEADER + payload_len, MF_TRAILER, f, MF_HEADER + payload_len, NULL, 0);
     *out = f;
@@ -90,7 +78,7 @@ static int unframe(const uint8_t *file, size_t len, const uint8_t **payload, siz
     if (len < MF_HEADER + MF_TRAILER || memcmp(file, MF_MAGIC, 8) != 0)
         return custos_manifest__fail(err, CUSTOS_ECORRUPT, "not a compiled Custos manifest (no CUSTOSMF header); "
                        "compile the YAML with 'custos manifest compile'");
-    uint32_t n = get_le32(file + 12);
+    uint32_t n = custos__le32_get(file + 12);
     if (n > CUSTOS_MANIFEST_MAX_PAYLOAD || (size_t)n + MF_HEADER + MF_TRAILER != len)
         return custos_manifest__fail(err, CUSTOS_ECORRUPT, "compiled manifest is %zu bytes but its header announces %zu: "
                        "the file is truncated or has bytes appended", len,
@@ -99,7 +87,7 @@ static int unframe(const uint8_t *file, size_t len, const uint8_t **payload, siz
     crypto_generichash(sum, sizeof sum, file, MF_HEADER + n, NULL, 0);
     if (sodium_memcmp(sum, file + MF_HEADER + n, sizeof sum) != 0)
         return custos_manifest__fail(err, CUSTOS_ECORRUPT, "compiled manifest checksum does not match: the file was altered");
-    uint32_t version = get_le32(file + 8);
+    uint32_t version = custos__le32_get(file + 8);
     if (version != CUSTOS_MANIFEST_FORMAT_VERSION)
         return custos_manifest__fail(err, CUSTOS_EVERSION, "compiled manifest format %u is not supported by this build (it reads %u)",
                        version, CUSTOS_MANIFEST_FORMAT_VERSION);
@@ -135,20 +123,6 @@ static int is_canonical(const custos_manifest_pb *m, const uint8_t *payload, siz
     return !c.differs && c.pos == n;
 }
 
-static void *watch_alloc(void *oom, size_t size)
-{
-    void *p = custos__malloc(size);
-    if (p == NULL)
-        *(int *)oom = 1;
-    return p;
-}
-
-static void watch_free(void *oom, void *p)
-{
-    (void)oom;
-    custos__free(p);
-}
-
 int custos_manifest__decode(const uint8_t *file, size_t len, custos_manifest_pb **out,
               uint8_t out_id[CUSTOS_HASH_BYTES], custos_manifest_error *err)
 {
@@ -160,14 +134,11 @@ int custos_manifest__decode(const uint8_t *file, size_t len, custos_manifest_pb 
     int rc = unframe(file, len, &payload, &n, err);
     if (rc != CUSTOS_OK)
         return rc;
-    /* protobuf-c returns NULL both for bad bytes and for a failed
-     * allocation: this allocator remembers which. */
-    int oom = 0;
-    ProtobufCAllocator alloc = { watch_alloc, watch_free, &oom };
-    custos_manifest_pb *m = custos__v1__manifest__unpack(&alloc, n, payload);
-    if (m == NULL && oom)
+    custos_manifest_pb *m = NULL;
+    rc = custos__pbc_unpack(&custos__v1__manifest__descriptor, payload, n, (void **)&m);
+    if (rc == CUSTOS_ENOMEM)
         return custos_manifest__fail(err, CUSTOS_ENOMEM, "out of memory while decoding the manifest");
-    if (m == NULL)
+    if (rc != CUSTOS_OK)
         return custos_manifest__fail(err, CUSTOS_ECORRUPT, "compiled manifest payload is not a valid custos.v1.Manifest");
     if (!is_canonical(m, payload, n)) {
         custos__manifest_free(m);

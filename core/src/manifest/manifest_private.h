@@ -16,8 +16,8 @@
 #ifndef CUSTOS_MANIFEST_PRIVATE_H
 #define CUSTOS_MANIFEST_PRIVATE_H
 
-#include "../manifest_internal.h"
-#include "../textbuf.h"
+#include "manifest/manifest_internal.h"
+#include "ground/textbuf.h"
 
 #include <custos/manifest.h>
 

@@ -3,7 +3,7 @@
  * sync_internal.h). The signature covers the body bytes exactly as sent.
  */
 #include "sync_internal.h"
-#include "../consent/consent_private.h"
+#include "../consent/consent_internal.h"
 
 #include <protobuf-c/protobuf-c.h>
 #include <sodium.h>

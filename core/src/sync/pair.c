@@ -7,7 +7,7 @@
  * highest counter this store has used towards a device.
  */
 #include "sync_internal.h"
-#include "../consent/consent_private.h"
+#include "../consent/consent_internal.h"
 #include "../audit/audit_internal.h"
 #include "custos/v1/audit.pb-c.h"
 
@@ -46,10 +46,10 @@ int custos_pair(custos_t *ctx, const uint8_t peer_pk[32], const uint8_t peer_dev
         return custos__fail(ctx, CUSTOS_EINVAL, "pair: no public key given");
     if (!crypto_core_ed25519_is_valid_point(peer_pk))
         return custos__fail(ctx, CUSTOS_EINVAL, "pair: not a valid Ed25519 public key");
-    int rc = custos_consent__write_begin(ctx);
+    int rc = custos__txn_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    return custos_consent__write_end(ctx, pair_locked(ctx, peer_pk, peer_device_id));
+    return custos__txn_end(ctx, pair_locked(ctx, peer_pk, peer_device_id));
 }
 
 static int unpair_locked(custos_t *ctx, const uint8_t pk[32])
@@ -66,10 +66,10 @@ int custos_unpair(custos_t *ctx, const uint8_t peer_pk[32])
 {
     if (ctx == NULL || peer_pk == NULL)
         return custos__fail(ctx, CUSTOS_EINVAL, "pair: no public key given");
-    int rc = custos_consent__write_begin(ctx);
+    int rc = custos__txn_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    return custos_consent__write_end(ctx, unpair_locked(ctx, peer_pk));
+    return custos__txn_end(ctx, unpair_locked(ctx, peer_pk));
 }
 
 int custos_sync__peer_set_last_in(custos_t *ctx, const uint8_t pk[32], uint64_t counter)

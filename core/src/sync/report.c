@@ -4,7 +4,7 @@
  * verified against a paired key by the receiver.
  */
 #include "sync_internal.h"
-#include "../consent/consent_private.h"
+#include "../consent/consent_internal.h"
 
 #include <protobuf-c/protobuf-c.h>
 #include <string.h>
@@ -40,40 +40,53 @@ int custos_sync__report_body(uint8_t **out, size_t *out_len, const uint8_t devic
     return CUSTOS_OK;
 }
 
-/* The compact state of every subject, in subject order. */
+typedef struct state_walk {
+    custos_t *ctx;
+    custos_compact_state *sv;
+    size_t n;
+    uint32_t version, counter;
+} state_walk;
+
+static int add_subject(void *user, custos_subject id)
+{
+    state_walk *w = user;
+    if (w->n == CUSTOS_SYNC_MAX_STATES)
+        return custos__fail(w->ctx, CUSTOS_ERANGE, "sync: more than %u subjects for one report",
+                            CUSTOS_SYNC_MAX_STATES);
+    w->sv[w->n++] = (custos_compact_state){ id, 0, 0, w->version, w->counter };
+    return CUSTOS_OK;
+}
+
+static int add_state(void *user, const custos_consent_row *r)
+{
+    state_walk *w = user;
+    size_t lo = 0, hi = w->n; /* sv is in subject order */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->sv[mid].subject < r->subject)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == w->n || w->sv[lo].subject != r->subject || r->purpose > 63)
+        return CUSTOS_OK;
+    if (custos_consent_valid_for_processing(r->status))
+        w->sv[lo].given |= 1ull << r->purpose;
+    if (r->status != CUSTOS_CONSENT_REQUESTED && r->status != CUSTOS_CONSENT_REQUEST_DEFERRED)
+        w->sv[lo].decided |= 1ull << r->purpose;
+    return CUSTOS_OK;
+}
+
+/* The compact state of every subject, in subject order, read through the
+ * consent module (it owns the subject and consent_state tables). */
 static int collect_states(custos_t *ctx, custos_compact_state *sv, size_t *n, uint32_t version, uint32_t counter)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(ctx->db,
-                                "SELECT s.id, c.purpose, c.status FROM subject s LEFT JOIN consent_state c"
-                                " ON c.subject = s.id ORDER BY s.id", -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return custos__sqlite_fail(ctx, rc, "read the consent state");
-    *n = 0;
-    int64_t last = -1;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        if (id != last) {
-            if (*n == CUSTOS_SYNC_MAX_STATES) {
-                sqlite3_finalize(st);
-                return custos__fail(ctx, CUSTOS_ERANGE, "sync: more than %u subjects for one report",
-                                    CUSTOS_SYNC_MAX_STATES);
-            }
-            sv[(*n)++] = (custos_compact_state){ (uint32_t)id, 0, 0, version, counter };
-            last = id;
-        }
-        if (sqlite3_column_type(st, 1) == SQLITE_NULL)
-            continue;
-        int p = sqlite3_column_int(st, 1), status = sqlite3_column_int(st, 2);
-        if (p < 0 || p > 63 || *n == 0) /* *n > 0: the first row always opens a subject */
-            continue;
-        if (custos_consent_valid_for_processing((custos_consent_status)status))
-            sv[*n - 1].given |= 1ull << p;
-        if (status != CUSTOS_CONSENT_REQUESTED && status != CUSTOS_CONSENT_REQUEST_DEFERRED)
-            sv[*n - 1].decided |= 1ull << p;
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "read the consent state");
+    state_walk w = { ctx, sv, 0, version, counter };
+    int rc = custos__subject_foreach(ctx, add_subject, &w);
+    if (rc == CUSTOS_OK)
+        rc = custos__consent_foreach(ctx, add_state, &w);
+    *n = w.n;
+    return rc;
 }
 
 static int report_locked(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_len)
@@ -100,10 +113,10 @@ int custos_sync_encode_state_report(custos_t *ctx, uint8_t *out, size_t out_size
 {
     if (ctx == NULL || out_len == NULL)
         return custos__fail(ctx, CUSTOS_EINVAL, "sync: NULL argument");
-    int rc = custos_consent__write_begin(ctx);
+    int rc = custos__txn_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
-    return custos_consent__write_end(ctx, report_locked(ctx, out, out_size, out_len));
+    return custos__txn_end(ctx, report_locked(ctx, out, out_size, out_len));
 }
 
 static int copy_states(custos_t *ctx, const Custos__V1__ConsentStateReport *r, custos_compact_state *states,

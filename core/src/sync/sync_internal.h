@@ -15,7 +15,7 @@
 #ifndef CUSTOS_SYNC_INTERNAL_H
 #define CUSTOS_SYNC_INTERNAL_H
 
-#include "../internal.h"
+#include "ground/internal.h"
 #include "custos/v1/sync.pb-c.h"
 
 #include <custos/sync.h>

@@ -10,8 +10,8 @@
  * and at the same second the more restrictive of the two stays.
  */
 #include "sync_internal.h"
-#include "../consent/consent_private.h"
-#include "../erase/erase_internal.h"
+#include "../consent/consent_internal.h"
+#include "../lifecycle/lifecycle.h"
 
 #include <protobuf-c/protobuf-c.h>
 #include <string.h>
@@ -83,11 +83,11 @@ int custos_sync_encode_update(custos_t *ctx, uint8_t *out, size_t out_size, size
     if (n == 0 || n > CUSTOS_SYNC_MAX_CHANGES)
         return custos__fail(ctx, CUSTOS_ERANGE, "sync: an update carries 1..%u changes, not %zu",
                             CUSTOS_SYNC_MAX_CHANGES, n);
-    int rc = custos_consent__write_begin(ctx);
+    int rc = custos__txn_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
     rc = encode_locked(ctx, out, out_size, out_len, device_id, changes, n);
-    return custos_consent__write_end(ctx, rc);
+    return custos__txn_end(ctx, rc);
 }
 
 /* --- applying ------------------------------------------------------------ */
@@ -161,7 +161,7 @@ static int local_wins(const custos_consent_state_info *cur, const Custos__V1__Co
  * is erased once the update has committed (as custos_consent_withdraw does). */
 typedef struct withdrawn {
     size_t n;
-    struct { custos_subject subject; uint32_t purpose; } pair[CUSTOS_SYNC_MAX_CHANGES];
+    custos_withdrawal pair[CUSTOS_SYNC_MAX_CHANGES];
 } withdrawn;
 
 static int apply_change(custos_t *ctx, const Custos__V1__ConsentUpdate *u, const Custos__V1__ConsentChange *c,
@@ -217,20 +217,13 @@ int custos_sync_apply_update(custos_t *ctx, const uint8_t *msg, size_t len, size
         *out_applied = 0;
     if (ctx == NULL)
         return CUSTOS_EINVAL;
-    int rc = custos_consent__write_begin(ctx);
+    int rc = custos__txn_begin(ctx);
     if (rc != CUSTOS_OK)
         return rc;
     withdrawn w = { 0 };
     rc = apply_locked(ctx, msg, len, &applied, &w);
-    /* The decisions commit first and stand whatever happens to the erase,
-     * which is journaled and resumes on the next open if cut short. */
-    if (rc == CUSTOS_OK && w.n > 0)
-        rc = custos__db_commit(ctx);
-    for (size_t i = 0; rc == CUSTOS_OK && i < w.n; i++)
-        if ((rc = custos__erase_on_withdraw(ctx, w.pair[i].subject, w.pair[i].purpose)) != CUSTOS_OK)
-            custos__fail(ctx, rc, "consent update applied, but erasing purpose %u's data failed (%s); "
-                         "custos_erase_purpose retries it", w.pair[i].purpose, custos_strerror(rc));
-    rc = custos_consent__write_end(ctx, rc);
+    rc = custos__withdraw_then_erase(ctx, rc, w.pair, w.n, "consent update");
+    rc = custos__txn_end(ctx, rc);
     if (rc == CUSTOS_OK && out_applied != NULL)
         *out_applied = applied;
     if (rc == CUSTOS_ESIGNATURE || rc == CUSTOS_EREPLAY || rc == CUSTOS_ECORRUPT) {

@@ -28,6 +28,7 @@
  * the only secret-bearing columns are `wrapped` and `sealed`.
  */
 #include "vault_private.h"
+#include "ground/pack.h"
 #include "../audit/audit_internal.h"
 #include <custos/audit.h>
 
@@ -64,17 +65,11 @@ static const char *const stmt_sql[VT_ST__COUNT] = {
     [VT_ST_JOURNAL] = "PRAGMA journal_mode",
 };
 
-void custos_vault__put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
-void custos_vault__put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i)); }
-uint32_t custos_vault__get32(const uint8_t *p) { return (uint32_t)custos_vault__get64((const uint8_t[8]){ p[0], p[1], p[2], p[3] }); }
-
-uint64_t custos_vault__get64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
+/* The vault's names for ground/pack.h (its files use them throughout). */
+void custos_vault__put32(uint8_t *p, uint32_t v) { custos__le32_put(p, v); }
+void custos_vault__put64(uint8_t *p, uint64_t v) { custos__le64_put(p, v); }
+uint32_t custos_vault__get32(const uint8_t *p) { return custos__le32_get(p); }
+uint64_t custos_vault__get64(const uint8_t *p) { return custos__le64_get(p); }
 
 int custos_vault__stmt(custos_t *ctx, sqlite3_stmt **out, int which)
 {

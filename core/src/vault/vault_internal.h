@@ -12,7 +12,7 @@
 #ifndef CUSTOS_VAULT_INTERNAL_H
 #define CUSTOS_VAULT_INTERNAL_H
 
-#include "../internal.h"
+#include "ground/internal.h"
 
 #define CUSTOS_VAULT_KEY_ID_BYTES 8u
 #define CUSTOS_VAULT_ALL_PURPOSES UINT32_MAX

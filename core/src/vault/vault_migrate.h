@@ -14,7 +14,7 @@
 #ifndef CUSTOS_VAULT_MIGRATE_H
 #define CUSTOS_VAULT_MIGRATE_H
 
-#include "../internal.h"
+#include "ground/internal.h"
 
 /* One step: turns a store of format `from` into format from + 1. */
 typedef struct custos_migration {

@@ -1,5 +1,5 @@
 /* db.c: the few SQLite calls every module needs, with errors mapped. */
-#include "internal.h"
+#include "ground/internal.h"
 
 int custos__db_exec(custos_t *ctx, const char *sql)
 {

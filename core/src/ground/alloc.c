@@ -1,5 +1,5 @@
 /* alloc.c: every allocation of the core goes through the hooks set here. */
-#include "internal.h"
+#include "ground/internal.h"
 
 #include <protobuf-c/protobuf-c.h>
 #include <sodium.h>
@@ -71,6 +71,26 @@ static void pbc_free(void *data, void *p) { (void)data; custos__free(p); }
 static ProtobufCAllocator pbc_allocator = { pbc_alloc, pbc_free, NULL };
 
 ProtobufCAllocator *custos__pbc_allocator(void) { return &pbc_allocator; }
+
+/* protobuf-c returns NULL both for bad bytes and for a failed allocation:
+ * this allocator remembers which. */
+static void *watch_alloc(void *oom, size_t size)
+{
+    void *p = custos__malloc(size);
+    if (p == NULL)
+        *(int *)oom = 1;
+    return p;
+}
+
+int custos__pbc_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *data, size_t len, void **out)
+{
+    int oom = 0;
+    ProtobufCAllocator a = { watch_alloc, pbc_free, &oom };
+    *out = protobuf_c_message_unpack(d, &a, len, data);
+    if (*out != NULL)
+        return CUSTOS_OK;
+    return oom ? CUSTOS_ENOMEM : CUSTOS_ECORRUPT;
+}
 
 size_t custos_hash_bytes(void) { return CUSTOS_HASH_BYTES; }
 size_t custos_public_key_bytes(void) { return CUSTOS_PUBLIC_KEY_BYTES; }

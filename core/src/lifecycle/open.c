@@ -1,5 +1,6 @@
 /*
- * context.c: opening and closing a store.
+ * open.c: opening and closing a store (orchestration: the lifecycle of the
+ * handle, attaching every module in order; see docs/architecture.md).
  *
  * STORE HEADER (<dir>/STORE, 64 bytes, little-endian)
  *
@@ -18,8 +19,9 @@
  * store (CUSTOS_EBUSY).
  */
 #define _GNU_SOURCE
-#include "internal.h"
-#include "modules.h"
+#include "ground/internal.h"
+#include "ground/pack.h"
+#include "lifecycle/modules.h"
 #include "vault/vault_migrate.h"
 #include "erase/erase_internal.h"
 
@@ -37,69 +39,6 @@
 #define HDR_LEN 64u
 #define HDR_SUITE 1u
 
-struct custos_lockfd { int fd; };
-
-static uint64_t system_now(void *state, custos_time_confidence *conf)
-{
-    (void)state;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    if (conf != NULL)
-        *conf = CUSTOS_TIME_TRUSTED_CLOCK;
-    return (uint64_t)ts.tv_sec;
-}
-
-static void system_random(void *state, uint8_t *buf, size_t len)
-{
-    (void)state;
-    randombytes_buf(buf, len);
-}
-
-uint64_t custos__now(const custos_t *ctx, custos_time_confidence *confidence)
-{
-    return ctx->clock.now(ctx->clock.state, confidence);
-}
-
-void custos__random(const custos_t *ctx, uint8_t *buf, size_t len)
-{
-    ctx->rng.fill(ctx->rng.state, buf, len);
-}
-
-int custos__clock_is_system(const custos_t *ctx) { return ctx->clock.now == system_now; }
-
-const char *custos_version(void) { return CUSTOS_VERSION_STRING; }
-int custos_version_number(void) { return CUSTOS_VERSION_NUMBER; }
-uint32_t custos_store_format_version(void) { return CUSTOS_STORE_FORMAT_VERSION; }
-const char *custos_store_dir(const custos_t *ctx) { return ctx != NULL ? ctx->dir : NULL; }
-
-int custos_device_id(const custos_t *ctx, uint8_t out[16])
-{
-    if (ctx == NULL || out == NULL)
-        return CUSTOS_EINVAL;
-    memcpy(out, ctx->device_id, CUSTOS_DEVICE_ID_BYTES);
-    return CUSTOS_OK;
-}
-
-int custos_device_public_key(const custos_t *ctx, uint8_t out[32])
-{
-    if (ctx == NULL || out == NULL)
-        return CUSTOS_EINVAL;
-    return ctx->kp->public_key(ctx->kp->state, out);
-}
-
-int custos__subject_hash(const custos_t *ctx, uint8_t out[CUSTOS_HASH_BYTES], const char *subject_id)
-{
-    if (subject_id == NULL || subject_id[0] == '\0')
-        return CUSTOS_EINVAL;
-    sodium_mprotect_readonly(ctx->index_key);
-    crypto_generichash(out, CUSTOS_HASH_BYTES, (const uint8_t *)subject_id, strlen(subject_id),
-                       ctx->index_key, 32);
-    sodium_mprotect_noaccess(ctx->index_key);
-    return CUSTOS_OK;
-}
-
-static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
-static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 
 /* Decide what a header file says: a store of ours, a newer one, damage, or a foreign file. */
 static int header_parse(const char *path, const uint8_t *h, size_t len, uint8_t device_id[16])
@@ -109,7 +48,7 @@ static int header_parse(const char *path, const uint8_t *h, size_t len, uint8_t 
         return custos__fail_open(CUSTOS_ENOTSTORE, "%s is not a Custos store header", path);
     if (len < 12)
         return custos__fail_open(CUSTOS_ECORRUPT, "%s is truncated (%zu of %u bytes)", path, len, HDR_LEN);
-    uint32_t version = get32(h + 8);
+    uint32_t version = custos__le32_get(h + 8);
     if (version > CUSTOS_STORE_FORMAT_VERSION)
         return custos__fail_open(CUSTOS_EVERSION,
                                  "%s is store format %u; this Custos (%s) reads formats up to %u: upgrade Custos",
@@ -118,11 +57,11 @@ static int header_parse(const char *path, const uint8_t *h, size_t len, uint8_t 
         return custos__fail_open(CUSTOS_ECORRUPT, "%s is truncated (%zu of %u bytes)", path, len, HDR_LEN);
     uint8_t sum[16];
     crypto_generichash(sum, sizeof sum, h, 48, NULL, 0);
-    if (version == 0 || get32(h + 12) != HDR_LEN || sodium_memcmp(sum, h + 48, 16) != 0)
+    if (version == 0 || custos__le32_get(h + 12) != HDR_LEN || sodium_memcmp(sum, h + 48, 16) != 0)
         return custos__fail_open(CUSTOS_ECORRUPT, "%s is damaged (checksum mismatch)", path);
-    if (get32(h + 16) != HDR_SUITE)
+    if (custos__le32_get(h + 16) != HDR_SUITE)
         return custos__fail_open(CUSTOS_EVERSION, "%s uses algorithm suite %u, unknown to this Custos",
-                                 path, get32(h + 16));
+                                 path, custos__le32_get(h + 16));
     memcpy(device_id, h + 24, 16);
     return CUSTOS_OK;
 }
@@ -131,14 +70,13 @@ static int header_create(custos_t *ctx, const char *path)
 {
     uint8_t h[HDR_LEN] = {0};
     memcpy(h, HDR_MAGIC, 8);
-    put32(h + 8, CUSTOS_STORE_FORMAT_VERSION);
-    put32(h + 12, HDR_LEN);
-    put32(h + 16, HDR_SUITE);
+    custos__le32_put(h + 8, CUSTOS_STORE_FORMAT_VERSION);
+    custos__le32_put(h + 12, HDR_LEN);
+    custos__le32_put(h + 16, HDR_SUITE);
     custos__random(ctx, ctx->device_id, sizeof ctx->device_id);
     memcpy(h + 24, ctx->device_id, 16);
     uint64_t now = custos__now(ctx, NULL);
-    for (int i = 0; i < 8; i++)
-        h[40 + i] = (uint8_t)(now >> (8 * i));
+    custos__le64_put(h + 40, now);
     crypto_generichash(h + 48, 16, h, 48, NULL, 0);
     return custos__file_write_atomic(NULL, path, h, sizeof h, 0600);
 }
@@ -339,8 +277,7 @@ int custos_open(custos_t **out, const char *dir, const custos_open_options *opts
     pthread_mutex_init(&ctx->err_lock, NULL);
     ctx->lock_fd = -1;
     ctx->flags = opts->flags;
-    ctx->clock = opts->clock ? *opts->clock : (custos_clock){ system_now, NULL };
-    ctx->rng = opts->rng ? *opts->rng : (custos_rng){ system_random, NULL };
+    custos__env_init(ctx, opts->clock, opts->rng);
     custos__stores_opened(1);
 
     int created = 0, rc;

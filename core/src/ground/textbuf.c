@@ -1,5 +1,5 @@
 /* textbuf.c: the growable text buffer (textbuf.h). */
-#include "textbuf.h"
+#include "ground/textbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

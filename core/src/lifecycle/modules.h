@@ -8,7 +8,7 @@
 #ifndef CUSTOS_MODULES_H
 #define CUSTOS_MODULES_H
 
-#include "internal.h"
+#include "ground/internal.h"
 
 typedef struct custos_module {
     const char *name;

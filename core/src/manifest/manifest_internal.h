@@ -9,7 +9,7 @@
 #ifndef CUSTOS_MANIFEST_INTERNAL_H
 #define CUSTOS_MANIFEST_INTERNAL_H
 
-#include "internal.h"
+#include "ground/internal.h"
 #include "custos/v1/manifest.pb-c.h"
 
 typedef Custos__V1__Manifest custos_manifest_pb;

@@ -8,7 +8,7 @@
 #ifndef CUSTOS_TEXTBUF_H
 #define CUSTOS_TEXTBUF_H
 
-#include "internal.h"
+#include "ground/internal.h"
 
 typedef struct custos__text {
     char *data;

@@ -1,5 +1,5 @@
 /* error.c: the static names of error codes and the per-handle detail text. */
-#include "internal.h"
+#include "ground/internal.h"
 
 #include <stdio.h>
 #include <string.h>

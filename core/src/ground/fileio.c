@@ -5,8 +5,8 @@
  * iofault.h so the reliability harness can fail or crash at it.
  */
 #define _GNU_SOURCE
-#include "internal.h"
-#include "iofault.h"
+#include "ground/internal.h"
+#include "ground/iofault.h"
 
 #include <errno.h>
 #include <fcntl.h>

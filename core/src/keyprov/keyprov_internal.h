@@ -10,7 +10,7 @@
 #ifndef CUSTOS_KEYPROV_INTERNAL_H
 #define CUSTOS_KEYPROV_INTERNAL_H
 
-#include "internal.h"
+#include "ground/internal.h"
 
 typedef struct custos__keyfile_codec {
     size_t overhead;  /* bytes the codec adds to the key file */

@@ -21,8 +21,9 @@
  * open (every KEK rotation rewrites the file); the passphrase is wiped as
  * soon as the key is derived.
  */
-#include "internal.h"
-#include "keyprov_internal.h"
+#include "ground/internal.h"
+#include "ground/pack.h"
+#include "keyprov/keyprov_internal.h"
 #include <custos/vault.h>
 
 #include <sodium.h>
@@ -54,18 +55,10 @@ typedef struct pw_secret {
 
 typedef struct pw_state { pw_secret *sec; } pw_state; /* sec: sodium_malloc'd */
 
-static void put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i)); }
-static uint64_t get64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
 
 static int derive(pw_secret *s)
 {
-    uint64_t ops = get64(s->head + 16), mem = get64(s->head + 24);
+    uint64_t ops = custos__le64_get(s->head + 16), mem = custos__le64_get(s->head + 24);
     int rc = crypto_pwhash(s->key, 32, s->pass, s->pass_len, s->head + 32, ops, (size_t)mem,
                            crypto_pwhash_ALG_ARGON2ID13) == 0 ? CUSTOS_OK : CUSTOS_ENOMEM;
     sodium_memzero(s->pass, s->pass_len);
@@ -78,12 +71,10 @@ static int derive(pw_secret *s)
 static void head_new(pw_secret *s)
 {
     memcpy(s->head, PW_MAGIC, 8);
-    for (int i = 0; i < 4; i++) {
-        s->head[8 + i] = (uint8_t)(PW_VERSION >> (8 * i));
-        s->head[12 + i] = (uint8_t)((unsigned)crypto_pwhash_ALG_ARGON2ID13 >> (8 * i));
-    }
-    put64(s->head + 16, create_ops);
-    put64(s->head + 24, create_mem);
+    custos__le32_put(s->head + 8, PW_VERSION);
+    custos__le32_put(s->head + 12, (uint32_t)crypto_pwhash_ALG_ARGON2ID13);
+    custos__le64_put(s->head + 16, create_ops);
+    custos__le64_put(s->head + 24, create_mem);
     randombytes_buf(s->head + 32, 16);
 }
 
@@ -117,11 +108,11 @@ static int check_head(const uint8_t *f, size_t len)
         return custos__fail_open(CUSTOS_EKEY, "the key file is not sealed by a passphrase");
     if (len < PW_OVERHEAD)
         return custos__fail_open(CUSTOS_ECORRUPT, "the passphrase key file is truncated");
-    uint32_t version = (uint32_t)get64((const uint8_t[8]){ f[8], f[9], f[10], f[11] });
-    uint32_t alg = (uint32_t)get64((const uint8_t[8]){ f[12], f[13], f[14], f[15] });
+    uint32_t version = (uint32_t)custos__le64_get((const uint8_t[8]){ f[8], f[9], f[10], f[11] });
+    uint32_t alg = (uint32_t)custos__le64_get((const uint8_t[8]){ f[12], f[13], f[14], f[15] });
     if (version != PW_VERSION || alg != (uint32_t)crypto_pwhash_ALG_ARGON2ID13)
         return custos__fail_open(CUSTOS_EVERSION, "the passphrase key file has version %u, algorithm %u", version, alg);
-    uint64_t ops = get64(f + 16), mem = get64(f + 24);
+    uint64_t ops = custos__le64_get(f + 16), mem = custos__le64_get(f + 24);
     if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > crypto_pwhash_OPSLIMIT_SENSITIVE * 4 ||
         mem < crypto_pwhash_MEMLIMIT_MIN || mem > crypto_pwhash_MEMLIMIT_SENSITIVE * 4ull)
         return custos__fail_open(CUSTOS_ECORRUPT, "the passphrase key file has out-of-range Argon2id parameters");

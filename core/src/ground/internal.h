@@ -2,8 +2,12 @@
  * internal.h: what the core's modules share and the public API hides.
  *
  * struct custos is the handle. Each module keeps its own state behind one
- * pointer here and owns the tables it creates; context.c knows only how to
+ * pointer here and owns the tables it creates; lifecycle/open.c knows only how to
  * open the store, call each module's attach hook, and close it again.
+ *
+ * This header is the ground layer's interface (core/src/ground/): every
+ * module may include it; nothing in ground/ includes a module's header
+ * (docs/architecture.md, tests/layering).
  */
 #ifndef CUSTOS_INTERNAL_H
 #define CUSTOS_INTERNAL_H
@@ -21,6 +25,24 @@
 #  define CUSTOS_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #  define CUSTOS_PRINTF(a, b)
+/* --- the writer transaction (txn.c) --- */
+typedef enum custos_txn_when {
+    CUSTOS_TXN_BEFORE_WRITE = 0,  /* inside the transaction, before the writer's work */
+    CUSTOS_TXN_AFTER_COMMIT = 1   /* after it ended (commit or rollback), lock still held */
+} custos_txn_when;
+typedef int (*custos_txn_hook)(custos_t *ctx);
+/* Register a hook (a module's attach does this); at most CUSTOS_TXN_HOOKS_MAX per kind. */
+int custos__txn_hook_add(custos_t *ctx, custos_txn_when when, custos_txn_hook fn);
+/* Write lock, BEGIN IMMEDIATE, the before_write hooks; on failure nothing is held. */
+int custos__txn_begin(custos_t *ctx);
+/* Commit when rc is CUSTOS_OK (else roll back), run the after_commit hooks,
+ * release the lock. Returns rc, or the first hook's failure. */
+int custos__txn_end(custos_t *ctx, int rc);
+/* Run one kind of hook now, inside a writer (the open transaction, an erase
+ * step that has just changed what readers may see). */
+int custos__txn_before_write(custos_t *ctx);
+int custos__txn_after_commit(custos_t *ctx);
+
 #endif
 
 struct custos_manifest;
@@ -29,6 +51,8 @@ struct custos_gate;
 struct custos_vault;
 struct custos_audit;
 struct custos_erase;
+
+#define CUSTOS_TXN_HOOKS_MAX 4
 
 struct custos {
     char *dir;
@@ -45,6 +69,8 @@ struct custos {
     uint8_t *index_key;               /* 32 bytes, sodium_malloc'd, read-only when idle */
 
     pthread_mutex_t write_lock;       /* serialises writers; readers of the gate never take it */
+    int (*txn_hooks[2][CUSTOS_TXN_HOOKS_MAX])(custos_t *ctx); /* txn.c, registered at attach */
+    unsigned txn_nhooks[2];
     pthread_mutex_t err_lock;
     char errmsg[CUSTOS_ERRMSG_MAX];
 
@@ -79,6 +105,12 @@ void  custos__wipe(void *p, size_t n);
 /* The protobuf-c allocator that routes through the hooks above. */
 struct ProtobufCAllocator;
 struct ProtobufCAllocator *custos__pbc_allocator(void);
+/* Unpack a protobuf-c message through the hooks, telling a failed allocation
+ * (CUSTOS_ENOMEM) from bytes that are not such a message (CUSTOS_ECORRUPT);
+ * records no detail (the caller knows what it decoded). Free the message with
+ * protobuf_c_message_free_unpacked(msg, custos__pbc_allocator()). */
+struct ProtobufCMessageDescriptor;
+int custos__pbc_unpack(const struct ProtobufCMessageDescriptor *d, const uint8_t *data, size_t len, void **out);
 /* Nonzero while at least one store is open (allocator hooks are then frozen). */
 void custos__stores_opened(int delta);
 
@@ -94,13 +126,14 @@ int custos__fsync_dir(custos_t *ctx, const char *dir);
 /* path = dir + "/" + name; caller frees. */
 char *custos__path_join(const char *dir, const char *name);
 
-/* --- time and randomness (context.c) --- */
+/* --- the environment (env.c): clock, randomness, subject hash, identity --- */
+/* Install the caller's clock and RNG, or the system ones when NULL (custos_open). */
+void custos__env_init(custos_t *ctx, const custos_clock *clock, const custos_rng *rng);
 uint64_t custos__now(const custos_t *ctx, custos_time_confidence *confidence);
 void custos__random(const custos_t *ctx, uint8_t *buf, size_t len);
 /* 1 if ctx reads the default system clock (the gate then uses a coarse clock). */
 int custos__clock_is_system(const custos_t *ctx);
 
-/* --- hashing --- */
 /* Keyed BLAKE2b-256 of an identifier with the device index key. */
 int custos__subject_hash(const custos_t *ctx, uint8_t out[CUSTOS_HASH_BYTES],
                          const char *subject_id);
@@ -110,5 +143,23 @@ int custos__db_exec(custos_t *ctx, const char *sql);
 int custos__db_begin(custos_t *ctx);   /* BEGIN IMMEDIATE */
 int custos__db_commit(custos_t *ctx);
 void custos__db_rollback(custos_t *ctx);
+
+/* --- the writer transaction (txn.c) --- */
+typedef enum custos_txn_when {
+    CUSTOS_TXN_BEFORE_WRITE = 0,  /* inside the transaction, before the writer's work */
+    CUSTOS_TXN_AFTER_COMMIT = 1   /* after it ended (commit or rollback), lock still held */
+} custos_txn_when;
+typedef int (*custos_txn_hook)(custos_t *ctx);
+/* Register a hook (a module's attach does this); at most CUSTOS_TXN_HOOKS_MAX per kind. */
+int custos__txn_hook_add(custos_t *ctx, custos_txn_when when, custos_txn_hook fn);
+/* Write lock, BEGIN IMMEDIATE, the before_write hooks; on failure nothing is held. */
+int custos__txn_begin(custos_t *ctx);
+/* Commit when rc is CUSTOS_OK (else roll back), run the after_commit hooks,
+ * release the lock. Returns rc, or the first hook's failure. */
+int custos__txn_end(custos_t *ctx, int rc);
+/* Run one kind of hook now, inside a writer (the open transaction, an erase
+ * step that has just changed what readers may see). */
+int custos__txn_before_write(custos_t *ctx);
+int custos__txn_after_commit(custos_t *ctx);
 
 #endif

@@ -18,8 +18,9 @@
  * one sodium_malloc'd region (guard pages, mlock'd, no core dump) that is
  * read-only between calls and wiped by sodium_free on close.
  */
-#include "internal.h"
-#include "keyprov_internal.h"
+#include "ground/internal.h"
+#include "ground/pack.h"
+#include "keyprov/keyprov_internal.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -49,8 +50,6 @@ typedef struct {
     void *codec_state;
 } file_state;
 
-static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
-static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 
 static void km_unlock(file_state *s) { sodium_mprotect_readwrite(s->km); }
 static void km_lock(file_state *s) { sodium_mprotect_readonly(s->km); }
@@ -62,12 +61,12 @@ static int save(file_state *s)
     if (buf == NULL)
         return CUSTOS_ENOMEM;
     memcpy(buf, KF_MAGIC, 8);
-    put32(buf + 8, KF_VERSION);
-    put32(buf + 12, s->km->n);
+    custos__le32_put(buf + 8, KF_VERSION);
+    custos__le32_put(buf + 12, s->km->n);
     memcpy(buf + 16, s->km->seed, 32);
     memcpy(buf + 48, s->km->index_key, 32);
     for (uint32_t i = 0; i < s->km->n; i++) {
-        put32(buf + KF_HEAD + KF_ENTRY * i, s->km->keks[i].gen);
+        custos__le32_put(buf + KF_HEAD + KF_ENTRY * i, s->km->keks[i].gen);
         memcpy(buf + KF_HEAD + KF_ENTRY * i + 4, s->km->keks[i].kek, 32);
     }
     crypto_generichash(buf + len - 32, 32, buf, len - 32, NULL, 0);
@@ -87,10 +86,10 @@ static int parse(file_state *s, const uint8_t *buf, size_t len)
         return custos__fail_open(CUSTOS_EKEY, "%s is not a Custos key file", s->path);
     if (len < KF_HEAD + 32)
         return custos__fail_open(CUSTOS_ECORRUPT, "%s is truncated", s->path);
-    if (get32(buf + 8) > KF_VERSION)
+    if (custos__le32_get(buf + 8) > KF_VERSION)
         return custos__fail_open(CUSTOS_EVERSION, "%s was written by a newer Custos (key file version %u)",
-                                 s->path, get32(buf + 8));
-    uint32_t n = get32(buf + 12);
+                                 s->path, custos__le32_get(buf + 8));
+    uint32_t n = custos__le32_get(buf + 12);
     if (n == 0 || n > KEK_MAX || len != KF_HEAD + KF_ENTRY * n + 32)
         return custos__fail_open(CUSTOS_ECORRUPT, "%s has a bad length", s->path);
     uint8_t sum[32];
@@ -101,7 +100,7 @@ static int parse(file_state *s, const uint8_t *buf, size_t len)
     memcpy(s->km->index_key, buf + 48, 32);
     s->km->n = n;
     for (uint32_t i = 0; i < n; i++) {
-        s->km->keks[i].gen = get32(buf + KF_HEAD + KF_ENTRY * i);
+        s->km->keks[i].gen = custos__le32_get(buf + KF_HEAD + KF_ENTRY * i);
         memcpy(s->km->keks[i].kek, buf + KF_HEAD + KF_ENTRY * i + 4, 32);
     }
     crypto_sign_seed_keypair(s->km->sign_pk, s->km->sign_sk, s->km->seed);

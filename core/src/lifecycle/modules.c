@@ -1,8 +1,9 @@
 /* modules.c: the list of modules attached at open, in dependency order. */
-#include "modules.h"
+#include "lifecycle/modules.h"
 #include "audit/audit_internal.h"
 #include "consent/policy_internal.h"
 #include "consent/subject_internal.h"
+#include "gate/gate_internal.h"
 #include "vault/vault_internal.h"
 #include "erase/erase_internal.h"
 
@@ -10,7 +11,8 @@ const custos_module custos__modules[] = {
     { "none", NULL, NULL }, /* keeps the array non-empty until modules register */
     { "policy", custos__policy_attach, custos__policy_detach },
     { "audit", custos__audit_attach, custos__audit_detach },
-    { "consent", custos__consent_attach, custos__consent_detach },
+    { "consent", custos__consent_attach, NULL },
+    { "gate", custos__gate_attach, custos__gate_detach },  /* after consent: publishes what it holds */
     { "vault", custos__vault_attach, custos__vault_detach },
     { "erase", custos__erase_attach, NULL },           /* last: resumes interrupted erases */
 };
