@@ -44,11 +44,13 @@ typedef enum custos_disclose_format {
     CUSTOS_DISCLOSE_ICS_MD         = 9,
     CUSTOS_DISCLOSE_IXIT_JSON      = 10, /* ETSI TS 103 701 implementation extra information */
     CUSTOS_DISCLOSE_IXIT_MD        = 11,
-    CUSTOS_DISCLOSE_JCSTAR_MD      = 12  /* JC-STAR ★1 evidence sheet */
+    CUSTOS_DISCLOSE_JCSTAR_MD      = 12, /* JC-STAR ★1 evidence sheet */
+    CUSTOS_DISCLOSE_EN18031_MD     = 13, /* EN 18031-2 (RED privacy) evidence sheet */
+    CUSTOS_DISCLOSE_CRA_MD         = 14  /* CRA Annex I Part I mapping */
 } custos_disclose_format;
 
 #define CUSTOS_DISCLOSE_FORMAT_FIRST CUSTOS_DISCLOSE_NOTICE_MD
-#define CUSTOS_DISCLOSE_FORMAT_LAST  CUSTOS_DISCLOSE_JCSTAR_MD
+#define CUSTOS_DISCLOSE_FORMAT_LAST  CUSTOS_DISCLOSE_CRA_MD
 
 /* The command-line name of a format ("notice-md", "xcprivacy", ...), or NULL. */
 CUSTOS_API const char *custos_disclose_format_name(custos_disclose_format format);

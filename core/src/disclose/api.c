@@ -26,6 +26,8 @@ static const format_row formats[] = {
     { CUSTOS_DISCLOSE_IXIT_JSON,      "ixit-json",      "etsi-ixit.json",         0, "" },
     { CUSTOS_DISCLOSE_IXIT_MD,        "ixit-md",        "etsi-ixit.md",           0, "" },
     { CUSTOS_DISCLOSE_JCSTAR_MD,      "jcstar",         "jcstar-star1.md",        0, "" },
+    { CUSTOS_DISCLOSE_EN18031_MD,     "en18031",        "en18031-2.md",           0, "" },
+    { CUSTOS_DISCLOSE_CRA_MD,         "cra",            "cra-annex1.md",          0, "" },
 };
 #define N_FORMATS (sizeof formats / sizeof formats[0])
 
@@ -159,6 +161,8 @@ static int dispatch(dc_gen *g, custos_disclose_format format)
     case CUSTOS_DISCLOSE_IXIT_JSON:      return custos_disclose__ixit(g, 1);
     case CUSTOS_DISCLOSE_IXIT_MD:        return custos_disclose__ixit(g, 0);
     case CUSTOS_DISCLOSE_JCSTAR_MD:      return custos_disclose__jcstar(g);
+    case CUSTOS_DISCLOSE_EN18031_MD:     return custos_disclose__en18031(g);
+    case CUSTOS_DISCLOSE_CRA_MD:         return custos_disclose__cra(g);
     }
     return custos_disclose__fail(g, CUSTOS_EINVAL, "unknown disclosure format %d", (int)format);
 }

@@ -12,7 +12,8 @@
  *   apple.c    PrivacyInfo.xcprivacy
  *   play.c     Play Data safety CSV and Android safety labels
  *   dpv.c      DPV JSON-LD; fides.c the fideslang system
- *   etsi.c     ETSI EN 303 645 ICS and IXIT; jcstar.c the JC-STAR ★1 sheet
+ *   ics.c      ETSI EN 303 645 V3 ICS; etsi.c the TS 103 701 IXIT; jcstar.c the JC-STAR ★1 sheet
+ *   en18031.c  the EN 18031-2 evidence sheet; cra.c the CRA Annex I Part I mapping
  *   access.c   the per-subject access report from a live store
  */
 #ifndef CUSTOS_DISCLOSE_PRIVATE_H
@@ -57,6 +58,8 @@ int custos_disclose__fideslang(dc_gen *g);
 int custos_disclose__ics(dc_gen *g, int json);
 int custos_disclose__ixit(dc_gen *g, int json);
 int custos_disclose__jcstar(dc_gen *g);
+int custos_disclose__en18031(dc_gen *g);
+int custos_disclose__cra(dc_gen *g);
 
 /* --- JSON (json.c): a streaming writer with indentation --- */
 #define DC_JW_DEPTH 16
@@ -77,6 +80,8 @@ void custos_disclose__json_uint(dc_jw *w, uint64_t v);
 void custos_disclose__json_kstr(dc_jw *w, const char *key, const char *s);
 void custos_disclose__json_kbool(dc_jw *w, const char *key, int v);
 void custos_disclose__json_kid(dc_jw *w, const char *key, const char *iri);
+/* The product block of the ICS and IXIT (etsi.c). */
+void custos_disclose__ics_product_json(dc_jw *w, const dc_gen *g);
 
 /* --- documents (doc.c): the same calls write Markdown or HTML --- */
 typedef struct dc_doc {
@@ -101,6 +106,8 @@ void custos_disclose__doc_tr(dc_doc *d);         /* open a row; cells with custo
 void custos_disclose__doc_td(dc_doc *d, const char *text);
 void custos_disclose__doc_tr_end(dc_doc *d);
 void custos_disclose__doc_table_end(dc_doc *d);
+/* The product block of the evidence sheets in Markdown (etsi.c). */
+void custos_disclose__ics_product_md(dc_doc *d, const dc_gen *g);
 
 /* --- facts the manifest implies (facts.c) --- */
 /* Collected in the stores' sense: it leaves the user's devices (cloud or a recipient). */
