@@ -609,20 +609,47 @@ static void test_notice_escapes_markup_in_manifest_text(void **state)
 
 /* --- evidence ----------------------------------------------------------- */
 
+/* The support of ICS row ref: the text after its "support" key, up to the next row. */
+static int ics_support_is(const char *ics, const char *ref, const char *support)
+{
+    char key[64], want[96];
+    snprintf(key, sizeof key, "\"reference\": \"%s\"", ref);
+    snprintf(want, sizeof want, "\"support\": \"%s\"", support);
+    const char *row = strstr(ics, key);
+    assert_non_null(row);
+    const char *next = strstr(row + 1, "\"reference\"");
+    const char *hit = strstr(row, want);
+    return hit != NULL && (next == NULL || hit < next);
+}
+
 static void test_ics_consent_provisions_not_applicable_without_consent(void **state)
 {
     (void)state;
+    static const char *const rows[] = { "6-2", "6-3A", "6-3B" };
     compiled c = simple();
     char *ics = gen(c, CUSTOS_DISCLOSE_ICS_JSON, NULL);
-    const char *p62 = strstr(ics, "\"id\": \"6-2\"");
-    assert_non_null(p62);
-    assert_true(strstr(p62, "\"status\": \"not-applicable\"") < strstr(p62, "\"id\": \"6-3\""));
+    for (size_t i = 0; i < 3; i++)
+        assert_true(ics_support_is(ics, rows[i], "N/A"));
     custos_disclose_free(ics);
     drop(c);
     c = clouds();
     ics = gen(c, CUSTOS_DISCLOSE_ICS_JSON, NULL);
-    p62 = strstr(ics, "\"id\": \"6-2\"");
-    assert_true(strstr(p62, "\"status\": \"supported\"") < strstr(p62, "\"id\": \"6-3\""));
+    for (size_t i = 0; i < 3; i++)
+        assert_true(ics_support_is(ics, rows[i], "Yes"));
+    custos_disclose_free(ics);
+    drop(c);
+}
+
+static void test_ics_leaves_product_rows_to_the_manufacturer(void **state)
+{
+    (void)state;
+    static const char *const product[] = { "5.1-1", "5.2-1", "5.3-2", "5.5-1", "5.6-4A" };
+    compiled c = clouds();
+    char *ics = gen(c, CUSTOS_DISCLOSE_ICS_JSON, NULL);
+    for (size_t i = 0; i < sizeof product / sizeof product[0]; i++)
+        assert_true(ics_support_is(ics, product[i], "to be stated by the manufacturer"));
+    assert_true(ics_support_is(ics, "5.11-1", "Yes"));
+    assert_null(strstr(ics, "\"reference\": \"5.2\""));  /* no collapsed clause rows */
     custos_disclose_free(ics);
     drop(c);
 }
@@ -632,11 +659,43 @@ static void test_jcstar_cites_only_confirmed_requirement_ids(void **state)
     (void)state;
     compiled c = simple();
     char *sheet = gen(c, CUSTOS_DISCLOSE_JCSTAR_MD, NULL);
-    static const char *const unconfirmed[] = { "S1.1-08", "S1.1-09", "S1.1-11", "S1.1-13", "S1.1-14", "S1.1-15" };
+    static const char *const unconfirmed[] = { "S1.1-09", "S1.1-11", "S1.1-13", "S1.1-14" };
     for (size_t i = 0; i < sizeof unconfirmed / sizeof unconfirmed[0]; i++)
         assert_null(strstr(sheet, unconfirmed[i]));
-    assert_non_null(strstr(sheet, "S1.1-12"));
-    assert_non_null(strstr(sheet, "ETSI EN 303 645 5.11-1"));
+    assert_non_null(strstr(sheet, "| S1.1-08 |"));
+    assert_non_null(strstr(sheet, "| S1.1-15 |"));
+    assert_non_null(strstr(sheet, "item 11 of 16 (id not confirmed): ETSI EN 303 645 5.4-1"));
+    custos_disclose_free(sheet);
+    drop(c);
+}
+
+/* simple() with a child among the subjects. */
+static compiled simple_with_child(void)
+{
+    char yaml[8192];
+    const char *at = strstr(head, "subjects: [owner]");
+    assert_non_null(at);
+    snprintf(yaml, sizeof yaml, "%.*ssubjects: [owner, child]\n%spurposes:\n%s", (int)(at - head), head,
+             room_category, operate_purpose);
+    compiled c = { NULL, 0 };
+    custos_manifest_error err;
+    if (custos_manifest_compile(&c.bytes, &c.len, NULL, yaml, strlen(yaml), "test.yaml", NULL, &err) != CUSTOS_OK)
+        fail_msg("test manifest did not compile: %s", err.message);
+    return c;
+}
+
+static void test_en18031_warns_on_acm3_only_without_child_role(void **state)
+{
+    (void)state;
+    compiled c = simple();
+    char *sheet = gen(c, CUSTOS_DISCLOSE_EN18031_MD, NULL);
+    assert_non_null(strstr(sheet, "WARNING: for childcare or toy equipment"));
+    custos_disclose_free(sheet);
+    drop(c);
+    c = simple_with_child();
+    sheet = gen(c, CUSTOS_DISCLOSE_EN18031_MD, NULL);
+    assert_null(strstr(sheet, "WARNING"));
+    assert_non_null(strstr(sheet, "a child's consent is given by a guardian"));
     custos_disclose_free(sheet);
     drop(c);
 }
@@ -735,6 +794,8 @@ int main(void)
         cmocka_unit_test(test_notice_escapes_markup_in_manifest_text),
         cmocka_unit_test(test_ics_consent_provisions_not_applicable_without_consent),
         cmocka_unit_test(test_jcstar_cites_only_confirmed_requirement_ids),
+        cmocka_unit_test(test_ics_leaves_product_rows_to_the_manufacturer),
+        cmocka_unit_test(test_en18031_warns_on_acm3_only_without_child_role),
         cmocka_unit_test(test_allocation_failure_anywhere_is_enomem_and_leaks_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
