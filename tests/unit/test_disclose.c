@@ -421,7 +421,7 @@ static const char two_clouds[] =
     "    retention: {until: ownership_transfer}\n"
     "    locations: [cloud]\n"
     "    recipients:\n"
-    "      - {name: Power Partner Inc., country: US, role: third_party}\n";
+    "      - {name: Power Partner Inc., country: US, role: third_party, appi_route: equivalent_system, measures: {en: Bound by our contract., ja: 当社との契約に従います。}}\n";
 
 static compiled clouds(void)
 {
