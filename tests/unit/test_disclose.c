@@ -583,7 +583,68 @@ static void test_notice_names_recipient_country_and_appi_transfer(void **state)
     char *ja = gen(c, CUSTOS_DISCLOSE_NOTICE_MD, "ja");
     assert_non_null(strstr(ja, "Power Partner Inc."));
     assert_non_null(strstr(ja, "（米国）"));
-    assert_non_null(strstr(ja, "日本国外"));
+    /* Art. 28 by the equivalent-system route, and Art. 27 for a third party. */
+    const char *at = strstr(ja, "<!--custos:appi.28#3.1-->外国にある第三者への提供");
+    assert_non_null(at);
+    assert_non_null(strstr(at, "基準適合体制"));
+    assert_non_null(strstr(ja, "<!--custos:appi.27#3.1-->この第三者提供は、あなたの同意を得て行います"));
+    /* The processor in Japan is neither. */
+    assert_null(strstr(ja, "appi.28#2.1"));
+    assert_null(strstr(ja, "appi.27#2.1"));
+    custos_disclose_free(ja);
+    drop(c);
+}
+
+/* One category under both laws; the notice in lang. */
+static char *notice_for_category(const char *key, const char *lang)
+{
+    char cats[512];
+    snprintf(cats, sizeof cats, "categories:\n  - id: 1\n    key: %s\n    name: {en: Data, ja: データ}\n", key);
+    compiled c = compile_yaml(cats, "  - id: 1\n    key: essential.service.device_operation\n"
+                                    "    name: {en: Operate, ja: 動作}\n    legal_basis: consent\n"
+                                    "    necessity: optional\n    categories: [1]\n    retention: P30D\n"
+                                    "    consent_lifetime: P1Y\n    locations: [device]\n"
+                                    "    special_condition: explicit_consent\n");
+    char *text = gen(c, CUSTOS_DISCLOSE_NOTICE_MD, lang);
+    drop(c);
+    return text;
+}
+
+static void test_face_data_is_an_identification_code_not_special_care_information(void **state)
+{
+    (void)state;
+    char *ja = notice_for_category("user.biometric", "ja");
+    assert_non_null(strstr(ja, "個人識別符号"));
+    assert_null(strstr(ja, "要配慮個人情報"));
+    assert_null(strstr(ja, "appi.20.2"));
+    /* The product is sold under JP-APPI only: GDPR's special category is not said. */
+    assert_null(strstr(ja, "特別な種類の個人データ"));
+    custos_disclose_free(ja);
+}
+
+static void test_medical_data_is_special_care_information_acquired_with_consent(void **state)
+{
+    (void)state;
+    char *ja = notice_for_category("user.health_and_medical", "ja");
+    assert_non_null(strstr(ja, "<!--custos:appi.20.2#1-->（要配慮個人情報。"));
+    assert_null(strstr(ja, "個人識別符号"));
+    custos_disclose_free(ja);
+    char *en = notice_for_category("user.health_and_medical", "en");
+    assert_non_null(strstr(en, "special care-required personal information under the APPI"));
+    custos_disclose_free(en);
+}
+
+static void test_ja_notice_uses_the_ppc_terms(void **state)
+{
+    (void)state;
+    compiled c = clouds();
+    char *ja = gen(c, CUSTOS_DISCLOSE_NOTICE_MD, "ja");
+    assert_null(strstr(ja, "取り消"));
+    assert_null(strstr(ja, "取り扱いの"));
+    assert_non_null(strstr(ja, "同意の撤回"));
+    assert_non_null(strstr(ja, "取扱いの根拠"));
+    assert_non_null(strstr(ja, "第三者提供の停止"));
+    assert_non_null(strstr(ja, "第三者提供記録の開示"));
     custos_disclose_free(ja);
     drop(c);
 }
@@ -796,6 +857,9 @@ int main(void)
         cmocka_unit_test(test_jcstar_cites_only_confirmed_requirement_ids),
         cmocka_unit_test(test_ics_leaves_product_rows_to_the_manufacturer),
         cmocka_unit_test(test_en18031_warns_on_acm3_only_without_child_role),
+        cmocka_unit_test(test_face_data_is_an_identification_code_not_special_care_information),
+        cmocka_unit_test(test_medical_data_is_special_care_information_acquired_with_consent),
+        cmocka_unit_test(test_ja_notice_uses_the_ppc_terms),
         cmocka_unit_test(test_allocation_failure_anywhere_is_enomem_and_leaks_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,7 +8,7 @@
  *   facts.c    what the manifest implies: collected, shared, optional, durations
  *   vocab.c    the store vocabularies (Apple, Play, Android) and their checks
  *   words.c    localized words: legal bases, places, countries, durations
- *   notice.c   the consumer privacy notice
+ *   notice.c   the consumer privacy notice; notice_law.c the items the law requires in it
  *   apple.c    PrivacyInfo.xcprivacy
  *   play.c     Play Data safety CSV and Android safety labels
  *   dpv.c      DPV JSON-LD; fides.c the fideslang system
@@ -106,6 +106,8 @@ void custos_disclose__doc_tr(dc_doc *d);         /* open a row; cells with custo
 void custos_disclose__doc_td(dc_doc *d, const char *text);
 void custos_disclose__doc_tr_end(dc_doc *d);
 void custos_disclose__doc_table_end(dc_doc *d);
+/* A marker <!--custos:ID--> for the checklist tests (notice_private.h). */
+void custos_disclose__doc_mark(dc_doc *d, const char *id);
 /* The product block of the evidence sheets in Markdown (etsi.c). */
 void custos_disclose__ics_product_md(dc_doc *d, const dc_gen *g);
 
@@ -164,6 +166,11 @@ const char *custos_disclose__special_fides(Custos__V1__SpecialCategoryCondition 
 const char *custos_disclose__country(const dc_gen *g, const char *iso2);
 /* A duration for people: "30 days", "1年間", "until you delete your account". */
 void custos_disclose__duration(const dc_gen *g, custos__text *b, const Custos__V1__Duration *d);
+/* A party's name and address in the generation's language (the plain field otherwise). */
+const char *custos_disclose__party_name(const dc_gen *g, const Custos__V1__Party *p);
+const char *custos_disclose__party_address(const dc_gen *g, const Custos__V1__Party *p);
+/* A manifest text in the generation's language, or "" (DC_TEXT for any repeated LocalizedText). */
+const char *custos_disclose__text(const dc_gen *g, Custos__V1__LocalizedText *const *t, size_t n);
 /* 1 if the recipient acts for the maker (a processor). */
 int custos_disclose__recipient_is_processor(const Custos__V1__Recipient *r);
 
