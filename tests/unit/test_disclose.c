@@ -761,6 +761,69 @@ static void test_en18031_warns_on_acm3_only_without_child_role(void **state)
     drop(c);
 }
 
+/* The ICS with the maker's answers; returns the code, *out the text on success. */
+static int ics_with_answers(compiled c, const char *yaml, char **out, custos_manifest_error *err)
+{
+    custos_disclose_options opts = CUSTOS_DISCLOSE_OPTIONS_INIT;
+    opts.ics_answers = yaml;
+    opts.ics_answers_len = strlen(yaml);
+    size_t len = 0;
+    *out = NULL;
+    return custos_disclose(out, &len, c.bytes, c.len, CUSTOS_DISCLOSE_ICS_JSON, &opts, err);
+}
+
+static void test_ics_answers_fill_the_manufacturer_rows(void **state)
+{
+    (void)state;
+    compiled c = simple();
+    custos_manifest_error err = { { 0 }, 0, 0 };
+    char *ics = NULL;
+    assert_int_equal(ics_with_answers(c, "provisions:\n"
+                                         "  \"5.1-1\": {support: \"Yes\", detail: Own password per unit., evidence: TR-12 4.1}\n"
+                                         "  \"5.6-4B\": {support: N/A, detail: No physical debug port.}\n",
+                                      &ics, &err), CUSTOS_OK);
+    assert_true(ics_support_is(ics, "5.1-1", "Yes"));
+    assert_non_null(strstr(ics, "\"manufacturer\": \"TR-12 4.1\""));
+    assert_true(ics_support_is(ics, "5.6-4B", "N/A"));
+    assert_true(ics_support_is(ics, "5.1-2", "to be stated by the manufacturer"));
+    custos_disclose_free(ics);
+    /* Version 1 options carry no answers: the rows stay open. */
+    custos_disclose_options v1 = { 1, NULL, NULL, "provisions: {}", 14 };
+    size_t len = 0;
+    assert_int_equal(custos_disclose(&ics, &len, c.bytes, c.len, CUSTOS_DISCLOSE_ICS_JSON, &v1, &err), CUSTOS_OK);
+    assert_true(ics_support_is(ics, "5.1-1", "to be stated by the manufacturer"));
+    custos_disclose_free(ics);
+    drop(c);
+}
+
+static void test_ics_answers_refuse_what_a_lab_would_reject(void **state)
+{
+    (void)state;
+    static const struct { const char *yaml, *message; } bad[] = {
+        { "provisions:\n  \"5.2\": {support: \"Yes\", evidence: x}\n", "2:3: '5.2' is not a provision of ETSI EN 303 645 V3" },
+        { "provisions:\n  \"5.11-1\": {support: \"Yes\", evidence: x}\n", "5.11-1 is answered by Custos's own evidence" },
+        { "provisions:\n  \"5.1-1\": {support: \"Yes\", detail: trust us}\n", "5.1-1 is Yes without evidence" },
+        { "provisions:\n  \"5.2-2\": {support: N/A}\n", "5.2-2 is N/A without a justification" },
+        { "provisions:\n  \"5.2-2\": {support: Maybe, detail: x}\n", "support 'Maybe' is not known" },
+        { "provisions:\n  \"5.2-2\": {support: No, detail: x}\n  \"5.2-2\": {support: No, detail: y}\n",
+          "5.2-2 is answered twice" },
+        { "provisions:\n  \"5.2-2\": {support: No, detail: x, comment: y}\n", "comment" },
+        { "provisions: [5.1-1]\n", "provisions: must map provision ids to answers" },
+        { "answers: {}\n", "answers" },
+        { "provisions: {\"5.1-1\": [\n", "not valid YAML" },
+    };
+    compiled c = simple();
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        custos_manifest_error err = { { 0 }, 0, 0 };
+        char *ics = NULL;
+        assert_int_equal(ics_with_answers(c, bad[i].yaml, &ics, &err), CUSTOS_EMANIFEST);
+        assert_null(ics);
+        if (strstr(err.message, bad[i].message) == NULL)
+            fail_msg("case %zu: '%s' does not say '%s'", i, err.message, bad[i].message);
+    }
+    drop(c);
+}
+
 /* --- out of memory ------------------------------------------------------ */
 
 static long alloc_budget; /* allocations left before failing; -1: no limit */
@@ -860,6 +923,8 @@ int main(void)
         cmocka_unit_test(test_face_data_is_an_identification_code_not_special_care_information),
         cmocka_unit_test(test_medical_data_is_special_care_information_acquired_with_consent),
         cmocka_unit_test(test_ja_notice_uses_the_ppc_terms),
+        cmocka_unit_test(test_ics_answers_fill_the_manufacturer_rows),
+        cmocka_unit_test(test_ics_answers_refuse_what_a_lab_would_reject),
         cmocka_unit_test(test_allocation_failure_anywhere_is_enomem_and_leaks_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

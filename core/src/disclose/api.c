@@ -184,8 +184,8 @@ int custos_disclose__check_options(const custos_disclose_options *opts, custos_m
 {
     if (opts == NULL)
         return CUSTOS_OK;
-    if (opts->version != CUSTOS_DISCLOSE_OPTIONS_VERSION)
-        return api_fail(err, CUSTOS_EINVAL, "custos_disclose_options version %u is not %u",
+    if (opts->version < 1 || opts->version > CUSTOS_DISCLOSE_OPTIONS_VERSION)
+        return api_fail(err, CUSTOS_EINVAL, "custos_disclose_options version %u is not 1..%u",
                         opts->version, CUSTOS_DISCLOSE_OPTIONS_VERSION);
     if (opts->lang != NULL && !lang_valid(opts->lang))
         return api_fail(err, CUSTOS_EINVAL, "unsupported notice language '%s'; supported: en, ja", opts->lang);
@@ -220,6 +220,10 @@ int custos_disclose(char **out, size_t *out_len, const uint8_t *compiled, size_t
     g.lang = opts && opts->lang ? opts->lang : "en";
     g.ja = strcmp(g.lang, "ja") == 0;
     g.date = opts ? opts->date : NULL;
+    if (opts != NULL && opts->version >= 2 && opts->ics_answers != NULL) {
+        g.answers = opts->ics_answers;
+        g.answers_len = opts->ics_answers_len;
+    }
     rc = dispatch(&g, format);
     custos__manifest_free(m);
     if (rc != CUSTOS_OK) {

@@ -12,7 +12,8 @@
  *   apple.c    PrivacyInfo.xcprivacy
  *   play.c     Play Data safety CSV and Android safety labels
  *   dpv.c      DPV JSON-LD; fides.c the fideslang system
- *   ics.c      ETSI EN 303 645 V3 ICS; etsi.c the TS 103 701 IXIT; jcstar.c the JC-STAR ★1 sheet
+ *   ics.c      ETSI EN 303 645 V3 ICS, with the maker's answers read by ics_answers.c;
+ *              etsi.c the TS 103 701 IXIT; jcstar.c the JC-STAR ★1 sheet
  *   en18031.c  the EN 18031-2 evidence sheet; cra.c the CRA Annex I Part I mapping
  *   access.c   the per-subject access report from a live store
  */
@@ -37,6 +38,8 @@ typedef struct dc_gen {
     int ja;                                 /* 1 for Japanese text */
     const char *lang;
     const char *date;                       /* NULL: print no date */
+    const char *answers;                    /* the maker's ICS answers (YAML), or NULL */
+    size_t answers_len;
     custos_manifest_error *err;
     custos__text out;
 } dc_gen;
@@ -58,6 +61,13 @@ int custos_disclose__fideslang(dc_gen *g);
 int custos_disclose__ics(dc_gen *g, int json);
 int custos_disclose__ixit(dc_gen *g, int json);
 int custos_disclose__jcstar(dc_gen *g);
+/* The maker's answer to one ICS row (ics_answers.c); support NULL: none given. */
+typedef struct dc_answer { const char *support; char *detail, *evidence; } dc_answer;
+struct mf_arena;
+/* Parse g->answers into out[i] for the row ids[i] (n rows); only rows with
+ * by_maker[i] may be answered. Strings live in arena. */
+int custos_disclose__ics_answers(dc_gen *g, const char *const *ids, const int *by_maker, size_t n, dc_answer *out,
+                                 struct mf_arena *arena);
 int custos_disclose__en18031(dc_gen *g);
 int custos_disclose__cra(dc_gen *g);
 

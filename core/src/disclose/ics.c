@@ -16,6 +16,7 @@
  * without a consent purpose feature y is absent and the rows are N/A.
  */
 #include "disclose_private.h"
+#include "../manifest/manifest_private.h"
 
 #include <string.h>
 
@@ -133,23 +134,29 @@ static const ics_row rows[] = {
 static const char to_state[] = "to be stated by the manufacturer";
 static const char no_consent[] = "N/A: no purpose in this manifest relies on consent (feature y absent).";
 
-typedef struct answer_text { const char *support, *detail; int evidence; } answer_text;
+/* evidence: 1 Custos's test and IXIT table; 2 the manufacturer's evidence (maker). */
+typedef struct answer_text { const char *support, *detail, *maker; int evidence; } answer_text;
 
-static answer_text answer_of(const dc_gen *g, const ics_row *r)
+static answer_text answer_of(const dc_gen *g, const ics_row *r, const dc_answer *ans)
 {
-    answer_text a = { to_state, r->detail, 0 };
-    if (r->by == BY_CUSTOS)
-        a = (answer_text){ "Yes", r->detail, 1 };
+    answer_text a = { to_state, r->detail, NULL, 0 };
+    if (ans != NULL && ans->support != NULL) {
+        a.support = ans->support;
+        a.detail = ans->detail ? ans->detail : r->detail;
+        a.maker = ans->evidence;
+        a.evidence = ans->evidence ? 2 : 0;
+    } else if (r->by == BY_CUSTOS)
+        a = (answer_text){ "Yes", r->detail, NULL, 1 };
     else if (r->by == BY_CONSENT) {
         if (custos_disclose__has_basis(g->m, CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_CONSENT))
-            a = (answer_text){ "Yes", r->detail, 1 };
+            a = (answer_text){ "Yes", r->detail, NULL, 1 };
         else
-            a = (answer_text){ "N/A", no_consent, 0 };
+            a = (answer_text){ "N/A", no_consent, NULL, 0 };
     }
     return a;
 }
 
-static void ics_json(dc_gen *g)
+static void ics_json(dc_gen *g, const dc_answer *ans)
 {
     dc_jw w = { .b = &g->out };
     custos_disclose__json_obj(&w);
@@ -159,7 +166,7 @@ static void ics_json(dc_gen *g)
     custos_disclose__json_key(&w, "provisions");
     custos_disclose__json_arr(&w);
     for (size_t i = 0; i < N_ROWS; i++) {
-        answer_text a = answer_of(g, &rows[i]);
+        answer_text a = answer_of(g, &rows[i], &ans[i]);
         custos_disclose__json_obj(&w);
         custos_disclose__json_kstr(&w, "reference", rows[i].id);
         custos_disclose__json_kstr(&w, "status", rows[i].status);
@@ -168,8 +175,12 @@ static void ics_json(dc_gen *g)
         if (a.evidence) {
             custos_disclose__json_key(&w, "evidence");
             custos_disclose__json_obj(&w);
-            custos_disclose__json_kstr(&w, "test", rows[i].test);
-            custos_disclose__json_kstr(&w, "ixit", rows[i].ixit);
+            if (a.evidence == 2)
+                custos_disclose__json_kstr(&w, "manufacturer", a.maker);
+            else {
+                custos_disclose__json_kstr(&w, "test", rows[i].test);
+                custos_disclose__json_kstr(&w, "ixit", rows[i].ixit);
+            }
             custos_disclose__json_obj_end(&w);
         }
         custos_disclose__json_obj_end(&w);
@@ -178,7 +189,7 @@ static void ics_json(dc_gen *g)
     custos_disclose__json_obj_end(&w);
 }
 
-static void ics_md(dc_gen *g)
+static void ics_md(dc_gen *g, const dc_answer *ans)
 {
     dc_doc d = { &g->out, 0, 0 };
     static const char *const head[] = { "Reference", "Status", "Support", "Detail", "Test", "IXIT" };
@@ -192,14 +203,14 @@ static void ics_md(dc_gen *g)
     custos_disclose__doc_p_end(&d);
     custos_disclose__doc_table(&d, head, 6);
     for (size_t i = 0; i < N_ROWS; i++) {
-        answer_text a = answer_of(g, &rows[i]);
+        answer_text a = answer_of(g, &rows[i], &ans[i]);
         custos_disclose__doc_tr(&d);
         custos_disclose__doc_td(&d, rows[i].id);
         custos_disclose__doc_td(&d, rows[i].status);
         custos_disclose__doc_td(&d, a.support);
         custos_disclose__doc_td(&d, a.detail);
-        custos_disclose__doc_td(&d, a.evidence ? rows[i].test : "-");
-        custos_disclose__doc_td(&d, a.evidence ? rows[i].ixit : "-");
+        custos_disclose__doc_td(&d, a.evidence == 2 ? a.maker : a.evidence ? rows[i].test : "-");
+        custos_disclose__doc_td(&d, a.evidence == 1 ? rows[i].ixit : "-");
         custos_disclose__doc_tr_end(&d);
     }
     custos_disclose__doc_table_end(&d);
@@ -208,9 +219,26 @@ static void ics_md(dc_gen *g)
 
 int custos_disclose__ics(dc_gen *g, int json)
 {
+    dc_answer ans[N_ROWS];
+    memset(ans, 0, sizeof ans);
+    mf_arena arena = { 0 };
+    if (g->answers != NULL) {
+        const char *ids[N_ROWS];
+        int by_maker[N_ROWS];
+        for (size_t i = 0; i < N_ROWS; i++) {
+            ids[i] = rows[i].id;
+            by_maker[i] = rows[i].by == BY_MAKER;
+        }
+        int rc = custos_disclose__ics_answers(g, ids, by_maker, N_ROWS, ans, &arena);
+        if (rc != CUSTOS_OK) {
+            custos_manifest__arena_free(&arena);
+            return rc;
+        }
+    }
     if (json)
-        ics_json(g);
+        ics_json(g, ans);
     else
-        ics_md(g);
+        ics_md(g, ans);
+    custos_manifest__arena_free(&arena);
     return CUSTOS_OK;
 }
