@@ -1,7 +1,7 @@
 /*
  * cmd_disclose.c: `custos disclose`, every disclosure from a compiled manifest.
  *
- *   custos disclose --format F [--lang en|ja] [--date YYYY-MM-DD] MANIFEST.pb -o DIR
+ *   custos disclose --format F [--lang en|ja] [--date YYYY-MM-DD] [--ics-answers FILE.yaml] MANIFEST.pb -o DIR
  *
  *   custos disclose access --subject ID [--store DIR] [--html] [--lang en|ja] MANIFEST.pb -o DIR
  *
@@ -22,13 +22,15 @@ static const char *const langs[] = { "en", "ja" };
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: custos disclose --format FORMAT [--lang en|ja] [--date YYYY-MM-DD] MANIFEST.pb -o DIR\n\n"
+    fprintf(f, "usage: custos disclose --format FORMAT [--lang en|ja] [--date YYYY-MM-DD] [--ics-answers FILE.yaml]\n"
+               "                       MANIFEST.pb -o DIR\n\n"
                "formats: all");
     for (int i = CUSTOS_DISCLOSE_FORMAT_FIRST; i <= CUSTOS_DISCLOSE_FORMAT_LAST; i++)
         fprintf(f, ", %s", custos_disclose_format_name((custos_disclose_format)i));
     fprintf(f, "\n       custos disclose access --subject ID [--store DIR] [--html] [--lang en|ja] MANIFEST.pb -o DIR\n"
                "       (the access report of one person, from a store where MANIFEST.pb is loaded)");
     fprintf(f, "\n\nThe notices are written in every language unless --lang names one.\n"
+               "--ics-answers merges the manufacturer's answers into the ICS rows Custos cannot know.\n"
                "Nothing depends on the clock: --date is printed only when given.\n");
 }
 
@@ -38,6 +40,8 @@ typedef struct job {
     const char *lang;   /* NULL: every language for the notices */
     const char *date;
     const char *dir;    /* "-" for stdout */
+    const unsigned char *answers;  /* --ics-answers, or NULL */
+    size_t answers_len;
 } job;
 
 static int write_one(const job *j, custos_disclose_format f, const char *lang)
@@ -45,6 +49,8 @@ static int write_one(const job *j, custos_disclose_format f, const char *lang)
     custos_disclose_options opts = CUSTOS_DISCLOSE_OPTIONS_INIT;
     opts.lang = lang;
     opts.date = j->date;
+    opts.ics_answers = (const char *)j->answers;
+    opts.ics_answers_len = j->answers_len;
     custos_manifest_error err = { { 0 }, 0, 0 };
     char *text = NULL;
     size_t len = 0;
@@ -100,7 +106,7 @@ static int make_dir(const char *dir)
 }
 
 typedef struct args {
-    const char *format, *lang, *date, *out, *input, *store, *subject;
+    const char *format, *lang, *date, *out, *input, *store, *subject, *answers;
     int html;
 } args;
 
@@ -120,6 +126,8 @@ static int parse(args *a, int argc, char **argv)
             slot = &a->store;
         else if (strcmp(argv[i], "--subject") == 0)
             slot = &a->subject;
+        else if (strcmp(argv[i], "--ics-answers") == 0)
+            slot = &a->answers;
         else if (strcmp(argv[i], "--html") == 0) {
             a->html = 1;
             continue;
@@ -229,10 +237,17 @@ int cmd_disclose(int argc, char **argv)
     size_t len = 0;
     if (cli_read_file(a.input, &manifest, &len) != CLI_OK)
         return CLI_FAIL;
-    job j = { manifest, len, a.lang, a.date, a.out };
+    unsigned char *answers = NULL;
+    size_t answers_len = 0;
+    if (a.answers != NULL && cli_read_file(a.answers, &answers, &answers_len) != CLI_OK) {
+        free(manifest);
+        return CLI_FAIL;
+    }
+    job j = { manifest, len, a.lang, a.date, a.out, answers, answers_len };
     rc = make_dir(a.out);
     if (rc == CLI_OK)
         rc = all ? run_all(&j) : run_format(&j, f);
     free(manifest);
+    free(answers);
     return rc;
 }

@@ -28,6 +28,7 @@ static const char ef_yaml[] =
     "  model: ET-1\n"
     "  policy_version: 1\n"
     "  controller: {name: Example KK, address: '1-1 Chiyoda, Tokyo', contact: privacy@example.com, country: JP}\n"
+    "  eu_representative: {name: Example EU B.V., address: '1 Dam, Amsterdam', contact: eu@example.com, country: NL}\n"
     "  jurisdictions: [JP-APPI, EU-GDPR]\n"
     "  languages: [en, ja]\n"
     "categories:\n"

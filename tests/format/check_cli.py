@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 FORMATS = ["notice-md", "notice-html", "xcprivacy", "play-csv", "android-labels", "dpv", "fideslang",
-           "ics-json", "ics-md", "ixit-json", "ixit-md", "jcstar", "all"]
+           "ics-json", "ics-md", "ixit-json", "ixit-md", "jcstar", "en18031", "cra", "all"]
 
 
 def main():

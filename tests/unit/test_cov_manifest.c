@@ -325,7 +325,7 @@ static void test_empty_lists_in_a_purpose_are_refused_or_ignored(void **state)
     refused_cut("purposes:\n", "purposes: 3\n", "purposes must be a list ([a, b] or '- ' lines), not a single value");
     refused("    necessity: required\n", "", "has no 'necessity:'; say whether the person can refuse it");
     accepted("      - {name: Stats Co., country: JP}",
-             "      - {name: Stats Co., country: JP, role: processor}\n      - {name: Stats Co., country: US}");
+             "      - {name: Stats Co., country: JP, role: processor}\n      - {name: Stats Co., country: US, appi_route: equivalent_system, measures: {en: Bound by our contract., ja: 当社との契約に従います。}}");
     refused("      - {name: Stats Co., country: JP}", "      - {country: JP}",
             "a recipient has no 'name:'; name the company that receives the data");
 }

@@ -23,6 +23,7 @@ static const char manifest_v1[] =
     "    address: 1-1 Chiyoda, Tokyo\n"
     "    contact: privacy@test.example\n"
     "    country: JP\n"
+    "  eu_representative: {name: Test EU B.V., address: 1 Dam Amsterdam, contact: eu@test.example, country: NL}\n"
     "subjects: [owner]\n"
     "categories:\n"
     "  - id: 1\n"
@@ -52,8 +53,8 @@ static const char purpose_2[] =
     "    consent_lifetime: P1Y\n"
     "    locations: [device, cloud]\n"
     "    recipients:\n"
-    "      - {name: Stats Co., country: JP}\n"
-    "      - {name: Cloud Inc., country: US, role: processor}\n";
+    "      - {name: Stats Co., country: JP, gdpr_safeguard: adequacy}\n"
+    "      - {name: Cloud Inc., country: US, role: processor, gdpr_safeguard: dpf, appi_route: equivalent_system, measures: {en: Bound by our contract., ja: 当社との契約に従います。}}\n";
 
 static const char retired_2[] =
     "retired:\n"

@@ -421,7 +421,7 @@ static const char two_clouds[] =
     "    retention: {until: ownership_transfer}\n"
     "    locations: [cloud]\n"
     "    recipients:\n"
-    "      - {name: Power Partner Inc., country: US, role: third_party}\n";
+    "      - {name: Power Partner Inc., country: US, role: third_party, appi_route: equivalent_system, measures: {en: Bound by our contract., ja: 当社との契約に従います。}}\n";
 
 static compiled clouds(void)
 {
@@ -583,7 +583,68 @@ static void test_notice_names_recipient_country_and_appi_transfer(void **state)
     char *ja = gen(c, CUSTOS_DISCLOSE_NOTICE_MD, "ja");
     assert_non_null(strstr(ja, "Power Partner Inc."));
     assert_non_null(strstr(ja, "（米国）"));
-    assert_non_null(strstr(ja, "日本国外"));
+    /* Art. 28 by the equivalent-system route, and Art. 27 for a third party. */
+    const char *at = strstr(ja, "<!--custos:appi.28#3.1-->外国にある第三者への提供");
+    assert_non_null(at);
+    assert_non_null(strstr(at, "基準適合体制"));
+    assert_non_null(strstr(ja, "<!--custos:appi.27#3.1-->この第三者提供は、あなたの同意を得て行います"));
+    /* The processor in Japan is neither. */
+    assert_null(strstr(ja, "appi.28#2.1"));
+    assert_null(strstr(ja, "appi.27#2.1"));
+    custos_disclose_free(ja);
+    drop(c);
+}
+
+/* One category under both laws; the notice in lang. */
+static char *notice_for_category(const char *key, const char *lang)
+{
+    char cats[512];
+    snprintf(cats, sizeof cats, "categories:\n  - id: 1\n    key: %s\n    name: {en: Data, ja: データ}\n", key);
+    compiled c = compile_yaml(cats, "  - id: 1\n    key: essential.service.device_operation\n"
+                                    "    name: {en: Operate, ja: 動作}\n    legal_basis: consent\n"
+                                    "    necessity: optional\n    categories: [1]\n    retention: P30D\n"
+                                    "    consent_lifetime: P1Y\n    locations: [device]\n"
+                                    "    special_condition: explicit_consent\n");
+    char *text = gen(c, CUSTOS_DISCLOSE_NOTICE_MD, lang);
+    drop(c);
+    return text;
+}
+
+static void test_face_data_is_an_identification_code_not_special_care_information(void **state)
+{
+    (void)state;
+    char *ja = notice_for_category("user.biometric", "ja");
+    assert_non_null(strstr(ja, "個人識別符号"));
+    assert_null(strstr(ja, "要配慮個人情報"));
+    assert_null(strstr(ja, "appi.20.2"));
+    /* The product is sold under JP-APPI only: GDPR's special category is not said. */
+    assert_null(strstr(ja, "特別な種類の個人データ"));
+    custos_disclose_free(ja);
+}
+
+static void test_medical_data_is_special_care_information_acquired_with_consent(void **state)
+{
+    (void)state;
+    char *ja = notice_for_category("user.health_and_medical", "ja");
+    assert_non_null(strstr(ja, "<!--custos:appi.20.2#1-->（要配慮個人情報。"));
+    assert_null(strstr(ja, "個人識別符号"));
+    custos_disclose_free(ja);
+    char *en = notice_for_category("user.health_and_medical", "en");
+    assert_non_null(strstr(en, "special care-required personal information under the APPI"));
+    custos_disclose_free(en);
+}
+
+static void test_ja_notice_uses_the_ppc_terms(void **state)
+{
+    (void)state;
+    compiled c = clouds();
+    char *ja = gen(c, CUSTOS_DISCLOSE_NOTICE_MD, "ja");
+    assert_null(strstr(ja, "取り消"));
+    assert_null(strstr(ja, "取り扱いの"));
+    assert_non_null(strstr(ja, "同意の撤回"));
+    assert_non_null(strstr(ja, "取扱いの根拠"));
+    assert_non_null(strstr(ja, "第三者提供の停止"));
+    assert_non_null(strstr(ja, "第三者提供記録の開示"));
     custos_disclose_free(ja);
     drop(c);
 }
@@ -609,20 +670,47 @@ static void test_notice_escapes_markup_in_manifest_text(void **state)
 
 /* --- evidence ----------------------------------------------------------- */
 
+/* The support of ICS row ref: the text after its "support" key, up to the next row. */
+static int ics_support_is(const char *ics, const char *ref, const char *support)
+{
+    char key[64], want[96];
+    snprintf(key, sizeof key, "\"reference\": \"%s\"", ref);
+    snprintf(want, sizeof want, "\"support\": \"%s\"", support);
+    const char *row = strstr(ics, key);
+    assert_non_null(row);
+    const char *next = strstr(row + 1, "\"reference\"");
+    const char *hit = strstr(row, want);
+    return hit != NULL && (next == NULL || hit < next);
+}
+
 static void test_ics_consent_provisions_not_applicable_without_consent(void **state)
 {
     (void)state;
+    static const char *const rows[] = { "6-2", "6-3A", "6-3B" };
     compiled c = simple();
     char *ics = gen(c, CUSTOS_DISCLOSE_ICS_JSON, NULL);
-    const char *p62 = strstr(ics, "\"id\": \"6-2\"");
-    assert_non_null(p62);
-    assert_true(strstr(p62, "\"status\": \"not-applicable\"") < strstr(p62, "\"id\": \"6-3\""));
+    for (size_t i = 0; i < 3; i++)
+        assert_true(ics_support_is(ics, rows[i], "N/A"));
     custos_disclose_free(ics);
     drop(c);
     c = clouds();
     ics = gen(c, CUSTOS_DISCLOSE_ICS_JSON, NULL);
-    p62 = strstr(ics, "\"id\": \"6-2\"");
-    assert_true(strstr(p62, "\"status\": \"supported\"") < strstr(p62, "\"id\": \"6-3\""));
+    for (size_t i = 0; i < 3; i++)
+        assert_true(ics_support_is(ics, rows[i], "Yes"));
+    custos_disclose_free(ics);
+    drop(c);
+}
+
+static void test_ics_leaves_product_rows_to_the_manufacturer(void **state)
+{
+    (void)state;
+    static const char *const product[] = { "5.1-1", "5.2-1", "5.3-2", "5.5-1", "5.6-4A" };
+    compiled c = clouds();
+    char *ics = gen(c, CUSTOS_DISCLOSE_ICS_JSON, NULL);
+    for (size_t i = 0; i < sizeof product / sizeof product[0]; i++)
+        assert_true(ics_support_is(ics, product[i], "to be stated by the manufacturer"));
+    assert_true(ics_support_is(ics, "5.11-1", "Yes"));
+    assert_null(strstr(ics, "\"reference\": \"5.2\""));  /* no collapsed clause rows */
     custos_disclose_free(ics);
     drop(c);
 }
@@ -632,12 +720,107 @@ static void test_jcstar_cites_only_confirmed_requirement_ids(void **state)
     (void)state;
     compiled c = simple();
     char *sheet = gen(c, CUSTOS_DISCLOSE_JCSTAR_MD, NULL);
-    static const char *const unconfirmed[] = { "S1.1-08", "S1.1-09", "S1.1-11", "S1.1-13", "S1.1-14", "S1.1-15" };
+    static const char *const unconfirmed[] = { "S1.1-09", "S1.1-11", "S1.1-13", "S1.1-14" };
     for (size_t i = 0; i < sizeof unconfirmed / sizeof unconfirmed[0]; i++)
         assert_null(strstr(sheet, unconfirmed[i]));
-    assert_non_null(strstr(sheet, "S1.1-12"));
-    assert_non_null(strstr(sheet, "ETSI EN 303 645 5.11-1"));
+    assert_non_null(strstr(sheet, "| S1.1-08 |"));
+    assert_non_null(strstr(sheet, "| S1.1-15 |"));
+    assert_non_null(strstr(sheet, "item 11 of 16 (id not confirmed): ETSI EN 303 645 5.4-1"));
     custos_disclose_free(sheet);
+    drop(c);
+}
+
+/* simple() with a child among the subjects. */
+static compiled simple_with_child(void)
+{
+    char yaml[8192];
+    const char *at = strstr(head, "subjects: [owner]");
+    assert_non_null(at);
+    snprintf(yaml, sizeof yaml, "%.*ssubjects: [owner, child]\n%spurposes:\n%s", (int)(at - head), head,
+             room_category, operate_purpose);
+    compiled c = { NULL, 0 };
+    custos_manifest_error err;
+    if (custos_manifest_compile(&c.bytes, &c.len, NULL, yaml, strlen(yaml), "test.yaml", NULL, &err) != CUSTOS_OK)
+        fail_msg("test manifest did not compile: %s", err.message);
+    return c;
+}
+
+static void test_en18031_warns_on_acm3_only_without_child_role(void **state)
+{
+    (void)state;
+    compiled c = simple();
+    char *sheet = gen(c, CUSTOS_DISCLOSE_EN18031_MD, NULL);
+    assert_non_null(strstr(sheet, "WARNING: for childcare or toy equipment"));
+    custos_disclose_free(sheet);
+    drop(c);
+    c = simple_with_child();
+    sheet = gen(c, CUSTOS_DISCLOSE_EN18031_MD, NULL);
+    assert_null(strstr(sheet, "WARNING"));
+    assert_non_null(strstr(sheet, "a child's consent is given by a guardian"));
+    custos_disclose_free(sheet);
+    drop(c);
+}
+
+/* The ICS with the maker's answers; returns the code, *out the text on success. */
+static int ics_with_answers(compiled c, const char *yaml, char **out, custos_manifest_error *err)
+{
+    custos_disclose_options opts = CUSTOS_DISCLOSE_OPTIONS_INIT;
+    opts.ics_answers = yaml;
+    opts.ics_answers_len = strlen(yaml);
+    size_t len = 0;
+    *out = NULL;
+    return custos_disclose(out, &len, c.bytes, c.len, CUSTOS_DISCLOSE_ICS_JSON, &opts, err);
+}
+
+static void test_ics_answers_fill_the_manufacturer_rows(void **state)
+{
+    (void)state;
+    compiled c = simple();
+    custos_manifest_error err = { { 0 }, 0, 0 };
+    char *ics = NULL;
+    assert_int_equal(ics_with_answers(c, "provisions:\n"
+                                         "  \"5.1-1\": {support: \"Yes\", detail: Own password per unit., evidence: TR-12 4.1}\n"
+                                         "  \"5.6-4B\": {support: N/A, detail: No physical debug port.}\n",
+                                      &ics, &err), CUSTOS_OK);
+    assert_true(ics_support_is(ics, "5.1-1", "Yes"));
+    assert_non_null(strstr(ics, "\"manufacturer\": \"TR-12 4.1\""));
+    assert_true(ics_support_is(ics, "5.6-4B", "N/A"));
+    assert_true(ics_support_is(ics, "5.1-2", "to be stated by the manufacturer"));
+    custos_disclose_free(ics);
+    /* Version 1 options carry no answers: the rows stay open. */
+    custos_disclose_options v1 = { 1, NULL, NULL, "provisions: {}", 14 };
+    size_t len = 0;
+    assert_int_equal(custos_disclose(&ics, &len, c.bytes, c.len, CUSTOS_DISCLOSE_ICS_JSON, &v1, &err), CUSTOS_OK);
+    assert_true(ics_support_is(ics, "5.1-1", "to be stated by the manufacturer"));
+    custos_disclose_free(ics);
+    drop(c);
+}
+
+static void test_ics_answers_refuse_what_a_lab_would_reject(void **state)
+{
+    (void)state;
+    static const struct { const char *yaml, *message; } bad[] = {
+        { "provisions:\n  \"5.2\": {support: \"Yes\", evidence: x}\n", "2:3: '5.2' is not a provision of ETSI EN 303 645 V3" },
+        { "provisions:\n  \"5.11-1\": {support: \"Yes\", evidence: x}\n", "5.11-1 is answered by Custos's own evidence" },
+        { "provisions:\n  \"5.1-1\": {support: \"Yes\", detail: trust us}\n", "5.1-1 is Yes without evidence" },
+        { "provisions:\n  \"5.2-2\": {support: N/A}\n", "5.2-2 is N/A without a justification" },
+        { "provisions:\n  \"5.2-2\": {support: Maybe, detail: x}\n", "support 'Maybe' is not known" },
+        { "provisions:\n  \"5.2-2\": {support: No, detail: x}\n  \"5.2-2\": {support: No, detail: y}\n",
+          "5.2-2 is answered twice" },
+        { "provisions:\n  \"5.2-2\": {support: No, detail: x, comment: y}\n", "comment" },
+        { "provisions: [5.1-1]\n", "provisions: must map provision ids to answers" },
+        { "answers: {}\n", "answers" },
+        { "provisions: {\"5.1-1\": [\n", "not valid YAML" },
+    };
+    compiled c = simple();
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        custos_manifest_error err = { { 0 }, 0, 0 };
+        char *ics = NULL;
+        assert_int_equal(ics_with_answers(c, bad[i].yaml, &ics, &err), CUSTOS_EMANIFEST);
+        assert_null(ics);
+        if (strstr(err.message, bad[i].message) == NULL)
+            fail_msg("case %zu: '%s' does not say '%s'", i, err.message, bad[i].message);
+    }
     drop(c);
 }
 
@@ -735,6 +918,13 @@ int main(void)
         cmocka_unit_test(test_notice_escapes_markup_in_manifest_text),
         cmocka_unit_test(test_ics_consent_provisions_not_applicable_without_consent),
         cmocka_unit_test(test_jcstar_cites_only_confirmed_requirement_ids),
+        cmocka_unit_test(test_ics_leaves_product_rows_to_the_manufacturer),
+        cmocka_unit_test(test_en18031_warns_on_acm3_only_without_child_role),
+        cmocka_unit_test(test_face_data_is_an_identification_code_not_special_care_information),
+        cmocka_unit_test(test_medical_data_is_special_care_information_acquired_with_consent),
+        cmocka_unit_test(test_ja_notice_uses_the_ppc_terms),
+        cmocka_unit_test(test_ics_answers_fill_the_manufacturer_rows),
+        cmocka_unit_test(test_ics_answers_refuse_what_a_lab_would_reject),
         cmocka_unit_test(test_allocation_failure_anywhere_is_enomem_and_leaks_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

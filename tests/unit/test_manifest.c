@@ -327,14 +327,14 @@ static void test_diff_detects_a_new_recipient(void **state)
 {
     (void)state;
     assert_one_change("      - {name: Stats Co., country: JP}",
-                      "      - {name: Stats Co., country: JP}\n      - {name: Cloud Inc., country: US}", 2,
+                      "      - {name: Stats Co., country: JP}\n      - {name: Cloud Inc., country: US, appi_route: equivalent_system, measures: {en: Bound by our contract., ja: 当社との契約に従います。}}", 2,
                       CUSTOS_MANIFEST_CHANGE_NEW_RECIPIENT);
 }
 
 static void test_diff_detects_a_recipient_moving_abroad(void **state)
 {
     (void)state;
-    assert_one_change("{name: Stats Co., country: JP}", "{name: Stats Co., country: SG}", 2,
+    assert_one_change("{name: Stats Co., country: JP}", "{name: Stats Co., country: SG, appi_route: equivalent_system, measures: {en: Bound by our contract., ja: 当社との契約に従います。}}", 2,
                       CUSTOS_MANIFEST_CHANGE_NEW_RECIPIENT);
 }
 

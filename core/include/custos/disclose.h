@@ -44,11 +44,13 @@ typedef enum custos_disclose_format {
     CUSTOS_DISCLOSE_ICS_MD         = 9,
     CUSTOS_DISCLOSE_IXIT_JSON      = 10, /* ETSI TS 103 701 implementation extra information */
     CUSTOS_DISCLOSE_IXIT_MD        = 11,
-    CUSTOS_DISCLOSE_JCSTAR_MD      = 12  /* JC-STAR ★1 evidence sheet */
+    CUSTOS_DISCLOSE_JCSTAR_MD      = 12, /* JC-STAR ★1 evidence sheet */
+    CUSTOS_DISCLOSE_EN18031_MD     = 13, /* EN 18031-2 (RED privacy) evidence sheet */
+    CUSTOS_DISCLOSE_CRA_MD         = 14  /* CRA Annex I Part I mapping */
 } custos_disclose_format;
 
 #define CUSTOS_DISCLOSE_FORMAT_FIRST CUSTOS_DISCLOSE_NOTICE_MD
-#define CUSTOS_DISCLOSE_FORMAT_LAST  CUSTOS_DISCLOSE_JCSTAR_MD
+#define CUSTOS_DISCLOSE_FORMAT_LAST  CUSTOS_DISCLOSE_CRA_MD
 
 /* The command-line name of a format ("notice-md", "xcprivacy", ...), or NULL. */
 CUSTOS_API const char *custos_disclose_format_name(custos_disclose_format format);
@@ -59,13 +61,17 @@ int custos_disclose_format_parse(custos_disclose_format *out, const char *name,
 /* 1 if the format depends on the language (the notices), else 0. */
 CUSTOS_API int custos_disclose_format_localized(custos_disclose_format format);
 
-#define CUSTOS_DISCLOSE_OPTIONS_VERSION 1
+#define CUSTOS_DISCLOSE_OPTIONS_VERSION 2
 typedef struct custos_disclose_options {
-    unsigned int version;   /* CUSTOS_DISCLOSE_OPTIONS_VERSION */
+    unsigned int version;   /* CUSTOS_DISCLOSE_OPTIONS_VERSION (1 is accepted: no fields below date) */
     const char *lang;       /* notice language, "en" or "ja"; NULL: "en" */
     const char *date;       /* ISO 8601 date printed as the document date; NULL: none */
+    /* Version 2: the manufacturer's answers to the ICS rows Custos cannot know, a
+     * YAML text (docs/disclosures.md, "The manufacturer's answers"); NULL: none. */
+    const char *ics_answers;
+    size_t ics_answers_len;
 } custos_disclose_options;
-#define CUSTOS_DISCLOSE_OPTIONS_INIT { CUSTOS_DISCLOSE_OPTIONS_VERSION, NULL, NULL }
+#define CUSTOS_DISCLOSE_OPTIONS_INIT { CUSTOS_DISCLOSE_OPTIONS_VERSION, NULL, NULL, NULL, 0 }
 
 /*
  * Generate one disclosure from a compiled manifest (the bytes `custos

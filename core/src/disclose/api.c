@@ -26,6 +26,8 @@ static const format_row formats[] = {
     { CUSTOS_DISCLOSE_IXIT_JSON,      "ixit-json",      "etsi-ixit.json",         0, "" },
     { CUSTOS_DISCLOSE_IXIT_MD,        "ixit-md",        "etsi-ixit.md",           0, "" },
     { CUSTOS_DISCLOSE_JCSTAR_MD,      "jcstar",         "jcstar-star1.md",        0, "" },
+    { CUSTOS_DISCLOSE_EN18031_MD,     "en18031",        "en18031-2.md",           0, "" },
+    { CUSTOS_DISCLOSE_CRA_MD,         "cra",            "cra-annex1.md",          0, "" },
 };
 #define N_FORMATS (sizeof formats / sizeof formats[0])
 
@@ -159,6 +161,8 @@ static int dispatch(dc_gen *g, custos_disclose_format format)
     case CUSTOS_DISCLOSE_IXIT_JSON:      return custos_disclose__ixit(g, 1);
     case CUSTOS_DISCLOSE_IXIT_MD:        return custos_disclose__ixit(g, 0);
     case CUSTOS_DISCLOSE_JCSTAR_MD:      return custos_disclose__jcstar(g);
+    case CUSTOS_DISCLOSE_EN18031_MD:     return custos_disclose__en18031(g);
+    case CUSTOS_DISCLOSE_CRA_MD:         return custos_disclose__cra(g);
     }
     return custos_disclose__fail(g, CUSTOS_EINVAL, "unknown disclosure format %d", (int)format);
 }
@@ -180,8 +184,8 @@ int custos_disclose__check_options(const custos_disclose_options *opts, custos_m
 {
     if (opts == NULL)
         return CUSTOS_OK;
-    if (opts->version != CUSTOS_DISCLOSE_OPTIONS_VERSION)
-        return api_fail(err, CUSTOS_EINVAL, "custos_disclose_options version %u is not %u",
+    if (opts->version < 1 || opts->version > CUSTOS_DISCLOSE_OPTIONS_VERSION)
+        return api_fail(err, CUSTOS_EINVAL, "custos_disclose_options version %u is not 1..%u",
                         opts->version, CUSTOS_DISCLOSE_OPTIONS_VERSION);
     if (opts->lang != NULL && !lang_valid(opts->lang))
         return api_fail(err, CUSTOS_EINVAL, "unsupported notice language '%s'; supported: en, ja", opts->lang);
@@ -216,6 +220,10 @@ int custos_disclose(char **out, size_t *out_len, const uint8_t *compiled, size_t
     g.lang = opts && opts->lang ? opts->lang : "en";
     g.ja = strcmp(g.lang, "ja") == 0;
     g.date = opts ? opts->date : NULL;
+    if (opts != NULL && opts->version >= 2 && opts->ics_answers != NULL) {
+        g.answers = opts->ics_answers;
+        g.answers_len = opts->ics_answers_len;
+    }
     rc = dispatch(&g, format);
     custos__manifest_free(m);
     if (rc != CUSTOS_OK) {

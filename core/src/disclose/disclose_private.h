@@ -8,11 +8,13 @@
  *   facts.c    what the manifest implies: collected, shared, optional, durations
  *   vocab.c    the store vocabularies (Apple, Play, Android) and their checks
  *   words.c    localized words: legal bases, places, countries, durations
- *   notice.c   the consumer privacy notice
+ *   notice.c   the consumer privacy notice; notice_law.c the items the law requires in it
  *   apple.c    PrivacyInfo.xcprivacy
  *   play.c     Play Data safety CSV and Android safety labels
  *   dpv.c      DPV JSON-LD; fides.c the fideslang system
- *   etsi.c     ETSI EN 303 645 ICS and IXIT; jcstar.c the JC-STAR ★1 sheet
+ *   ics.c      ETSI EN 303 645 V3 ICS, with the maker's answers read by ics_answers.c;
+ *              etsi.c the TS 103 701 IXIT; jcstar.c the JC-STAR ★1 sheet
+ *   en18031.c  the EN 18031-2 evidence sheet; cra.c the CRA Annex I Part I mapping
  *   access.c   the per-subject access report from a live store
  */
 #ifndef CUSTOS_DISCLOSE_PRIVATE_H
@@ -36,6 +38,8 @@ typedef struct dc_gen {
     int ja;                                 /* 1 for Japanese text */
     const char *lang;
     const char *date;                       /* NULL: print no date */
+    const char *answers;                    /* the maker's ICS answers (YAML), or NULL */
+    size_t answers_len;
     custos_manifest_error *err;
     custos__text out;
 } dc_gen;
@@ -57,6 +61,15 @@ int custos_disclose__fideslang(dc_gen *g);
 int custos_disclose__ics(dc_gen *g, int json);
 int custos_disclose__ixit(dc_gen *g, int json);
 int custos_disclose__jcstar(dc_gen *g);
+/* The maker's answer to one ICS row (ics_answers.c); support NULL: none given. */
+typedef struct dc_answer { const char *support; char *detail, *evidence; } dc_answer;
+struct mf_arena;
+/* Parse g->answers into out[i] for the row ids[i] (n rows); only rows with
+ * by_maker[i] may be answered. Strings live in arena. */
+int custos_disclose__ics_answers(dc_gen *g, const char *const *ids, const int *by_maker, size_t n, dc_answer *out,
+                                 struct mf_arena *arena);
+int custos_disclose__en18031(dc_gen *g);
+int custos_disclose__cra(dc_gen *g);
 
 /* --- JSON (json.c): a streaming writer with indentation --- */
 #define DC_JW_DEPTH 16
@@ -77,6 +90,8 @@ void custos_disclose__json_uint(dc_jw *w, uint64_t v);
 void custos_disclose__json_kstr(dc_jw *w, const char *key, const char *s);
 void custos_disclose__json_kbool(dc_jw *w, const char *key, int v);
 void custos_disclose__json_kid(dc_jw *w, const char *key, const char *iri);
+/* The product block of the ICS and IXIT (etsi.c). */
+void custos_disclose__ics_product_json(dc_jw *w, const dc_gen *g);
 
 /* --- documents (doc.c): the same calls write Markdown or HTML --- */
 typedef struct dc_doc {
@@ -101,6 +116,10 @@ void custos_disclose__doc_tr(dc_doc *d);         /* open a row; cells with custo
 void custos_disclose__doc_td(dc_doc *d, const char *text);
 void custos_disclose__doc_tr_end(dc_doc *d);
 void custos_disclose__doc_table_end(dc_doc *d);
+/* A marker <!--custos:ID--> for the checklist tests (notice_private.h). */
+void custos_disclose__doc_mark(dc_doc *d, const char *id);
+/* The product block of the evidence sheets in Markdown (etsi.c). */
+void custos_disclose__ics_product_md(dc_doc *d, const dc_gen *g);
 
 /* --- facts the manifest implies (facts.c) --- */
 /* Collected in the stores' sense: it leaves the user's devices (cloud or a recipient). */
@@ -157,6 +176,11 @@ const char *custos_disclose__special_fides(Custos__V1__SpecialCategoryCondition 
 const char *custos_disclose__country(const dc_gen *g, const char *iso2);
 /* A duration for people: "30 days", "1年間", "until you delete your account". */
 void custos_disclose__duration(const dc_gen *g, custos__text *b, const Custos__V1__Duration *d);
+/* A party's name and address in the generation's language (the plain field otherwise). */
+const char *custos_disclose__party_name(const dc_gen *g, const Custos__V1__Party *p);
+const char *custos_disclose__party_address(const dc_gen *g, const Custos__V1__Party *p);
+/* A manifest text in the generation's language, or "" (DC_TEXT for any repeated LocalizedText). */
+const char *custos_disclose__text(const dc_gen *g, Custos__V1__LocalizedText *const *t, size_t n);
 /* 1 if the recipient acts for the maker (a processor). */
 int custos_disclose__recipient_is_processor(const Custos__V1__Recipient *r);
 

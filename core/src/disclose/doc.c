@@ -190,3 +190,11 @@ void custos_disclose__doc_table_end(dc_doc *d)
 {
     custos__text_put(d->b, d->html ? "</tbody>\n</table>\n" : "\n");
 }
+
+void custos_disclose__doc_mark(dc_doc *d, const char *id)
+{
+    /* The same comment in both backends; ids never contain "--". */
+    custos__text_put(d->b, "<!--custos:");
+    custos__text_put(d->b, id);
+    custos__text_put(d->b, "-->");
+}

@@ -6,20 +6,14 @@
  * the person's choice, how long), then a section per purpose (why, legal
  * basis, how long, where it is kept, who else receives it and in which
  * country, how to withdraw), then the data explained, the people who share
- * the device, how to erase, rights, contact and changes. Every sentence
- * comes from the manifest or from words.c; nothing depends on the time.
+ * the device, how to erase, security, requests, rights, contact and
+ * changes. Every sentence comes from the manifest, from words.c or from
+ * notice_law.c (the items the law requires, each after its checklist
+ * marker); nothing depends on the time.
  */
-#include "disclose_private.h"
+#include "notice_private.h"
 
 #include <string.h>
-
-#define STR(buf) ((buf).data ? (buf).data : "")
-
-typedef struct notice {
-    dc_gen *g;
-    dc_doc d;
-    const custos_manifest_pb *m;
-} notice;
 
 static const char *cat_name(const notice *n, const custos_category_pb *c)
 {
@@ -86,7 +80,7 @@ static void intro(notice *n)
         }
         custos_disclose__doc_text(d, "とそのアプリが、どのような個人データを、何のために扱うのか、"
                     "そしてあなたが何を選べるのかを説明します。このお知らせは");
-        custos_disclose__doc_text(d, pr->controller->name);
+        custos_disclose__doc_text(d, custos_disclose__party_name(n->g, pr->controller));
         custos_disclose__doc_text(d, "が提供しています。");
     } else {
         custos_disclose__doc_text(d, "This notice explains what personal data ");
@@ -133,10 +127,11 @@ static void summary(notice *n)
     custos_disclose__doc_table_end(d);
 }
 
-/* One list item: "**Label:** text" */
-static void item(notice *n, const char *label, const char *text)
+void custos_disclose__notice_item(notice *n, const char *id, uint32_t a, const char *label, const char *text)
 {
     custos_disclose__doc_li(&n->d);
+    if (id != NULL)
+        custos_disclose__notice_mark(n, id, a, 0);
     /* The colon stays outside the emphasis: CommonMark does not close
      * ** after a full-width colon followed by a letter. */
     custos_disclose__doc_strong(&n->d, label);
@@ -155,13 +150,14 @@ static void places(notice *n, const custos_purpose_pb *p)
     }
     if (p->n_locations == 0)
         custos__text_put(&b, custos_disclose__l(n->g, "not declared", "未申告"));
-    item(n, custos_disclose__l(n->g, "Where it is kept", "保存場所"), STR(b));
+    custos_disclose__notice_item(n, NULL, 0, custos_disclose__l(n->g, "Where it is kept", "保存場所"), STR(b));
     n->d.b->failed |= b.failed;
     custos__text_discard(&b);
 }
 
-static void one_recipient(notice *n, const Custos__V1__Recipient *r)
+static void one_recipient(notice *n, const custos_purpose_pb *p, size_t index)
 {
+    const Custos__V1__Recipient *r = p->recipients[index];
     dc_doc *d = &n->d;
     custos_disclose__doc_li(d);
     custos_disclose__doc_strong(d, r->name);
@@ -174,11 +170,7 @@ static void one_recipient(notice *n, const Custos__V1__Recipient *r)
     else
         custos_disclose__doc_text(d, custos_disclose__l(n->g, "receives the data as a separate company (a third party).",
                          "第三者として、データの提供を受けます。"));
-    if (strcmp(r->country, "JP") != 0 && custos_disclose__has_jurisdiction(n->m, "JP-APPI"))
-        custos_disclose__doc_text(d, custos_disclose__l(n->g, " This company is outside Japan; ask us for information about the "
-                               "data protection rules of its country and how it protects your data.",
-                         "この事業者は日本国外にあります。その国の個人情報保護制度や、"
-                         "この事業者が講じている保護措置について知りたい場合はお問い合わせください。"));
+    custos_disclose__notice_recipient_law(n, p, index);
     custos_disclose__doc_li_end(d);
 }
 
@@ -186,16 +178,17 @@ static void recipients(notice *n, const custos_purpose_pb *p)
 {
     dc_doc *d = &n->d;
     if (p->n_recipients == 0) {
-        item(n, custos_disclose__l(n->g, "Who else receives it", "データを受け取る事業者"),
+        custos_disclose__notice_item(n, "gdpr.13.1.e", p->id, custos_disclose__l(n->g, "Who else receives it", "データを受け取る事業者"),
              custos_disclose__l(n->g, "Nobody. Only we use this data.", "ありません。このデータを使うのは当社だけです。"));
         return;
     }
     custos_disclose__doc_li(d);
+    custos_disclose__notice_mark(n, "gdpr.13.1.e", p->id, 0);
     custos_disclose__doc_strong(d, custos_disclose__l(n->g, "Who else receives it", "データを受け取る事業者"));
     custos_disclose__doc_text(d, custos_disclose__l(n->g, ":", "："));
     custos_disclose__doc_ul(d);
     for (size_t i = 0; i < p->n_recipients; i++)
-        one_recipient(n, p->recipients[i]);
+        one_recipient(n, p, i);
     custos_disclose__doc_ul_end(d);
     custos_disclose__doc_li_end(d);
 }
@@ -203,7 +196,7 @@ static void recipients(notice *n, const custos_purpose_pb *p)
 static void withdrawal(notice *n, const custos_purpose_pb *p)
 {
     if (p->legal_basis == CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_CONSENT) {
-        item(n, custos_disclose__l(n->g, "To withdraw your consent", "同意の取り消し"),
+        custos_disclose__notice_item(n, "gdpr.13.2.c", p->id, custos_disclose__l(n->g, "To withdraw your consent", "同意の撤回"),
              custos_disclose__l(n->g, "turn this purpose off in the app's privacy settings at any time. Collection stops "
                         "at once, and the data kept for this purpose is erased.",
                   "アプリのプライバシー設定で、いつでもこの目的をオフにできます。収集はすぐに止まり、"
@@ -212,21 +205,22 @@ static void withdrawal(notice *n, const custos_purpose_pb *p)
             custos__text b = { 0 };
             custos_disclose__duration(n->g, &b, p->consent_lifetime);
             custos__text_put(&b, custos_disclose__l(n->g, ". After that we ask you again.", "です。期間が過ぎたら、あらためて確認します。"));
-            item(n, custos_disclose__l(n->g, "Your consent lasts", "同意の有効期間"), STR(b));
+            custos_disclose__notice_item(n, NULL, 0, custos_disclose__l(n->g, "Your consent lasts", "同意の有効期間"), STR(b));
             n->d.b->failed |= b.failed;
             custos__text_discard(&b);
         }
     } else if (p->legal_basis == CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_LEGITIMATE_INTEREST) {
-        item(n, custos_disclose__l(n->g, "To object", "異議の申し出"),
+        custos_disclose__notice_item(n, NULL, 0, custos_disclose__l(n->g, "To object", "異議の申出"),
              custos_disclose__l(n->g, "contact us (see below). We stop unless we have compelling reasons that the law accepts.",
-                  "下記の窓口までご連絡ください。法令上認められるやむを得ない理由がない限り、取り扱いを停止します。"));
+                  "下記の窓口までご連絡ください。法令上認められるやむを得ない理由がない限り、取扱いを停止します。"));
     } else if (p->necessity == CUSTOS__V1__NECESSITY__NECESSITY_OPTIONAL) {
-        item(n, custos_disclose__l(n->g, "To stop it", "停止するには"),
+        custos_disclose__notice_item(n, NULL, 0, custos_disclose__l(n->g, "To stop it", "停止するには"),
              custos_disclose__l(n->g, "turn this purpose off in the app's privacy settings.",
                   "アプリのプライバシー設定でこの目的をオフにしてください。"));
     }
 }
 
+/* 1 if the purpose uses a category marked special (GDPR Art. 9). */
 static int purpose_uses_special(const notice *n, const custos_purpose_pb *p)
 {
     for (size_t i = 0; i < p->n_categories; i++) {
@@ -237,36 +231,53 @@ static int purpose_uses_special(const notice *n, const custos_purpose_pb *p)
     return 0;
 }
 
+static void special(notice *n, const custos_purpose_pb *p)
+{
+    if (!n->gdpr || !purpose_uses_special(n, p))
+        return;
+    int explicit_consent = p->has_special_condition &&
+                           p->special_condition == CUSTOS__V1__SPECIAL_CATEGORY_CONDITION__SPECIAL_EXPLICIT_CONSENT;
+    custos_disclose__notice_item(n, NULL, 0, custos_disclose__l(n->g, "Special category data", "特別な種類の個人データ"),
+        explicit_consent ? custos_disclose__l(n->g, "some of this data is a special category under the GDPR (Art. 9). We use "
+                                                    "it only with your explicit consent.",
+                                              "このデータには、GDPR第9条の特別な種類の個人データが含まれます。"
+                                              "あなたの明示的な同意を得た場合にだけ使います。")
+                         : custos_disclose__l(n->g, "some of this data is a special category under the GDPR (Art. 9); we use "
+                                                    "it only under a condition of Art. 9(2).",
+                                              "このデータには、GDPR第9条の特別な種類の個人データが含まれます。"
+                                              "同条第2項の条件に基づいてだけ使います。"));
+}
+
 static void purpose_section(notice *n, const custos_purpose_pb *p)
 {
     dc_doc *d = &n->d;
     custos_disclose__doc_h(d, 3, purpose_name(n, p));
     const char *desc = DC_TEXT(n->g, p, description);
-    if (desc[0]) {
+    if (desc[0] || n->appi) {
         custos_disclose__doc_p(d);
-        custos_disclose__doc_text(d, desc);
+        if (n->appi)  /* 利用目的 (APPI Art. 21, 32(1)(ii)): the heading and this paragraph */
+            custos_disclose__notice_mark(n, "appi.32.1.2", p->id, 0);
+        custos_disclose__doc_text(d, desc[0] ? desc : purpose_name(n, p));
         custos_disclose__doc_p_end(d);
     }
     custos_disclose__doc_ul(d);
     custos__text b = { 0 };
     category_list(n, &b, p);
-    item(n, custos_disclose__l(n->g, "Data we use", "使うデータ"), STR(b));
-    if (purpose_uses_special(n, p))
-        item(n, custos_disclose__l(n->g, "Sensitive data", "要配慮個人情報"),
-             custos_disclose__l(n->g, "some of this data is sensitive. We use it only with your explicit consent.",
-                  "このデータには要配慮個人情報が含まれます。あなたの明示的な同意を得た場合にだけ使います。"));
+    custos_disclose__notice_item(n, NULL, 0, custos_disclose__l(n->g, "Data we use", "使うデータ"), STR(b));
+    special(n, p);
     b.len = 0;
     custos__text_put(&b, custos_disclose__basis_word(n->g, p->legal_basis));
     custos__text_put(&b, custos_disclose__l(n->g, ". ", "。"));
     custos__text_put(&b, custos_disclose__basis_explain(n->g, p->legal_basis));
-    item(n, custos_disclose__l(n->g, "Legal basis", "取り扱いの根拠"), STR(b));
-    item(n, custos_disclose__l(n->g, "Your choice", "あなたの選択"), choice_word(n, p));
+    custos_disclose__notice_item(n, "gdpr.13.1.c", p->id, custos_disclose__l(n->g, "Legal basis", "取扱いの根拠"), STR(b));
+    custos_disclose__notice_item(n, NULL, 0, custos_disclose__l(n->g, "Your choice", "あなたの選択"), choice_word(n, p));
     b.len = 0;
     custos_disclose__duration(n->g, &b, p->retention);
-    item(n, custos_disclose__l(n->g, "How long we keep it", "保存期間"), STR(b));
+    custos_disclose__notice_item(n, "gdpr.13.2.a", p->id, custos_disclose__l(n->g, "How long we keep it", "保存期間"), STR(b));
     places(n, p);
     recipients(n, p);
     withdrawal(n, p);
+    custos_disclose__notice_purpose_law(n, p);
     custos_disclose__doc_ul_end(d);
     d->b->failed |= b.failed;
     custos__text_discard(&b);
@@ -284,6 +295,17 @@ static void data_explained(notice *n)
 {
     dc_doc *d = &n->d;
     custos_disclose__doc_h(d, 2, custos_disclose__l(n->g, "The data, explained", "データの説明"));
+    custos_disclose__doc_p(d);
+    custos_disclose__notice_mark(n, "gdpr.14.1.d", 0, 0);
+    custos_disclose__doc_text(d, custos_disclose__l(n->g, "These are the kinds of personal data the product handles. ",
+                                                    "製品が取り扱う個人データの種類は次のとおりです。"));
+    custos_disclose__notice_mark(n, "gdpr.14.2.f", 0, 0);
+    custos_disclose__doc_text(d, custos_disclose__l(n->g, "All of it comes from the device and the app: from what you enter "
+                                                          "and from what the device's sensors record, which can include "
+                                                          "other people in the home.",
+                                                    "いずれも機器とアプリから取得します。あなたが入力した情報と、機器の"
+                                                    "センサーが記録する情報で、ご家庭のほかの方の情報を含むことがあります。"));
+    custos_disclose__doc_p_end(d);
     custos_disclose__doc_ul(d);
     for (size_t i = 0; i < n->m->n_categories; i++) {
         const custos_category_pb *c = n->m->categories[i];
@@ -296,8 +318,20 @@ static void data_explained(notice *n)
             custos_disclose__doc_text(d, custos_disclose__l(n->g, ": ", "："));
             custos_disclose__doc_text(d, desc);
         }
-        if (c->has_special && c->special)
-            custos_disclose__doc_text(d, custos_disclose__l(n->g, " (sensitive data)", "（要配慮個人情報）"));
+        if (n->gdpr && c->has_special && c->special)
+            custos_disclose__doc_text(d, custos_disclose__l(n->g, " (a special category under GDPR Art. 9)",
+                                                            "（GDPR第9条の特別な種類の個人データ）"));
+        if (n->appi && c->has_appi_identifier && c->appi_identifier)
+            custos_disclose__doc_text(d, custos_disclose__l(n->g, " (an individual identification code under the APPI, Art. 2(2))",
+                                                            "（個人識別符号。個人情報保護法第2条第2項）"));
+        if (n->appi && c->has_appi_sensitive && c->appi_sensitive) {
+            custos_disclose__doc_text(d, " ");
+            custos_disclose__notice_mark(n, "appi.20.2", c->id, 0);
+            custos_disclose__doc_text(d, custos_disclose__l(n->g, "(special care-required personal information under the APPI, "
+                                                                  "Art. 2(3): we obtain it only with your consent, Art. 20(2))",
+                                                            "（要配慮個人情報。個人情報保護法第2条第3項。取得には、あなたの同意を"
+                                                            "得ます。同法第20条第2項）"));
+        }
         custos_disclose__doc_li_end(d);
     }
     custos_disclose__doc_ul_end(d);
@@ -314,7 +348,7 @@ static void people(notice *n)
                            "and erase their own data without affecting the others, and without resetting "
                            "the device. This notice concerns:",
                      "選択とデータは一人ひとり別々に管理します。ほかの人に影響を与えず、機器を初期化することもなく、"
-                     "自分のデータの確認、同意の取り消し、消去ができます。このお知らせの対象は次の方です。"));
+                     "自分のデータの確認、同意の撤回、消去ができます。このお知らせの対象は次の方です。"));
     custos_disclose__doc_p_end(d);
     custos_disclose__doc_ul(d);
     for (size_t i = 0; i < n->m->n_subject_roles; i++) {
@@ -356,62 +390,6 @@ static void erase(notice *n)
     custos_disclose__doc_ul_end(d);
 }
 
-static void rights(notice *n)
-{
-    dc_doc *d = &n->d;
-    custos_disclose__doc_h(d, 2, custos_disclose__l(n->g, "Your rights", "あなたの権利"));
-    custos_disclose__doc_p(d);
-    custos_disclose__doc_text(d, custos_disclose__l(n->g, "You can ask us to show you the data we hold about you, to correct it, to erase it, "
-                           "to give you a copy you can take elsewhere, and to stop using it. You can withdraw "
-                           "any consent at any time; this does not affect what we did before.",
-                     "当社が保有するあなたのデータについて、開示、訂正、消去、ほかのサービスに持ち出せる形式での提供、"
-                     "利用の停止を求めることができます。同意はいつでも取り消せます。取り消す前に行った取り扱いには影響しません。"));
-    custos_disclose__doc_p_end(d);
-    if (custos_disclose__has_jurisdiction(n->m, "EU-GDPR") || custos_disclose__has_jurisdiction(n->m, "UK-GDPR")) {
-        custos_disclose__doc_p(d);
-        custos_disclose__doc_text(d, custos_disclose__l(n->g, "If you live in the European Union or the United Kingdom, you can also complain "
-                               "to your data protection authority.",
-                         "欧州連合または英国にお住まいの方は、その国のデータ保護監督機関に苦情を申し立てることもできます。"));
-        custos_disclose__doc_p_end(d);
-    }
-    if (custos_disclose__has_jurisdiction(n->m, "JP-APPI")) {
-        custos_disclose__doc_p(d);
-        custos_disclose__doc_text(d, custos_disclose__l(n->g, "In Japan, you can also consult the Personal Information Protection Commission.",
-                         "日本では、個人情報保護委員会に相談することもできます。"));
-        custos_disclose__doc_p_end(d);
-    }
-}
-
-static void party(notice *n, const char *label, const Custos__V1__Party *p)
-{
-    dc_doc *d = &n->d;
-    custos_disclose__doc_li(d);
-    custos_disclose__doc_strong(d, label);
-    custos_disclose__doc_text(d, custos_disclose__l(n->g, ": ", "："));
-    custos_disclose__doc_text(d, p->name);
-    if (p->address) {
-        custos_disclose__doc_text(d, custos_disclose__l(n->g, ", ", "、"));
-        custos_disclose__doc_text(d, p->address);
-    }
-    if (p->contact) {
-        custos_disclose__doc_text(d, custos_disclose__l(n->g, ", ", "、"));
-        custos_disclose__doc_text(d, p->contact);
-    }
-    custos_disclose__doc_li_end(d);
-}
-
-static void contact(notice *n)
-{
-    const Custos__V1__Product *pr = n->m->product;
-    custos_disclose__doc_h(&n->d, 2, custos_disclose__l(n->g, "Contact", "お問い合わせ"));
-    custos_disclose__doc_ul(&n->d);
-    party(n, custos_disclose__l(n->g, "Responsible for your data", "個人データの取扱責任者"), pr->controller);
-    if (pr->privacy_contact)
-        party(n, custos_disclose__l(n->g, "Privacy questions and requests", "プライバシーに関するお問い合わせ窓口"),
-              pr->privacy_contact);
-    custos_disclose__doc_ul_end(&n->d);
-}
-
 static void changes(notice *n)
 {
     dc_doc *d = &n->d;
@@ -420,7 +398,7 @@ static void changes(notice *n)
     custos_disclose__doc_text(d, custos_disclose__l(n->g, "If we change a purpose in a way that matters to you (new kinds of data, a new "
                            "recipient, keeping data longer, or a different legal basis), we ask for your "
                            "consent again before the change applies to you.",
-                     "目的の内容を大きく変える場合（新しい種類のデータ、新しい提供先、保存期間の延長、取り扱いの根拠の変更）は、"
+                     "利用目的の内容を大きく変える場合（新しい種類のデータ、新しい提供先、保存期間の延長、取扱いの根拠の変更）は、"
                      "変更を適用する前にあらためて同意をお願いします。"));
     custos_disclose__doc_p_end(d);
     custos_disclose__doc_p(d);
@@ -438,7 +416,10 @@ static void changes(notice *n)
 
 int custos_disclose__notice(dc_gen *g, int html)
 {
-    notice n = { .g = g, .d = { &g->out, html, 0 }, .m = g->m };
+    notice n = { .g = g, .d = { &g->out, html, 0 }, .m = g->m,
+                 .gdpr = custos_disclose__has_jurisdiction(g->m, "EU-GDPR") ||
+                         custos_disclose__has_jurisdiction(g->m, "UK-GDPR"),
+                 .appi = custos_disclose__has_jurisdiction(g->m, "JP-APPI") };
     custos__text title = { 0 };
     custos__text_put(&title, g->m->product->name);
     custos__text_put(&title, custos_disclose__l(g, ": privacy notice", " プライバシーに関するお知らせ"));
@@ -453,8 +434,10 @@ int custos_disclose__notice(dc_gen *g, int html)
     data_explained(&n);
     people(&n);
     erase(&n);
-    rights(&n);
-    contact(&n);
+    custos_disclose__notice_security(&n);
+    custos_disclose__notice_requests(&n);
+    custos_disclose__notice_rights(&n);
+    custos_disclose__notice_contact(&n);
     changes(&n);
     custos_disclose__doc_end(&n.d);
     return CUSTOS_OK;

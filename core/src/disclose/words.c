@@ -35,7 +35,7 @@ const char *custos_disclose__basis_explain(const dc_gen *g, basis b)
     switch (b) {
     case CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_CONSENT:
         return custos_disclose__l(g, "We do this only if you agree. You can change your mind at any time.",
-                    "あなたが同意した場合にだけ行います。同意はいつでも取り消せます。");
+                    "あなたが同意した場合にだけ行います。同意はいつでも撤回できます。");
     case CUSTOS__V1__LEGAL_BASIS__LEGAL_BASIS_CONTRACT:
         return custos_disclose__l(g, "We need this to provide the product and service you asked for.",
                     "ご利用いただく製品とサービスを提供するために必要です。");
@@ -200,7 +200,7 @@ typedef struct event_word { const char *key, *en, *ja; } event_word;
 
 static const event_word events[] = {
     { "account_deletion",   "until you delete your account", "アカウントを削除するまで" },
-    { "consent_withdrawal", "until you withdraw your consent", "同意を取り消すまで" },
+    { "consent_withdrawal", "until you withdraw your consent", "同意を撤回するまで" },
     { "decommissioning",    "until the device is taken out of use", "機器の使用を終えるまで" },
     { "device_reset",       "until the device is reset", "機器を初期化するまで" },
     { "end_of_support",     "until security support for the product ends", "製品のセキュリティサポートが終了するまで" },
@@ -302,4 +302,21 @@ void custos_disclose__duration(const dc_gen *g, custos__text *b, const Custos__V
         return;
     }
     custos__text_put(b, custos_disclose__l(g, "no fixed period declared", "期間の定めなし"));
+}
+
+const char *custos_disclose__text(const dc_gen *g, Custos__V1__LocalizedText *const *t, size_t n)
+{
+    return custos__manifest_text(t, n, g->lang);
+}
+
+const char *custos_disclose__party_name(const dc_gen *g, const Custos__V1__Party *p)
+{
+    const char *s = custos__manifest_text(p->name_text, p->n_name_text, g->lang);
+    return s[0] ? s : p->name;
+}
+
+const char *custos_disclose__party_address(const dc_gen *g, const Custos__V1__Party *p)
+{
+    const char *s = custos__manifest_text(p->address_text, p->n_address_text, g->lang);
+    return s[0] ? s : p->address;
 }

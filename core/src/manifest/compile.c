@@ -106,18 +106,21 @@ static int compile_languages(mf_compile *c, yaml_node_t *prod, Custos__V1__Produ
 
 static int compile_party(mf_compile *c, yaml_node_t *n, const char *what, int full, Custos__V1__Party **out)
 {
-    static const char *const keys[] = { "name", "address", "contact", "country", NULL };
+    static const char *const keys[] = { "name", "address", "contact", "country", "representative", NULL };
     mf_yaml *y = &c->y;
     Custos__V1__Party *p = MF_NEW(c, Custos__V1__Party, CUSTOS__V1__PARTY__INIT);
     if (p == NULL || custos_manifest__ymap(y, n, keys, what) != CUSTOS_OK)
         return y->rc;
     yaml_node_t *v;
-    if ((v = custos_manifest__yneed(y, n, "name", what, "give the legal name")) == NULL || custos_manifest__ystr(y, v, "a name", &p->name) ||
+    if ((v = custos_manifest__yneed(y, n, "name", what, "give the legal name")) == NULL ||
+        custos_manifest__compile_text_field(c, v, "a name", &p->name, &p->name_text, &p->n_name_text) ||
         (v = custos_manifest__yneed(y, n, "contact", what, "give an e-mail address, URL or phone number people can use")) == NULL ||
         custos_manifest__ystr(y, v, "a contact", &p->contact))
         return y->rc;
     if ((v = full ? custos_manifest__yneed(y, n, "address", what, "give the postal address") : custos_manifest__yget(y, n, "address")) != NULL &&
-        custos_manifest__ystr(y, v, "an address", &p->address) != CUSTOS_OK)
+        custos_manifest__compile_text_field(c, v, "an address", &p->address, &p->address_text, &p->n_address_text))
+        return y->rc;
+    if (custos_manifest__compile_party_law(c, n, what, p) != CUSTOS_OK)
         return y->rc;
     v = full ? custos_manifest__yneed(y, n, "country", what, "give its ISO 3166-1 code, e.g. JP") : custos_manifest__yget(y, n, "country");
     if (v != NULL && custos_manifest__ystr(y, v, "a country", &p->country) == CUSTOS_OK &&
@@ -150,7 +153,8 @@ static int valid_date(const char *s)
 static int compile_product(mf_compile *c, yaml_node_t *n)
 {
     static const char *const keys[] = { "name", "model", "controller", "privacy_contact", "jurisdictions",
-                                        "support_until", "policy_version", "languages", NULL };
+                                        "support_until", "policy_version", "languages", "eu_representative",
+                                        "requests", "security_measures", NULL };
     mf_yaml *y = &c->y;
     Custos__V1__Product *p = MF_NEW(c, Custos__V1__Product, CUSTOS__V1__PRODUCT__INIT);
     if (p == NULL || custos_manifest__ymap(y, n, keys, "the product") != CUSTOS_OK)
@@ -174,7 +178,7 @@ static int compile_product(mf_compile *c, yaml_node_t *n)
     if ((v = custos_manifest__yget(y, n, "support_until")) != NULL && custos_manifest__ystr(y, v, "product.support_until", &p->support_until) == CUSTOS_OK &&
         !valid_date(p->support_until))
         return custos_manifest__yerr(y, v, "product.support_until '%s' is not a date written YYYY-MM-DD", p->support_until);
-    return y->rc;
+    return custos_manifest__compile_product_law(c, n, p, compile_party);
 }
 
 /* --- subjects and retired ids --------------------------------------------- */

@@ -43,6 +43,20 @@ int custos_manifest__compile_stores(mf_compile *c, yaml_node_t *n);
 /* 1 if s is an absolute https URL with a host and no space, quote or control character. */
 int custos_manifest__is_https_url(const char *s);
 
+/* compile_law.c: the fields a privacy notice legally needs (see its header). */
+int custos_manifest__in_eu(const char *iso2);
+int custos_manifest__in_eea(const char *iso2);
+/* A string, or {lang: text} (then *plain is the English text; plain may be NULL). */
+int custos_manifest__compile_text_field(mf_compile *c, yaml_node_t *n, const char *what, char **plain,
+                                        Custos__V1__LocalizedText ***out, size_t *count);
+int custos_manifest__compile_party_law(mf_compile *c, yaml_node_t *n, const char *what, Custos__V1__Party *p);
+int custos_manifest__compile_product_law(mf_compile *c, yaml_node_t *n, Custos__V1__Product *p,
+                                         int (*party)(mf_compile *, yaml_node_t *, const char *, int,
+                                                      Custos__V1__Party **));
+int custos_manifest__compile_category_law(mf_compile *c, yaml_node_t *n, custos_category_pb *cat);
+int custos_manifest__compile_recipient_law(mf_compile *c, yaml_node_t *n, Custos__V1__Recipient *r, const char *label);
+int custos_manifest__compile_purpose_law(mf_compile *c, yaml_node_t *n, custos_purpose_pb *p, const char *label);
+
 /* compile_duration.c */
 /* Parse an ISO 8601 duration ("P1Y2M10DT2H30M", "P4W") into seconds
  * (1 Y = 365 D, 1 M = 30 D). 0 on success, -1 if malformed or zero. */

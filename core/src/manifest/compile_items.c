@@ -110,13 +110,14 @@ static int category_flags(mf_compile *c, yaml_node_t *n, custos_category_pb *cat
         cat->has_linked_to_user = cat->linked_to_user = flag != 0;
     if ((v = custos_manifest__yget(y, n, "tracking")) != NULL && custos_manifest__ybool(y, v, "tracking", &flag) == CUSTOS_OK)
         cat->has_tracking = cat->tracking = flag != 0;
-    return y->rc;
+    return y->rc == CUSTOS_OK ? custos_manifest__compile_category_law(c, n, cat) : y->rc;
 }
 
 static int compile_category(mf_compile *c, yaml_node_t *n, size_t index)
 {
     static const char *const keys[] = { "id", "key", "name", "description", "special", "dpv", "apple_type",
-                                        "play_type", "linked_to_user", "tracking", NULL };
+                                        "play_type", "linked_to_user", "tracking", "appi_sensitive",
+                                        "appi_identifier", NULL };
     mf_yaml *y = &c->y;
     char label[96];
     early_label(c, n, "category", index, label, sizeof label);
@@ -254,7 +255,8 @@ static int compile_special(mf_compile *c, yaml_node_t *n, custos_purpose_pb *p, 
 
 static int compile_recipient(mf_compile *c, yaml_node_t *n, custos_purpose_pb *p, size_t i, const char *label)
 {
-    static const char *const keys[] = { "name", "country", "role", NULL };
+    static const char *const keys[] = { "name", "country", "role", "regime", "measures", "appi_route",
+                                        "gdpr_safeguard", "safeguard_copy", NULL };
     static const char *const roles[] = { "processor", "third_party" };
     mf_yaml *y = &c->y;
     Custos__V1__Recipient *r = MF_NEW(c, Custos__V1__Recipient, CUSTOS__V1__RECIPIENT__INIT);
@@ -280,6 +282,8 @@ static int compile_recipient(mf_compile *c, yaml_node_t *n, custos_purpose_pb *p
     for (size_t j = 0; j < i && y->rc == CUSTOS_OK; j++)
         if (strcmp(p->recipients[j]->name, r->name) == 0 && strcmp(p->recipients[j]->country, r->country) == 0)
             return custos_manifest__yerr(y, name, "recipient '%s' (%s) is listed twice for %s", r->name, r->country, label);
+    if (y->rc != CUSTOS_OK || custos_manifest__compile_recipient_law(c, n, r, label) != CUSTOS_OK)
+        return y->rc;
     p->recipients[i] = r;
     return y->rc;
 }
@@ -420,7 +424,8 @@ static int compile_purpose(mf_compile *c, yaml_node_t *n, size_t index)
 {
     static const char *const keys[] = { "id", "key", "name", "description", "legal_basis", "necessity",
                                         "categories", "retention", "recipients", "locations", "consent_lifetime",
-                                        "special_condition", "apple_purposes", "play_purposes", "dpv", NULL };
+                                        "special_condition", "apple_purposes", "play_purposes", "dpv",
+                                        "legitimate_interest", "automated_decision", NULL };
     mf_yaml *y = &c->y;
     char label[96];
     early_label(c, n, "purpose", index, label, sizeof label);
@@ -441,7 +446,8 @@ static int compile_purpose(mf_compile *c, yaml_node_t *n, size_t index)
         compile_named_texts(c, t, "the description", label, &p->description, &p->n_description) != CUSTOS_OK)
         return y->rc;
     if (compile_basis(c, n, p, label) || compile_uses(c, n, p, label) || compile_special(c, n, p, label) ||
-        compile_times(c, n, p, label) || compile_recipients(c, n, p, label))
+        compile_times(c, n, p, label) || compile_recipients(c, n, p, label) ||
+        custos_manifest__compile_purpose_law(c, n, p, label))
         return y->rc;
     yaml_node_t *loc = custos_manifest__yneed(y, n, "locations", label, "say where the data is kept: device, app and/or cloud");
     if (loc == NULL ||
