@@ -16,7 +16,7 @@
  * without a consent purpose feature y is absent and the rows are N/A.
  */
 #include "disclose_private.h"
-#include "../manifest/manifest_private.h"
+#include "manifest/manifest_internal.h"
 
 #include <string.h>
 

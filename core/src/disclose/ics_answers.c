@@ -14,7 +14,7 @@
  * place in the file.
  */
 #include "disclose_private.h"
-#include "../manifest/yamlread.h"
+#include "manifest/yamlread.h"
 
 #include <string.h>
 

@@ -6,6 +6,7 @@
 #ifndef CUSTOS_MF_COMPILE_H
 #define CUSTOS_MF_COMPILE_H
 
+#include "manifest_private.h"
 #include "taxonomy.h"
 #include "yamlread.h"
 

@@ -61,4 +61,14 @@ typedef struct custos_purpose_change {
 int custos__manifest_diff(custos_t *ctx, const custos_manifest_pb *older, const custos_manifest_pb *newer,
                           custos_purpose_change **out, size_t *n);
 
+/* --- arena (arena.c): every allocation of a compile, freed at once; disclose reads
+ *     its ICS answers file with the manifest's YAML reader (yamlread.h) into one --- */
+typedef struct mf_arena {
+    struct mf_chunk *head;
+    int failed;               /* an allocation failed: the result is ENOMEM */
+} mf_arena;
+void *custos_manifest__arena_alloc(mf_arena *a, size_t n);           /* zeroed; NULL on failure */
+char *custos_manifest__arena_strndup(mf_arena *a, const char *s, size_t n);
+void  custos_manifest__arena_free(mf_arena *a);
+
 #endif

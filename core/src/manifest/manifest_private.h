@@ -57,15 +57,6 @@ int custos_manifest__diff(const custos_manifest_pb *older, const custos_manifest
 /* Reasons as words: "new recipient", ... (static). */
 const char *custos_manifest__change_word(uint32_t bit);
 
-/* --- arena (arena.c): every allocation of a compile, freed at once --- */
-typedef struct mf_arena {
-    struct mf_chunk *head;
-    int failed;               /* an allocation failed: the result is ENOMEM */
-} mf_arena;
-void *custos_manifest__arena_alloc(mf_arena *a, size_t n);           /* zeroed; NULL on failure */
-char *custos_manifest__arena_strndup(mf_arena *a, const char *s, size_t n);
-void  custos_manifest__arena_free(mf_arena *a);
-
 /* --- text for show and diff: the core's buffer (textbuf.h) --- */
 
 #endif

@@ -6,6 +6,7 @@
  * allocator hook); everything Custos keeps goes through the arena.
  */
 #include "yamlread.h"
+#include "manifest_private.h"
 
 #include <stdarg.h>
 #include <stdio.h>

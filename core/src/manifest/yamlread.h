@@ -10,7 +10,8 @@
 #ifndef CUSTOS_MF_YAMLREAD_H
 #define CUSTOS_MF_YAMLREAD_H
 
-#include "manifest_private.h"
+#include "manifest_internal.h"
+#include "custos/manifest.h"
 
 #include <yaml.h>
 
