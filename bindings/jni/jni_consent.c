@@ -71,7 +71,7 @@ static jobject new_event(JNIEnv *env, const custos_consent_event_info *e)
     jbyteArray notice = NULL;
     if (manifest != NULL && e->has_notice_hash && (notice = cj_bytes_new(env, e->notice_hash, 32)) == NULL)
         return NULL;
-    jstring lang = manifest != NULL ? (*env)->NewStringUTF(env, e->notice_lang) : NULL;
+    jstring lang = manifest != NULL ? cj_string_new(env, e->notice_lang) : NULL;
     if (lang == NULL)
         return NULL;
     return (*env)->NewObject(env, event_class, event_ctor, (jlong)e->seq, id, (jint)e->purpose,

@@ -46,7 +46,7 @@ static void JNICALL n_close(JNIEnv *env, jclass cls, jlong h, jlong provider)
 static jstring JNICALL n_version(JNIEnv *env, jclass cls)
 {
     (void)cls;
-    return (*env)->NewStringUTF(env, custos_version());
+    return cj_string_new(env, custos_version());
 }
 
 static jbyteArray JNICALL n_device_public_key(JNIEnv *env, jclass cls, jlong h)

@@ -56,7 +56,7 @@ static jstring JNICALL n_file_name(JNIEnv *env, jclass cls, jint format, jstring
         cj_throw(env, rc, "no file name for this format and language");
         return NULL;
     }
-    return (*env)->NewStringUTF(env, name);
+    return cj_string_new(env, name);
 }
 
 static jbyteArray JNICALL n_access_report(JNIEnv *env, jclass cls, jlong h, jlong jsubject, jbyteArray jcompiled,

@@ -77,10 +77,16 @@ static void keep_detail(JNIEnv *env, jthrowable t)
         snprintf(kp_detail, sizeof kp_detail, "the Java key provider threw");
         return;
     }
-    const char *utf = s != NULL ? (*env)->GetStringUTFChars(env, s, NULL) : NULL;
-    snprintf(kp_detail, sizeof kp_detail, "%s", utf != NULL ? utf : "the Java key provider threw");
-    if (utf != NULL)
-        (*env)->ReleaseStringUTFChars(env, s, utf);
+    /* Real UTF-8, cut at a character boundary so the detail stays valid text. */
+    char *utf = NULL;
+    if (s != NULL && cj_string_get(env, s, 0, &utf) == 0 && utf != NULL) {
+        size_t n = cj_utf8_prefix(utf, sizeof kp_detail - 1);
+        memcpy(kp_detail, utf, n);
+        kp_detail[n] = '\0';
+        cj_string_free(utf);
+    } else {
+        snprintf(kp_detail, sizeof kp_detail, "the Java key provider threw");
+    }
     (*env)->ExceptionClear(env);
 }
 
@@ -152,7 +158,7 @@ static int kp_open(void *state, const char *dir, int create)
     int rc = call_begin(&c, state);
     if (rc != CUSTOS_OK)
         return rc;
-    jstring jdir = (*c.env)->NewStringUTF(c.env, dir);
+    jstring jdir = cj_string_new(c.env, dir);
     if (jdir != NULL)
         (*c.env)->CallVoidMethod(c.env, c.obj, mid.open, jdir, (jboolean)(create != 0));
     return call_end(&c, rc);

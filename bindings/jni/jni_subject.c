@@ -106,7 +106,7 @@ static jint JNICALL n_check(JNIEnv *env, jclass cls, jlong h, jlong jsubject, ji
 static jstring JNICALL n_decision_str(JNIEnv *env, jclass cls, jint decision)
 {
     (void)cls;
-    return (*env)->NewStringUTF(env, custos_decision_str((custos_decision)decision));
+    return cj_string_new(env, custos_decision_str((custos_decision)decision));
 }
 
 int cj_register_subject(JNIEnv *env)

@@ -107,7 +107,7 @@ void cj_throw(JNIEnv *env, int rc, const char *detail)
             cls = exc_class[i];
             ctor = exc_ctor[i];
         }
-    jstring jmsg = (*env)->NewStringUTF(env, msg);
+    jstring jmsg = cj_string_new(env, msg);
     if (jmsg == NULL)
         return; /* OutOfMemoryError pending */
     jobject e = (*env)->NewObject(env, cls, ctor, (jint)rc, jmsg);
@@ -194,6 +194,59 @@ int cj_u32(JNIEnv *env, jint v, const char *what, uint32_t *out)
     return 0;
 }
 
+/*
+ * Strings cross as real UTF-8 both ways. JNI's *StringUTF* functions use
+ * modified UTF-8 (a character beyond U+FFFF as two 3-byte surrogates, U+0000
+ * as C0 80), which names a different subject or path than the C CLI and
+ * Swift, and which ART's CheckJNI rejects. So the bridge reads and writes
+ * UTF-16 (GetStringRegion, NewString) and converts here.
+ */
+
+/* UTF-8 bytes of Java string s (UTF-16 code units u[0..n)), into out (may be
+ * NULL to count). Returns the byte count, or -1 - index of the first code
+ * unit that has no UTF-8 form (an unpaired surrogate) or is U+0000 (C cannot
+ * carry it). */
+static long utf16_to_utf8(const jchar *u, jsize n, char *out)
+{
+    long len = 0;
+    for (jsize i = 0; i < n; i++) {
+        uint32_t c = u[i];
+        if (c == 0)
+            return -1 - (long)i;
+        if (c >= 0xD800 && c <= 0xDFFF) {
+            if (c > 0xDBFF || i + 1 >= n || u[i + 1] < 0xDC00 || u[i + 1] > 0xDFFF)
+                return -1 - (long)i;
+            c = 0x10000 + ((c - 0xD800) << 10) + (u[i + 1] - 0xDC00u);
+            i++;
+        }
+        uint8_t b[4];
+        int k;
+        if (c < 0x80) {
+            b[0] = (uint8_t)c;
+            k = 1;
+        } else if (c < 0x800) {
+            b[0] = (uint8_t)(0xC0 | (c >> 6));
+            b[1] = (uint8_t)(0x80 | (c & 0x3F));
+            k = 2;
+        } else if (c < 0x10000) {
+            b[0] = (uint8_t)(0xE0 | (c >> 12));
+            b[1] = (uint8_t)(0x80 | ((c >> 6) & 0x3F));
+            b[2] = (uint8_t)(0x80 | (c & 0x3F));
+            k = 3;
+        } else {
+            b[0] = (uint8_t)(0xF0 | (c >> 18));
+            b[1] = (uint8_t)(0x80 | ((c >> 12) & 0x3F));
+            b[2] = (uint8_t)(0x80 | ((c >> 6) & 0x3F));
+            b[3] = (uint8_t)(0x80 | (c & 0x3F));
+            k = 4;
+        }
+        if (out != NULL)
+            memcpy(out + len, b, (size_t)k);
+        len += k;
+    }
+    return len;
+}
+
 int cj_string_get(JNIEnv *env, jstring s, int nullable, char **out)
 {
     *out = NULL;
@@ -203,16 +256,94 @@ int cj_string_get(JNIEnv *env, jstring s, int nullable, char **out)
         cj_throw_illegal_argument(env, "a string argument is null");
         return -1;
     }
-    const char *utf = (*env)->GetStringUTFChars(env, s, NULL);
-    if (utf == NULL)
+    jsize n = (*env)->GetStringLength(env, s);
+    jchar *u = malloc(((size_t)n > 0 ? (size_t)n : 1) * sizeof *u);
+    if (u == NULL) {
+        cj_throw(env, CUSTOS_ENOMEM, NULL);
         return -1;
-    *out = strdup(utf);
-    (*env)->ReleaseStringUTFChars(env, s, utf);
+    }
+    (*env)->GetStringRegion(env, s, 0, n, u);
+    long len = utf16_to_utf8(u, n, NULL);
+    if (len < 0) {
+        long at = -1 - len;
+        char msg[128];
+        snprintf(msg, sizeof msg, u[at] == 0 ? "a string argument contains U+0000 (at index %ld)"
+                                            : "a string argument has an unpaired surrogate (at index %ld)", at);
+        sodium_memzero(u, (size_t)n * sizeof *u);
+        free(u);
+        cj_throw_illegal_argument(env, msg);
+        return -1;
+    }
+    *out = malloc((size_t)len + 1);
+    if (*out != NULL) {
+        (void)utf16_to_utf8(u, n, *out);
+        (*out)[len] = '\0';
+    }
+    sodium_memzero(u, (size_t)n * sizeof *u);
+    free(u);
     if (*out == NULL) {
         cj_throw(env, CUSTOS_ENOMEM, NULL);
         return -1;
     }
     return 0;
+}
+
+/* The next code point of UTF-8 text p (advanced past it); an ill-formed
+ * sequence (overlong, surrogate, beyond U+10FFFF, truncated) is one U+FFFD. */
+static uint32_t utf8_next(const unsigned char **p)
+{
+    const unsigned char *s = *p;
+    uint32_t c = s[0];
+    int k = c < 0x80 ? 0 : c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : -1;
+    *p = s + 1;
+    if (k <= 0)
+        return k == 0 ? c : 0xFFFD;
+    c &= 0x3Fu >> k;
+    for (int i = 1; i <= k; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0xFFFD;
+        c = (c << 6) | (s[i] & 0x3Fu);
+    }
+    if ((k == 2 && (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF))) || (k == 3 && (c < 0x10000 || c > 0x10FFFF)))
+        return 0xFFFD;
+    *p = s + 1 + k;
+    return c;
+}
+
+jstring cj_string_new(JNIEnv *env, const char *utf8)
+{
+    if (utf8 == NULL)
+        return NULL;
+    size_t n = strlen(utf8);
+    jchar *u = malloc((n > 0 ? n : 1) * sizeof *u); /* a UTF-8 byte yields at most one code unit */
+    if (u == NULL) {
+        cj_throw(env, CUSTOS_ENOMEM, NULL);
+        return NULL;
+    }
+    jsize len = 0;
+    const unsigned char *p = (const unsigned char *)utf8;
+    while (*p != '\0') {
+        uint32_t c = utf8_next(&p);
+        if (c >= 0x10000) {
+            u[len++] = (jchar)(0xD800 + ((c - 0x10000) >> 10));
+            u[len++] = (jchar)(0xDC00 + ((c - 0x10000) & 0x3FF));
+        } else {
+            u[len++] = (jchar)c;
+        }
+    }
+    jstring s = (*env)->NewString(env, u, len);
+    free(u);
+    return s;
+}
+
+size_t cj_utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return n;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
 }
 
 void cj_string_free(char *s)

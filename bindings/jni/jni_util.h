@@ -65,8 +65,16 @@ int cj_u32(JNIEnv *env, jint v, const char *what, uint32_t *out);
 const char *cj_kp_detail(void);
 void cj_kp_detail_clear(void);
 
-/* UTF-8 copy of a Java String (NULL allowed only if nullable); free with cj_string_free. */
+/* UTF-8 copy of a Java String (NULL allowed only if nullable); free with
+ * cj_string_free. Real UTF-8, not JNI's modified UTF-8: a string with U+0000
+ * or an unpaired surrogate throws IllegalArgumentException naming its index. */
 int cj_string_get(JNIEnv *env, jstring s, int nullable, char **out);
+/* A Java String from UTF-8 text (ill-formed bytes become U+FFFD); NULL for a
+ * NULL argument, or with an exception pending. */
+jstring cj_string_new(JNIEnv *env, const char *utf8);
+/* The length of the longest prefix of s of at most max bytes that does not
+ * end inside a UTF-8 sequence. */
+size_t cj_utf8_prefix(const char *s, size_t max);
 void cj_string_free(char *s);
 
 /* One entry of a JNINativeMethod table (JNI's fields are non-const char *). */

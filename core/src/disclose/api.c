@@ -39,6 +39,7 @@ static const format_row *find_format(custos_disclose_format f)
     return NULL;
 }
 
+__attribute__((format(printf, 3, 0)))
 static int set_err(custos_manifest_error *err, int code, const char *fmt, va_list ap)
 {
     if (err != NULL) {

@@ -43,13 +43,9 @@
 #include "gate_internal.h"
 #include "../consent/subject_internal.h"
 
+#include "gate_platform.h"
+
 #include <pthread.h>
-#include <time.h>
-#if defined(__linux__)
-#include <linux/membarrier.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
 
 /* ---- hazard slots, shared by every context of the process ---- */
 
@@ -67,7 +63,7 @@ static pthread_once_t gate_once = PTHREAD_ONCE_INIT;
 static int reader_fence;                     /* 1: no asymmetric barrier, readers fence */
 static int force_reader_fence;               /* set by tests before the first open */
 
-static _Thread_local struct gate_slot *tls_slot __attribute__((tls_model("initial-exec")));
+static GATE_TLS struct gate_slot *tls_slot;
 
 static void release_slot(void *v)
 {
@@ -80,11 +76,7 @@ static void release_slot(void *v)
 static void gate_global_init(void)
 {
     atomic_store(&slot_key_ok, pthread_key_create(&slot_key, release_slot) == 0);
-    reader_fence = 1;
-#if defined(__linux__) && defined(SYS_membarrier)
-    if (!force_reader_fence && syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
-        reader_fence = 0;
-#endif
+    reader_fence = force_reader_fence || !gate_membarrier_register();
 }
 
 /* When the library is unloaded (dlclose) while threads live, their
@@ -129,10 +121,8 @@ static struct gate_slot *claim_slot(void)
  * consistent, so one of each pair sees the other. */
 static void asymmetric_barrier(void)
 {
-#if defined(__linux__) && defined(SYS_membarrier)
     if (!reader_fence)
-        (void)syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
-#endif
+        gate_membarrier();
 }
 
 static int hazarded(const gate_snap *s)
@@ -157,9 +147,7 @@ struct custos_gate {
 static uint64_t gate_now(const custos_t *ctx)
 {
     if (ctx->gate->system_clock) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-        return (uint64_t)ts.tv_sec;
+        return gate_coarse_seconds();
     }
     return ctx->clock.now(ctx->clock.state, NULL);
 }

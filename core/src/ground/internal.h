@@ -87,7 +87,7 @@ struct custos {
 /* Record the detail of a failure on ctx and return code, so that callers
  * can write `return custos__fail(ctx, CUSTOS_EIO, "...", ...)`. */
 int custos__fail(custos_t *ctx, int code, const char *fmt, ...) CUSTOS_PRINTF(3, 4);
-int custos__failv(custos_t *ctx, int code, const char *fmt, va_list ap);
+int custos__failv(custos_t *ctx, int code, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 /* Map an SQLite result code to a CUSTOS_E* code, recording its message. */
 int custos__sqlite_fail(custos_t *ctx, int rc, const char *what);
 void custos__clear_error(custos_t *ctx);

@@ -135,7 +135,7 @@ const char *custos_manifest__closest(const char *s, const void *names, size_t co
     size_t best_d = (size_t)-1, len = strlen(s);
     size_t limit = len / 3 > 2 ? len / 3 : 2;
     for (size_t i = 0; i < count; i++) {
-        const char *name = *(const char *const *)((const unsigned char *)names + i * stride);
+        const char *name = *(const char *const *)(const void *)((const unsigned char *)names + i * stride);
         size_t d = distance(s, name);
         if (d < best_d) {
             best_d = d;
@@ -313,7 +313,7 @@ int custos_manifest__ychoose(mf_yaml *y, yaml_node_t *n, const char *what, const
     if (s == NULL || is_null(n))
         return custos_manifest__yerr(y, n, "%s must be one word, not %s", what, s ? "empty" : kind(n));
     for (size_t i = 0; i < count; i++) {
-        if (strcmp(*(const char *const *)((const unsigned char *)names + i * stride), s) == 0) {
+        if (strcmp(*(const char *const *)(const void *)((const unsigned char *)names + i * stride), s) == 0) {
             *index = i;
             return y->rc;
         }
@@ -323,7 +323,7 @@ int custos_manifest__ychoose(mf_yaml *y, yaml_node_t *n, const char *what, const
         return custos_manifest__yerr(y, n, "%s '%s' is not known; did you mean '%s'?", what, s, near);
     custos__text b = { 0 };
     for (size_t i = 0; i < count && i < 8; i++)
-        custos__text_printf(&b, "%s'%s'", i ? ", " : "", *(const char *const *)((const unsigned char *)names + i * stride));
+        custos__text_printf(&b, "%s'%s'", i ? ", " : "", *(const char *const *)(const void *)((const unsigned char *)names + i * stride));
     char *list = NULL;
     if (custos__text_finish(&b, &list, NULL) != CUSTOS_OK)
         return custos_manifest__ynomem(y);

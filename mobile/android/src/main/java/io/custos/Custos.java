@@ -1,14 +1,17 @@
 package io.custos;
 
-import java.lang.ref.Cleaner;
-import java.lang.ref.Reference;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.ReferenceQueue;
+import java.util.Collections;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * An open Custos store. Open it with {@link #open(String)}, use it from any
  * number of threads, and close it (try-with-resources). Closing twice is
- * harmless; a store that is never closed is closed by a {@link Cleaner} when
- * it becomes unreachable. Every call on a closed store throws
+ * harmless; a store that is never closed is closed by a daemon thread
+ * ("custos-closer") when it becomes unreachable. Every call on a closed store throws
  * {@link IllegalStateException}.
  */
 public final class Custos implements AutoCloseable {
@@ -16,15 +19,44 @@ public final class Custos implements AutoCloseable {
         NativeLoader.load();
     }
 
-    private static final Cleaner CLEANER = Cleaner.create();
+    /*
+     * Unreachable stores are closed from a phantom-reference queue (Java 8
+     * and every Android API level; java.lang.ref.Cleaner needs API 33). A
+     * call holds the State's read lock and closing takes its write lock, so
+     * a store that becomes unreachable during a call is closed only after
+     * the call returns: no reachability fence (API 28) is needed.
+     */
+    private static final ReferenceQueue<Custos> QUEUE = new ReferenceQueue<Custos>();
+    private static final Set<Closer> LIVE = Collections.newSetFromMap(new ConcurrentHashMap<Closer, Boolean>());
+
+    static {
+        Thread t = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                for (;;) {
+                    try {
+                        ((Closer) QUEUE.remove()).close();
+                    } catch (InterruptedException e) {
+                        // keep serving: an interrupt does not end the process's stores
+                    }
+                }
+            }
+        }, "custos-closer");
+        t.setDaemon(true);
+        t.start();
+    }
 
     /**
-     * Holds only the native pointers, never the Custos, so the Cleaner can
-     * run: the store handle and, for a Java KeyProvider, the native provider
-     * over it (which holds a global reference to the Java object).
+     * Holds only the native pointers and the lock, never the Custos, so the
+     * Custos can become unreachable: the store handle and, for a Java
+     * KeyProvider, the native provider over it (which holds a global
+     * reference to the Java object).
      */
-    private static final class State implements Runnable {
-        private long handle;
+    private static final class State {
+        /* Calls hold the read lock; closing holds the write lock, so a close
+         * never frees the handle under a running call. */
+        final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+        long handle;
         private long provider;
 
         State(long handle, long provider) {
@@ -32,23 +64,40 @@ public final class Custos implements AutoCloseable {
             this.provider = provider;
         }
 
-        @Override
-        public void run() {
-            long h = handle;
-            long p = provider;
-            handle = 0;
-            provider = 0;
-            if (h != 0 || p != 0) {
-                nativeClose(h, p);
+        void close() {
+            lock.writeLock().lock();
+            try {
+                long h = handle;
+                long p = provider;
+                handle = 0;
+                provider = 0;
+                if (h != 0 || p != 0) {
+                    nativeClose(h, p);
+                }
+            } finally {
+                lock.writeLock().unlock();
             }
         }
     }
 
+    private static final class Closer extends PhantomReference<Custos> {
+        private final State state;
+
+        Closer(Custos owner, State state) {
+            super(owner, QUEUE);
+            this.state = state;
+        }
+
+        void close() {
+            LIVE.remove(this);
+            clear();
+            state.close();
+        }
+    }
+
     private final State state;
-    private final Cleaner.Cleanable cleanable;
-    /* Calls hold the read lock; close holds the write lock, so a close never
-     * frees the handle under a running call. */
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Closer closer;
+    private final ReentrantReadWriteLock lock;
 
     private final Consent consent = new Consent(this);
     private final Vault vault = new Vault(this);
@@ -57,7 +106,9 @@ public final class Custos implements AutoCloseable {
 
     private Custos(long handle, long provider) {
         this.state = new State(handle, provider);
-        this.cleanable = CLEANER.register(this, state);
+        this.lock = state.lock;
+        this.closer = new Closer(this, state);
+        LIVE.add(closer);
     }
 
     /** Open (creating if needed) the store in directory {@code dir}, keys in {@code dir/keys}. */
@@ -113,7 +164,6 @@ public final class Custos implements AutoCloseable {
             return nativeDevicePublicKey(handle());
         } finally {
             lock.readLock().unlock();
-            Reference.reachabilityFence(this);
         }
     }
 
@@ -124,7 +174,6 @@ public final class Custos implements AutoCloseable {
             return nativeDeviceId(handle());
         } finally {
             lock.readLock().unlock();
-            Reference.reachabilityFence(this);
         }
     }
 
@@ -226,7 +275,6 @@ public final class Custos implements AutoCloseable {
             return Decision.of(nativeCheck(handle(), subject.id(), purpose, category));
         } finally {
             lock.readLock().unlock();
-            Reference.reachabilityFence(this);
         }
     }
 
@@ -255,7 +303,6 @@ public final class Custos implements AutoCloseable {
             }
         } finally {
             lock.writeLock().unlock();
-            Reference.reachabilityFence(this);
         }
         return DeletionReceipt.of(receipt);
     }
@@ -267,7 +314,6 @@ public final class Custos implements AutoCloseable {
             return state.handle == 0;
         } finally {
             lock.readLock().unlock();
-            Reference.reachabilityFence(this);
         }
     }
 
@@ -275,7 +321,7 @@ public final class Custos implements AutoCloseable {
     public void close() {
         lock.writeLock().lock();
         try {
-            cleanable.clean();
+            closer.close();
         } finally {
             lock.writeLock().unlock();
         }
@@ -292,9 +338,8 @@ public final class Custos implements AutoCloseable {
 
     /**
      * Run a native call under the read lock: the handle stays valid until it
-     * returns. The fence keeps this object reachable until then, so that the
-     * Cleaner cannot close the handle under a running call of an object the
-     * caller no longer references (Custos.open(dir).vault().get(id)).
+     * returns, even if the caller no longer references this object
+     * (Custos.open(dir).vault().get(id)): the closer waits for the read lock.
      */
     <T> T withHandle(NativeCall<T> call) throws CustosException {
         lock.readLock().lock();
@@ -302,7 +347,6 @@ public final class Custos implements AutoCloseable {
             return call.apply(handle());
         } finally {
             lock.readLock().unlock();
-            Reference.reachabilityFence(this);
         }
     }
 

@@ -54,16 +54,16 @@ public class ClosedStoreTest {
     }
 
     @Test
-    public void anUnclosedStoreIsClosedByTheCleaner() throws Exception {
+    public void anUnclosedStoreIsClosedByTheCloserThread() throws Exception {
         MemoryKeyProvider keys = new MemoryKeyProvider();
         for (int i = 0; i < 3; i++) {
-            Custos.open(dir.toString(), keys).deviceId(); /* never closed: the Cleaner closes it */
+            Custos.open(dir.toString(), keys).deviceId(); /* never closed: the custos-closer thread closes it */
             long deadline = System.currentTimeMillis() + 20_000;
             while (keys.isOpen() && System.currentTimeMillis() < deadline) {
                 System.gc();
                 Thread.sleep(20);
             }
-            assertTrue("the Cleaner closed the store and its provider", !keys.isOpen());
+            assertTrue("the closer thread closed the store and its provider", !keys.isOpen());
         }
         Custos.open(dir.toString(), keys).close(); /* the lock is free again */
     }
