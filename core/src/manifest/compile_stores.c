@@ -166,8 +166,10 @@ static int compile_play_accounts(mf_compile *c, yaml_node_t *n, Custos__V1__Play
                       has(p->outside_accounts, p->n_outside_accounts, "PSL_OUTSIDE_APP_ACCOUNT_TYPE_OTHER"),
                       "PSL_OUTSIDE_APP_ACCOUNT_TYPE_OTHER", &p->outside_account_other))
         return y->rc;
-    qsort(p->account_creation, p->n_account_creation, sizeof(char *), cmp_str);
-    qsort(p->outside_accounts, p->n_outside_accounts, sizeof(char *), cmp_str);
+    if (p->n_account_creation > 0) /* qsort's base must not be NULL, even for 0 items */
+        qsort(p->account_creation, p->n_account_creation, sizeof(char *), cmp_str);
+    if (p->n_outside_accounts > 0)
+        qsort(p->outside_accounts, p->n_outside_accounts, sizeof(char *), cmp_str);
     return y->rc;
 }
 
