@@ -25,24 +25,6 @@
 #  define CUSTOS_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #  define CUSTOS_PRINTF(a, b)
-/* --- the writer transaction (txn.c) --- */
-typedef enum custos_txn_when {
-    CUSTOS_TXN_BEFORE_WRITE = 0,  /* inside the transaction, before the writer's work */
-    CUSTOS_TXN_AFTER_COMMIT = 1   /* after it ended (commit or rollback), lock still held */
-} custos_txn_when;
-typedef int (*custos_txn_hook)(custos_t *ctx);
-/* Register a hook (a module's attach does this); at most CUSTOS_TXN_HOOKS_MAX per kind. */
-int custos__txn_hook_add(custos_t *ctx, custos_txn_when when, custos_txn_hook fn);
-/* Write lock, BEGIN IMMEDIATE, the before_write hooks; on failure nothing is held. */
-int custos__txn_begin(custos_t *ctx);
-/* Commit when rc is CUSTOS_OK (else roll back), run the after_commit hooks,
- * release the lock. Returns rc, or the first hook's failure. */
-int custos__txn_end(custos_t *ctx, int rc);
-/* Run one kind of hook now, inside a writer (the open transaction, an erase
- * step that has just changed what readers may see). */
-int custos__txn_before_write(custos_t *ctx);
-int custos__txn_after_commit(custos_t *ctx);
-
 #endif
 
 struct custos_manifest;
