@@ -220,7 +220,7 @@ static void ics_md(dc_gen *g, const dc_answer *ans)
 int custos_disclose__ics(dc_gen *g, int json)
 {
     dc_answer ans[N_ROWS];
-    memset(ans, 0, sizeof ans);
+    memset(ans, 0, sizeof ans); /* not secret: ICS answer slots */
     mf_arena arena = { 0 };
     if (g->answers != NULL) {
         const char *ids[N_ROWS];

@@ -51,7 +51,7 @@ static void gate_on_sigsys(int sig)
 static int gate_membarrier_register(void)
 {
     struct sigaction on, old;
-    memset(&on, 0, sizeof on);
+    memset(&on, 0, sizeof on); /* not secret: a sigaction being filled in */
     on.sa_handler = gate_on_sigsys;
     sigemptyset(&on.sa_mask);
     if (sigaction(SIGSYS, &on, &old) != 0)
