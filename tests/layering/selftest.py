@@ -30,11 +30,14 @@ def symbols_selftest(here):
     with tempfile.TemporaryDirectory() as d:
         nm = os.path.join(d, "nm")
         with open(nm, "w") as f:
-            f.write("#!/bin/sh\nprintf 'a.o:\\n0000 T custos_open\\n0000 T doc_begin\\n0000 D custos__v1__x\\n'\n")
+            f.write("#!/bin/sh\nprintf 'a.o:\\n0000 T custos_open\\n0000 T doc_begin\\n0000 D custos__v1__x\\n'"
+                    "'0000 B __odr_asan.custos__modules\\n0000 B __odr_asan.vt_open\\n0000 T __asan_report\\n'\n")
         os.chmod(nm, 0o755)
         r = subprocess.run([sys.executable, os.path.join(here, "check_symbols.py"), nm, "libfake.a"],
                            capture_output=True, text=True)
-    caught = r.returncode == 1 and "doc_begin" in r.stderr and "custos_open" not in r.stderr
+    caught = (r.returncode == 1 and "doc_begin" in r.stderr and "vt_open" in r.stderr
+              and "custos_open" not in r.stderr and "custos__modules" not in r.stderr
+              and "__asan_report" not in r.stderr)
     print("symbols selftest:", r.stderr.strip() or r.stdout.strip())
     return caught
 
