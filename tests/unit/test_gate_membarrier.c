@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <valgrind/valgrind.h>
 
 enum { REFUSE_NONE = -1 };
 
@@ -85,6 +86,12 @@ static void test_membarrier_enosys_falls_back_to_reader_fences(void **state)
 static void test_membarrier_sigsys_falls_back_to_reader_fences(void **state)
 {
     (void)state;
+    /* Valgrind (3.19) aborts on a SIGSYS the kernel raises for a seccomp
+     * TRAP ("async_signalhandler: Assertion 'tst->status == VgTs_WaitSys'
+     * failed"): the case is Valgrind's limit, not ours, and runs everywhere
+     * else (the plain, ASan and TSan suites). */
+    if (RUNNING_ON_VALGRIND)
+        skip();
     run_case(1, SECCOMP_RET_TRAP, 1);
 }
 
