@@ -328,10 +328,20 @@ int main(int argc, char **argv)
     if (sodium_init() < 0)
         return 1;
     if (argc > 1 && strcmp(argv[1], "--callgrind") == 0)
-        return callgrind_run(argc > 2 ? (size_t)atoi(argv[2]) : 256) ? 1 : 0;
-    int rounds = argc > 1 ? atoi(argv[1]) : 3;
-    if (rounds < 1 || rounds > 15)
-        rounds = 3;
+    {
+        long records = argc > 2 ? bv_arg(argv[2], 1, 1000000) : 256;
+        if (records < 0) {
+            fprintf(stderr, "%s --callgrind RECORDS: 1..1000000\n", argv[0]);
+            return 2;
+        }
+        return callgrind_run((size_t)records) ? 1 : 0;
+    }
+    long rounds_arg = argc > 1 ? bv_arg(argv[1], 1, 15) : 3;
+    if (rounds_arg < 0) {
+        fprintf(stderr, "%s [ROUNDS]: 1..15\n", argv[0]);
+        return 2;
+    }
+    int rounds = (int)rounds_arg;
     static const size_t payloads[] = { 256, 4096 };
     printf("bench_vault: %d subjects x %d records, batches of %d, median of %d runs\n\n", SUBJECTS, PER_SUBJECT,
            BATCH, rounds);

@@ -40,6 +40,17 @@ static inline double bv_clock(clockid_t id)
     clock_gettime(id, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+/* A decimal argument in [lo, hi], or -1 (junk, sign, overflow): atoi's
+ * silent 0 would run a different workload than the one asked for. */
+static inline long bv_arg(const char *s, long lo, long hi)
+{
+    char *end = NULL;
+    if (s == NULL || *s < '0' || *s > '9')
+        return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    return *end != '\0' || v < (unsigned long long)lo || v > (unsigned long long)hi ? -1 : (long)v;
+}
+
 static inline double bv_now(void) { return bv_clock(CLOCK_MONOTONIC); }
 static inline double bv_cpu(void) { return bv_clock(CLOCK_PROCESS_CPUTIME_ID); }
 

@@ -14,7 +14,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s DB_PATH PAYLOAD SUBJECTS PER_SUBJECT BATCH\n", argv[0]);
         return 2;
     }
-    bv_workload w = { (size_t)atol(argv[2]), atoi(argv[3]), atoi(argv[4]), atoi(argv[5]) };
+    long payload = bv_arg(argv[2], 1, 1L << 24), subjects = bv_arg(argv[3], 1, 1000000);
+    long per = bv_arg(argv[4], 1, 1000000), batch = bv_arg(argv[5], 1, 1000000);
+    if (payload < 0 || subjects < 0 || per < 0 || batch < 0) {
+        fprintf(stderr, "%s: PAYLOAD is 1..16777216 bytes, the counts 1..1000000\n", argv[0]);
+        return 2;
+    }
+    bv_workload w = { (size_t)payload, (int)subjects, (int)per, (int)batch };
     bv_result r;
     /* A fixed raw key: PBKDF2 is skipped, as in SQLCipher's own fair comparisons. */
     static const char key[] = "2b7e151628aed2a6abf7158809cf4f3c2b7e151628aed2a6abf7158809cf4f3c";

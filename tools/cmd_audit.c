@@ -37,7 +37,7 @@ static void audit_usage(FILE *f)
 /* Parse the options after the subcommand; CLI_USAGE on anything unknown. */
 static int parse_args(int argc, char **argv, audit_args *a)
 {
-    memset(a, 0, sizeof *a);
+    memset(a, 0, sizeof *a); /* not secret: the parsed options, pointers into argv */
     a->from = 1;
     for (int i = 2; i < argc; i++) {
         const char *opt = argv[i];

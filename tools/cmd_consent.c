@@ -72,7 +72,7 @@ static int parse_enum(const char *opt, const char *val, consent_args *a)
 
 static int parse_args(int argc, char **argv, consent_args *a)
 {
-    memset(a, 0, sizeof *a);
+    memset(a, 0, sizeof *a); /* not secret: the parsed options, pointers into argv */
     a->role = CUSTOS_ROLE_OWNER;
     a->method = CUSTOS_METHOD_API;
     a->actor = CUSTOS_ACTOR_SUBJECT;

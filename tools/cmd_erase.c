@@ -26,7 +26,7 @@ typedef struct erase_args {
 
 static int parse_args(const char *cmd, int argc, char **argv, int first, erase_args *a)
 {
-    memset(a, 0, sizeof *a);
+    memset(a, 0, sizeof *a); /* not secret: the parsed options, pointers into argv */
     for (int i = first; i < argc; i++) {
         const char *opt = argv[i];
         if (strcmp(opt, "--yes") == 0) {

@@ -51,7 +51,7 @@ static int parse_number(const char *opt, const char *val, unsigned long long *ou
 
 static int parse_args(int argc, char **argv, vault_args *a)
 {
-    memset(a, 0, sizeof *a);
+    memset(a, 0, sizeof *a); /* not secret: the parsed options, pointers into argv */
     for (int i = 2; i < argc; i++) {
         const char *opt = argv[i];
         if (i + 1 >= argc) {
