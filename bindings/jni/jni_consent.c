@@ -184,6 +184,16 @@ static void JNICALL n_verify_ledger(JNIEnv *env, jclass cls, jlong h)
     }
 }
 
+static jlong JNICALL n_repair(JNIEnv *env, jclass cls, jlong h)
+{
+    (void)cls;
+    size_t n = 0;
+    int rc = custos_consent_repair(cj_ctx(h), &n);
+    if (rc != CUSTOS_OK)
+        cj_throw(env, rc, custos_errmsg(cj_ctx(h)));
+    return (jlong)n;
+}
+
 int cj_register_consent(JNIEnv *env)
 {
     static const JNINativeMethod methods[] = {
@@ -193,6 +203,7 @@ int cj_register_consent(JNIEnv *env)
         CJ_NATIVE("nativeReceipt", "(JJI)[B", n_receipt),
         CJ_NATIVE("nativeReceiptVerify", "([B[B)I", n_receipt_verify),
         CJ_NATIVE("nativeVerifyLedger", "(J)V", n_verify_ledger),
+        CJ_NATIVE("nativeRepair", "(J)J", n_repair),
     };
     if (cj_cache_class(env, "io/custos/ConsentEvent", "(J[BIIIIJIJJ[B[BLjava/lang/String;Z)V",
                        &event_class, &event_ctor) != 0)

@@ -115,7 +115,7 @@ static void test_hook_add_refuses_a_bad_kind_a_null_hook_and_a_full_table(void *
     (void)state;
     char *dir;
     custos_t *ctx = open_fresh(&dir);
-    assert_int_equal(custos__txn_hook_add(ctx, (custos_txn_when)2, hook_a), CUSTOS_EINTERNAL);
+    assert_int_equal(custos__txn_hook_add(ctx, (custos_txn_when)3, hook_a), CUSTOS_EINTERNAL);
     assert_non_null(strstr(custos_errmsg(ctx), "bad hook"));
     assert_int_equal(custos__txn_hook_add(ctx, CUSTOS_TXN_AFTER_COMMIT, NULL), CUSTOS_EINTERNAL);
     unsigned have = ctx->txn_nhooks[CUSTOS_TXN_AFTER_COMMIT]; /* the gate's, registered at open */

@@ -146,10 +146,29 @@ CUSTOS_API int custos_consent_history(custos_t *ctx, custos_consent_event_info *
  * its place in the chain and its index columns. 0 if intact; otherwise
  * CUSTOS_ESIGNATURE (a signature does not verify) or CUSTOS_ECORRUPT (an
  * event was removed, reordered, truncated or does not decode), with
- * *out_bad_seq (may be NULL) the first position that is wrong.
+ * *out_bad_seq (may be NULL) the first position that is wrong. Then the
+ * state: CUSTOS_ECORRUPT if any consent_state row is not exactly the last
+ * signed event of its (subject, purpose), or if the state seal (a keyed MAC
+ * over the state, subject and policy tables; docs/security.md) does not
+ * match what the tables hold; *out_bad_seq is then 0.
  */
 CUSTOS_API CUSTOS_WARN_UNUSED
 int custos_consent_verify(custos_t *ctx, uint64_t *out_bad_seq);
+
+/*
+ * Re-fold the consent state from the verified ledger: after the gate
+ * answered CUSTOS_DENY_INTEGRITY or custos_consent_verify reported the state
+ * changed. The ledger is verified first (CUSTOS_ESIGNATURE / CUSTOS_ECORRUPT:
+ * nothing is changed, the state cannot be trusted to any signed record);
+ * then every registered subject's state is rebuilt from its events since it
+ * was registered, the seal is recomputed, an integrity_violation audit entry
+ * records the repair and the gate publishes the repaired state.
+ * *out_subjects (may be NULL): how many subjects were re-folded.
+ * What the ledger does not record is kept as found: subjects' roles and the
+ * stored policy (reload the manifest if it was the table changed).
+ */
+CUSTOS_API CUSTOS_WARN_UNUSED
+int custos_consent_repair(custos_t *ctx, size_t *out_subjects);
 
 /* "dpv:ConsentGiven", ... (static); "" for an unknown value. */
 CUSTOS_API const char *custos_consent_status_str(custos_consent_status s);

@@ -37,7 +37,9 @@ typedef enum custos_decision {
     CUSTOS_DENY_REVOKED = 8,
     CUSTOS_DENY_EXPIRED = 9,
     CUSTOS_DENY_INVALIDATED = 10,        /* given to a materially older manifest, or ownership changed */
-    CUSTOS_DENY_ERROR = 11               /* NULL handle or internal failure: fail closed */
+    CUSTOS_DENY_ERROR = 11,              /* NULL handle or internal failure: fail closed */
+    CUSTOS_DENY_INTEGRITY = 12           /* the subject's consent state (or the policy) fails its seal
+                                            or its ledger check: custos_consent_repair */
 } custos_decision;
 
 CUSTOS_API CUSTOS_WARN_UNUSED

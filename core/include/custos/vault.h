@@ -48,7 +48,9 @@ typedef struct custos_vault_info {
 /*
  * Store one payload for (subject, purpose, category). The gate is asked
  * first: if it denies, nothing is written, the result is CUSTOS_EDENIED and
- * custos_errmsg() names the reason (custos_decision_str). The record expires
+ * custos_errmsg() names the reason (custos_decision_str); CUSTOS_ECORRUPT
+ * when the gate denies with CUSTOS_DENY_INTEGRITY (the consent state was
+ * changed outside the library: custos_consent_repair). The record expires
  * after its purpose's retention (manifest); custos_maintain() removes it.
  * len may be 0; at most CUSTOS_VAULT_PAYLOAD_MAX.
  * CUSTOS_ESTATE if the database left WAL journal mode (the vault refuses to

@@ -30,6 +30,8 @@ struct custos_ledger {
     uint8_t manifest_id[CUSTOS_HASH_BYTES];
     uint64_t tip_seq;                    /* last event's seq (0: empty chain) */
     uint8_t tip_hash[CUSTOS_HASH_BYTES]; /* its chain hash (zeros: empty chain) */
+    uint8_t *seal_key;                   /* seal.c: 32 bytes, sodium_malloc'd, no access when idle */
+    uint8_t acc[32];                     /* seal.c: this transaction's changes to the seal */
 };
 
 /* Longest stored SignedEvent we accept (an event with an app update is < 1 KiB). */
@@ -65,6 +67,22 @@ int custos_consent__record_system(custos_t *ctx, custos_subject subject, uint32_
                      custos_consent_status status, int invalidated);
 /* Invalidate every valid consent of subject (purpose < 0: all purposes). */
 int custos_consent__invalidate(custos_t *ctx, custos_subject subject, int64_t purpose);
+
+/* --- module.c --- */
+/* Load the newest stored manifest into ctx->ledger (none stored: none loaded). */
+int custos_consent__policy_reload(custos_t *ctx);
+
+/* --- verify.c --- */
+/* Every link and signature of the chain (not the state); *out_bad names the
+ * first bad event, *out_last is the last good one's seq. */
+int custos_consent__verify_chain(custos_t *ctx, uint64_t *out_bad, uint64_t *out_last);
+
+/* --- seal.c --- */
+/* Inside the open transaction, after the tables exist. */
+int custos_consent__seal_attach(custos_t *ctx);
+void custos_consent__seal_detach(custos_t *ctx);
+/* Recompute the stored seal from the rows as they are (repair). */
+int custos_consent__seal_reset(custos_t *ctx);
 
 /* --- subject.c --- */
 int custos_consent__subject_get(custos_t *ctx, custos_subject subject, uint8_t hash[32], custos_role *role);

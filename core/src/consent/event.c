@@ -205,8 +205,10 @@ static int store_event(custos_t *ctx, const cs_event_in *in, uint64_t seq, const
     static const char sql_event[] =
         "INSERT INTO consent_event(seq, subject_hash, purpose, signed) VALUES(?1, ?2, ?3, ?4)";
     static const char sql_state[] =
-        "INSERT OR REPLACE INTO consent_state(subject, purpose, status, valid_until, time, policy_version, seq,"
-        " invalidated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+        "INSERT INTO consent_state(subject, purpose, status, valid_until, time, policy_version, seq,"
+        " invalidated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(subject, purpose) DO UPDATE SET"
+        " status = excluded.status, valid_until = excluded.valid_until, time = excluded.time,"
+        " policy_version = excluded.policy_version, seq = excluded.seq, invalidated = excluded.invalidated";
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(ctx->db, sql_event, -1, &st, NULL);
     if (rc == SQLITE_OK) {

@@ -7,6 +7,8 @@
  */
 #include "consent_private.h"
 
+#include <string.h>
+
 static const char policy_schema[] =
     "CREATE TABLE IF NOT EXISTS policy("
     " version INTEGER PRIMARY KEY,"            /* policy version, monotonic */
@@ -38,9 +40,12 @@ static const char consent_schema[] =
     " last_out INTEGER NOT NULL DEFAULT 0,"    /* highest counter we sent to it */
     " paired_at INTEGER NOT NULL);";
 
-/* Load the newest stored manifest into ctx->ledger. */
-static int load_current(custos_t *ctx)
+/* Load the newest stored manifest into ctx->ledger (none: no manifest). */
+int custos_consent__policy_reload(custos_t *ctx)
 {
+    custos__manifest_free(ctx->ledger->manifest);
+    ctx->ledger->manifest = NULL;
+    memset(ctx->ledger->manifest_id, 0, sizeof ctx->ledger->manifest_id); /* not secret */
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(ctx->db, "SELECT compiled FROM policy ORDER BY version DESC LIMIT 1", -1, &st, NULL);
     if (rc != SQLITE_OK)
@@ -62,7 +67,7 @@ int custos__policy_attach(custos_t *ctx)
     if (ctx->ledger == NULL)
         return custos__fail(ctx, CUSTOS_ENOMEM, "out of memory");
     int rc = custos__db_exec(ctx, policy_schema);
-    return rc != CUSTOS_OK ? rc : load_current(ctx);
+    return rc != CUSTOS_OK ? rc : custos_consent__policy_reload(ctx);
 }
 
 void custos__policy_detach(custos_t *ctx)
@@ -70,6 +75,7 @@ void custos__policy_detach(custos_t *ctx)
     if (ctx->ledger == NULL)
         return;
     custos__manifest_free(ctx->ledger->manifest);
+    custos_consent__seal_detach(ctx);
     custos__free(ctx->ledger);
     ctx->ledger = NULL;
 }
@@ -77,6 +83,8 @@ void custos__policy_detach(custos_t *ctx)
 int custos__consent_attach(custos_t *ctx)
 {
     int rc = custos__db_exec(ctx, consent_schema);
+    if (rc == CUSTOS_OK)
+        rc = custos_consent__seal_attach(ctx);
     if (rc == CUSTOS_OK)
         rc = custos__txn_hook_add(ctx, CUSTOS_TXN_BEFORE_WRITE, custos_consent__expire_due);
     return rc != CUSTOS_OK ? rc : custos_consent__expire_due(ctx);

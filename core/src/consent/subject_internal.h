@@ -42,6 +42,14 @@ typedef struct custos_consent_row {
 /* Call fn for every row of the consent state; stops at and returns fn's first failure. */
 int custos__consent_foreach(custos_t *ctx, int (*fn)(void *user, const custos_consent_row *row), void *user);
 
+/* The state seal (seal.c). *matches = 1 if the sealed tables (consent state,
+ * subjects, policy) hold exactly what the library wrote. */
+int custos_consent__seal_matches(custos_t *ctx, int *matches);
+/* Check every state row against the signed, latest ledger event it names;
+ * call taint for the subject of each row that fails (*blamed counts them). */
+int custos_consent__seal_blame(custos_t *ctx, void (*taint)(void *user, custos_subject subject), void *user,
+                               size_t *blamed);
+
 /* Module hook (lifecycle/modules.c): subjects, ledger, peers. */
 int custos__consent_attach(custos_t *ctx);
 

@@ -138,11 +138,18 @@ static int check_row(custos_t *ctx, walk *w, sqlite3_stmt *st, uint64_t *out_bad
     return rc;
 }
 
-/* Every state row must name an event that exists and says the same. */
-static int check_states(custos_t *ctx, uint64_t last, uint64_t *out_bad)
+static void note_blamed(void *user, custos_subject subject)
+{
+    custos_subject *first = user;
+    if (*first == 0)
+        *first = subject;
+}
+
+/* No state row may name an event past the end of the chain (its end was cut). */
+static int check_tail(custos_t *ctx, uint64_t last, uint64_t *out_bad)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(ctx->db, "SELECT max(seq) FROM consent_state", -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(ctx->db, "SELECT coalesce(max(seq), 0) FROM consent_state", -1, &st, NULL);
     if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         uint64_t max = (uint64_t)sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
@@ -153,7 +160,29 @@ static int check_states(custos_t *ctx, uint64_t last, uint64_t *out_bad)
     return custos__sqlite_fail(ctx, rc, "verify the consent state");
 }
 
-static int verify_locked(custos_t *ctx, uint64_t *out_bad)
+/* Every state row must be exactly the last event of its pair, and the
+ * sealed tables must hold what the seal says (seal.c). */
+static int check_states(custos_t *ctx, uint64_t last, uint64_t *out_bad)
+{
+    custos_subject first = 0;
+    size_t blamed = 0;
+    int rc = check_tail(ctx, last, out_bad);
+    if (rc == CUSTOS_OK)
+        rc = custos_consent__seal_blame(ctx, note_blamed, &first, &blamed);
+    if (rc != CUSTOS_OK)
+        return rc;
+    if (blamed != 0)
+        return custos__fail(ctx, CUSTOS_ECORRUPT, "consent state: %zu row(s) do not match the ledger event they name "
+                            "(first: subject %u); custos_consent_repair re-folds them", blamed, (unsigned)first);
+    int matches = 0;
+    if ((rc = custos_consent__seal_matches(ctx, &matches)) != CUSTOS_OK)
+        return rc;
+    return matches ? CUSTOS_OK
+                   : custos__fail(ctx, CUSTOS_ECORRUPT, "consent state: the sealed tables (state, subjects, policy) "
+                                  "were changed outside the library; custos_consent_repair re-folds the state");
+}
+
+int custos_consent__verify_chain(custos_t *ctx, uint64_t *out_bad, uint64_t *out_last)
 {
     walk w = { .seq = 1 };
     int rc = custos_device_public_key(ctx, w.device_pk);
@@ -170,9 +199,15 @@ static int verify_locked(custos_t *ctx, uint64_t *out_bad)
     sqlite3_finalize(st);
     if (crc != CUSTOS_OK)
         return crc;
-    if (rc != SQLITE_DONE)
-        return custos__sqlite_fail(ctx, rc, "verify the consent ledger");
-    return check_states(ctx, w.seq - 1, out_bad);
+    *out_last = w.seq - 1;
+    return rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "verify the consent ledger");
+}
+
+static int verify_locked(custos_t *ctx, uint64_t *out_bad)
+{
+    uint64_t last = 0;
+    int rc = custos_consent__verify_chain(ctx, out_bad, &last);
+    return rc != CUSTOS_OK ? rc : check_states(ctx, last, out_bad);
 }
 
 int custos_consent_verify(custos_t *ctx, uint64_t *out_bad_seq)

@@ -42,6 +42,9 @@
 #define _GNU_SOURCE
 #include "gate_internal.h"
 #include "../consent/subject_internal.h"
+#include "../audit/audit_internal.h"
+#include "custos/v1/audit.pb-c.h"
+#include <custos/audit.h>
 
 #include "gate_platform.h"
 
@@ -172,9 +175,11 @@ static custos_decision decide(const custos_t *ctx, const gate_snap *s, custos_su
         return CUSTOS_DENY_UNKNOWN_SUBJECT;
     if (!uses_category(s, purpose, category))
         return CUSTOS_DENY_CATEGORY_NOT_DECLARED;
+    const gate_subject *g = &s->subjects[subject];
+    if (g->tainted)
+        return CUSTOS_DENY_INTEGRITY;
     if ((s->nonconsent >> purpose) & 1u)
         return CUSTOS_ALLOW;
-    const gate_subject *g = &s->subjects[subject];
     if (!((g->allowed >> purpose) & 1u))
         return (custos_decision)g->reason[purpose];
     if (g->valid_until[purpose] != GATE_NO_EXPIRY && gate_now(ctx) >= g->valid_until[purpose])
@@ -274,10 +279,34 @@ static void publish(struct custos_gate *g, gate_snap *s)
     reclaim(g);
 }
 
+/* The first snapshot that finds the consent seal broken records it: one
+ * integrity_violation audit entry (in the writer's transaction when one is
+ * open, at open; else in one of its own) and the detail in custos_errmsg. */
+static void note_integrity(custos_t *ctx, const gate_snap *old, const gate_snap *s)
+{
+    static const char what[] = "consent state seal mismatch: run custos_consent_repair";
+    _Static_assert(sizeof what - 1 <= CUSTOS_AUDIT_DETAIL_MAX, "an audit detail is at most 64 bytes");
+    if (!s->integrity || old->integrity)
+        return;
+    const int kind = CUSTOS__V1__AUDIT_KIND__AUDIT_INTEGRITY_VIOLATION;
+    int own = sqlite3_get_autocommit(ctx->db); /* after a commit: the write lock is still held */
+    if (own && custos__db_begin(ctx) != CUSTOS_OK)
+        own = -1;
+    if (own >= 0) {
+        int rc = custos__audit_append(ctx, kind, NULL, -1, CUSTOS_ECORRUPT, what);
+        if (own && (rc != CUSTOS_OK || custos__db_commit(ctx) != CUSTOS_OK))
+            custos__db_rollback(ctx);
+    }
+    (void)custos__fail(ctx, CUSTOS_ECORRUPT, "%s", what);
+}
+
 int custos__gate_publish(custos_t *ctx)
 {
     gate_snap *s = NULL;
     int rc = custos_gate__snap_build(ctx, &s);
+    const gate_snap *old = atomic_load(&ctx->gate->cur);
+    if (rc == CUSTOS_OK)
+        note_integrity(ctx, old, s);
     publish(ctx->gate, rc == CUSTOS_OK ? s : &fail_closed);
     return rc;
 }
@@ -353,7 +382,7 @@ const char *custos_decision_str(custos_decision d)
         "allow", "deny: no manifest loaded", "deny: unknown subject", "deny: unknown purpose",
         "deny: category not declared for this purpose", "deny: no consent", "deny: consent refused",
         "deny: consent withdrawn", "deny: consent revoked", "deny: consent expired",
-        "deny: consent invalidated", "deny: error",
+        "deny: consent invalidated", "deny: error", "deny: consent state failed its integrity check",
     };
     return (unsigned)d < sizeof words / sizeof words[0] ? words[d] : "deny: unknown decision";
 }

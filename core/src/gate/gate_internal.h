@@ -20,12 +20,14 @@ typedef struct gate_subject {
     uint64_t allowed;            /* bit p: consent valid for processing (given, renewed) */
     uint64_t valid_until[64];    /* GATE_NO_EXPIRY, or seconds since the epoch */
     uint8_t present;             /* 1: a registered subject */
+    uint8_t tainted;             /* 1: its state fails the seal or the ledger: CUSTOS_DENY_INTEGRITY */
     uint8_t reason[64];          /* custos_decision for p when not allowed */
 } gate_subject;
 
 typedef struct gate_snap {
     int has_manifest;
     int failed;                  /* 1: the fail-closed snapshot (a rebuild failed): deny everything */
+    int integrity;               /* 1: the consent seal failed (some or every subject tainted) */
     uint64_t declared;           /* bit p: the manifest declares purpose p */
     uint64_t nonconsent;         /* bit p: its legal basis is not consent */
     uint64_t cat_mask[64];       /* bit c: p declares category c (c < 64; larger ids only in cats) */

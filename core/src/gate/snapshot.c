@@ -70,11 +70,40 @@ static int add_state(void *user, const custos_consent_row *r)
     return CUSTOS_OK;
 }
 
+static void taint(void *user, custos_subject id)
+{
+    gate_snap *s = user;
+    if (id < s->nsubjects)
+        s->subjects[id].tainted = 1;
+}
+
+/* The consent module's seal over the state, subject and policy tables: on a
+ * mismatch the subjects whose rows disagree with the ledger are tainted, or
+ * every subject when the change cannot be pinned on rows (a deleted row, a
+ * subject's hash or role, the policy, the seal itself). A tainted subject
+ * answers CUSTOS_DENY_INTEGRITY for every purpose. */
+static int check_seal(custos_t *ctx, gate_snap *s)
+{
+    int matches = 0;
+    size_t blamed = 0;
+    int rc = custos_consent__seal_matches(ctx, &matches);
+    if (rc != CUSTOS_OK || matches)
+        return rc;
+    s->integrity = 1;
+    if ((rc = custos_consent__seal_blame(ctx, taint, s, &blamed)) != CUSTOS_OK)
+        return rc;
+    for (uint32_t i = 0; blamed == 0 && i < s->nsubjects; i++)
+        s->subjects[i].tainted = 1;
+    return CUSTOS_OK;
+}
+
 /* The subjects and their consent state, read through the consent module. */
 static int fill_subjects(custos_t *ctx, gate_snap *s)
 {
     int rc = custos__subject_foreach(ctx, add_subject, s);
-    return rc != CUSTOS_OK ? rc : custos__consent_foreach(ctx, add_state, s);
+    if (rc == CUSTOS_OK)
+        rc = custos__consent_foreach(ctx, add_state, s);
+    return rc != CUSTOS_OK ? rc : check_seal(ctx, s);
 }
 
 /* The fast path's mask: purposes the manifest declares that are allowed
@@ -84,7 +113,7 @@ static void fold_fast(gate_snap *s, uint64_t *fast)
 {
     for (uint32_t i = 0; i < s->nsubjects; i++) {
         gate_subject *g = &s->subjects[i];
-        if (!g->present)
+        if (!g->present || g->tainted)
             continue;
         uint64_t timed = 0;
         for (int p = 0; p < 64; p++)

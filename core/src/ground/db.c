@@ -8,7 +8,11 @@ int custos__db_exec(custos_t *ctx, const char *sql)
 }
 
 int custos__db_begin(custos_t *ctx) { return custos__db_exec(ctx, "BEGIN IMMEDIATE"); }
-int custos__db_commit(custos_t *ctx) { return custos__db_exec(ctx, "COMMIT"); }
+int custos__db_commit(custos_t *ctx)
+{
+    int rc = custos__txn_before_commit(ctx);
+    return rc != CUSTOS_OK ? rc : custos__db_exec(ctx, "COMMIT");
+}
 
 void custos__db_rollback(custos_t *ctx)
 {

@@ -63,6 +63,18 @@ int custos_device_public_key(const custos_t *ctx, uint8_t out[32])
     return ctx->kp->public_key(ctx->kp->state, out);
 }
 
+void custos__derive_key(const custos_t *ctx, uint8_t out[32], const char *label)
+{
+    crypto_generichash_state h;
+    sodium_mprotect_readonly(ctx->index_key);
+    crypto_generichash_init(&h, ctx->index_key, 32, 32);
+    sodium_mprotect_noaccess(ctx->index_key);
+    crypto_generichash_update(&h, (const uint8_t *)"custos.v1 ", 10);
+    crypto_generichash_update(&h, (const uint8_t *)label, strlen(label));
+    crypto_generichash_final(&h, out, 32);
+    custos__wipe(&h, sizeof h);
+}
+
 int custos__subject_hash(const custos_t *ctx, uint8_t out[CUSTOS_HASH_BYTES], const char *subject_id)
 {
     if (subject_id == NULL || subject_id[0] == '\0')

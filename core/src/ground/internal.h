@@ -51,8 +51,8 @@ struct custos {
     uint8_t *index_key;               /* 32 bytes, sodium_malloc'd, read-only when idle */
 
     pthread_mutex_t write_lock;       /* serialises writers; readers of the gate never take it */
-    int (*txn_hooks[2][CUSTOS_TXN_HOOKS_MAX])(custos_t *ctx); /* txn.c, registered at attach */
-    unsigned txn_nhooks[2];
+    int (*txn_hooks[3][CUSTOS_TXN_HOOKS_MAX])(custos_t *ctx); /* txn.c, registered at attach */
+    unsigned txn_nhooks[3];
     pthread_mutex_t err_lock;
     char errmsg[CUSTOS_ERRMSG_MAX];
 
@@ -117,6 +117,9 @@ void custos__random(const custos_t *ctx, uint8_t *buf, size_t len);
 int custos__clock_is_system(const custos_t *ctx);
 
 /* Keyed BLAKE2b-256 of an identifier with the device index key. */
+/* A 32-byte key for one purpose of the library, derived from the provider's
+ * index key (keyed BLAKE2b-256 of "custos.v1 " label): never stored. */
+void custos__derive_key(const custos_t *ctx, uint8_t out[32], const char *label);
 int custos__subject_hash(const custos_t *ctx, uint8_t out[CUSTOS_HASH_BYTES],
                          const char *subject_id);
 
@@ -129,7 +132,8 @@ void custos__db_rollback(custos_t *ctx);
 /* --- the writer transaction (txn.c) --- */
 typedef enum custos_txn_when {
     CUSTOS_TXN_BEFORE_WRITE = 0,  /* inside the transaction, before the writer's work */
-    CUSTOS_TXN_AFTER_COMMIT = 1   /* after it ended (commit or rollback), lock still held */
+    CUSTOS_TXN_AFTER_COMMIT = 1,  /* after it ended (commit or rollback), lock still held */
+    CUSTOS_TXN_BEFORE_COMMIT = 2  /* in custos__db_commit, before COMMIT: a failure rolls back */
 } custos_txn_when;
 typedef int (*custos_txn_hook)(custos_t *ctx);
 /* Register a hook (a module's attach does this); at most CUSTOS_TXN_HOOKS_MAX per kind. */
@@ -143,5 +147,6 @@ int custos__txn_end(custos_t *ctx, int rc);
  * step that has just changed what readers may see). */
 int custos__txn_before_write(custos_t *ctx);
 int custos__txn_after_commit(custos_t *ctx);
+int custos__txn_before_commit(custos_t *ctx);
 
 #endif

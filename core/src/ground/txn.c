@@ -5,6 +5,10 @@
  *
  *   before_write  run inside the new transaction, before the caller's work
  *                 (consent records the expiries that fell due)
+ *   before_commit run by custos__db_commit, for every transaction (these and
+ *                 the ones modules and the lifecycle open themselves), just
+ *                 before COMMIT: a failure rolls it back (consent folds
+ *                 the transaction's changes into the state seal)
  *   after_commit  run once the transaction has ended, committed or rolled
  *                 back, before the lock is released (the gate publishes a
  *                 snapshot of what the store now holds)
@@ -17,7 +21,7 @@
 
 int custos__txn_hook_add(custos_t *ctx, custos_txn_when when, custos_txn_hook fn)
 {
-    if ((unsigned)when > CUSTOS_TXN_AFTER_COMMIT || fn == NULL)
+    if ((unsigned)when > CUSTOS_TXN_BEFORE_COMMIT || fn == NULL)
         return custos__fail(ctx, CUSTOS_EINTERNAL, "txn: bad hook");
     unsigned *n = &ctx->txn_nhooks[when];
     if (*n == CUSTOS_TXN_HOOKS_MAX)
@@ -33,7 +37,7 @@ static int run(custos_t *ctx, custos_txn_when when)
         int rc = ctx->txn_hooks[when][i](ctx);
         if (first == CUSTOS_OK)
             first = rc;
-        if (rc != CUSTOS_OK && when == CUSTOS_TXN_BEFORE_WRITE)
+        if (rc != CUSTOS_OK && when != CUSTOS_TXN_AFTER_COMMIT)
             break;
     }
     return first;
@@ -41,6 +45,7 @@ static int run(custos_t *ctx, custos_txn_when when)
 
 int custos__txn_before_write(custos_t *ctx) { return run(ctx, CUSTOS_TXN_BEFORE_WRITE); }
 int custos__txn_after_commit(custos_t *ctx) { return run(ctx, CUSTOS_TXN_AFTER_COMMIT); }
+int custos__txn_before_commit(custos_t *ctx) { return run(ctx, CUSTOS_TXN_BEFORE_COMMIT); }
 
 int custos__txn_begin(custos_t *ctx)
 {

@@ -171,7 +171,12 @@ static int db_open(custos_t *ctx, const char *vfs)
         "PRAGMA foreign_keys=ON;"
         "PRAGMA trusted_schema=OFF;"
         "PRAGMA cell_size_check=ON;"
-        "PRAGMA synchronous=FULL;";
+        "PRAGMA synchronous=FULL;"
+        /* Sorts, temporary tables and the consent seal's triggers stay in
+         * memory, never in temporary files that outlive the store's own
+         * (reference/platforms.md §7.3, item 5); set before the temporary
+         * schema first exists, as SQLite requires. */
+        "PRAGMA temp_store=MEMORY;";
     if ((rc = custos__db_exec(ctx, pragmas)) != CUSTOS_OK)
         return rc;
     /* WAL is required: never the PERSIST journal, which leaves old pages behind. */

@@ -113,6 +113,10 @@ static int gate_items(custos_t *ctx, custos_subject subject, const custos_vault_
 {
     for (size_t i = 0; i < n; i++) {
         custos_decision d = custos_check(ctx, subject, items[i].purpose, items[i].category);
+        if (d == CUSTOS_DENY_INTEGRITY)
+            return custos__fail(ctx, CUSTOS_ECORRUPT, "vault put refused for purpose %u: %s; "
+                                "custos_consent_repair re-folds it from the ledger",
+                                items[i].purpose, custos_decision_str(d));
         if (d != CUSTOS_ALLOW)
             return custos__fail(ctx, CUSTOS_EDENIED, "vault put denied for purpose %u, category %u: %s",
                                 items[i].purpose, items[i].category, custos_decision_str(d));

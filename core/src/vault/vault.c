@@ -239,10 +239,10 @@ int custos__vault_attach(custos_t *ctx)
     if ((v->arena = sodium_malloc(VT_SLOTS * VT_KEY_BYTES)) == NULL)
         return custos__fail(ctx, CUSTOS_ENOMEM, "vault: cannot allocate guarded memory for data keys");
     sodium_mprotect_noaccess(v->arena);
-    /* Sorts and temporary tables stay in memory, never in temporary files
-     * that outlive the store's own (reference/platforms.md §7.3, item 5). */
-    int rc = custos__db_exec(ctx, "PRAGMA temp_store=MEMORY");
-    if (rc != CUSTOS_OK || (rc = custos__db_exec(ctx, schema)) != CUSTOS_OK)
+    /* Sorts and temporary tables stay in memory (PRAGMA temp_store=MEMORY,
+     * set at open before any module attaches: lifecycle/open.c). */
+    int rc = custos__db_exec(ctx, schema);
+    if (rc != CUSTOS_OK)
         return rc;
     custos__audit_set_pending(ctx, custos_vault__access_flush);
     return custos_vault__kek_cleanup(ctx);

@@ -253,6 +253,22 @@ extension Custos {
         }
     }
 
+    /// Re-folds the consent state from the verified ledger, after a check
+    /// answered `.denyIntegrity` or `verifyConsentLedger()` reported the
+    /// state changed outside the library. Returns how many subjects were
+    /// re-folded; throws (changing nothing) if the ledger itself is broken.
+    @discardableResult
+    public func repairConsentState() throws -> Int {
+        try withHandle { h in
+            var n = 0
+            let rc = custos_consent_repair(h, &n)
+            if rc != 0 {
+                throw CustosError(rawCode: rc, detail: String(cString: custos_errmsg(h)))
+            }
+            return n
+        }
+    }
+
     /// A subject's consents as a signed receipt.
     public func consentReceipt(subject: Subject, format: ConsentReceiptFormat = .iso27560) throws -> ConsentReceipt {
         try withHandle { h in

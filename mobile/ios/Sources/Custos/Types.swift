@@ -94,6 +94,9 @@ public enum Decision: UInt32, Sendable, CaseIterable, CustomStringConvertible {
     case denyInvalidated = 10
     /// A closed store or an internal failure: the gate fails closed.
     case denyError = 11
+    /// The consent state failed its integrity check (changed outside the
+    /// library): `repair()` re-folds it from the verified ledger.
+    case denyIntegrity = 12
 
     public var isAllowed: Bool { self == .allow }
 

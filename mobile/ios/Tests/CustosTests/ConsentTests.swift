@@ -75,7 +75,7 @@ final class ConsentTests: StoreTestCase {
     }
 
     func testDecisionTextsComeFromTheCore() {
-        XCTAssertEqual(Decision.allCases.count, 12)
+        XCTAssertEqual(Decision.allCases.count, 13)
         XCTAssertTrue(Decision.allow.isAllowed)
         for d in Decision.allCases {
             XCTAssertFalse(d.description.isEmpty)
@@ -151,6 +151,10 @@ final class ConsentTests: StoreTestCase {
     func testLedgerVerifies() throws {
         let s = try store.addSubject(externalId: "s", role: .owner)
         try store.giveConsent(subject: s, purpose: Camera.cloudRecording)
+        XCTAssertNoThrow(try store.verifyConsentLedger())
+        let before = store.check(subject: s, purpose: Camera.cloudRecording, category: Camera.video)
+        XCTAssertEqual(try store.repairConsentState(), 1)
+        XCTAssertEqual(store.check(subject: s, purpose: Camera.cloudRecording, category: Camera.video), before)
         XCTAssertNoThrow(try store.verifyConsentLedger())
     }
 

@@ -137,7 +137,8 @@ public final class Consent {
     }
 
     /**
-     * Walk the whole ledger: every signature and link of the chain.
+     * Walk the whole ledger: every signature and link of the chain, then
+     * every consent state row against its event and the state seal.
      *
      * @throws SignatureException an event's signature does not verify
      * @throws CorruptException an event was removed, reordered or altered
@@ -149,6 +150,19 @@ public final class Consent {
         });
     }
 
+    /**
+     * Re-fold the consent state from the verified ledger, after a check
+     * answered {@link Decision#DENY_INTEGRITY} or {@link #verifyLedger()}
+     * reported the state changed outside the library (custos_consent_repair).
+     *
+     * @return how many subjects were re-folded
+     * @throws CorruptException the ledger itself fails verification: nothing was changed
+     * @throws SignatureException an event's signature does not verify: nothing was changed
+     */
+    public long repair() throws CustosException {
+        return custos.withHandle(h -> nativeRepair(h));
+    }
+
     private static native void nativeRecord(long h, long subject, int purpose, int status, int method, int actor,
                                             String lang, byte[] noticeHash) throws CustosException;
     private static native void nativeState(long h, long subject, int purpose, long[] out) throws CustosException;
@@ -156,4 +170,5 @@ public final class Consent {
     private static native byte[] nativeReceipt(long h, long subject, int format) throws CustosException;
     private static native int nativeReceiptVerify(byte[] receipt, byte[] publicKey) throws CustosException;
     private static native void nativeVerifyLedger(long h) throws CustosException;
+    private static native long nativeRepair(long h) throws CustosException;
 }

@@ -16,7 +16,9 @@ public enum Decision {
     DENY_REVOKED(8),
     DENY_EXPIRED(9),
     DENY_INVALIDATED(10),
-    DENY_ERROR(11);
+    DENY_ERROR(11),
+    /** The consent state failed its integrity check: {@code Consent.repair()} re-folds it. */
+    DENY_INTEGRITY(12);
 
     private final int code;
 

@@ -40,7 +40,7 @@ public class ClosedStoreTest {
             () -> c.transferOwnership(alice), () -> c.check(alice, 2, 1),
             () -> consent.give(alice, 2), () -> consent.withdraw(alice, 2), () -> consent.state(alice, 2),
             () -> consent.history(alice), () -> consent.receipt(alice, ReceiptFormat.KANTARA),
-            consent::verifyLedger,
+            consent::verifyLedger, consent::repair,
             () -> vault.put(alice, 2, 1, new byte[1]), () -> vault.get(1), () -> vault.list(alice),
             () -> vault.delete(1), vault::maintain, vault::rotateKek,
             () -> vault.export(alice, dir.resolve("x").toString(), new byte[32]),

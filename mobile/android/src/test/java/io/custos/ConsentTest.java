@@ -79,6 +79,17 @@ public class ConsentTest {
         c.consent().verifyLedger();
     }
 
+    /** Repair re-folds the state from the ledger: on an intact store it changes no decision. */
+    @Test
+    public void repairOfAnIntactStoreKeepsEveryDecision() throws Exception {
+        c.consent().give(alice, CLOUD_RECORDING);
+        Decision before = c.check(alice, CLOUD_RECORDING, 1);
+        assertEquals(1L, c.consent().repair());
+        assertEquals(before, c.check(alice, CLOUD_RECORDING, 1));
+        assertEquals(ConsentStatus.GIVEN, c.consent().state(alice, CLOUD_RECORDING).status());
+        c.consent().verifyLedger();
+    }
+
     /** 400 events come back as objects, each built in its own local frame. */
     @Test
     public void aLongHistoryComesBackWhole() throws Exception {
