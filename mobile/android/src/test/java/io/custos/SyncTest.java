@@ -10,8 +10,6 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
@@ -128,9 +126,7 @@ public class SyncTest {
 
     @Test
     public void manifestOfferNamesThePurposesToAskAgain() throws Exception {
-        String v2 = Files.readString(Fixtures.sourceDir().resolve("examples/smart-camera/privacy-v2.yaml"),
-            StandardCharsets.UTF_8);
-        byte[] compiled = Manifest.compile(v2, "privacy-v2.yaml", Fixtures.exampleManifest());
+        byte[] compiled = Fixtures.exampleManifestV2();
         device.loadManifest(compiled);
         ManifestOffer offer = app.decodeManifestOffer(device.encodeManifestOffer(new int[] {PERFORMANCE}));
         assertArrayEquals(Manifest.id(compiled), offer.manifestId());
