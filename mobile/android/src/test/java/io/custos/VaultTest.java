@@ -14,6 +14,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.After;
 import org.junit.Before;
@@ -154,5 +155,22 @@ public class VaultTest {
         assertThrows(IllegalArgumentException.class,
             () -> c.vault().export(alice, dir.resolve("x").toString(), new byte[31]));
         assertThrows(IllegalArgumentException.class, () -> c.vault().export(alice, "", new byte[32]));
+    }
+
+    @Test
+    public void putManyStoresAllOrNone() throws Exception {
+        long[] ids = c.vault().putMany(alice, Arrays.asList(
+            new VaultItem(new byte[] {1}, CLOUD_RECORDING, VIDEO),
+            new VaultItem(new byte[] {2, 2}, OPERATE, VIDEO)));
+        assertEquals(2, ids.length);
+        assertArrayEquals(new byte[] {2, 2}, c.vault().get(ids[1]));
+        assertEquals(OPERATE, c.vault().record(ids[1]).purpose());
+        assertThrows(DeniedException.class, () -> c.vault().putMany(alice, Arrays.asList(
+            new VaultItem(new byte[] {3}, CLOUD_RECORDING, VIDEO),
+            new VaultItem(new byte[] {4}, PERFORMANCE, TELEMETRY))));
+        assertArrayEquals(ids, c.vault().list(alice));
+        assertThrows(IllegalArgumentException.class, () -> new VaultItem(null, OPERATE, VIDEO));
+        assertThrows(IllegalArgumentException.class,
+            () -> c.vault().putMany(alice, Arrays.asList(new VaultItem(new byte[1], OPERATE, VIDEO), null)));
     }
 }
