@@ -59,10 +59,13 @@ public final class Custos implements AutoCloseable {
         final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         long handle;
         private long provider;
+        /* A C key provider the bridge made (the passphrase provider), freed after the store. */
+        private long owned;
 
-        State(long handle, long provider) {
+        State(long handle, long provider, long owned) {
             this.handle = handle;
             this.provider = provider;
+            this.owned = owned;
         }
 
         void close() {
@@ -70,10 +73,15 @@ public final class Custos implements AutoCloseable {
             try {
                 long h = handle;
                 long p = provider;
+                long o = owned;
                 handle = 0;
                 provider = 0;
+                owned = 0;
                 if (h != 0 || p != 0) {
                     nativeClose(h, p);
+                }
+                if (o != 0) {
+                    nativeFreeOwned(o);
                 }
             } finally {
                 lock.writeLock().unlock();
@@ -105,8 +113,8 @@ public final class Custos implements AutoCloseable {
     private final Erasure erasure = new Erasure(this);
     private final Audit audit = new Audit(this);
 
-    private Custos(long handle, long provider) {
-        this.state = new State(handle, provider);
+    private Custos(long handle, long provider, long owned) {
+        this.state = new State(handle, provider, owned);
         this.lock = state.lock;
         this.closer = new Closer(this, state);
         LIVE.add(closer);
@@ -150,7 +158,37 @@ public final class Custos implements AutoCloseable {
         }
         long[] provider = new long[1];
         long h = nativeOpen(dir, create, keys, provider);
-        return new Custos(h, provider[0]);
+        return new Custos(h, provider[0], 0);
+    }
+
+    /**
+     * Open (creating if needed) the store in {@code dir} with its key file
+     * sealed under a key derived from {@code passphrase} (Argon2id; UTF-8
+     * bytes, for example). The bridge copies the passphrase into guarded
+     * memory; the caller may wipe its array at once. (Not an overload of
+     * open: open(dir, null) must stay unambiguous.)
+     *
+     * @throws KeyException a wrong passphrase
+     */
+    public static Custos openWithPassphrase(String dir, byte[] passphrase) throws CustosException {
+        return openPassphrase(dir, true, passphrase);
+    }
+
+    /** Open an existing store whose key file is sealed under {@code passphrase}. */
+    public static Custos openExistingWithPassphrase(String dir, byte[] passphrase) throws CustosException {
+        return openPassphrase(dir, false, passphrase);
+    }
+
+    private static Custos openPassphrase(String dir, boolean create, byte[] passphrase) throws CustosException {
+        if (dir == null || dir.isEmpty()) {
+            throw new IllegalArgumentException("dir must name a directory");
+        }
+        if (passphrase == null || passphrase.length == 0) {
+            throw new IllegalArgumentException("passphrase must not be empty");
+        }
+        long[] owned = new long[1];
+        long h = nativeOpenPassphrase(dir, create, passphrase, owned);
+        return new Custos(h, 0, owned[0]);
     }
 
     /** The library version, "MAJOR.MINOR.PATCH". */
@@ -487,6 +525,9 @@ public final class Custos implements AutoCloseable {
     private static native long nativeOpen(String dir, boolean create, KeyProvider keys, long[] provider)
         throws CustosException;
     private static native void nativeClose(long handle, long provider);
+    private static native long nativeOpenPassphrase(String dir, boolean create, byte[] passphrase, long[] owned)
+        throws CustosException;
+    private static native void nativeFreeOwned(long owned);
     private static native void nativeLoadManifest(long handle, byte[] compiled) throws CustosException;
     private static native long nativePolicyVersion(long handle) throws CustosException;
     private static native long nativeSubjectAdd(long handle, String externalId, int role) throws CustosException;
