@@ -123,6 +123,52 @@ static jbyteArray JNICALL n_diff_text(JNIEnv *env, jclass cls, jbyteArray jolder
     return text(env, rc, out, &err);
 }
 
+/* {purpose, reasons, needs_consent} per change. */
+static jintArray pack_changes(JNIEnv *env, const custos_manifest_change *c, size_t n)
+{
+    jintArray arr = (*env)->NewIntArray(env, (jsize)(n * 3));
+    for (size_t i = 0; arr != NULL && i < n; i++) {
+        jint v[3] = { (jint)c[i].purpose, (jint)c[i].reasons, c[i].needs_consent != 0 };
+        (*env)->SetIntArrayRegion(env, arr, (jsize)(i * 3), 3, v);
+        if ((*env)->ExceptionCheck(env))
+            return NULL;
+    }
+    return arr;
+}
+
+static jintArray JNICALL n_diff(JNIEnv *env, jclass cls, jbyteArray jolder, jbyteArray jnewer)
+{
+    (void)cls;
+    cj_bytes older, newer;
+    if (cj_bytes_get(env, jolder, 0, &older) != 0)
+        return NULL;
+    if (cj_bytes_get(env, jnewer, 0, &newer) != 0) {
+        cj_bytes_free(&older);
+        return NULL;
+    }
+    custos_manifest_error err = { "", 0, 0 };
+    custos_manifest_change *out = NULL;
+    size_t n = 0;
+    int rc = custos_manifest_diff(&out, &n, older.data, older.len, newer.data, newer.len, &err);
+    cj_bytes_free(&newer);
+    cj_bytes_free(&older);
+    jintArray result = NULL;
+    if (rc == CUSTOS_OK)
+        result = pack_changes(env, out, n);
+    else
+        throw_err(env, rc, &err);
+    custos_manifest_free(out);
+    return result;
+}
+
+/* The core's words for one reason bit, as UTF-8 bytes. */
+static jbyteArray JNICALL n_change_str(JNIEnv *env, jclass cls, jint reason)
+{
+    (void)cls;
+    const char *s = custos_manifest_change_str((uint32_t)reason);
+    return cj_bytes_new(env, (const uint8_t *)s, strlen(s));
+}
+
 int cj_register_manifest(JNIEnv *env)
 {
     static const JNINativeMethod methods[] = {
@@ -131,6 +177,8 @@ int cj_register_manifest(JNIEnv *env)
         CJ_NATIVE("nativeId", "([B)[B", n_id),
         CJ_NATIVE("nativeShow", "([BI)[B", n_show),
         CJ_NATIVE("nativeDiffText", "([B[BI)[B", n_diff_text),
+        CJ_NATIVE("nativeDiff", "([B[B)[I", n_diff),
+        CJ_NATIVE("nativeChangeString", "(I)[B", n_change_str),
     };
     return cj_register(env, "io/custos/Manifest", methods, (int)(sizeof methods / sizeof methods[0]));
 }

@@ -16,6 +16,7 @@ static const cj_registrar registrars[] = {
     cj_register_manifest,
     cj_register_disclose,
     cj_register_audit,
+    cj_register_sync,
 };
 
 JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)

@@ -93,6 +93,7 @@ int cj_register_erase(JNIEnv *env);
 int cj_register_manifest(JNIEnv *env);
 int cj_register_disclose(JNIEnv *env);
 int cj_register_audit(JNIEnv *env);
+int cj_register_sync(JNIEnv *env);
 
 /* A key provider whose callbacks call a Java io.custos.KeyProvider
  * (jni_keyprovider.c). NULL with an exception pending on failure. */

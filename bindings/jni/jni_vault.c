@@ -1,6 +1,6 @@
 /*
- * jni_vault.c: natives of io.custos.Vault: put, get, list and delete
- * records, export and import a subject's records, maintenance.
+ * jni_vault.c: natives of io.custos.Vault: put (one or a batch), get, list
+ * and delete records, export and import a subject's records, maintenance.
  * Payloads are personal data: they are copied into guarded native memory
  * and wiped (cj_bytes), never pinned.
  */
@@ -210,10 +210,91 @@ static void JNICALL n_rotate_kek(JNIEnv *env, jclass cls, jlong h)
         cj_throw_ctx(env, rc, cj_ctx(h));
 }
 
+/* A batch for custos_vault_put_many: the payloads in guarded memory. */
+typedef struct batch {
+    size_t n;
+    cj_bytes *data;
+    custos_vault_item *items;
+} batch;
+
+static void batch_free(batch *b)
+{
+    for (size_t i = 0; b->data != NULL && i < b->n; i++)
+        cj_bytes_free(&b->data[i]);
+    free(b->data);
+    free(b->items);
+}
+
+/* Copy payload i of jpayloads; each element's local reference is freed at once. */
+static int batch_payload(JNIEnv *env, jobjectArray jpayloads, batch *b, size_t i)
+{
+    jbyteArray arr = (jbyteArray)(*env)->GetObjectArrayElement(env, jpayloads, (jsize)i);
+    if ((*env)->ExceptionCheck(env))
+        return -1;
+    int rc = cj_bytes_get(env, arr, 0, &b->data[i]);
+    (*env)->DeleteLocalRef(env, arr);
+    b->items[i].data = b->data[i].data;
+    b->items[i].len = b->data[i].len;
+    return rc;
+}
+
+static int batch_get(JNIEnv *env, jintArray jpurposes, jintArray jcategories, jobjectArray jpayloads, batch *b)
+{
+    jsize n = (*env)->GetArrayLength(env, jpayloads);
+    b->n = (size_t)n;
+    b->data = calloc(b->n + 1, sizeof *b->data);
+    b->items = calloc(b->n + 1, sizeof *b->items);
+    jint *pc = calloc(2 * b->n + 1, sizeof *pc);
+    if (b->data == NULL || b->items == NULL || pc == NULL) {
+        free(pc);
+        cj_throw(env, CUSTOS_ENOMEM, NULL);
+        return -1;
+    }
+    int rc = 0;
+    (*env)->GetIntArrayRegion(env, jpurposes, 0, n, pc);
+    if (!(*env)->ExceptionCheck(env))
+        (*env)->GetIntArrayRegion(env, jcategories, 0, n, pc + n);
+    if ((*env)->ExceptionCheck(env))
+        rc = -1;
+    for (size_t i = 0; rc == 0 && i < b->n; i++) {
+        if (cj_u32(env, pc[i], "purpose", &b->items[i].purpose) != 0 ||
+            cj_u32(env, pc[b->n + i], "category", &b->items[i].category) != 0 ||
+            batch_payload(env, jpayloads, b, i) != 0)
+            rc = -1;
+    }
+    free(pc);
+    return rc;
+}
+
+static jlongArray JNICALL n_put_many(JNIEnv *env, jclass cls, jlong h, jlong jsubject, jintArray jpurposes,
+                                     jintArray jcategories, jobjectArray jpayloads)
+{
+    (void)cls;
+    custos_subject s;
+    if (cj_subject(env, jsubject, &s) != 0)
+        return NULL;
+    batch b = { 0, NULL, NULL };
+    custos_record_id *ids = NULL;
+    jlongArray out = NULL;
+    if (batch_get(env, jpurposes, jcategories, jpayloads, &b) == 0) {
+        int rc = CUSTOS_ENOMEM;
+        if ((ids = calloc(b.n + 1, sizeof *ids)) != NULL)
+            rc = custos_vault_put_many(cj_ctx(h), ids, s, b.items, b.n);
+        if (rc != CUSTOS_OK)
+            cj_throw_ctx(env, rc, cj_ctx(h));
+        else if ((out = (*env)->NewLongArray(env, (jsize)b.n)) != NULL)
+            (*env)->SetLongArrayRegion(env, out, 0, (jsize)b.n, (const jlong *)ids);
+    }
+    free(ids);
+    batch_free(&b);
+    return out;
+}
+
 int cj_register_vault(JNIEnv *env)
 {
     static const JNINativeMethod methods[] = {
         CJ_NATIVE("nativePut", "(JJII[B)J", n_put),
+        CJ_NATIVE("nativePutMany", "(JJ[I[I[[B)[J", n_put_many),
         CJ_NATIVE("nativeGet", "(JJ[J)[B", n_get),
         CJ_NATIVE("nativeList", "(JJ)[J", n_list),
         CJ_NATIVE("nativeDelete", "(JJ)V", n_delete),

@@ -1,5 +1,8 @@
 package io.custos;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
 /**
  * The store's hash-chained, signed audit log: obtain it with
  * {@link Custos#audit()}. A broken chain is not an exception: the
@@ -61,10 +64,34 @@ public final class Audit {
         return custos.withHandle(Audit::nativeGetOptional);
     }
 
+    /** The whole chain's entries, in order (Swift: auditEntries()). */
+    public List<AuditEntry> entries() throws CustosException {
+        return entries(1);
+    }
+
+    /** The entries from seq {@code from} on (1: the whole chain), in order. */
+    public List<AuditEntry> entries(long from) throws CustosException {
+        if (from < 0) {
+            throw new IllegalArgumentException("from must not be negative");
+        }
+        return AuditEntry.parse(custos.withHandle(h -> nativeEntries(h, from)));
+    }
+
+    static String kindName(int kind) {
+        return new String(nativeKindName(kind), StandardCharsets.UTF_8);
+    }
+
+    static boolean kindIsMandatory(int kind) {
+        return nativeKindIsMandatory(kind);
+    }
+
     private static native void nativeVerify(long h, long[] report) throws CustosException;
     private static native void nativeVerifyExport(byte[] export, byte[] pk, long[] report) throws CustosException;
     private static native byte[] nativeExport(long h) throws CustosException;
     private static native void nativeCheckpoint(long h) throws CustosException;
     private static native void nativeSetOptional(long h, boolean enabled) throws CustosException;
     private static native boolean nativeGetOptional(long h) throws CustosException;
+    private static native byte[] nativeEntries(long h, long from) throws CustosException;
+    private static native byte[] nativeKindName(int kind);
+    private static native boolean nativeKindIsMandatory(int kind);
 }

@@ -3,6 +3,7 @@ package io.custos;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.ReferenceQueue;
 import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -58,10 +59,13 @@ public final class Custos implements AutoCloseable {
         final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         long handle;
         private long provider;
+        /* A C key provider the bridge made (the passphrase provider), freed after the store. */
+        private long owned;
 
-        State(long handle, long provider) {
+        State(long handle, long provider, long owned) {
             this.handle = handle;
             this.provider = provider;
+            this.owned = owned;
         }
 
         void close() {
@@ -69,10 +73,15 @@ public final class Custos implements AutoCloseable {
             try {
                 long h = handle;
                 long p = provider;
+                long o = owned;
                 handle = 0;
                 provider = 0;
+                owned = 0;
                 if (h != 0 || p != 0) {
                     nativeClose(h, p);
+                }
+                if (o != 0) {
+                    nativeFreeOwned(o);
                 }
             } finally {
                 lock.writeLock().unlock();
@@ -104,8 +113,8 @@ public final class Custos implements AutoCloseable {
     private final Erasure erasure = new Erasure(this);
     private final Audit audit = new Audit(this);
 
-    private Custos(long handle, long provider) {
-        this.state = new State(handle, provider);
+    private Custos(long handle, long provider, long owned) {
+        this.state = new State(handle, provider, owned);
         this.lock = state.lock;
         this.closer = new Closer(this, state);
         LIVE.add(closer);
@@ -149,7 +158,37 @@ public final class Custos implements AutoCloseable {
         }
         long[] provider = new long[1];
         long h = nativeOpen(dir, create, keys, provider);
-        return new Custos(h, provider[0]);
+        return new Custos(h, provider[0], 0);
+    }
+
+    /**
+     * Open (creating if needed) the store in {@code dir} with its key file
+     * sealed under a key derived from {@code passphrase} (Argon2id; UTF-8
+     * bytes, for example). The bridge copies the passphrase into guarded
+     * memory; the caller may wipe its array at once. (Not an overload of
+     * open: open(dir, null) must stay unambiguous.)
+     *
+     * @throws KeyException a wrong passphrase
+     */
+    public static Custos openWithPassphrase(String dir, byte[] passphrase) throws CustosException {
+        return openPassphrase(dir, true, passphrase);
+    }
+
+    /** Open an existing store whose key file is sealed under {@code passphrase}. */
+    public static Custos openExistingWithPassphrase(String dir, byte[] passphrase) throws CustosException {
+        return openPassphrase(dir, false, passphrase);
+    }
+
+    private static Custos openPassphrase(String dir, boolean create, byte[] passphrase) throws CustosException {
+        if (dir == null || dir.isEmpty()) {
+            throw new IllegalArgumentException("dir must name a directory");
+        }
+        if (passphrase == null || passphrase.length == 0) {
+            throw new IllegalArgumentException("passphrase must not be empty");
+        }
+        long[] owned = new long[1];
+        long h = nativeOpenPassphrase(dir, create, passphrase, owned);
+        return new Custos(h, 0, owned[0]);
     }
 
     /** The library version, "MAJOR.MINOR.PATCH". */
@@ -307,6 +346,112 @@ public final class Custos implements AutoCloseable {
         return DeletionReceipt.of(receipt);
     }
 
+    /** The longest signed sync message a peer accepts (bytes). */
+    public static int maxSyncMessage() {
+        return nativeSyncMaxMessage();
+    }
+
+    /**
+     * Register a peer's Ed25519 public key (32 bytes): the companion app's on
+     * a device ({@code deviceId} null), the device's (with its 16-byte id) in
+     * an app's store. Re-pairing the same key keeps its counter.
+     */
+    public void pair(byte[] peerPublicKey, byte[] deviceId) throws CustosException {
+        requireBytes(peerPublicKey, "peerPublicKey");
+        withHandle(h -> {
+            nativePair(h, peerPublicKey, deviceId);
+            return null;
+        });
+    }
+
+    /** Register the companion app's key on a device. */
+    public void pair(byte[] peerPublicKey) throws CustosException {
+        pair(peerPublicKey, null);
+    }
+
+    public void unpair(byte[] peerPublicKey) throws CustosException {
+        requireBytes(peerPublicKey, "peerPublicKey");
+        withHandle(h -> {
+            nativeUnpair(h, peerPublicKey);
+            return null;
+        });
+    }
+
+    /**
+     * A signed ConsentUpdate for the paired device {@code deviceId}, with the
+     * next counter for it.
+     *
+     * @throws NotFoundException the device is not paired
+     * @throws CustosException code CUSTOS_ERANGE: no change, or more than 16
+     */
+    public byte[] encodeConsentUpdate(byte[] deviceId, List<ConsentChange> changes)
+        throws CustosException {
+        requireBytes(deviceId, "deviceId");
+        if (changes == null) {
+            throw new IllegalArgumentException("changes must not be null");
+        }
+        long[] packed = new long[changes.size() * 4];
+        int at = 0;
+        for (ConsentChange c : changes) {
+            if (c == null) {
+                throw new IllegalArgumentException("a change must not be null");
+            }
+            c.pack(packed, at);
+            at += 4;
+        }
+        return withHandle(h -> nativeEncodeUpdate(h, deviceId, packed));
+    }
+
+    /**
+     * Verify and apply a ConsentUpdate from the paired app, all or nothing;
+     * returns the number of events recorded.
+     *
+     * @throws SignatureException unpaired signer or bad signature
+     * @throws ReplayException the counter is not above the last one applied
+     * @throws CorruptException a malformed message
+     */
+    public int applyConsentUpdate(byte[] message) throws CustosException {
+        requireBytes(message, "message");
+        return withHandle(h -> nativeApplyUpdate(h, message));
+    }
+
+    /** This store's consent state of every subject, signed. */
+    public byte[] encodeStateReport() throws CustosException {
+        return withHandle(Custos::nativeEncodeStateReport);
+    }
+
+    /** Verify a state report signed by a paired device and decode it. */
+    public StateReport decodeStateReport(byte[] message) throws CustosException {
+        requireBytes(message, "message");
+        byte[] id = new byte[16];
+        long[] packed = withHandle(h -> nativeDecodeStateReport(h, message, id));
+        return StateReport.of(id, packed);
+    }
+
+    /** A signed ManifestOffer for the loaded manifest, naming the purposes that need consent again. */
+    public byte[] encodeManifestOffer(int[] reconsent) throws CustosException {
+        if (reconsent == null) {
+            throw new IllegalArgumentException("reconsent must not be null");
+        }
+        int[] copy = reconsent.clone();
+        return withHandle(h -> nativeEncodeManifestOffer(h, copy));
+    }
+
+    /** Verify (paired signer) and decode a ManifestOffer. */
+    public ManifestOffer decodeManifestOffer(byte[] message) throws CustosException {
+        requireBytes(message, "message");
+        byte[] id = new byte[32];
+        long[] version = new long[1];
+        int[] purposes = withHandle(h -> nativeDecodeManifestOffer(h, message, id, version));
+        return new ManifestOffer(id, version[0], purposes);
+    }
+
+    private static void requireBytes(byte[] b, String what) {
+        if (b == null) {
+            throw new IllegalArgumentException(what + " must not be null");
+        }
+    }
+
     /** True once {@link #close()} has run. */
     public boolean isClosed() {
         lock.readLock().lock();
@@ -380,6 +525,9 @@ public final class Custos implements AutoCloseable {
     private static native long nativeOpen(String dir, boolean create, KeyProvider keys, long[] provider)
         throws CustosException;
     private static native void nativeClose(long handle, long provider);
+    private static native long nativeOpenPassphrase(String dir, boolean create, byte[] passphrase, long[] owned)
+        throws CustosException;
+    private static native void nativeFreeOwned(long owned);
     private static native void nativeLoadManifest(long handle, byte[] compiled) throws CustosException;
     private static native long nativePolicyVersion(long handle) throws CustosException;
     private static native long nativeSubjectAdd(long handle, String externalId, int role) throws CustosException;
@@ -391,4 +539,16 @@ public final class Custos implements AutoCloseable {
     private static native String nativeVersion();
     private static native byte[] nativeDevicePublicKey(long handle) throws CustosException;
     private static native byte[] nativeDeviceId(long handle) throws CustosException;
+    private static native void nativePair(long handle, byte[] peerPublicKey, byte[] deviceId) throws CustosException;
+    private static native void nativeUnpair(long handle, byte[] peerPublicKey) throws CustosException;
+    private static native byte[] nativeEncodeUpdate(long handle, byte[] deviceId, long[] changes)
+        throws CustosException;
+    private static native int nativeApplyUpdate(long handle, byte[] message) throws CustosException;
+    private static native byte[] nativeEncodeStateReport(long handle) throws CustosException;
+    private static native long[] nativeDecodeStateReport(long handle, byte[] message, byte[] deviceId)
+        throws CustosException;
+    private static native byte[] nativeEncodeManifestOffer(long handle, int[] reconsent) throws CustosException;
+    private static native int[] nativeDecodeManifestOffer(long handle, byte[] message, byte[] id, long[] version)
+        throws CustosException;
+    private static native int nativeSyncMaxMessage();
 }

@@ -1,6 +1,9 @@
 package io.custos;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * The product's privacy declaration: compile the maker's YAML into the
@@ -53,6 +56,23 @@ public final class Manifest {
             StandardCharsets.UTF_8);
     }
 
+    /**
+     * The purposes that changed materially from {@code older} to
+     * {@code newer}, sorted by purpose id (Swift: changes(since:)).
+     */
+    public static List<ManifestChange> changes(byte[] older, byte[] newer) throws CustosException {
+        int[] packed = nativeDiff(requireBytes(older), requireBytes(newer));
+        List<ManifestChange> out = new ArrayList<ManifestChange>(packed.length / 3);
+        for (int i = 0; i + 2 < packed.length; i += 3) {
+            out.add(new ManifestChange(packed[i], packed[i + 1], packed[i + 2] != 0));
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    static String changeString(int reason) {
+        return new String(nativeChangeString(reason), StandardCharsets.UTF_8);
+    }
+
     private static byte[] utf8(String yaml) {
         if (yaml == null) {
             throw new IllegalArgumentException("yaml must not be null");
@@ -72,4 +92,6 @@ public final class Manifest {
     private static native byte[] nativeId(byte[] compiled) throws CustosException;
     private static native byte[] nativeShow(byte[] compiled, int format) throws CustosException;
     private static native byte[] nativeDiffText(byte[] older, byte[] newer, int format) throws CustosException;
+    private static native int[] nativeDiff(byte[] older, byte[] newer) throws CustosException;
+    private static native byte[] nativeChangeString(int reason);
 }

@@ -1,5 +1,7 @@
 package io.custos;
 
+import java.util.List;
+
 /**
  * Personal data sealed at rest: obtain it with {@link Custos#vault()}. Each
  * record is encrypted under a key that belongs to one subject and one
@@ -40,6 +42,34 @@ public final class Vault {
             throw new IllegalArgumentException("a vault record holds at most " + maxPayload() + " bytes");
         }
         return custos.withHandle(h -> nativePut(h, subject.id(), purpose, category, data));
+    }
+
+    /**
+     * Store several payloads of one subject in one transaction: all or none
+     * (Swift: putMany). Returns their record ids, in the order of items.
+     *
+     * @throws DeniedException the gate denied one of them; nothing was written
+     */
+    public long[] putMany(Subject subject, List<VaultItem> items) throws CustosException {
+        Custos.requireSubject(subject);
+        if (items == null) {
+            throw new IllegalArgumentException("items must not be null");
+        }
+        int n = items.size();
+        int[] purposes = new int[n];
+        int[] categories = new int[n];
+        byte[][] payloads = new byte[n][];
+        int i = 0;
+        for (VaultItem item : items) {
+            if (item == null) {
+                throw new IllegalArgumentException("an item must not be null");
+            }
+            purposes[i] = item.purpose();
+            categories[i] = item.category();
+            payloads[i] = item.payload();
+            i++;
+        }
+        return custos.withHandle(h -> nativePutMany(h, subject.id(), purposes, categories, payloads));
     }
 
     /**
@@ -134,6 +164,8 @@ public final class Vault {
 
     private static native long nativePut(long h, long subject, int purpose, int category, byte[] data)
         throws CustosException;
+    private static native long[] nativePutMany(long h, long subject, int[] purposes, int[] categories,
+        byte[][] payloads) throws CustosException;
     private static native byte[] nativeGet(long h, long id, long[] info) throws CustosException;
     private static native long[] nativeList(long h, long subject) throws CustosException;
     private static native void nativeDelete(long h, long id) throws CustosException;

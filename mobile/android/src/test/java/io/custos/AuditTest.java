@@ -1,11 +1,14 @@
 package io.custos;
 
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -65,5 +68,40 @@ public class AuditTest {
         c.close();
         c = Custos.open(dir.toString());
         assertFalse(c.audit().optionalEvents());
+    }
+
+    @Test
+    public void entriesReadTheChainInOrder() throws Exception {
+        AuditReport r = c.audit().verify();
+        List<AuditEntry> all = c.audit().entries();
+        assertEquals(r.entries(), all.size());
+        assertEquals(AuditKind.STORE_CREATED, all.get(0).kind());
+        boolean manifest = false;
+        boolean consent = false;
+        for (int i = 0; i < all.size(); i++) {
+            AuditEntry e = all.get(i);
+            assertEquals(i + 1, e.seq());
+            assertEquals(32, e.hash().length);
+            manifest |= e.kind() == AuditKind.MANIFEST_LOADED;
+            if (e.kind() == AuditKind.CONSENT_CHANGED) {
+                consent = true;
+                assertEquals(32, e.subjectHash().length);
+                assertEquals(Fixtures.CLOUD_RECORDING, e.purpose());
+            }
+        }
+        assertTrue(manifest && consent);
+        assertNull(all.get(0).subjectHash());
+        List<AuditEntry> tail = c.audit().entries(r.lastSeq());
+        assertEquals(1, tail.size());
+        assertArrayEquals(all.get(all.size() - 1).hash(), tail.get(0).hash());
+        assertEquals("consent_changed", AuditKind.CONSENT_CHANGED.coreName());
+        assertTrue(AuditKind.ERASE.isMandatory());
+        assertFalse(AuditKind.ACCESS.isMandatory());
+        c.audit().setOptionalEvents(false);
+        boolean settings = false;
+        for (AuditEntry e : c.audit().entries(r.lastSeq() + 1)) {
+            settings |= e.kind() == AuditKind.SETTINGS_CHANGED && e.code() == 0;
+        }
+        assertTrue(settings);
     }
 }

@@ -42,6 +42,13 @@ final class Fixtures {
         return compiled.clone();
     }
 
+    /** examples/smart-camera/privacy-v2.yaml compiled against the first version. */
+    static byte[] exampleManifestV2() throws IOException, CustosException {
+        String v2 = Files.readString(sourceDir().resolve("examples/smart-camera/privacy-v2.yaml"),
+            StandardCharsets.UTF_8);
+        return Manifest.compile(v2, "privacy-v2.yaml", exampleManifest());
+    }
+
     /** A store with the example manifest loaded. */
     static Custos storeWithManifest(Path dir) throws IOException, CustosException {
         Custos c = Custos.open(dir.toString());

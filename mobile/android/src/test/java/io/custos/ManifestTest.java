@@ -7,6 +7,8 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
 import org.junit.Test;
 
 /** Compiling, checking, showing and diffing manifests; loading them into a store. */
@@ -73,5 +75,22 @@ public class ManifestTest {
         } finally {
             TestDirs.remove(dir);
         }
+    }
+
+    @Test
+    public void typedDiffNamesTheNewRecipient() throws Exception {
+        byte[] c1 = Fixtures.exampleManifest();
+        byte[] c2 = Fixtures.exampleManifestV2();
+        List<ManifestChange> changes = Manifest.changes(c1, c2);
+        assertEquals(1, changes.size());
+        ManifestChange ch = changes.get(0);
+        assertEquals(Fixtures.PERFORMANCE, ch.purpose());
+        assertTrue(ch.hasReason(ManifestChange.NEW_RECIPIENT));
+        assertTrue(ch.needsConsent());
+        assertEquals(Collections.singletonList("new recipient"), ch.reasonNames());
+        assertTrue(Manifest.changes(c1, c1).isEmpty());
+        byte[] bad = c2.clone();
+        bad[bad.length - 1] ^= 1;
+        assertThrows(CorruptException.class, () -> Manifest.changes(c1, bad));
     }
 }

@@ -12,8 +12,10 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.After;
 import org.junit.Before;
@@ -154,5 +156,45 @@ public class VaultTest {
         assertThrows(IllegalArgumentException.class,
             () -> c.vault().export(alice, dir.resolve("x").toString(), new byte[31]));
         assertThrows(IllegalArgumentException.class, () -> c.vault().export(alice, "", new byte[32]));
+    }
+
+    @Test
+    public void putManyStoresAllOrNone() throws Exception {
+        long[] ids = c.vault().putMany(alice, Arrays.asList(
+            new VaultItem(new byte[] {1}, CLOUD_RECORDING, VIDEO),
+            new VaultItem(new byte[] {2, 2}, OPERATE, VIDEO)));
+        assertEquals(2, ids.length);
+        assertArrayEquals(new byte[] {2, 2}, c.vault().get(ids[1]));
+        assertEquals(OPERATE, c.vault().record(ids[1]).purpose());
+        assertThrows(DeniedException.class, () -> c.vault().putMany(alice, Arrays.asList(
+            new VaultItem(new byte[] {3}, CLOUD_RECORDING, VIDEO),
+            new VaultItem(new byte[] {4}, PERFORMANCE, TELEMETRY))));
+        assertArrayEquals(ids, c.vault().list(alice));
+        assertThrows(IllegalArgumentException.class, () -> new VaultItem(null, OPERATE, VIDEO));
+        assertThrows(IllegalArgumentException.class,
+            () -> c.vault().putMany(alice, Arrays.asList(new VaultItem(new byte[1], OPERATE, VIDEO), null)));
+    }
+
+    @Test
+    public void passphraseProviderReopensOnlyWithThePassphrase() throws Exception {
+        Path pdir = TestDirs.create("vault-passphrase");
+        try {
+            byte[] pass = "correct horse \u00e9\ud83d\udd11".getBytes(StandardCharsets.UTF_8);
+            long id;
+            try (Custos first = Custos.openWithPassphrase(pdir.toString(), pass)) {
+                first.loadManifest(Fixtures.exampleManifest());
+                Subject s = first.addSubject("s", Role.OWNER);
+                id = first.vault().put(s, OPERATE, VIDEO, new byte[] {5});
+            }
+            assertThrows(KeyException.class,
+                () -> Custos.openExistingWithPassphrase(pdir.toString(), "wrong".getBytes(StandardCharsets.UTF_8)));
+            assertThrows(IllegalArgumentException.class, () -> Custos.openWithPassphrase(pdir.toString(), new byte[0]));
+            assertTrue(Files.exists(pdir));
+            try (Custos again = Custos.openExistingWithPassphrase(pdir.toString(), pass.clone())) {
+                assertArrayEquals(new byte[] {5}, again.vault().get(id));
+            }
+        } finally {
+            TestDirs.remove(pdir);
+        }
     }
 }
