@@ -35,8 +35,15 @@ int cli_fail(const char *what, int code, const char *detail);
 /* Open the store named by --store DIR (or $CUSTOS_STORE, or ./custos-store). */
 int cli_open_store(custos_t **out, const char *dir, int create);
 
-/* Read a whole file (or "-" for stdin); the caller frees *out. */
-int cli_read_file(const char *path, unsigned char **out, size_t *out_len);
+/* The kinds of input, each read with its own limit (main.c): a manifest
+ * (YAML or compiled) or Play answers file, 1 MiB; a vault payload, audit
+ * export or consent receipt, 16 MiB; a deletion receipt; a key pair file. */
+typedef enum cli_input { CLI_IN_MANIFEST, CLI_IN_PAYLOAD, CLI_IN_RECEIPT, CLI_IN_KEYPAIR } cli_input;
+
+/* Read a whole file (or "-" for stdin) of at most the limit of its kind;
+ * past the limit it stops reading and refuses, with the limit in the
+ * message. The caller frees *out. */
+int cli_read_file(const char *path, cli_input kind, unsigned char **out, size_t *out_len);
 /* A 32-byte key written as exactly 64 hex digits (the first len bytes of
  * hex; len is usually strlen(hex)): 0 and out filled, or -1 (NULL, another
  * length, a character that is not a hex digit). */

@@ -90,7 +90,7 @@ static int verify_file(const audit_args *a)
     }
     unsigned char *bytes = NULL;
     size_t len = 0;
-    if (cli_read_file(a->file, &bytes, &len) != CLI_OK)
+    if (cli_read_file(a->file, CLI_IN_PAYLOAD, &bytes, &len) != CLI_OK)
         return CLI_FAIL;
     custos_audit_report r = CUSTOS_AUDIT_REPORT_INIT;
     int rc = custos_audit_verify_export(bytes, len, pk, &r);

@@ -114,7 +114,7 @@ static int run_load(custos_t *ctx, const consent_args *a)
 {
     unsigned char *buf = NULL;
     size_t len = 0;
-    if (cli_read_file(a->pos[0], &buf, &len) != CLI_OK)
+    if (cli_read_file(a->pos[0], CLI_IN_MANIFEST, &buf, &len) != CLI_OK)
         return CLI_FAIL;
     int rc = custos_manifest_load(ctx, buf, len);
     free(buf);
@@ -241,7 +241,7 @@ static int run_verify_receipt(const consent_args *a)
         fprintf(stderr, "custos consent verify-receipt: --key is 64 hex digits\n");
         return CLI_USAGE;
     }
-    if (cli_read_file(a->pos[0], &buf, &len) != CLI_OK)
+    if (cli_read_file(a->pos[0], CLI_IN_PAYLOAD, &buf, &len) != CLI_OK)
         return CLI_FAIL;
     int rc = custos_consent_receipt_verify((const char *)buf, len, a->key ? pk : NULL, &n);
     free(buf);

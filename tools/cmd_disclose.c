@@ -216,7 +216,7 @@ int cmd_disclose(int argc, char **argv)
     if (access) {
         unsigned char *bytes = NULL;
         size_t n = 0;
-        if (cli_read_file(a.input, &bytes, &n) != CLI_OK)
+        if (cli_read_file(a.input, CLI_IN_MANIFEST, &bytes, &n) != CLI_OK)
             return CLI_FAIL;
         rc = make_dir(a.out) == CLI_OK ? run_access(&a, bytes, n) : CLI_FAIL;
         free(bytes);
@@ -235,11 +235,11 @@ int cmd_disclose(int argc, char **argv)
     }
     unsigned char *manifest = NULL;
     size_t len = 0;
-    if (cli_read_file(a.input, &manifest, &len) != CLI_OK)
+    if (cli_read_file(a.input, CLI_IN_MANIFEST, &manifest, &len) != CLI_OK)
         return CLI_FAIL;
     unsigned char *answers = NULL;
     size_t answers_len = 0;
-    if (a.answers != NULL && cli_read_file(a.answers, &answers, &answers_len) != CLI_OK) {
+    if (a.answers != NULL && cli_read_file(a.answers, CLI_IN_MANIFEST, &answers, &answers_len) != CLI_OK) {
         free(manifest);
         return CLI_FAIL;
     }

@@ -172,7 +172,7 @@ int cmd_receipt(int argc, char **argv)
     }
     unsigned char *r = NULL;
     size_t len = 0;
-    if (cli_read_file(argv[2], &r, &len) != CLI_OK)
+    if (cli_read_file(argv[2], CLI_IN_RECEIPT, &r, &len) != CLI_OK)
         return CLI_FAIL;
     int code = verify ? custos_receipt_verify(r, len, pk) : CUSTOS_OK;
     int rc = code == CUSTOS_OK ? emit_receipt(r, len, NULL) : cli_fail(argv[2], code, "the receipt does not verify");

@@ -32,7 +32,7 @@ static int check(int argc, char **argv)
         return usage();
     unsigned char *yaml = NULL;
     size_t len = 0;
-    if (cli_read_file(argv[1], &yaml, &len) != CLI_OK)
+    if (cli_read_file(argv[1], CLI_IN_MANIFEST, &yaml, &len) != CLI_OK)
         return CLI_FAIL;
     custos_manifest_error err;
     int rc = custos_manifest_check((const char *)yaml, len, argv[1], &err);
@@ -73,9 +73,9 @@ static int compile(int argc, char **argv)
         return usage();
     unsigned char *yaml = NULL, *prev = NULL;
     size_t len = 0, prev_len = 0;
-    if (cli_read_file(in, &yaml, &len) != CLI_OK)
+    if (cli_read_file(in, CLI_IN_MANIFEST, &yaml, &len) != CLI_OK)
         return CLI_FAIL;
-    if (prev_path != NULL && cli_read_file(prev_path, &prev, &prev_len) != CLI_OK) {
+    if (prev_path != NULL && cli_read_file(prev_path, CLI_IN_MANIFEST, &prev, &prev_len) != CLI_OK) {
         free(yaml);
         return CLI_FAIL;
     }
@@ -107,7 +107,7 @@ static int show(int argc, char **argv)
         return usage();
     unsigned char *file = NULL;
     size_t len = 0;
-    if (cli_read_file(argv[1], &file, &len) != CLI_OK)
+    if (cli_read_file(argv[1], CLI_IN_MANIFEST, &file, &len) != CLI_OK)
         return CLI_FAIL;
     char *text = NULL;
     custos_manifest_error err;
@@ -127,9 +127,9 @@ static int diff(int argc, char **argv)
         return usage();
     unsigned char *old = NULL, *cur = NULL;
     size_t old_len = 0, cur_len = 0;
-    if (cli_read_file(argv[1], &old, &old_len) != CLI_OK)
+    if (cli_read_file(argv[1], CLI_IN_MANIFEST, &old, &old_len) != CLI_OK)
         return CLI_FAIL;
-    int status = cli_read_file(argv[2], &cur, &cur_len);
+    int status = cli_read_file(argv[2], CLI_IN_MANIFEST, &cur, &cur_len);
     if (status == CLI_OK)
         status = print_diff(old, old_len, cur, cur_len, json);
     free(old);
@@ -143,7 +143,7 @@ static int id(int argc, char **argv)
         return usage();
     unsigned char *file = NULL;
     size_t len = 0;
-    if (cli_read_file(argv[1], &file, &len) != CLI_OK)
+    if (cli_read_file(argv[1], CLI_IN_MANIFEST, &file, &len) != CLI_OK)
         return CLI_FAIL;
     uint8_t out[CUSTOS_HASH_BYTES];
     custos_manifest_error err;

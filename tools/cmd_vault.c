@@ -98,7 +98,7 @@ static int do_put(custos_t *ctx, const vault_args *a)
     custos_subject s;
     unsigned char *data = NULL;
     size_t len = 0;
-    if (find_subject(ctx, &s, a->subject) != CLI_OK || cli_read_file(a->in ? a->in : "-", &data, &len) != CLI_OK)
+    if (find_subject(ctx, &s, a->subject) != CLI_OK || cli_read_file(a->in ? a->in : "-", CLI_IN_PAYLOAD, &data, &len) != CLI_OK)
         return CLI_FAIL;
     custos_record_id id = 0;
     int rc = custos_vault_put(ctx, &id, s, (uint32_t)a->purpose, (uint32_t)a->category, data, len);
@@ -180,7 +180,7 @@ static int read_keypair(const char *path, uint8_t pk[32], uint8_t sk[32])
 {
     unsigned char *text = NULL;
     size_t len = 0;
-    if (cli_read_file(path, &text, &len) != CLI_OK)
+    if (cli_read_file(path, CLI_IN_KEYPAIR, &text, &len) != CLI_OK)
         return CLI_FAIL;
     int ok = len >= 129 && text[64] == '\n' &&
              cli_hex32((const char *)text, 64, pk) == 0 && cli_hex32((const char *)text + 65, 64, sk) == 0;

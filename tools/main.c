@@ -65,37 +65,72 @@ int cli_hex32(const char *hex, size_t len, uint8_t out[32])
     return sodium_hex2bin(out, 32, hex, len, NULL, &n, NULL) == 0 && n == 32 ? 0 : -1;
 }
 
-int cli_read_file(const char *path, unsigned char **out, size_t *out_len)
+/* The most bytes the tool reads for each kind of input (cli.h). */
+static const struct {
+    size_t max;
+    const char *name;
+} limits[] = {
+    [CLI_IN_MANIFEST] = { CUSTOS_MANIFEST_MAX_YAML, "a manifest (CUSTOS_MANIFEST_MAX_YAML)" },
+    [CLI_IN_PAYLOAD] = { CUSTOS_VAULT_PAYLOAD_MAX, "a payload (CUSTOS_VAULT_PAYLOAD_MAX)" },
+    [CLI_IN_RECEIPT] = { CUSTOS_ERASE_RECEIPT_MAX, "a deletion receipt (CUSTOS_ERASE_RECEIPT_MAX)" },
+    [CLI_IN_KEYPAIR] = { 256, "a key pair file" },
+};
+
+/* A larger buffer holding buf's len bytes; the old one is wiped (it may
+ * hold a payload or a key) and freed. NULL when out of memory. */
+static unsigned char *grow(unsigned char *buf, size_t len, size_t cap)
+{
+    unsigned char *nb = malloc(cap);
+    if (nb != NULL)
+        memcpy(nb, buf, len);
+    sodium_memzero(buf, len);
+    free(buf);
+    return nb;
+}
+
+/* Read f into a buffer of at most max + 1 bytes: *len > max means longer. */
+static unsigned char *read_bounded(FILE *f, size_t max, size_t *len)
+{
+    size_t cap = max < 4096 ? max + 1 : 4096;
+    unsigned char *buf = malloc(cap);
+    *len = 0;
+    while (buf != NULL && *len <= max) {
+        size_t n = fread(buf + *len, 1, cap - *len, f);
+        *len += n;
+        if (n == 0)
+            break;
+        if (*len == cap && *len <= max) {
+            size_t next = cap > max / 2 ? max + 1 : cap * 2;
+            buf = grow(buf, *len, next);
+            cap = next;
+        }
+    }
+    return buf;
+}
+
+int cli_read_file(const char *path, cli_input kind, unsigned char **out, size_t *out_len)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (f == NULL) {
         fprintf(stderr, "custos: %s: %s\n", path, strerror(errno));
         return CLI_FAIL;
     }
-    size_t cap = 4096, len = 0;
-    unsigned char *buf = malloc(cap);
-    while (buf != NULL) {
-        size_t n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (n == 0)
-            break;
-        if (len == cap) {
-            unsigned char *nb = realloc(buf, cap * 2);
-            if (nb == NULL) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
+    size_t len = 0, max = limits[kind].max;
+    unsigned char *buf = read_bounded(f, max, &len);
     int err = ferror(f);
     if (f != stdin)
         fclose(f);
-    if (buf == NULL || err) {
+    if (buf == NULL || err || len > max) {
+        if (buf == NULL)
+            fprintf(stderr, "custos: %s: out of memory\n", path);
+        else if (err)
+            fprintf(stderr, "custos: %s: read error\n", path);
+        else
+            fprintf(stderr, "custos: %s: refused: longer than %zu bytes, the limit of %s\n", path, max,
+                    limits[kind].name);
+        if (buf != NULL)
+            sodium_memzero(buf, len);
         free(buf);
-        fprintf(stderr, "custos: %s: %s\n", path, buf == NULL ? "out of memory" : "read error");
         return CLI_FAIL;
     }
     *out = buf;

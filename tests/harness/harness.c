@@ -101,6 +101,7 @@ void th_write_file(const char *dir, const char *name, const void *data, size_t l
     assert_non_null(f);
     assert_int_equal(fwrite(data, 1, len, f), len);
     assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(path, 0600), 0); /* as the store writes its files: a key file must be */
 }
 
 uint8_t *th_read_file(const char *path, size_t *len)

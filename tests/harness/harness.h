@@ -21,7 +21,7 @@ void th_tmpdir_remove(char *dir);
 char *th_fast_tmpdir(const char *tag);
 /* Copy the regular files and folders of from into the existing folder to. */
 void th_copy_dir(const char *from, const char *to);
-/* Write bytes to dir/name (creating it). */
+/* Write bytes to dir/name (creating it), mode 0600 like the store's own files. */
 void th_write_file(const char *dir, const char *name, const void *data, size_t len);
 /* Read a whole file; caller frees. Returns NULL if absent. The buffer holds
  * one more byte, a NUL after the data, so text can be used as a string. */

@@ -1,6 +1,8 @@
 /* `custos manifest ...`: outputs and exit codes (0 ok, 1 failed, 2 usage; tools/cli.h). */
 #include "harness.h"
 
+#include <custos/manifest.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,19 @@ static int run(const char *args)
         fail_msg("CUSTOS_BIN is not set (ctest sets it to the built custos tool)");
     char cmd[8192];
     snprintf(cmd, sizeof cmd, "cd '%s' && '%s' manifest %s >out 2>&1", dir, bin, args);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+/* As run, under timeout 60 (exit 124 if the tool does not end). */
+static int run_timed(const char *args)
+{
+    char cmd[8192];
+    if (strchr(args, '|') != NULL)
+        snprintf(cmd, sizeof cmd, "cd '%s' && %s >out 2>&1", dir, args);
+    else
+        snprintf(cmd, sizeof cmd, "cd '%s' && timeout 60 \"$CUSTOS_BIN\" manifest %s >out 2>&1", dir, args);
     int st = system(cmd);
     assert_true(WIFEXITED(st));
     return WEXITSTATUS(st);
@@ -107,6 +122,38 @@ static void test_wrong_command_lines_exit_2(void **state)
     assert_int_equal(run("diff only-one.pb"), 2);
 }
 
+/* An endless input is read up to the manifest limit (1 MiB) and refused
+ * with that limit; timeout ends a tool that would read on for ever. */
+static void test_endless_input_is_refused_at_the_manifest_limit(void **state)
+{
+    (void)state;
+    static const char *const cmds[] = { "check /dev/zero", "check - </dev/zero", "compile /dev/zero -o x.pb",
+                                        "show /dev/zero", "cat /dev/zero | timeout 60 \"$CUSTOS_BIN\" manifest id -" };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        assert_int_equal(run_timed(cmds[i]), 1);
+        assert_output_has("refused: longer than 1048576 bytes, the limit of a manifest (CUSTOS_MANIFEST_MAX_YAML)");
+    }
+}
+
+/* One byte past the limit is refused; a file of exactly the limit is read
+ * (and then refused by the parser, not for its size). */
+static void test_one_byte_past_the_manifest_limit_is_refused(void **state)
+{
+    (void)state;
+    char *big = malloc(CUSTOS_MANIFEST_MAX_YAML + 1);
+    assert_non_null(big);
+    memset(big, '#', CUSTOS_MANIFEST_MAX_YAML + 1); /* not secret */
+    th_write_file(dir, "big.yaml", big, CUSTOS_MANIFEST_MAX_YAML + 1);
+    th_write_file(dir, "limit.yaml", big, CUSTOS_MANIFEST_MAX_YAML);
+    free(big);
+    assert_int_equal(run("check big.yaml"), 1);
+    assert_output_has("custos: big.yaml: refused: longer than 1048576 bytes");
+    assert_int_equal(run("check limit.yaml"), 1);
+    char *s = output();
+    assert_null(strstr(s, "refused: longer"));
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -115,6 +162,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_compile_previous_prints_the_one_purpose_to_ask_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_compiled_file_exits_1_with_ecorrupt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_command_lines_exit_2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_endless_input_is_refused_at_the_manifest_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_one_byte_past_the_manifest_limit_is_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

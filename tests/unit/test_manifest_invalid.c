@@ -146,6 +146,45 @@ static void test_nul_inside_a_quoted_string_is_refused(void **state)
     assert_string_equal(err.message, "nul.yaml:3:9: product.name contains a NUL character");
 }
 
+/* 100,000 nested lists in 200 KB: refused at the 65th level, before
+ * libyaml builds the document (which took over 10 s at this depth). */
+static char *nested(size_t levels)
+{
+    size_t head = strlen("custos: 1\nx: ");
+    char *yaml = malloc(head + 2 * levels + 2);
+    assert_non_null(yaml);
+    memcpy(yaml, "custos: 1\nx: ", head);
+    memset(yaml + head, '[', levels); /* not secret */
+    memset(yaml + head + levels, ']', levels); /* not secret */
+    yaml[head + 2 * levels] = '\n';
+    yaml[head + 2 * levels + 1] = '\0';
+    return yaml;
+}
+
+static void test_deep_nesting_is_refused_with_its_place(void **state)
+{
+    (void)state;
+    char *yaml = nested(100000);
+    custos_manifest_error err;
+    assert_int_equal(custos_manifest_check(yaml, strlen(yaml), "deep.yaml", &err), CUSTOS_EMANIFEST);
+    assert_string_equal(err.message, "deep.yaml:2:67: the document nests mappings and lists more than 64 levels "
+                                     "deep; a manifest needs fewer than 10");
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.column, 67);
+    free(yaml);
+}
+
+static void test_nesting_at_the_limit_is_not_refused_for_depth(void **state)
+{
+    (void)state;
+    char *yaml = nested(CUSTOS_MANIFEST_MAX_DEPTH - 1);
+    custos_manifest_error err;
+    assert_int_equal(custos_manifest_check(yaml, strlen(yaml), "ok.yaml", &err), CUSTOS_EMANIFEST);
+    assert_null(strstr(err.message, "levels deep"));
+    assert_non_null(strstr(err.message, "unknown key 'x'"));
+    free(yaml);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +193,8 @@ int main(void)
         cmocka_unit_test(test_missing_file_name_defaults_in_messages),
         cmocka_unit_test(test_truncated_utf8_at_the_end_is_refused),
         cmocka_unit_test(test_nul_inside_a_quoted_string_is_refused),
+        cmocka_unit_test(test_deep_nesting_is_refused_with_its_place),
+        cmocka_unit_test(test_nesting_at_the_limit_is_not_refused_for_depth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

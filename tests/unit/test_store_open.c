@@ -256,12 +256,81 @@ static void test_second_process_open_is_ebusy(void **state)
     th_tmpdir_remove(dir);
 }
 
+/* Under umask 022 SQLite would make custos.db 0644 and give -wal and -shm
+ * the same mode: all three are 0600, the store's directory 0700. */
+static void test_database_wal_and_shm_are_private_under_umask_022(void **state)
+{
+    (void)state;
+    mode_t old = umask(022);
+    char *dir = th_tmpdir("dbmode");
+    custos_t *ctx = th_open(dir);
+    custos_subject s;
+    assert_int_equal(custos_subject_add(ctx, &s, "mode-check", CUSTOS_ROLE_OWNER), CUSTOS_OK);
+    static const char *const names[] = { "custos.db", "custos.db-wal", "custos.db-shm" };
+    for (int i = 0; i < 3; i++) {
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        assert_int_equal(stat(path, &st), 0);
+        if ((st.st_mode & 0777) != 0600)
+            fail_msg("%s is mode %03o, not 0600", names[i], (unsigned)(st.st_mode & 0777));
+    }
+    custos_close(ctx);
+    umask(old);
+    th_tmpdir_remove(dir);
+}
+
+/* A database left 0644 by an older Custos is made 0600 when opened. */
+static void test_open_makes_an_existing_database_private(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir("dbmode2");
+    custos_close(th_open(dir));
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/custos.db", dir);
+    assert_int_equal(chmod(path, 0644), 0);
+    custos_close(th_open(dir));
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    th_tmpdir_remove(dir);
+}
+
+/* A key file group or others may read or write is refused at open, with
+ * the command that fixes it; owner-only modes open. */
+static void test_key_file_open_to_group_or_others_is_refused(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir("keymode");
+    custos_close(th_open(dir));
+    char path[4096], fix[4200];
+    snprintf(path, sizeof path, "%s/keys", dir);
+    snprintf(fix, sizeof fix, "chmod 600 %s", path);
+    static const mode_t bad[] = { 0640, 0604, 0620, 0602, 0666 };
+    custos_open_options opts = CUSTOS_OPEN_OPTIONS_INIT;
+    opts.flags = 0;
+    custos_t *ctx = NULL;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(chmod(path, bad[i]), 0);
+        assert_int_equal(custos_open(&ctx, dir, &opts), CUSTOS_EKEY);
+        if (strstr(custos_last_open_error(), fix) == NULL)
+            fail_msg("mode %03o: '%s' lacks '%s'", (unsigned)bad[i], custos_last_open_error(), fix);
+    }
+    assert_int_equal(chmod(path, 0400), 0);
+    assert_int_equal(custos_open(&ctx, dir, &opts), CUSTOS_OK);
+    custos_close(ctx);
+    th_tmpdir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_then_reopen_keeps_device_identity),
         cmocka_unit_test(test_two_stores_have_different_device_keys),
         cmocka_unit_test(test_key_file_is_private),
+        cmocka_unit_test(test_key_file_open_to_group_or_others_is_refused),
+        cmocka_unit_test(test_database_wal_and_shm_are_private_under_umask_022),
+        cmocka_unit_test(test_open_makes_an_existing_database_private),
         cmocka_unit_test(test_open_without_create_on_missing_store_is_enotfound),
         cmocka_unit_test(test_foreign_header_is_enotstore),
         cmocka_unit_test(test_path_that_is_a_file_is_enotstore),

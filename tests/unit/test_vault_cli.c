@@ -87,9 +87,39 @@ static void test_cli_export_then_import_moves_records(void **state)
     th_tmpdir_remove(dir);
 }
 
+/* A payload from /dev/zero or an endless pipe is read up to the 16 MiB
+ * payload limit and refused with it; nothing is stored. */
+static void test_cli_endless_payload_is_refused_at_the_limit(void **state)
+{
+    (void)state;
+    char *dir = store_copy();
+    const char *bin = getenv("CUSTOS_BIN");
+    static const char *const pre[] = { "", "cat /dev/zero | " }, *const in[] = { " --in /dev/zero", "" };
+    for (int i = 0; i < 2; i++) {
+        char cmd[8192], err[4096];
+        snprintf(cmd, sizeof cmd, "%stimeout 60 '%s' vault put --store %s --subject %s --purpose 1 --category 1%s 2>&1",
+                 pre[i], bin, dir, TV_ALICE_ID, in[i]);
+        FILE *p = popen(cmd, "r");
+        assert_non_null(p);
+        size_t n = fread(err, 1, sizeof err - 1, p);
+        err[n] = '\0';
+        int st = pclose(p);
+        assert_true(WIFEXITED(st));
+        assert_int_equal(WEXITSTATUS(st), 1);
+        assert_non_null(strstr(err, "refused: longer than 16777216 bytes, the limit of a payload "
+                                    "(CUSTOS_VAULT_PAYLOAD_MAX)"));
+    }
+    char out[4096], args[4096];
+    snprintf(args, sizeof args, "ls --store %s --subject %s", dir, TV_ALICE_ID);
+    assert_int_equal(run(out, sizeof out, "", args), 0);
+    assert_null(strstr(out, "\n5 "));
+    th_tmpdir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cli_endless_payload_is_refused_at_the_limit),
         cmocka_unit_test(test_cli_put_then_get_round_trips_stdin),
         cmocka_unit_test(test_cli_denied_put_exits_1_and_bad_usage_exits_2),
         cmocka_unit_test(test_cli_export_then_import_moves_records),

@@ -30,6 +30,7 @@ extern "C" {
 #define CUSTOS_MANIFEST_FORMAT_VERSION   1u
 #define CUSTOS_MANIFEST_MAX_PAYLOAD      (1u << 20)  /* canonical protobuf bytes */
 #define CUSTOS_MANIFEST_MAX_YAML         (1u << 20)  /* YAML input */
+#define CUSTOS_MANIFEST_MAX_DEPTH        64u         /* nested mappings and lists */
 #define CUSTOS_MANIFEST_MAX_PURPOSE_ID   63u         /* consent is a 64-bit set over purpose ids */
 #define CUSTOS_MANIFEST_MAX_CATEGORY_ID  65535u
 

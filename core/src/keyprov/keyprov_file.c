@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <sodium.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define KF_MAGIC "CUSTOSKY"
 #define KF_VERSION 1u
@@ -125,6 +126,17 @@ static int codec_open(file_state *s, uint8_t **buf, size_t *len)
     return rc;
 }
 
+/* Refuse a key file that group or others may read or write: its keys
+ * would be theirs. A missing file is left to the read that follows. */
+static int check_private(const file_state *s)
+{
+    struct stat st;
+    if (lstat(s->path, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) == 0)
+        return CUSTOS_OK;
+    return custos__fail_open(CUSTOS_EKEY, "the key file %s is open to group or others (mode %03o): chmod 600 %s",
+                             s->path, (unsigned)(st.st_mode & 0777), s->path);
+}
+
 static int fp_open(void *state, const char *dir, int create)
 {
     file_state *s = state;
@@ -136,7 +148,9 @@ static int fp_open(void *state, const char *dir, int create)
     uint8_t *buf = NULL;
     size_t len = 0;
     size_t overhead = s->codec != NULL ? s->codec->overhead : 0;
-    int rc = custos__file_read(NULL, s->path, &buf, &len, KF_HEAD + KF_ENTRY * KEK_MAX + 32 + overhead);
+    int rc = check_private(s);
+    if (rc == CUSTOS_OK)
+        rc = custos__file_read(NULL, s->path, &buf, &len, KF_HEAD + KF_ENTRY * KEK_MAX + 32 + overhead);
     if (rc == CUSTOS_OK && s->codec != NULL)
         rc = codec_open(s, &buf, &len);
     if (rc == CUSTOS_OK) {

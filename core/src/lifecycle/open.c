@@ -153,12 +153,45 @@ static int lock_store(custos_t *ctx, int *fd_out)
     return CUSTOS_OK;
 }
 
+/* Make path (custos.db, or its -wal or -shm when present) private: SQLite
+ * creates the database 0644 less the umask and gives -wal and -shm the
+ * database's mode, so custos.db is created 0600 here, before SQLite opens
+ * it, and a group or other bit left by an older Custos is cleared. Never
+ * follows a symlink; a path that cannot be opened is left to SQLite. */
+static int db_file_private(custos_t *ctx, const char *path, int create)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+    if (fd < 0)
+        return CUSTOS_OK;
+    struct stat st;
+    int rc = CUSTOS_OK;
+    if (fstat(fd, &st) != 0 || (S_ISREG(st.st_mode) && (st.st_mode & 077) != 0 && fchmod(fd, st.st_mode & 0700) != 0))
+        rc = custos__fail(ctx, CUSTOS_EIO, "cannot make %s private (mode 0600): %s", path, strerror(errno));
+    close(fd);
+    return rc;
+}
+
+static int db_files_private(custos_t *ctx, const char *path)
+{
+    char side[4096];
+    int rc = db_file_private(ctx, path, 1);
+    for (int i = 0; i < 2 && rc == CUSTOS_OK; i++)
+        if (snprintf(side, sizeof side, "%s%s", path, i == 0 ? "-wal" : "-shm") < (int)sizeof side)
+            rc = db_file_private(ctx, side, 0);
+    return rc;
+}
+
 static int db_open(custos_t *ctx, const char *vfs)
 {
     char *path = custos__path_join(ctx->dir, "custos.db");
     if (path == NULL)
         return CUSTOS_ENOMEM;
-    int rc = sqlite3_open_v2(path, &ctx->db,
+    int rc = db_files_private(ctx, path);
+    if (rc != CUSTOS_OK) {
+        custos__free(path);
+        return rc;
+    }
+    rc = sqlite3_open_v2(path, &ctx->db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX |
                              SQLITE_OPEN_NOFOLLOW, vfs);
     custos__free(path);

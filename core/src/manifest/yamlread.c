@@ -12,8 +12,44 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Refuse a document nested deeper than CUSTOS_MANIFEST_MAX_DEPTH before
+ * libyaml builds it: the scanner's and loader's work grows with the square
+ * of the depth (100,000 '[' take seconds), so the depth is counted on the
+ * event stream, which stops at the first collection past the limit. A
+ * syntax error ends the scan; the load below reports it with its place. */
+static int depth_scan(mf_yaml *y, const char *text, size_t len)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p))
+        return y->rc = custos_manifest__fail(y->err, CUSTOS_ENOMEM, "out of memory while reading %s", y->file);
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
+    unsigned depth = 0;
+    yaml_event_t ev;
+    while (y->rc == CUSTOS_OK && yaml_parser_parse(&p, &ev)) {
+        yaml_event_type_t t = ev.type;
+        yaml_mark_t m = ev.start_mark;
+        yaml_event_delete(&ev);
+        if (t == YAML_STREAM_END_EVENT)
+            break;
+        if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT)
+            depth--;
+        if ((t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) && ++depth > CUSTOS_MANIFEST_MAX_DEPTH) {
+            y->rc = custos_manifest__fail(y->err, CUSTOS_EMANIFEST, "%s:%zu:%zu: the document nests mappings and lists "
+                                          "more than %u levels deep; a manifest needs fewer than 10",
+                                          y->file, m.line + 1, m.column + 1, CUSTOS_MANIFEST_MAX_DEPTH);
+            if (y->err != NULL)
+                y->err->line = (uint32_t)m.line + 1, y->err->column = (uint32_t)m.column + 1;
+        }
+    }
+    yaml_parser_delete(&p);
+    return y->rc;
+}
+
 int custos_manifest__yaml_load(mf_yaml *y, const char *text, size_t len)
 {
+    if (depth_scan(y, text, len) != CUSTOS_OK)
+        return y->rc;
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p))
         return y->rc = custos_manifest__fail(y->err, CUSTOS_ENOMEM, "out of memory while reading %s", y->file);
