@@ -23,6 +23,7 @@ without a notice hash says so explicitly.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -148,6 +149,9 @@ def check_iso_fields(r):
             need(pii, ["pii_type"], "pii_information")
         for ev in rec["events"]:
             need(ev, EVENT_FIELDS, "event")
+        if not re.fullmatch(r"[0-9a-f]{64}", rec["pii_principal_id"]) or not isinstance(rec["purpose"], str):
+            fail("ISO 27560: pii_principal_id must stay the subject hash in hex and purpose the purpose key "
+                 "(the fleet server reads both)")
         if rec["schema_version"] != RECORD_SCHEMA:
             fail(f"ISO 27560: a record claims the schema {rec['schema_version']!r}")
     if r["receipt_id"] in [rec["record_id"] for rec in r["records"]]:
@@ -160,7 +164,7 @@ def check_notice(manifest, ids, r):
     by_key = {p["key"]: p["id"] for p in manifest["purposes"]}
     for rec in r["records"]:
         n = rec["privacy_notice"]
-        first = by_key.get(rec["purpose"].get("rdfs:label") if isinstance(rec["purpose"], dict) else rec["purpose"])
+        first = by_key.get(rec["purpose"])
         if not isinstance(n, dict) or n.get("custos:noticeHashRecorded") is not (first != ids[0]):
             fail(f"ISO 27560: record of purpose {first}: privacy_notice {n!r} does not say whether a notice hash "
                  "was recorded")

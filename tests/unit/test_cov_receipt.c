@@ -135,7 +135,7 @@ static void test_iso27560_receipt_lists_every_location_recipient_and_duration(vo
     char *r = receipt(&e, CUSTOS_RECEIPT_ISO27560_JSONLD, &len, 1);
     static const char *const want[] = {
         "\"language\":\"ja\"",
-        "\"rdfs:label\":\"analytics.reporting.system.performance\"",
+        "\"purpose\":\"analytics.reporting.system.performance\"",
         "\"pii_attribute_id\":\"user.sensor.environment\"},{",
         "\"pii_attribute_id\":\"user.device.device_id\"",
         "\"retention_period\":{\"@type\":\"dpv:StorageDuration\",\"dpv:hasDuration\":{\"@type\":\"dpv:TemporalDuration\","
@@ -183,7 +183,7 @@ static void test_receipt_of_a_purpose_no_longer_declared_keeps_its_events(void *
     load(&e, 2);
     char *r = receipt(&e, CUSTOS_RECEIPT_ISO27560_JSONLD, &len, 2);
     static const char *const want[] = {
-        "\"rdfs:label\":\"withdrawn-from-manifest\"",
+        "\"purpose\":\"withdrawn-from-manifest\"",
         "\"purpose_type\":\"dpv:Purpose\"",
         "\"pii_information\":[]",
         "\"storage_locations\":[]",

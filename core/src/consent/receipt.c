@@ -205,8 +205,8 @@ static const char context_27560[] =
     "\"schema_version\":{\"@id\":\"dct:conformsTo\",\"@type\":\"@id\"},"
     "\"receipt_id\":\"dct:identifier\",\"record_id\":\"dct:identifier\","
     "\"created\":{\"@id\":\"dct:created\",\"@type\":\"xsd:dateTime\"},\"records\":\"dpv:hasRecordOfActivity\","
-    "\"pii_principal_id\":{\"@id\":\"dpv:hasDataSubject\",\"@type\":\"@id\"},\"privacy_notice\":\"dpv:hasNotice\","
-    "\"language\":\"dct:language\",\"purpose\":\"dpv:hasPurpose\","
+    "\"pii_principal_id\":\"custos:principalId\",\"privacy_notice\":\"dpv:hasNotice\","
+    "\"language\":\"dct:language\",\"purpose\":\"custos:purposeKey\","
     "\"purpose_type\":{\"@id\":\"dpv:hasPurpose\",\"@type\":\"@id\"},"
     "\"lawful_basis\":{\"@id\":\"dpv:hasLegalBasis\",\"@type\":\"@id\"},"
     "\"pii_information\":\"dpv:hasPersonalData\",\"pii_type\":\"@type\",\"pii_attribute_id\":\"dct:identifier\","
@@ -344,20 +344,13 @@ static void notice_27560(custos__text *b, const Custos__V1__ConsentEvent *last)
     }
 }
 
-static void purpose_27560(custos__text *b, const rcpt *r, const custos_purpose_pb *p)
+/* The subject: its keyed hash as pii_principal_id (what the fleet server
+ * reads) and as a dpv:DataSubject node. */
+static void principal_27560(custos__text *b, const rcpt *r)
 {
-    if (p == NULL) {
-        custos__text_printf(b, "\"purpose\":{\"@type\":\"dpv:Purpose\",\"rdfs:label\":\"withdrawn-from-manifest\"},"
-                               "\"purpose_type\":\"dpv:Purpose\"");
-        return;
-    }
-    const char *cls = p->dpv != NULL ? p->dpv : "dpv:Purpose";
-    custos__text_printf(b, "\"purpose\":{\"@id\":\"urn:custos:manifest:%s#purpose-%u\",", r->manifest, p->id);
-    kv(b, "@type", cls);
-    custos__text_printf(b, ",");
-    kv(b, "rdfs:label", p->key);
-    custos__text_printf(b, "},");
-    kv(b, "purpose_type", cls);
+    custos__text_printf(b, "\"pii_principal_id\":\"%s\",\"dpv:hasDataSubject\":"
+                           "{\"@id\":\"urn:custos:subject:%s\",\"@type\":\"dpv:DataSubject\"},",
+                        r->principal, r->principal);
 }
 
 static void events_27560(custos__text *b, const rcpt *r, uint32_t purpose, const custos_purpose_pb *p)
@@ -383,12 +376,15 @@ static void record_27560(const rcpt *r, uint32_t purpose)
     uuid_str(id, last->event_id.data);
     custos__text_printf(b, "{\"@type\":\"dpv:ConsentRecord\",\"schema_version\":\"" RECORD_SCHEMA "\",");
     kv(b, "record_id", id);
-    custos__text_printf(b, ",\"pii_principal_id\":\"urn:custos:subject:%s\",", r->principal);
+    custos__text_printf(b, ",");
+    principal_27560(b, r);
     notice_27560(b, last);
     custos__text_printf(b, ",");
     kv(b, "language", last->notice_lang != NULL ? last->notice_lang : "und");
     custos__text_printf(b, ",");
-    purpose_27560(b, r, p);
+    kv(b, "purpose", p != NULL ? p->key : "withdrawn-from-manifest");
+    custos__text_printf(b, ",");
+    kv(b, "purpose_type", p != NULL && p->dpv != NULL ? p->dpv : "dpv:Purpose");
     custos__text_printf(b, ",\"lawful_basis\":\"dpv:Consent\",");
     pii_27560(b, r, p);
     custos__text_printf(b, ",");
