@@ -153,4 +153,5 @@ def main():
           f"rdflib reads {n} triples in the default graph")
 
 
-main()
+if __name__ == "__main__":
+    main()

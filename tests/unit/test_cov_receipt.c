@@ -138,18 +138,19 @@ static void test_iso27560_receipt_lists_every_location_recipient_and_duration(vo
         "\"purpose\":\"analytics.reporting.system.performance\"",
         "\"pii_attribute_id\":\"user.sensor.environment\"},{",
         "\"pii_attribute_id\":\"user.device.device_id\"",
-        "\"retention_period\":\"P30D\"",
-        "\"validity_duration\":\"P1Y\"",
+        "\"retention_period\":{\"@type\":\"dpv:StorageDuration\",\"dpv:hasDuration\":{\"@type\":\"dpv:TemporalDuration\","
+        "\"rdf:value\":{\"@type\":\"xsd:duration\",\"@value\":\"P30D\"}}}",
+        "\"validity_duration\":{\"@type\":\"dpv:TemporalDuration\",\"rdf:value\":{\"@type\":\"xsd:duration\",\"@value\":\"P1Y\"}}",
         "\"jurisdiction\":[\"EU-GDPR\",\"JP-APPI\"]",
-        "\"recipient_third_parties\":[{\"party_name\":\"Cloud Inc.\",\"dpv:hasCountry\":\"US\"},"
-        "{\"party_name\":\"Stats Co.\",\"dpv:hasCountry\":\"JP\"}]",
+        "\"recipient_third_parties\":[{\"@type\":\"dpv:DataProcessor\",\"party_name\":\"Cloud Inc.\",\"dpv:hasCountry\":{\"@id\":\"loc:US\"}},"
+        "{\"@type\":\"dpv:ThirdParty\",\"party_name\":\"Stats Co.\",\"dpv:hasCountry\":{\"@id\":\"loc:JP\"}}]",
     };
     expect_all(r, len, want, sizeof want / sizeof want[0]);
-    const char *loc = memmem(r, len, "\"storage_locations\":[\"", 22);
+    const char *loc = memmem(r, len, "\"storage_locations\":[{", 22);
     assert_non_null(loc);
     const char *end = memchr(loc, ']', len - (size_t)(loc - r)); /* the receipt is not NUL-terminated */
     assert_non_null(end);
-    assert_non_null(memchr(loc, ',', (size_t)(end - loc)));  /* two locations */
+    assert_non_null(memmem(loc, (size_t)(end - loc), "},{", 3));  /* two locations */
     free(r);
     teardown(&e);
 }
@@ -166,7 +167,7 @@ static void test_kantara_receipt_names_the_first_recipient_and_the_email(void **
         "\"email\":\"privacy@test.example\"",
         "\"piiCategory\":[\"user.sensor.environment\",\"user.device.device_id\"]",
         "\"thirdPartyDisclosure\":true",
-        "\"thirdPartyName\":\"Cloud Inc.\"",
+        "\"thirdPartyName\":\"Stats Co.\"", /* Cloud Inc. is a processor: not a disclosure */
     };
     expect_all(r, len, want, sizeof want / sizeof want[0]);
     free(r);
@@ -186,9 +187,9 @@ static void test_receipt_of_a_purpose_no_longer_declared_keeps_its_events(void *
         "\"purpose_type\":\"dpv:Purpose\"",
         "\"pii_information\":[]",
         "\"storage_locations\":[]",
-        "\"retention_period\":\"dpv:IndeterminateDuration\"",
+        "\"retention_period\":{\"@type\":\"dpv:StorageDuration\",\"dpv:hasDuration\":{\"@type\":\"dpv:IndeterminateDuration\"}}",
         "\"recipient_third_parties\":[]",
-        "\"validity_duration\":\"dpv:IndeterminateDuration\"",
+        "\"validity_duration\":{\"@type\":\"dpv:IndeterminateDuration\"}",
         /* Custos recorded the invalidation itself, with no notice shown. */
         "\"entity_id\":\"dpv:DataController\"",
         "\"event_state\":\"dpv:ConsentInvalidated\"",

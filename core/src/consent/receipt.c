@@ -39,6 +39,8 @@ typedef struct rcpt {
     custos__text *b;
     const custos_manifest_pb *m;
     char principal[65];                  /* hex of the subject's keyed hash */
+    char manifest[65];                   /* hex of the loaded manifest's id */
+    char receipt_id[37];                 /* a fresh UUIDv4: the receipt's own id */
     Custos__V1__SignedEvent **se;
     Custos__V1__ConsentEvent **ev;
     size_t n, cap;
@@ -121,6 +123,16 @@ static void uuid_str(char out[37], const uint8_t id[16])
     snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
 }
 
+/* A random (version 4) UUID. */
+static void uuid_v4(const custos_t *ctx, char out[37])
+{
+    uint8_t id[16];
+    custos__random(ctx, id, sizeof id);
+    id[6] = (uint8_t)((id[6] & 0x0fu) | 0x40u);
+    id[8] = (uint8_t)((id[8] & 0x3fu) | 0x80u);
+    uuid_str(out, id);
+}
+
 static void b64(custos__text *b, const uint8_t *bin, size_t n)
 {
     size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
@@ -183,27 +195,61 @@ static const Custos__V1__ConsentEvent *last_event(const rcpt *r, uint32_t purpos
 
 /* --- ISO/IEC TS 27560 in JSON-LD ---------------------------------------- */
 
+/* Every term whose value is a DPV concept or a node id is typed @id, so a
+ * JSON-LD processor reads an IRI, never a string literal. */
 static const char context_27560[] =
-    "\"@context\":{\"dpv\":\"https://w3id.org/dpv#\",\"dct\":\"http://purl.org/dc/terms/\","
-    "\"custos\":\"https://w3id.org/custos/ns#\","
-    "\"schema_version\":\"dct:conformsTo\",\"receipt_id\":\"dct:identifier\",\"record_id\":\"dct:identifier\","
-    "\"created\":\"dct:created\",\"records\":\"dpv:hasRecordOfActivity\","
-    "\"pii_principal_id\":\"dpv:hasDataSubject\",\"privacy_notice\":\"dpv:hasNotice\",\"language\":\"dct:language\","
-    "\"purpose\":\"dpv:hasPurpose\",\"purpose_type\":\"dpv:hasPurpose\",\"lawful_basis\":\"dpv:hasLegalBasis\","
-    "\"pii_information\":\"dpv:hasPersonalData\",\"pii_type\":\"dpv:hasPersonalData\",\"pii_attribute_id\":\"dct:identifier\","
+    "\"@context\":{\"dpv\":\"https://w3id.org/dpv#\",\"pd\":\"https://w3id.org/dpv/pd#\","
+    "\"loc\":\"https://w3id.org/dpv/loc#\",\"dct\":\"http://purl.org/dc/terms/\","
+    "\"rdf\":\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\",\"rdfs\":\"http://www.w3.org/2000/01/rdf-schema#\","
+    "\"xsd\":\"http://www.w3.org/2001/XMLSchema#\",\"custos\":\"https://w3id.org/custos/ns#\","
+    "\"schema_version\":{\"@id\":\"dct:conformsTo\",\"@type\":\"@id\"},"
+    "\"receipt_id\":\"dct:identifier\",\"record_id\":\"dct:identifier\","
+    "\"created\":{\"@id\":\"dct:created\",\"@type\":\"xsd:dateTime\"},\"records\":\"dpv:hasRecordOfActivity\","
+    "\"pii_principal_id\":\"custos:principalId\",\"privacy_notice\":\"dpv:hasNotice\","
+    "\"language\":\"dct:language\",\"purpose\":\"custos:purposeKey\","
+    "\"purpose_type\":{\"@id\":\"dpv:hasPurpose\",\"@type\":\"@id\"},"
+    "\"lawful_basis\":{\"@id\":\"dpv:hasLegalBasis\",\"@type\":\"@id\"},"
+    "\"pii_information\":\"dpv:hasPersonalData\",\"pii_type\":\"@type\",\"pii_attribute_id\":\"dct:identifier\","
     "\"pii_controllers\":\"dpv:hasDataController\",\"party_id\":\"dct:identifier\",\"party_name\":\"dpv:hasName\","
     "\"party_address\":\"dpv:hasAddress\",\"party_contact\":\"dpv:hasContact\",\"party_type\":\"@type\","
-    "\"storage_locations\":\"dpv:hasLocation\",\"retention_period\":\"dpv:hasDuration\","
+    "\"storage_locations\":\"dpv:hasStorageCondition\",\"retention_period\":\"dpv:hasStorageCondition\","
     "\"jurisdiction\":\"dpv:hasJurisdiction\",\"recipient_third_parties\":\"dpv:hasRecipient\","
-    "\"withdrawal_method\":\"dpv:hasConsentControl\",\"events\":\"custos:hasEvent\","
-    "\"event_time\":\"dpv:isIndicatedAtTime\",\"validity_duration\":\"dpv:hasDuration\","
-    "\"entity_id\":\"dpv:isIndicatedBy\",\"event_type\":\"@type\",\"event_state\":\"dpv:hasConsentStatus\","
+    "\"withdrawal_method\":{\"@id\":\"dpv:hasConsentControl\",\"@type\":\"@id\"},\"events\":\"custos:hasEvent\","
+    "\"event_time\":{\"@id\":\"dpv:isIndicatedAtTime\",\"@type\":\"xsd:dateTime\"},"
+    "\"validity_duration\":\"dpv:hasDuration\",\"entity_id\":{\"@id\":\"dpv:isIndicatedBy\",\"@type\":\"@id\"},"
+    "\"event_type\":\"@type\",\"event_state\":{\"@id\":\"dpv:hasConsentStatus\",\"@type\":\"@id\"},"
     "\"indication_method\":\"dpv:hasIndicationMethod\"}";
 
-static void controller_27560(custos__text *b, const Custos__V1__Party *c)
+/* The schema each record claims (DPV CG guide, vocabularies.md §4); the
+ * receipt around them is Custos's layout and names it. */
+#define RECORD_SCHEMA "https://w3id.org/dpv/schema/dpv-27560#record"
+#define RECEIPT_SCHEMA "https://w3id.org/custos/ns#receipt-iso27560"
+
+/* A duration as a DPV node: temporal (xsd:duration), until an event, or indeterminate. */
+static void duration_node(custos__text *b, const Custos__V1__Duration *d)
 {
+    if (d == NULL || (d->iso8601 == NULL && d->until_event == NULL)) {
+        custos__text_printf(b, "{\"@type\":\"dpv:IndeterminateDuration\"}");
+    } else if (d->iso8601 != NULL) {
+        custos__text_printf(b, "{\"@type\":\"dpv:TemporalDuration\",\"rdf:value\":{\"@type\":\"xsd:duration\",");
+        kv(b, "@value", d->iso8601);
+        custos__text_printf(b, "}}");
+    } else {
+        custos__text_printf(b, "{\"@type\":\"dpv:UntilEventDuration\",");
+        kv(b, "rdfs:label", d->until_event);
+        custos__text_printf(b, "}");
+    }
+}
+
+static void controller_27560(custos__text *b, const rcpt *r)
+{
+    const Custos__V1__Party *c = r->m->product->controller;
+    char id[128];
+    snprintf(id, sizeof id, "urn:custos:manifest:%s#controller-0", r->manifest);
     custos__text_printf(b, "\"pii_controllers\":[{");
-    kv(b, "party_id", c->name);
+    kv(b, "@id", id);
+    custos__text_printf(b, ",");
+    kv(b, "party_id", id);
     custos__text_printf(b, ",");
     kv(b, "party_name", c->name);
     custos__text_printf(b, ",");
@@ -219,8 +265,8 @@ static void event_27560(custos__text *b, const Custos__V1__ConsentEvent *ev, con
     iso_time(t, ev->time);
     custos__text_printf(b, "{");
     kv(b, "event_time", t);
-    custos__text_printf(b, ",");
-    kv(b, "validity_duration", p != NULL ? duration_of(p->consent_lifetime) : "dpv:IndeterminateDuration");
+    custos__text_printf(b, ",\"validity_duration\":");
+    duration_node(b, p != NULL ? p->consent_lifetime : NULL);
     custos__text_printf(b, ",");
     kv(b, "entity_id", actor_term((int)ev->actor));
     custos__text_printf(b, ",");
@@ -247,15 +293,22 @@ static void pii_27560(custos__text *b, const rcpt *r, const custos_purpose_pb *p
     custos__text_printf(b, "]");
 }
 
-static void lists_27560(custos__text *b, const rcpt *r, const custos_purpose_pb *p)
+static void storage_27560(custos__text *b, const custos_purpose_pb *p)
 {
     custos__text_printf(b, ",\"storage_locations\":[");
     for (size_t i = 0; p != NULL && i < p->n_locations; i++) {
-        custos__text_printf(b, "%s", i ? "," : "");
-        custos__text_json(b, location_word(p->locations[i]));
+        custos__text_printf(b, "%s{\"@type\":\"dpv:StorageLocation\",", i ? "," : "");
+        kv(b, "rdfs:label", location_word(p->locations[i]));
+        custos__text_printf(b, "}");
     }
-    custos__text_printf(b, "],");
-    kv(b, "retention_period", p != NULL ? duration_of(p->retention) : "dpv:IndeterminateDuration");
+    custos__text_printf(b, "],\"retention_period\":{\"@type\":\"dpv:StorageDuration\",\"dpv:hasDuration\":");
+    duration_node(b, p != NULL ? p->retention : NULL);
+    custos__text_printf(b, "}");
+}
+
+static void lists_27560(custos__text *b, const rcpt *r, const custos_purpose_pb *p)
+{
+    storage_27560(b, p);
     custos__text_printf(b, ",\"jurisdiction\":[");
     for (size_t i = 0; i < r->m->product->n_jurisdictions; i++) {
         custos__text_printf(b, "%s", i ? "," : "");
@@ -263,45 +316,45 @@ static void lists_27560(custos__text *b, const rcpt *r, const custos_purpose_pb 
     }
     custos__text_printf(b, "],\"recipient_third_parties\":[");
     for (size_t i = 0; p != NULL && i < p->n_recipients; i++) {
-        custos__text_printf(b, "%s{", i ? "," : "");
-        kv(b, "party_name", p->recipients[i]->name);
-        custos__text_printf(b, ",");
-        kv(b, "dpv:hasCountry", p->recipients[i]->country);
-        custos__text_printf(b, "}");
+        const Custos__V1__Recipient *x = p->recipients[i];
+        int processor = x->role != NULL && strcmp(x->role, "processor") == 0;
+        char loc[32];
+        snprintf(loc, sizeof loc, "loc:%s", x->country);
+        custos__text_printf(b, "%s{\"@type\":\"%s\",", i ? "," : "", processor ? "dpv:DataProcessor" : "dpv:ThirdParty");
+        kv(b, "party_name", x->name);
+        custos__text_printf(b, ",\"dpv:hasCountry\":{");
+        kv(b, "@id", loc);
+        custos__text_printf(b, "}}");
     }
     custos__text_printf(b, "]");
 }
 
-static void record_27560(const rcpt *r, uint32_t purpose)
+/* The notice the consent was given under: its hash as the node id, or an
+ * explicit statement that none was recorded. */
+static void notice_27560(custos__text *b, const Custos__V1__ConsentEvent *last)
 {
-    custos__text *b = r->b;
-    const custos_purpose_pb *p = custos__manifest_purpose(r->m, purpose);
-    const Custos__V1__ConsentEvent *last = last_event(r, purpose);
-    char id[37], notice[80] = "urn:custos:notice:none";
-    uuid_str(id, last->event_id.data);
+    custos__text_printf(b, "\"privacy_notice\":{\"@type\":\"dpv:ConsentNotice\",");
     if (last->has_notice_hash) {
-        memcpy(notice, "urn:blake2b256:", sizeof "urn:blake2b256:");
-        custos_consent__hex(notice + strlen(notice), last->notice_hash.data, 32);
+        char hex[65];
+        custos_consent__hex(hex, last->notice_hash.data, 32);
+        custos__text_printf(b, "\"@id\":\"urn:blake2b256:%s\",\"custos:noticeHashRecorded\":true}", hex);
+    } else {
+        custos__text_printf(b, "\"custos:noticeHashRecorded\":false,"
+                               "\"rdfs:comment\":\"no notice hash was recorded with this consent\"}");
     }
-    custos__text_printf(b, "{\"@type\":\"dpv:ConsentRecord\",");
-    kv(b, "record_id", id);
-    custos__text_printf(b, ",");
-    kv(b, "pii_principal_id", r->principal);
-    custos__text_printf(b, ",");
-    kv(b, "privacy_notice", notice);
-    custos__text_printf(b, ",");
-    kv(b, "language", last->notice_lang != NULL ? last->notice_lang : "und");
-    custos__text_printf(b, ",");
-    kv(b, "purpose", p != NULL ? p->key : "withdrawn-from-manifest");
-    custos__text_printf(b, ",");
-    kv(b, "purpose_type", p != NULL && p->dpv != NULL ? p->dpv : "dpv:Purpose");
-    custos__text_printf(b, ",\"lawful_basis\":\"dpv:Consent\",");
-    pii_27560(b, r, p);
-    custos__text_printf(b, ",");
-    controller_27560(b, r->m->product->controller);
-    lists_27560(b, r, p);
-    custos__text_printf(b, ",");
-    kv(b, "withdrawal_method", "dpv:WithdrawConsent: the same control and arguments as giving consent");
+}
+
+/* The subject: its keyed hash as pii_principal_id (what the fleet server
+ * reads) and as a dpv:DataSubject node. */
+static void principal_27560(custos__text *b, const rcpt *r)
+{
+    custos__text_printf(b, "\"pii_principal_id\":\"%s\",\"dpv:hasDataSubject\":"
+                           "{\"@id\":\"urn:custos:subject:%s\",\"@type\":\"dpv:DataSubject\"},",
+                        r->principal, r->principal);
+}
+
+static void events_27560(custos__text *b, const rcpt *r, uint32_t purpose, const custos_purpose_pb *p)
+{
     custos__text_printf(b, ",\"events\":[");
     int first = 1;
     for (size_t i = 0; i < r->n; i++) {
@@ -314,16 +367,41 @@ static void record_27560(const rcpt *r, uint32_t purpose)
     custos__text_printf(b, "]}");
 }
 
+static void record_27560(const rcpt *r, uint32_t purpose)
+{
+    custos__text *b = r->b;
+    const custos_purpose_pb *p = custos__manifest_purpose(r->m, purpose);
+    const Custos__V1__ConsentEvent *last = last_event(r, purpose);
+    char id[37];
+    uuid_str(id, last->event_id.data);
+    custos__text_printf(b, "{\"@type\":\"dpv:ConsentRecord\",\"schema_version\":\"" RECORD_SCHEMA "\",");
+    kv(b, "record_id", id);
+    custos__text_printf(b, ",");
+    principal_27560(b, r);
+    notice_27560(b, last);
+    custos__text_printf(b, ",");
+    kv(b, "language", last->notice_lang != NULL ? last->notice_lang : "und");
+    custos__text_printf(b, ",");
+    kv(b, "purpose", p != NULL ? p->key : "withdrawn-from-manifest");
+    custos__text_printf(b, ",");
+    kv(b, "purpose_type", p != NULL && p->dpv != NULL ? p->dpv : "dpv:Purpose");
+    custos__text_printf(b, ",\"lawful_basis\":\"dpv:Consent\",");
+    pii_27560(b, r, p);
+    custos__text_printf(b, ",");
+    controller_27560(b, r);
+    lists_27560(b, r, p);
+    custos__text_printf(b, ",\"withdrawal_method\":\"dpv:WithdrawConsent\"");
+    events_27560(b, r, purpose, p);
+}
+
 static void body_27560(const rcpt *r)
 {
-    char t[32], id[37];
+    char t[32];
     iso_time(t, r->n ? r->ev[r->n - 1]->time : 0);
-    uuid_str(id, r->n ? r->ev[r->n - 1]->event_id.data : (const uint8_t *)"0000000000000000");
     custos__text *b = r->b;
-    custos__text_printf(b, "{%s,\"@type\":\"dpv:ConsentReceipt\",", context_27560);
-    kv(b, "schema_version", "https://w3id.org/dpv/schema/dpv-27560#record");
-    custos__text_printf(b, ",");
-    kv(b, "receipt_id", id);
+    custos__text_printf(b, "{%s,\"@type\":\"dpv:ConsentReceipt\",\"schema_version\":\"" RECEIPT_SCHEMA "\",",
+                        context_27560);
+    kv(b, "receipt_id", r->receipt_id);
     custos__text_printf(b, ",");
     kv(b, "created", t);
     custos__text_printf(b, ",\"records\":[");
@@ -341,34 +419,82 @@ static void body_27560(const rcpt *r)
 
 /* --- Kantara Consent Receipt v1.1 ---------------------------------------- */
 
-static void controller_kantara(custos__text *b, const Custos__V1__Party *c)
+static int is_email(const char *s) { return strchr(s, '@') != NULL && strchr(s, ':') == NULL; }
+static int is_phone(const char *s) { return s[0] == '+'; }
+static int is_https(const char *s) { return strncmp(s, "https://", 8) == 0; }
+
+/* The first contact of the controller, then of the privacy contact, that
+ * looks like `is` wants, or "" (the manifest has one contact per party). */
+static const char *contact_of(const custos_manifest_pb *m, int (*is)(const char *))
 {
+    const Custos__V1__Party *parties[2] = { m->product->controller, m->product->privacy_contact };
+    for (size_t i = 0; i < 2; i++)
+        if (parties[i] != NULL && parties[i]->contact != NULL && is(parties[i]->contact))
+            return parties[i]->contact;
+    return "";
+}
+
+static void controller_kantara(custos__text *b, const custos_manifest_pb *m)
+{
+    const Custos__V1__Party *c = m->product->controller, *dpo = m->product->privacy_contact;
+    const char *url = contact_of(m, is_https);
     custos__text_printf(b, "\"piiControllers\":[{");
     kv(b, "piiController", c->name);
     custos__text_printf(b, ",\"onBehalf\":false,");
-    kv(b, "contact", c->contact);
+    kv(b, "contact", dpo != NULL ? dpo->name : c->contact != NULL ? c->contact : c->name);
     custos__text_printf(b, ",\"address\":{");
     kv(b, "streetAddress", c->address);
     custos__text_printf(b, ",");
     kv(b, "addressCountry", c->country);
     custos__text_printf(b, "},");
-    kv(b, "email", c->contact != NULL && strchr(c->contact, '@') != NULL ? c->contact : "");
+    kv(b, "email", contact_of(m, is_email));
     custos__text_printf(b, ",");
-    kv(b, "phone", "");
-    custos__text_printf(b, ",");
-    kv(b, "piiControllerUrl", "");
+    kv(b, "phone", contact_of(m, is_phone));
+    if (url[0] != '\0') {
+        custos__text_printf(b, ",");
+        kv(b, "piiControllerUrl", url);
+    }
     custos__text_printf(b, "}]");
+}
+
+/* Kantara purpose category (vocabularies.md §5.3) by the first segment of
+ * the purpose key (fideslang data uses); anything else is a core function. */
+static const char *purpose_category(const char *key)
+{
+    static const struct { const char *prefix, *category; } map[] = {
+        { "essential", "1 - Core Function" },          { "functional", "2 - Contracted Service" },
+        { "personalize", "5 - Personalized Experience" }, { "marketing", "6 - Marketing" },
+        { "advertising", "6 - Marketing" },            { "analytics", "16 - Improve Performance" },
+        { "improve", "16 - Improve Performance" },     { "train_ai_system", "16 - Improve Performance" },
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        size_t n = strlen(map[i].prefix);
+        if (strncmp(key, map[i].prefix, n) == 0 && (key[n] == '\0' || key[n] == '.'))
+            return map[i].category;
+    }
+    return "1 - Core Function";
+}
+
+/* The first recipient that is not a processor (the Play CSV's "shared"). */
+static const char *third_party(const custos_purpose_pb *p)
+{
+    for (size_t i = 0; i < p->n_recipients; i++)
+        if (p->recipients[i]->role == NULL || strcmp(p->recipients[i]->role, "processor") != 0)
+            return p->recipients[i]->name;
+    return NULL;
 }
 
 static void purpose_kantara(const rcpt *r, const custos_purpose_pb *p, const Custos__V1__ConsentEvent *last)
 {
     custos__text *b = r->b;
     char term[96];
-    const char *until = duration_of(p->consent_lifetime);
+    const char *until = duration_of(p->consent_lifetime), *shared = third_party(p);
     snprintf(term, sizeof term, "consent lasts %s; withdraw at any time", until);
     custos__text_printf(b, "{");
     kv(b, "purpose", p->key);
-    custos__text_printf(b, ",\"purposeCategory\":[],\"consentType\":\"EXPLICIT\",\"piiCategory\":[");
+    custos__text_printf(b, ",\"purposeCategory\":[");
+    custos__text_json(b, purpose_category(p->key));
+    custos__text_printf(b, "],\"consentType\":\"EXPLICIT\",\"piiCategory\":[");
     for (size_t i = 0; i < p->n_categories; i++) {
         const custos_category_pb *c = custos__manifest_category(r->m, p->categories[i]);
         custos__text_printf(b, "%s", i ? "," : "");
@@ -377,61 +503,98 @@ static void purpose_kantara(const rcpt *r, const custos_purpose_pb *p, const Cus
     custos__text_printf(b, "],\"primaryPurpose\":%s,",
                   p->necessity == CUSTOS__V1__NECESSITY__NECESSITY_REQUIRED ? "true" : "false");
     kv(b, "termination", term);
-    custos__text_printf(b, ",\"thirdPartyDisclosure\":%s,", p->n_recipients ? "true" : "false");
-    kv(b, "thirdPartyName", p->n_recipients ? p->recipients[0]->name : "");
+    custos__text_printf(b, ",\"thirdPartyDisclosure\":%s", shared != NULL ? "true" : "false");
+    if (shared != NULL) {
+        custos__text_printf(b, ",");
+        kv(b, "thirdPartyName", shared);
+    }
     custos__text_printf(b, ",");
     kv(b, "custos:state", custos_consent_status_str((custos_consent_status)last->status));
     custos__text_printf(b, "}");
 }
 
-static int any_special(const rcpt *r, uint64_t set)
+/* The declared purposes whose newest event is valid for processing: the
+ * ones a Kantara receipt lists as consented. */
+static uint64_t consented_of(const rcpt *r)
 {
-    for (uint32_t p = 0; p < 64; p++) {
-        const custos_purpose_pb *pp = ((set >> p) & 1u) ? custos__manifest_purpose(r->m, p) : NULL;
-        for (size_t i = 0; pp != NULL && i < pp->n_categories; i++) {
-            const custos_category_pb *c = custos__manifest_category(r->m, pp->categories[i]);
-            if (c != NULL && c->special)
-                return 1;
+    uint64_t set = purposes_of(r), out = 0;
+    for (uint32_t p = 0; p < 64; p++)
+        if (((set >> p) & 1u) && custos__manifest_purpose(r->m, p) != NULL &&
+            custos_consent_valid_for_processing((custos_consent_status)last_event(r, p)->status))
+            out |= 1ull << p;
+    return out;
+}
+
+/* The special categories the purposes in set use, each once, as a JSON
+ * array of category keys; 1 if there is any. */
+static int spi_categories(custos__text *b, const rcpt *r, uint64_t set)
+{
+    int n = 0;
+    custos__text_printf(b, "[");
+    for (size_t k = 0; k < r->m->n_categories; k++) {
+        const custos_category_pb *c = r->m->categories[k];
+        int used = 0;
+        for (uint32_t p = 0; c->special && !used && p < 64; p++) {
+            const custos_purpose_pb *pp = ((set >> p) & 1u) ? custos__manifest_purpose(r->m, p) : NULL;
+            for (size_t i = 0; pp != NULL && i < pp->n_categories; i++)
+                used |= pp->categories[i] == c->id;
+        }
+        if (used) {
+            custos__text_printf(b, "%s", n++ ? "," : "");
+            custos__text_json(b, c->key);
         }
     }
-    return 0;
+    custos__text_printf(b, "]");
+    return n > 0;
+}
+
+static void services_kantara(const rcpt *r, uint64_t set)
+{
+    custos__text *b = r->b;
+    custos__text_printf(b, ",\"services\":[{");
+    kv(b, "service", r->m->product->name);
+    custos__text_printf(b, ",\"purposes\":[");
+    int first = 1;
+    for (uint32_t p = 0; p < 64; p++) {
+        if (!((set >> p) & 1u))
+            continue;
+        custos__text_printf(b, "%s", first ? "" : ",");
+        purpose_kantara(r, custos__manifest_purpose(r->m, p), last_event(r, p));
+        first = 0;
+    }
+    custos__text_printf(b, "]}]");
 }
 
 static void body_kantara(const rcpt *r)
 {
     custos__text *b = r->b;
     const Custos__V1__ConsentEvent *newest = r->n ? r->ev[r->n - 1] : NULL;
-    char id[37];
-    uuid_str(id, newest != NULL ? newest->event_id.data : (const uint8_t *)"0000000000000000");
     const Custos__V1__Party *c = r->m->product->controller;
+    char policy[96];
+    snprintf(policy, sizeof policy, "urn:custos:manifest:%s", r->manifest);
     custos__text_printf(b, "{\"version\":\"KI-CR-v1.1.0\",");
     kv(b, "jurisdiction", c->country != NULL ? c->country : "");
     custos__text_printf(b, ",\"consentTimestamp\":%llu,", (unsigned long long)(newest ? newest->time : 0));
     kv(b, "collectionMethod", method_word(newest ? (int)newest->method : 0));
     custos__text_printf(b, ",");
-    kv(b, "consentReceiptID", id);
+    kv(b, "consentReceiptID", r->receipt_id);
     custos__text_printf(b, ",");
     kv(b, "language", newest != NULL && newest->notice_lang != NULL ? newest->notice_lang : "en");
     custos__text_printf(b, ",");
     kv(b, "piiPrincipalId", r->principal);
     custos__text_printf(b, ",");
-    controller_kantara(b, c);
+    controller_kantara(b, r->m);
     custos__text_printf(b, ",");
-    kv(b, "policyUrl", "");
-    custos__text_printf(b, ",\"services\":[{");
-    kv(b, "service", r->m->product->name);
-    custos__text_printf(b, ",\"purposes\":[");
-    uint64_t set = purposes_of(r);
-    int first = 1;
-    for (uint32_t p = 0; p < 64; p++) {
-        const custos_purpose_pb *pp = ((set >> p) & 1u) ? custos__manifest_purpose(r->m, p) : NULL;
-        if (pp == NULL)
-            continue;
-        custos__text_printf(b, "%s", first ? "" : ",");
-        purpose_kantara(r, pp, last_event(r, p));
-        first = 0;
-    }
-    custos__text_printf(b, "]}],\"sensitive\":%s,\"spiCat\":[]", any_special(r, set) ? "true" : "false");
+    kv(b, "policyUrl", policy);
+    uint64_t set = consented_of(r);
+    services_kantara(r, set);
+    custos__text spi = { 0 };
+    int sensitive = spi_categories(&spi, r, set);
+    custos__text_printf(b, ",\"sensitive\":%s,\"spiCat\":", sensitive ? "true" : "false");
+    b->failed |= spi.failed;
+    if (spi.data != NULL)
+        custos__text_printf(b, "%.*s", (int)spi.len, spi.data);
+    custos__text_discard(&spi);
 }
 
 /* --- signing and the public calls ---------------------------------------- */
@@ -472,8 +635,8 @@ static int sign_receipt(custos_t *ctx, custos__text *b)
 
 static int receipt_locked(custos_t *ctx, custos__text *b, custos_subject subject, custos_receipt_format format)
 {
-    rcpt r = { .ctx = ctx, .b = b, .m = custos__policy_manifest(ctx, NULL) };
-    uint8_t hash[32], pk[32];
+    uint8_t hash[32], pk[32], mid[32];
+    rcpt r = { .ctx = ctx, .b = b, .m = custos__policy_manifest(ctx, mid) };
     if (r.m == NULL)
         return custos__fail(ctx, CUSTOS_ESTATE, "receipt: no manifest is loaded into this store");
     int rc = custos_consent__subject_get(ctx, subject, hash, NULL);
@@ -483,6 +646,8 @@ static int receipt_locked(custos_t *ctx, custos__text *b, custos_subject subject
         rc = load_events(&r, hash);
     if (rc == CUSTOS_OK) {
         custos_consent__hex(r.principal, hash, 32);
+        custos_consent__hex(r.manifest, mid, 32);
+        uuid_v4(ctx, r.receipt_id);
         if (format == CUSTOS_RECEIPT_KANTARA)
             body_kantara(&r);
         else
