@@ -30,7 +30,8 @@ static void usage(FILE *f)
     fprintf(f, "\n       custos disclose access --subject ID [--store DIR] [--html] [--lang en|ja] MANIFEST.pb -o DIR\n"
                "       (the access report of one person, from a store where MANIFEST.pb is loaded)");
     fprintf(f, "\n\nThe notices are written in every language unless --lang names one.\n"
-               "--ics-answers merges the manufacturer's answers into the ICS rows Custos cannot know.\n"
+               "--ics-answers merges the manufacturer's answers into the ICS rows Custos cannot know;\n"
+               "  its 'edition: V2.1.1' writes the ICS of EN 303 645 V2.1.1 instead of V3.\n"
                "Nothing depends on the clock: --date is printed only when given.\n");
 }
 

@@ -5,6 +5,9 @@ of shared/reference/requirements.md), never against a list written here:
 - the ETSI EN 303 645 V3 ICS (JSON and Markdown) has exactly the provisions of
   Annex B Table B.1 (§9.1), in order, each once, with its M/R/C/F status; a row
   answered "Yes" names the test and the IXIT table that prove it;
+- the V2.1.1 ICS (an answers file with "edition: V2.1.1") has the 67
+  provisions §9.1 describes: V3's without 5.0-1, the A/B splits joined, no
+  6-6 ... 6-8; each with the level M/R of its V3 provisions and their ids;
 - the IXIT has TS 103 701's 10-SecParam (every column filled), 21-PersData
   (every data category of the manifest) and 25-DelFunc;
 - the JC-STAR ★1 sheet has the 16 items, cites only ids the reference marks as
@@ -17,6 +20,8 @@ of shared/reference/requirements.md), never against a list written here:
 import json
 import os
 import re
+import subprocess
+import tempfile
 
 from disclose_common import Product, args, fail
 
@@ -192,6 +197,43 @@ def check_en18031(p, ref):
     return len(ids)
 
 
+def table_v2(b1, ref):
+    """[(id, level, v3 ids)] of V2.1.1 by §9.1's rule: no 5.0-1, no A/B splits, no 6-6 … 6-8."""
+    m = re.search(r"V2\.1\.1 has (\d+) provisions \(no ([\d.-]+), no A/B splits, no (\d-\d) … (\d-\d)\)", ref)
+    want, absent, first, last = int(m.group(1)), m.group(2), m.group(3), m.group(4)
+    dropped = {absent} | {f"6-{n}" for n in range(int(first[2:]), int(last[2:]) + 1)}
+    rows = {}
+    for i, st in b1:
+        if i in dropped or (i.endswith("A") and not any(j == i[:-1] + "B" for j, _ in b1)):
+            continue  # a V3 addition (5.1-2A has no B: it is new, not a split)
+        base = i[:-1] if i[-1] in "AB" else i
+        lvl, ids = rows.get(base, ("R", []))
+        rows[base] = ("M" if "M" in (lvl, st[0]) else "R", ids + [f"{i} {st}"])
+    if len(rows) != want:
+        fail(f"the V2.1.1 rule of §9.1 gives {len(rows)} provisions, the reference says {want}")
+    return [(i, lvl, "; ".join(ids)) for i, (lvl, ids) in rows.items()]
+
+
+def check_ics_v2(p, ref, custos):
+    v2 = table_v2(table_b1(ref), ref)
+    with tempfile.TemporaryDirectory(prefix="custos-v2-") as tmp:
+        answers, out = os.path.join(tmp, "answers.yaml"), os.path.join(tmp, "out")
+        with open(answers, "w", encoding="utf-8") as f:
+            f.write("edition: V2.1.1\n")
+        pb = os.path.join(p.tmp.name, "privacy.pb")
+        subprocess.run([custos, "disclose", "--format", "ics-json", "--ics-answers", answers, pb, "-o", out],
+                       check=True)
+        with open(os.path.join(out, "etsi-ics.json"), encoding="utf-8") as f:
+            ics = json.load(f)
+    if not ics["edition"].startswith("V2.1.1"):
+        fail(f"ICS V2.1.1: edition {ics['edition']!r}")
+    once_each("ICS V2.1.1", [x["reference"] for x in ics["provisions"]], [i for i, _, _ in v2])
+    for x, (i, lvl, ids) in zip(ics["provisions"], v2):
+        if x["status"] != lvl or x.get("v3") != ids:
+            fail(f"ICS V2.1.1 {i}: status {x['status']} from {x.get('v3')}, expected {lvl} from {ids}")
+    return len(v2)
+
+
 def check_cra(p, ref):
     items = cra_items(ref)
     md = read(p, "cra-annex1.md").replace("\\", "")
@@ -204,15 +246,17 @@ def check_cra(p, ref):
 
 
 def main():
-    p = Product(args())
+    a = args()
+    p = Product(a)
     ref = reference(p.source)
     p.file("etsi-ixit.md")
     n_ics = check_ics(p, ref)
+    n_v2 = check_ics_v2(p, ref, a.custos)
     check_ixit(p)
     n_conf = check_jcstar(p, ref)
     n_en = check_en18031(p, ref)
     n_cra = check_cra(p, ref)
-    print(f"{p.name}: ICS {n_ics} provisions, IXIT, JC-STAR 16 items ({n_conf} confirmed ids), "
+    print(f"{p.name}: ICS {n_ics} provisions (V2.1.1 {n_v2}), IXIT, JC-STAR 16 items ({n_conf} confirmed ids), "
           f"EN 18031-2 {n_en} mechanisms, CRA {n_cra} items valid")
 
 

@@ -796,6 +796,34 @@ static void test_ics_answers_fill_the_manufacturer_rows(void **state)
     drop(c);
 }
 
+/* V2.1.1 on request: its 67 provisions, the A/B pairs joined at the level of their stricter half. */
+static void test_ics_edition_v2_joins_the_pairs(void **state)
+{
+    (void)state;
+    compiled c = simple();
+    custos_manifest_error err = { { 0 }, 0, 0 };
+    char *ics = NULL;
+    assert_int_equal(ics_with_answers(c, "edition: V2.1.1\nprovisions:\n"
+                                         "  \"5.6-4\": {support: N/A, detail: No debug interface.}\n",
+                                      &ics, &err), CUSTOS_OK);
+    assert_non_null(strstr(ics, "\"edition\": \"V2.1.1 (Annex B, Table B.1)\""));
+    assert_true(ics_support_is(ics, "5.6-4", "N/A"));
+    assert_non_null(strstr(ics, "\"v3\": \"5.6-4A MF(q); 5.6-4B RF(r)\""));
+    assert_null(strstr(ics, "\"5.0-1\""));
+    assert_null(strstr(ics, "\"6-6\""));
+    assert_null(strstr(ics, "\"5.1-2A\""));
+    size_t rows = 0;
+    for (const char *p = ics; (p = strstr(p, "\"reference\"")) != NULL; p++)
+        rows++;
+    assert_int_equal(rows, 67);
+    custos_disclose_free(ics);
+    /* Custos's own rows keep their evidence in either edition. */
+    assert_int_equal(ics_with_answers(c, "edition: V2.1.1\n", &ics, &err), CUSTOS_OK);
+    assert_true(ics_support_is(ics, "5.11-1", "Yes"));
+    custos_disclose_free(ics);
+    drop(c);
+}
+
 static void test_ics_answers_refuse_what_a_lab_would_reject(void **state)
 {
     (void)state;
@@ -811,6 +839,10 @@ static void test_ics_answers_refuse_what_a_lab_would_reject(void **state)
         { "provisions: [5.1-1]\n", "provisions: must map provision ids to answers" },
         { "answers: {}\n", "answers" },
         { "provisions: {\"5.1-1\": [\n", "not valid YAML" },
+        { "edition: V4\n", "1:10: edition: 'V4' is not an edition Custos writes" },
+        { "edition: V2.1.1\nprovisions:\n  \"5.6-4B\": {support: N/A, detail: x}\n",
+          "'5.6-4B' is not a provision of ETSI EN 303 645 V2.1.1" },
+        { "provisions:\n  \"5.6-4\": {support: N/A, detail: x}\n", "'5.6-4' is not a provision of ETSI EN 303 645 V3" },
     };
     compiled c = simple();
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -925,6 +957,7 @@ int main(void)
         cmocka_unit_test(test_ja_notice_uses_the_ppc_terms),
         cmocka_unit_test(test_ics_answers_fill_the_manufacturer_rows),
         cmocka_unit_test(test_ics_answers_refuse_what_a_lab_would_reject),
+        cmocka_unit_test(test_ics_edition_v2_joins_the_pairs),
         cmocka_unit_test(test_allocation_failure_anywhere_is_enomem_and_leaks_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

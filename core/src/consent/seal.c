@@ -278,7 +278,7 @@ int custos_consent__seal_matches(custos_t *ctx, int *matches)
 {
     if (ctx->ledger == NULL || ctx->ledger->seal_key == NULL)
         return custos__fail(ctx, CUSTOS_EINTERNAL, "consent: the seal key is not available");
-    uint8_t want[32], have[32];
+    uint8_t want[32] = { 0 }, have[32];
     int found = 0;
     *matches = 0;
     int rc = stored_seal(ctx, want, &found);

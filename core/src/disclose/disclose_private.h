@@ -12,7 +12,7 @@
  *   apple.c    PrivacyInfo.xcprivacy
  *   play.c     Play Data safety CSV and Android safety labels
  *   dpv.c      DPV JSON-LD; fides.c the fideslang system
- *   ics.c      ETSI EN 303 645 V3 ICS, with the maker's answers read by ics_answers.c;
+ *   ics.c      ETSI EN 303 645 ICS (V3, or V2.1.1 on request), with the maker's answers read by ics_answers.c;
  *              etsi.c the TS 103 701 IXIT; jcstar.c the JC-STAR ★1 sheet
  *   en18031.c  the EN 18031-2 evidence sheet; cra.c the CRA Annex I Part I mapping
  *   access.c   the per-subject access report from a live store
@@ -64,9 +64,17 @@ int custos_disclose__jcstar(dc_gen *g);
 /* The maker's answer to one ICS row (ics_answers.c); support NULL: none given. */
 typedef struct dc_answer { const char *support; char *detail, *evidence; } dc_answer;
 struct mf_arena;
-/* Parse g->answers into out[i] for the row ids[i] (n rows); only rows with
+/* The provision ids of one EN 303 645 edition, and which the maker answers. */
+typedef struct dc_edition {
+    const char *name;          /* as the answers file names it: "V3", "V2.1.1" */
+    const char *const *ids;
+    const int *by_maker;
+    size_t n;
+} dc_edition;
+/* Parse g->answers: its edition (one of eds[0..n_eds), default eds[0]) into
+ * *edition, and out[i] for that edition's row ids[i]; only rows with
  * by_maker[i] may be answered. Strings live in arena. */
-int custos_disclose__ics_answers(dc_gen *g, const char *const *ids, const int *by_maker, size_t n, dc_answer *out,
+int custos_disclose__ics_answers(dc_gen *g, const dc_edition *eds, size_t n_eds, size_t *edition, dc_answer *out,
                                  struct mf_arena *arena);
 int custos_disclose__en18031(dc_gen *g);
 int custos_disclose__cra(dc_gen *g);

@@ -1,8 +1,15 @@
 /*
- * ics.c: the ETSI EN 303 645 V3 implementation conformance statement (ICS),
- * in the form of the TS 103 701 pro forma: one row per provision of Annex B
+ * ics.c: the ETSI EN 303 645 implementation conformance statement (ICS), in
+ * the form of the TS 103 701 pro forma: one row per provision of Annex B
  * Table B.1, columns Reference | Status | Support | Detail, plus the evidence
  * Custos contributes (mechanism, the test that proves it, the IXIT entry).
+ *
+ * V3 is the default. V2.1.1 (the manufacturer's answers file says
+ * "edition: V2.1.1") has 67 provisions: V3's without 5.0-1, 5.1-2A and
+ * 6-6 ... 6-8, each A/B pair one provision. Its Status is the level alone
+ * (M or R, M where either half of a pair is M); each row names the V3
+ * provisions and statuses it corresponds to, since V2.1.1's condition
+ * numbering is not V3's.
  *
  * The row list and each status (M, R, C(n), F(x)) are the facts of
  * shared/reference/requirements.md §9.1; tests/format/check_evidence.py
@@ -18,6 +25,7 @@
 #include "disclose_private.h"
 #include "manifest/manifest_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 typedef enum { BY_MAKER, BY_CUSTOS, BY_CONSENT } answer;
@@ -134,6 +142,68 @@ static const ics_row rows[] = {
 static const char to_state[] = "to be stated by the manufacturer";
 static const char no_consent[] = "N/A: no purpose in this manifest relies on consent (feature y absent).";
 
+/* One edition's rows; a V2.1.1 row keeps its id, status and V3 origin here. */
+typedef struct ics_table {
+    const char *name, *title;
+    size_t n;
+    ics_row rows[N_ROWS];
+    const char *ids[N_ROWS];
+    int by_maker[N_ROWS];
+    char id[N_ROWS][12], status[N_ROWS][2], v3[N_ROWS][48];
+} ics_table;
+
+static void table_v3(ics_table *t)
+{
+    t->name = "V3";
+    t->title = "V3 (Annex B, Table B.1)";
+    t->n = N_ROWS;
+    for (size_t i = 0; i < N_ROWS; i++) {
+        t->rows[i] = rows[i];
+        t->v3[i][0] = '\0';
+    }
+}
+
+/* V3 provisions that V2.1.1 does not have. */
+static int v3_only(const char *id)
+{
+    static const char *const added[] = { "5.0-1", "5.1-2A", "6-6", "6-7", "6-8" };
+    for (size_t i = 0; i < sizeof added / sizeof added[0]; i++)
+        if (strcmp(id, added[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static void table_v2(ics_table *t)
+{
+    t->name = "V2.1.1";
+    t->title = "V2.1.1 (Annex B, Table B.1)";
+    t->n = 0;
+    for (size_t i = 0; i < N_ROWS; i++) {
+        const ics_row *r = &rows[i];
+        size_t len = strlen(r->id);
+        char half = r->id[len - 1];
+        if (v3_only(r->id))
+            continue;
+        if (half == 'B') {  /* the second half of the pair begun by the previous row */
+            size_t k = t->n - 1;
+            if (r->status[0] == 'M')
+                t->status[k][0] = 'M';
+            size_t used = strlen(t->v3[k]);
+            snprintf(t->v3[k] + used, sizeof t->v3[k] - used, "; %s %s", r->id, r->status);
+            continue;
+        }
+        size_t k = t->n++;
+        snprintf(t->id[k], sizeof t->id[k], "%.*s", (int)(half == 'A' ? len - 1 : len), r->id);
+        t->status[k][0] = r->status[0];
+        t->status[k][1] = '\0';
+        snprintf(t->v3[k], sizeof t->v3[k], "%s %s", r->id, r->status);
+        t->rows[k] = *r;
+        t->rows[k].id = t->id[k];
+    }
+    for (size_t k = 0; k < t->n; k++)
+        t->rows[k].status = t->status[k];
+}
+
 /* evidence: 1 Custos's test and IXIT table; 2 the manufacturer's evidence (maker). */
 typedef struct answer_text { const char *support, *detail, *maker; int evidence; } answer_text;
 
@@ -156,20 +226,23 @@ static answer_text answer_of(const dc_gen *g, const ics_row *r, const dc_answer 
     return a;
 }
 
-static void ics_json(dc_gen *g, const dc_answer *ans)
+static void ics_json(dc_gen *g, const ics_table *t, const dc_answer *ans)
 {
     dc_jw w = { .b = &g->out };
     custos_disclose__json_obj(&w);
     custos_disclose__json_kstr(&w, "document", "ETSI EN 303 645 implementation conformance statement");
-    custos_disclose__json_kstr(&w, "edition", "V3 (Annex B, Table B.1)");
+    custos_disclose__json_kstr(&w, "edition", t->title);
     custos_disclose__ics_product_json(&w, g);
     custos_disclose__json_key(&w, "provisions");
     custos_disclose__json_arr(&w);
-    for (size_t i = 0; i < N_ROWS; i++) {
-        answer_text a = answer_of(g, &rows[i], &ans[i]);
+    for (size_t i = 0; i < t->n; i++) {
+        const ics_row *r = &t->rows[i];
+        answer_text a = answer_of(g, r, &ans[i]);
         custos_disclose__json_obj(&w);
-        custos_disclose__json_kstr(&w, "reference", rows[i].id);
-        custos_disclose__json_kstr(&w, "status", rows[i].status);
+        custos_disclose__json_kstr(&w, "reference", r->id);
+        custos_disclose__json_kstr(&w, "status", r->status);
+        if (t->v3[i][0] != '\0')
+            custos_disclose__json_kstr(&w, "v3", t->v3[i]);
         custos_disclose__json_kstr(&w, "support", a.support);
         custos_disclose__json_kstr(&w, "detail", a.detail);
         if (a.evidence) {
@@ -178,8 +251,8 @@ static void ics_json(dc_gen *g, const dc_answer *ans)
             if (a.evidence == 2)
                 custos_disclose__json_kstr(&w, "manufacturer", a.maker);
             else {
-                custos_disclose__json_kstr(&w, "test", rows[i].test);
-                custos_disclose__json_kstr(&w, "ixit", rows[i].ixit);
+                custos_disclose__json_kstr(&w, "test", r->test);
+                custos_disclose__json_kstr(&w, "ixit", r->ixit);
             }
             custos_disclose__json_obj_end(&w);
         }
@@ -189,56 +262,83 @@ static void ics_json(dc_gen *g, const dc_answer *ans)
     custos_disclose__json_obj_end(&w);
 }
 
-static void ics_md(dc_gen *g, const dc_answer *ans)
+static void ics_md_intro(dc_doc *d, const ics_table *t)
+{
+    custos_disclose__doc_p(d);
+    custos_disclose__doc_text(d, "One row per provision of ETSI EN 303 645 ");
+    custos_disclose__doc_text(d, t->title);
+    if (t->v3[0][0] == '\0')
+        custos_disclose__doc_text(d, ". Status: M mandatory, R recommended, C(n) condition, F(x) feature.");
+    else
+        custos_disclose__doc_text(d, ". Status: M mandatory, R recommended; the conditions are those of V2.1.1 "
+                                     "Table B.1, and column V3 names the V3 provisions and statuses each row "
+                                     "corresponds to.");
+    custos_disclose__doc_text(d, " Support \"Yes\" is given only where Custos's mechanism is the whole answer and "
+                                 "a test proves it; every other row is to be stated by the manufacturer before "
+                                 "submission.");
+    custos_disclose__doc_p_end(d);
+}
+
+static void ics_md(dc_gen *g, const ics_table *t, const dc_answer *ans)
 {
     dc_doc d = { &g->out, 0, 0 };
-    static const char *const head[] = { "Reference", "Status", "Support", "Detail", "Test", "IXIT" };
+    static const char *const head[] = { "Reference", "Status", "Support", "Detail", "Test", "IXIT", "V3" };
+    int with_v3 = t->v3[0][0] != '\0';
     custos_disclose__doc_begin(&d, "en", "ETSI EN 303 645 implementation conformance statement");
     custos_disclose__ics_product_md(&d, g);
-    custos_disclose__doc_p(&d);
-    custos_disclose__doc_text(&d, "One row per provision of ETSI EN 303 645 V3, Annex B Table B.1. Status: M "
-                 "mandatory, R recommended, C(n) condition, F(x) feature. Support \"Yes\" is given only where "
-                 "Custos's mechanism is the whole answer and a test proves it; every other row is to be stated "
-                 "by the manufacturer before submission.");
-    custos_disclose__doc_p_end(&d);
-    custos_disclose__doc_table(&d, head, 6);
-    for (size_t i = 0; i < N_ROWS; i++) {
-        answer_text a = answer_of(g, &rows[i], &ans[i]);
+    ics_md_intro(&d, t);
+    custos_disclose__doc_table(&d, head, with_v3 ? 7 : 6);
+    for (size_t i = 0; i < t->n; i++) {
+        const ics_row *r = &t->rows[i];
+        answer_text a = answer_of(g, r, &ans[i]);
         custos_disclose__doc_tr(&d);
-        custos_disclose__doc_td(&d, rows[i].id);
-        custos_disclose__doc_td(&d, rows[i].status);
+        custos_disclose__doc_td(&d, r->id);
+        custos_disclose__doc_td(&d, r->status);
         custos_disclose__doc_td(&d, a.support);
         custos_disclose__doc_td(&d, a.detail);
-        custos_disclose__doc_td(&d, a.evidence == 2 ? a.maker : a.evidence ? rows[i].test : "-");
-        custos_disclose__doc_td(&d, a.evidence == 1 ? rows[i].ixit : "-");
+        custos_disclose__doc_td(&d, a.evidence == 2 ? a.maker : a.evidence ? r->test : "-");
+        custos_disclose__doc_td(&d, a.evidence == 1 ? r->ixit : "-");
+        if (with_v3)
+            custos_disclose__doc_td(&d, t->v3[i]);
         custos_disclose__doc_tr_end(&d);
     }
     custos_disclose__doc_table_end(&d);
     custos_disclose__doc_end(&d);
 }
 
+/* Parse the maker's answers (if any) into ans, choosing the edition they name. */
+static int read_answers(dc_gen *g, ics_table *tabs, ics_table **t, dc_answer *ans, mf_arena *arena)
+{
+    dc_edition eds[2];
+    size_t which = 0;
+    table_v3(&tabs[0]);
+    table_v2(&tabs[1]);
+    for (size_t e = 0; e < 2; e++) {
+        for (size_t i = 0; i < tabs[e].n; i++) {
+            tabs[e].ids[i] = tabs[e].rows[i].id;
+            tabs[e].by_maker[i] = tabs[e].rows[i].by == BY_MAKER;
+        }
+        eds[e] = (dc_edition){ tabs[e].name, tabs[e].ids, tabs[e].by_maker, tabs[e].n };
+    }
+    int rc = g->answers ? custos_disclose__ics_answers(g, eds, 2, &which, ans, arena) : CUSTOS_OK;
+    *t = &tabs[which];
+    return rc;
+}
+
 int custos_disclose__ics(dc_gen *g, int json)
 {
+    ics_table *tabs = custos__calloc(2, sizeof *tabs), *t = NULL;  /* ~20 KiB: not on the stack */
     dc_answer ans[N_ROWS];
+    if (tabs == NULL)
+        return CUSTOS_ENOMEM;
     memset(ans, 0, sizeof ans); /* not secret: ICS answer slots */
     mf_arena arena = { 0 };
-    if (g->answers != NULL) {
-        const char *ids[N_ROWS];
-        int by_maker[N_ROWS];
-        for (size_t i = 0; i < N_ROWS; i++) {
-            ids[i] = rows[i].id;
-            by_maker[i] = rows[i].by == BY_MAKER;
-        }
-        int rc = custos_disclose__ics_answers(g, ids, by_maker, N_ROWS, ans, &arena);
-        if (rc != CUSTOS_OK) {
-            custos_manifest__arena_free(&arena);
-            return rc;
-        }
-    }
-    if (json)
-        ics_json(g, ans);
-    else
-        ics_md(g, ans);
+    int rc = read_answers(g, tabs, &t, ans, &arena);
+    if (rc == CUSTOS_OK && json)
+        ics_json(g, t, ans);
+    else if (rc == CUSTOS_OK)
+        ics_md(g, t, ans);
     custos_manifest__arena_free(&arena);
-    return CUSTOS_OK;
+    custos__free(tabs);
+    return rc;
 }

@@ -2,6 +2,7 @@
  * ics_answers.c: the manufacturer's answers to the ICS rows Custos cannot
  * know, read from a small YAML file and merged into the ICS (ics.c):
  *
+ *   edition: V3                      # optional: V3 (the default) or V2.1.1
  *   provisions:
  *     "5.1-1": {support: "Yes", detail: "Each unit has its own password.", evidence: "Test report TR-12, 4.1"}
  *     "5.2-1": {support: "Yes", detail: "https://example.com/security", evidence: "the published policy"}
@@ -11,7 +12,7 @@
  * supported without it. "No" and "N/A" need a detail (EN 303 645 clause 4:
  * a recommendation not met needs its justification). An id that is not a
  * Table B.1 provision, or a row Custos answers itself, is refused at its
- * place in the file.
+ * place in the file. A file may give only the edition.
  */
 #include "disclose_private.h"
 #include "manifest/yamlread.h"
@@ -43,37 +44,62 @@ static int answer_row(mf_yaml *y, yaml_node_t *v, const char *id, dc_answer *out
     return y->rc;
 }
 
-int custos_disclose__ics_answers(dc_gen *g, const char *const *ids, const int *by_maker, size_t n, dc_answer *out,
+/* The edition: key, when given, picks one of eds by name; else eds[0]. */
+static int pick_edition(mf_yaml *y, yaml_node_t *root, const dc_edition *eds, size_t n_eds, size_t *edition)
+{
+    yaml_node_t *e = custos_manifest__yget(y, root, "edition");
+    *edition = 0;
+    if (e == NULL)
+        return CUSTOS_OK;
+    const char *name = custos_manifest__yscalar(e);
+    for (size_t i = 0; name != NULL && i < n_eds; i++)
+        if (strcmp(eds[i].name, name) == 0) {
+            *edition = i;
+            return CUSTOS_OK;
+        }
+    return custos_manifest__yerr(y, e, "edition: '%s' is not an edition Custos writes; say V3 or V2.1.1",
+                                 name ? name : "?");
+}
+
+static void answer_all(mf_yaml *y, yaml_node_t *map, const dc_edition *ed, dc_answer *out)
+{
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top && y->rc == CUSTOS_OK;
+         p++) {
+        yaml_node_t *k = yaml_document_get_node(&y->doc, p->key);
+        const char *id = custos_manifest__yscalar(k);
+        size_t i = 0;
+        while (id != NULL && i < ed->n && strcmp(ed->ids[i], id) != 0)
+            i++;
+        if (id == NULL || i == ed->n)
+            custos_manifest__yerr(y, k, "'%s' is not a provision of ETSI EN 303 645 %s Table B.1", id ? id : "?",
+                                  ed->name);
+        else if (!ed->by_maker[i])
+            custos_manifest__yerr(y, k, "%s is answered by Custos's own evidence; remove it from the answers", id);
+        else if (out[i].support != NULL)
+            custos_manifest__yerr(y, k, "%s is answered twice; keep one", id);
+        else
+            answer_row(y, yaml_document_get_node(&y->doc, p->value), id, &out[i]);
+    }
+}
+
+int custos_disclose__ics_answers(dc_gen *g, const dc_edition *eds, size_t n_eds, size_t *edition, dc_answer *out,
                                  mf_arena *arena)
 {
     mf_yaml y = { .file = "ics answers", .err = g->err, .arena = arena };
-    static const char *const top[] = { "provisions", NULL };
+    static const char *const top[] = { "edition", "provisions", NULL };
+    *edition = 0;
     if (custos_manifest__yaml_load(&y, g->answers, g->answers_len) != CUSTOS_OK)
         return y.rc;
     yaml_node_t *root = custos_manifest__yaml_root(&y), *map;
     if (root == NULL || custos_manifest__ymap(&y, root, top, "the ICS answers") != CUSTOS_OK ||
-        (map = custos_manifest__yneed(&y, root, "provisions", "the ICS answers", "map provision ids to answers")) == NULL)
+        pick_edition(&y, root, eds, n_eds, edition) != CUSTOS_OK)
         goto done;
-    if (map->type != YAML_MAPPING_NODE) {
+    map = custos_manifest__yget(&y, root, "provisions");
+    if (map != NULL && map->type != YAML_MAPPING_NODE)
         custos_manifest__yerr(&y, map, "provisions: must map provision ids to answers, e.g. \"5.1-1\": {support: Yes, "
                               "detail: ..., evidence: ...}");
-        goto done;
-    }
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top && y.rc == CUSTOS_OK; p++) {
-        yaml_node_t *k = yaml_document_get_node(&y.doc, p->key);
-        const char *id = custos_manifest__yscalar(k);
-        size_t i = 0;
-        while (id != NULL && i < n && strcmp(ids[i], id) != 0)
-            i++;
-        if (id == NULL || i == n)
-            custos_manifest__yerr(&y, k, "'%s' is not a provision of ETSI EN 303 645 V3 Table B.1", id ? id : "?");
-        else if (!by_maker[i])
-            custos_manifest__yerr(&y, k, "%s is answered by Custos's own evidence; remove it from the answers", id);
-        else if (out[i].support != NULL)
-            custos_manifest__yerr(&y, k, "%s is answered twice; keep one", id);
-        else
-            answer_row(&y, yaml_document_get_node(&y.doc, p->value), id, &out[i]);
-    }
+    else if (map != NULL)
+        answer_all(&y, map, &eds[*edition], out);
 done:
     custos_manifest__yaml_unload(&y);
     return y.rc;

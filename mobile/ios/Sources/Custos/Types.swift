@@ -120,6 +120,8 @@ public enum DisclosureFormat: UInt32, Sendable, CaseIterable {
     case ixitJSON = 10
     case ixitMarkdown = 11
     case jcstarMarkdown = 12
+    case en18031Markdown = 13
+    case craMarkdown = 14
 
     var c: custos_disclose_format { custos_disclose_format(rawValue: rawValue) }
 

@@ -1,3 +1,4 @@
+import CCustos
 import Custos
 import Foundation
 import XCTest
@@ -17,6 +18,14 @@ final class DisclosureTests: XCTestCase {
         XCTAssertEqual(try DisclosureFormat.xcprivacy.fileName(), "PrivacyInfo.xcprivacy")
         XCTAssertTrue(DisclosureFormat.noticeHTML.isLocalized)
         XCTAssertFalse(DisclosureFormat.playCSV.isLocalized)
+    }
+
+    func testTheEnumCoversExactlyTheCoreFormats() {
+        // A format the core adds and the binding lacks, or the reverse, fails here.
+        for raw in UInt32(0)...64 {
+            let known = custos_disclose_format_name(custos_disclose_format(rawValue: raw)) != nil
+            XCTAssertEqual(known, DisclosureFormat(rawValue: raw) != nil, "format \(raw)")
+        }
     }
 
     func testJapaneseNoticeDiffersFromEnglish() throws {

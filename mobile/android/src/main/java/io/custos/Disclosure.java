@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Every disclosure a product needs, generated from its compiled manifest:
  * privacy notices, Apple and Google store labels, DPV, fideslang, ETSI
- * EN 303 645 ICS / IXIT and the JC-STAR evidence sheet. Output is
+ * EN 303 645 ICS / IXIT, the JC-STAR, EN 18031-2 and CRA evidence sheets. Output is
  * deterministic. A manifest that a format cannot express is
  * {@link ManifestException} naming the category or purpose.
  */
@@ -27,7 +27,9 @@ public final class Disclosure {
         ICS_MD(9, false),
         IXIT_JSON(10, false),
         IXIT_MD(11, false),
-        JCSTAR_MD(12, false);
+        JCSTAR_MD(12, false),
+        EN18031_MD(13, false),
+        CRA_MD(14, false);
 
         private final int code;
         private final boolean localized;
@@ -94,7 +96,8 @@ public final class Disclosure {
 
     private static native byte[] nativeGenerate(byte[] compiled, int format, String lang, String date)
         throws CustosException;
-    private static native String nativeFileName(int format, String lang) throws CustosException;
+    /* Package-private: the tests walk the core's format table through it. */
+    static native String nativeFileName(int format, String lang) throws CustosException;
     private static native byte[] nativeAccessReport(long h, long subject, byte[] compiled, int format, String lang)
         throws CustosException;
 }

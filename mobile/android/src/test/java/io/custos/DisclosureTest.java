@@ -30,6 +30,25 @@ public class DisclosureTest {
     }
 
     @Test
+    public void theEnumCoversExactlyTheCoreFormats() throws Exception {
+        /* A format the core adds and the binding lacks, or the reverse, fails here. */
+        java.util.Set<Integer> codes = new java.util.HashSet<>();
+        for (Disclosure.Format f : Disclosure.Format.values()) {
+            codes.add(f.code());
+        }
+        for (int code = 0; code <= 64; code++) {
+            boolean known;
+            try {
+                Disclosure.nativeFileName(code, "en");
+                known = true;
+            } catch (IllegalArgumentException e) {
+                known = false;
+            }
+            assertEquals("format " + code, known, codes.contains(code));
+        }
+    }
+
+    @Test
     public void noticesAreLocalized() throws Exception {
         byte[] m = Fixtures.exampleManifest();
         assertTrue(Disclosure.Format.NOTICE_MD.isLocalized());
