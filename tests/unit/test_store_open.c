@@ -1,6 +1,7 @@
 /* Opening a store: creation, reopening, and every way a header can be wrong. */
 #include "harness.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -322,6 +323,164 @@ static void test_key_file_open_to_group_or_others_is_refused(void **state)
     th_tmpdir_remove(dir);
 }
 
+static custos_t *open_flags(const char *dir, unsigned flags, int *rc)
+{
+    custos_open_options opts = CUSTOS_OPEN_OPTIONS_INIT;
+    opts.flags = flags;
+    custos_t *ctx = NULL;
+    *rc = custos_open(&ctx, dir, &opts);
+    return ctx;
+}
+
+/* A store whose database was deleted, emptied or cut short never opens as an
+ * empty store under its old keys, not even when the caller asks to create. */
+static void test_missing_empty_or_truncated_database_is_ecorrupt(void **state)
+{
+    (void)state;
+    static const struct { long size; const char *says; } cuts[] = {
+        { -1, "custos.db is missing" }, { 0, "custos.db is empty" }, { 100, "truncated" },
+        { 4096, "truncated (4096 of" }, { 8192, "truncated (8192 of" },
+    };
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        char *dir = th_tmpdir("dbcut");
+        custos_t *ctx = th_open(dir);
+        custos_subject alice;
+        assert_int_equal(custos_subject_add(ctx, &alice, "alice", CUSTOS_ROLE_OWNER), CUSTOS_OK);
+        custos_close(ctx);
+        char path[4096];
+        snprintf(path, sizeof path, "%s/custos.db", dir);
+        if (cuts[i].size < 0)
+            assert_int_equal(unlink(path), 0);
+        else
+            assert_int_equal(truncate(path, cuts[i].size), 0);
+        for (unsigned create = 0; create < 2; create++) {
+            int rc;
+            ctx = open_flags(dir, create ? CUSTOS_OPEN_CREATE : 0, &rc);
+            assert_null(ctx);
+            assert_int_equal(rc, CUSTOS_ECORRUPT);
+            if (strstr(custos_last_open_error(), cuts[i].says) == NULL)
+                fail_msg("cut %ld: '%s' lacks '%s'", cuts[i].size, custos_last_open_error(), cuts[i].says);
+        }
+        th_tmpdir_remove(dir);
+    }
+}
+
+/* A creation cut short (its marker still there) is finished by the next
+ * create and is no store to an open that does not create. */
+static void test_interrupted_creation_is_finished_by_create(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir("halfmade");
+    custos_close(th_open(dir));
+    char path[4096];
+    snprintf(path, sizeof path, "%s/custos.db", dir);
+    assert_int_equal(unlink(path), 0);
+    th_write_file(dir, "CREATING", "", 0);
+    int rc;
+    assert_null(open_flags(dir, 0, &rc));
+    assert_int_equal(rc, CUSTOS_ENOTFOUND);
+    custos_t *ctx = open_flags(dir, CUSTOS_OPEN_CREATE, &rc);
+    assert_int_equal(rc, CUSTOS_OK);
+    custos_close(ctx);
+    snprintf(path, sizeof path, "%s/CREATING", dir);
+    assert_int_equal(access(path, F_OK), -1);
+    ctx = open_flags(dir, 0, &rc);
+    assert_int_equal(rc, CUSTOS_OK);
+    custos_close(ctx);
+    th_tmpdir_remove(dir);
+}
+
+/* /var is a symlink to /private/var on Apple platforms: a store below a
+ * symlinked directory opens; custos.db itself is never followed. */
+static void test_store_below_a_symlinked_directory_opens(void **state)
+{
+    (void)state;
+    char *real = th_tmpdir("linked");
+    char link_path[4096], dir[4200];
+    snprintf(link_path, sizeof link_path, "%s.link", real);
+    assert_int_equal(symlink(real, link_path), 0);
+    snprintf(dir, sizeof dir, "%s/store", link_path);
+    custos_t *ctx = th_open(dir);
+    custos_subject alice;
+    assert_int_equal(custos_subject_add(ctx, &alice, "alice", CUSTOS_ROLE_OWNER), CUSTOS_OK);
+    custos_close(ctx);
+    int rc;
+    ctx = open_flags(dir, 0, &rc);
+    assert_int_equal(rc, CUSTOS_OK);
+    custos_close(ctx);
+    /* custos.db as a symlink is still refused. */
+    char db[4300], moved[4300];
+    snprintf(db, sizeof db, "%s/store/custos.db", real);
+    snprintf(moved, sizeof moved, "%s/store/elsewhere.db", real);
+    assert_int_equal(rename(db, moved), 0);
+    assert_int_equal(symlink(moved, db), 0);
+    assert_null(open_flags(dir, 0, &rc));
+    assert_int_not_equal(rc, CUSTOS_OK);
+    assert_int_equal(unlink(link_path), 0);
+    th_tmpdir_remove(real);
+}
+
+static int refuse_open(void *st, const char *dir, int create)
+{
+    (void)st, (void)dir, (void)create;
+    return CUSTOS_EKEY;
+}
+
+/* A create that fails leaves nothing behind: the next create starts afresh. */
+static void test_failed_create_leaves_nothing(void **state)
+{
+    (void)state;
+    char *parent = th_tmpdir("failcreate");
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/store", parent);
+    custos_key_provider *file = NULL;
+    assert_int_equal(custos_key_provider_file(&file), CUSTOS_OK);
+    custos_key_provider bad = *file;
+    bad.open = refuse_open;
+    custos_open_options opts = CUSTOS_OPEN_OPTIONS_INIT;
+    opts.key_provider = &bad;
+    custos_t *ctx = NULL;
+    assert_int_equal(custos_open(&ctx, dir, &opts), CUSTOS_EKEY);
+    assert_int_equal(access(dir, F_OK), -1); /* not even the directory */
+    custos_key_provider_free(file);
+    /* Failing after the keys were made: they go too. */
+    custos_open_options novfs = CUSTOS_OPEN_OPTIONS_INIT;
+    novfs.sqlite_vfs = "no-such-vfs";
+    assert_int_not_equal(custos_open(&ctx, dir, &novfs), CUSTOS_OK);
+    assert_null(ctx);
+    assert_int_equal(access(dir, F_OK), -1);
+    ctx = th_open(dir);
+    assert_non_null(ctx);
+    custos_close(ctx);
+    th_tmpdir_remove(parent);
+}
+
+/* A schema that is not Custos's is CUSTOS_ECORRUPT, and the names SQLite
+ * quotes from the damaged file reach the message escaped. */
+static void test_damaged_schema_is_ecorrupt_and_escaped(void **state)
+{
+    (void)state;
+    char *dir = th_tmpdir("schema");
+    custos_close(th_open(dir));
+    char path[4096];
+    snprintf(path, sizeof path, "%s/custos.db", dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA writable_schema=ON;"
+                                      "UPDATE sqlite_master SET sql='CREATE TABLE consent_state(\x01\xff\xfe'"
+                                      " WHERE name='consent_state';", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    int rc;
+    assert_null(open_flags(dir, 0, &rc));
+    assert_int_equal(rc, CUSTOS_ECORRUPT);
+    const char *msg = custos_last_open_error();
+    assert_true(msg[0] != '\0');
+    for (const unsigned char *p = (const unsigned char *)msg; *p != '\0'; p++)
+        if (*p < 0x20 || *p >= 0x7f)
+            fail_msg("raw byte 0x%02x in '%s'", *p, msg);
+    th_tmpdir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -343,6 +502,11 @@ int main(void)
         cmocka_unit_test(test_bad_arguments_are_einval),
         cmocka_unit_test(test_strerror_names_every_code),
         cmocka_unit_test(test_second_process_open_is_ebusy),
+        cmocka_unit_test(test_missing_empty_or_truncated_database_is_ecorrupt),
+        cmocka_unit_test(test_interrupted_creation_is_finished_by_create),
+        cmocka_unit_test(test_store_below_a_symlinked_directory_opens),
+        cmocka_unit_test(test_failed_create_leaves_nothing),
+        cmocka_unit_test(test_damaged_schema_is_ecorrupt_and_escaped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,6 +90,34 @@ int custos__fail_open(int code, const char *fmt, ...)
 
 const char *custos_last_open_error(void) { return tls_open_errmsg; }
 
+/* SQLite's words for a schema that is not the one Custos made: our SQL is
+ * fixed, so on an open store these mean the file was altered. */
+static int schema_damaged(int rc, const char *detail)
+{
+    static const char *const signs[] = { "no such table", "no such column", "malformed database schema",
+                                         "has no column named", "no such index", "no such function" };
+    if ((rc & 0xff) != SQLITE_ERROR || detail == NULL)
+        return 0;
+    for (size_t i = 0; i < sizeof signs / sizeof signs[0]; i++)
+        if (strstr(detail, signs[i]) != NULL)
+            return 1;
+    return 0;
+}
+
+/* Copy src into out as printable ASCII: any other byte becomes \xNN, so that
+ * a name read from a damaged file never reaches a log or a terminal raw. */
+static void escape_into(char *out, size_t size, const char *src)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)src; *p != '\0' && o + 5 < size; p++) {
+        if (*p >= 0x20 && *p < 0x7f && *p != '\\')
+            out[o++] = (char)*p;
+        else
+            o += (size_t)snprintf(out + o, size - o, "\\x%02x", *p);
+    }
+    out[o < size ? o : size - 1] = '\0';
+}
+
 int custos__sqlite_fail(custos_t *ctx, int rc, const char *what)
 {
     int code;
@@ -106,5 +134,9 @@ int custos__sqlite_fail(custos_t *ctx, int rc, const char *what)
     default:             code = CUSTOS_EINTERNAL; break;
     }
     const char *detail = (ctx != NULL && ctx->db != NULL) ? sqlite3_errmsg(ctx->db) : sqlite3_errstr(rc);
-    return custos__fail(ctx, code, "%s: %s", what, detail);
+    char safe[CUSTOS_ERRMSG_MAX];
+    escape_into(safe, sizeof safe, detail != NULL ? detail : "?");
+    if (schema_damaged(rc, detail))
+        return custos__fail(ctx, CUSTOS_ECORRUPT, "%s: the store's schema is damaged (%s)", what, safe);
+    return custos__fail(ctx, code, "%s: %s", what, safe);
 }

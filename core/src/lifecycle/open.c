@@ -17,6 +17,15 @@
  * The header is written once, atomically, before anything else. The open
  * handle keeps an exclusive flock on it, so that two processes never share a
  * store (CUSTOS_EBUSY).
+ *
+ * A creation is marked by <dir>/CREATING, written before the header and
+ * removed once the first transaction has made the schema. A header whose
+ * custos.db is missing, empty or shorter than its own header says is then
+ * a creation cut short (the marker is there: finished when creating, else
+ * CUSTOS_ENOTFOUND), a factory reset cut short (its journal is there: the
+ * reset finishes it), or a store whose database was deleted, emptied or
+ * truncated: CUSTOS_ECORRUPT, never an empty store under the old keys. A
+ * create that fails removes what it made.
  */
 #define _GNU_SOURCE
 #include "ground/internal.h"
@@ -29,6 +38,7 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -38,6 +48,7 @@
 #define HDR_MAGIC "CUSTOSST"
 #define HDR_LEN 64u
 #define HDR_SUITE 1u
+#define CREATING_NAME "CREATING"
 
 
 /* Decide what a header file says: a store of ours, a newer one, damage, or a foreign file. */
@@ -81,11 +92,76 @@ static int header_create(custos_t *ctx, const char *path)
     return custos__file_write_atomic(NULL, path, h, sizeof h, 0600);
 }
 
-/* Find or create the header; on success *created says which. */
-static int header_open(custos_t *ctx, int create, int *created)
+static int file_in_dir(const char *dir, const char *name)
+{
+    char *path = custos__path_join(dir, name);
+    int there = path != NULL && access(path, F_OK) == 0;
+    custos__free(path);
+    return there;
+}
+
+/* How long custos.db must be: its header's page count times its page size
+ * (SQLite keeps both valid since 3.7.0); 0 if the file is too short to say. */
+static int64_t db_wanted_size(const char *db)
+{
+    uint8_t h[100];
+    int fd = open(db, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    ssize_t got = fd < 0 ? -1 : pread(fd, h, sizeof h, 0);
+    if (fd >= 0)
+        close(fd);
+    if (got != (ssize_t)sizeof h || memcmp(h, "SQLite format 3", 16) != 0)
+        return 0;
+    uint32_t page = ((uint32_t)h[16] << 8 | h[17]) == 1 ? 65536u : ((uint32_t)h[16] << 8 | h[17]);
+    uint32_t pages = (uint32_t)h[28] << 24 | (uint32_t)h[29] << 16 | (uint32_t)h[30] << 8 | h[31];
+    return (int64_t)page * pages;
+}
+
+/* A header exists: is its database whole? See the comment at the top. */
+static int db_state(custos_t *ctx, const char *db, int create, int *created)
+{
+    struct stat st;
+    int64_t size = stat(db, &st) == 0 ? (int64_t)st.st_size : -1, want = 0;
+    char wal[4096];
+    /* With a WAL, SQLite rebuilds the pages from it: only a database without
+     * one must hold every page its header counts. */
+    if (size > 0 && snprintf(wal, sizeof wal, "%s-wal", db) < (int)sizeof wal &&
+        (stat(wal, &st) != 0 || st.st_size == 0))
+        want = db_wanted_size(db);
+    if ((size > 0 && size >= want) || file_in_dir(ctx->dir, ERASE_JOURNAL_NAME))
+        return CUSTOS_OK;
+    if (file_in_dir(ctx->dir, CREATING_NAME)) {
+        if (!create)
+            return custos__fail_open(CUSTOS_ENOTFOUND, "no store at %s (its creation was interrupted)", ctx->dir);
+        *created = 1;
+        return CUSTOS_OK;
+    }
+    if (size < 0)
+        return custos__fail_open(CUSTOS_ECORRUPT, "%s is a store whose custos.db is missing: restore the whole "
+                                 "directory from its backup, or remove it to create a new store", ctx->dir);
+    if (size == 0)
+        return custos__fail_open(CUSTOS_ECORRUPT, "%s is a store whose custos.db is empty: restore the whole "
+                                 "directory from its backup, or remove it to create a new store", ctx->dir);
+    return custos__fail_open(CUSTOS_ECORRUPT, "%s is a store whose custos.db is truncated (%lld of %lld bytes): "
+                             "restore the whole directory from its backup, or remove it to create a new store",
+                             ctx->dir, (long long)size, (long long)want);
+}
+
+/* Write the creation marker, then the header. */
+static int store_create(custos_t *ctx, const char *path)
+{
+    char *mark = custos__path_join(ctx->dir, CREATING_NAME);
+    int rc = mark == NULL ? CUSTOS_ENOMEM : custos__file_write_atomic(NULL, mark, "", 0, 0600);
+    custos__free(mark);
+    return rc == CUSTOS_OK ? header_create(ctx, path) : rc;
+}
+
+/* Find or create the header; on success *created says which. *made is 1
+ * when this call wrote the header, 2 when it also made the directory. */
+static int header_open(custos_t *ctx, int create, int *created, int *made)
 {
     struct stat st;
     *created = 0;
+    *made = 0;
     if (stat(ctx->dir, &st) != 0) {
         if (errno != ENOENT)
             return custos__fail_open(CUSTOS_EIO, "%s: %s", ctx->dir, strerror(errno));
@@ -94,6 +170,7 @@ static int header_open(custos_t *ctx, int create, int *created)
         if (mkdir(ctx->dir, 0700) != 0)
             return custos__fail_open(errno == ENOSPC ? CUSTOS_ENOSPC : CUSTOS_EIO,
                                      "cannot create %s: %s", ctx->dir, strerror(errno));
+        *made = 2;
     } else if (!S_ISDIR(st.st_mode)) {
         return custos__fail_open(CUSTOS_ENOTSTORE, "%s is a file, not a store directory", ctx->dir);
     }
@@ -110,22 +187,17 @@ static int header_open(custos_t *ctx, int create, int *created)
     rc = custos__file_read(NULL, path, &buf, &len, 4096);
     if (rc == CUSTOS_OK) {
         rc = header_parse(path, buf, len, ctx->device_id);
-        /* custos.db is made last: a header without it is a creation that was
-         * interrupted (crash, I/O error, OOM) before any data existed.
-         * Finish it when asked to create, else there is no store yet. */
-        if (rc == CUSTOS_OK && access(db, F_OK) != 0) {
-            if (create)
-                *created = 1;
-            else
-                rc = custos__fail_open(CUSTOS_ENOTFOUND, "no store at %s (its creation was interrupted)", ctx->dir);
-        }
+        if (rc == CUSTOS_OK)
+            rc = db_state(ctx, db, create, created);
     } else if (rc == CUSTOS_ENOTFOUND) {
         if (access(db, F_OK) == 0)
             rc = custos__fail_open(CUSTOS_ECORRUPT, "%s holds a database but its STORE header is missing", ctx->dir);
         else if (!create)
             rc = custos__fail_open(CUSTOS_ENOTFOUND, "no store at %s", ctx->dir);
-        else if ((rc = header_create(ctx, path)) == CUSTOS_OK)
+        else if ((rc = store_create(ctx, path)) == CUSTOS_OK)
             *created = 1;
+        if (*created && *made == 0)
+            *made = 1;
     } else if (rc == CUSTOS_ECORRUPT) {
         rc = custos__fail_open(CUSTOS_ENOTSTORE, "%s is too large to be a Custos store header", path);
     }
@@ -134,6 +206,36 @@ out:
     custos__free(path);
     custos__free(db);
     return rc;
+}
+
+/* The first transaction made the schema: the store exists from now on. */
+static int creation_done(custos_t *ctx)
+{
+    char *mark = custos__path_join(ctx->dir, CREATING_NAME);
+    int rc = mark == NULL ? CUSTOS_ENOMEM : CUSTOS_OK;
+    if (rc == CUSTOS_OK && unlink(mark) != 0 && errno != ENOENT)
+        rc = custos__fail_open(CUSTOS_EIO, "cannot finish creating %s: %s", ctx->dir, strerror(errno));
+    custos__free(mark);
+    return rc == CUSTOS_OK ? custos__fsync_dir(NULL, ctx->dir) : rc;
+}
+
+/* A create that failed takes back what it made. The header goes first: from
+ * then on there is no store, whatever else fails to go. If it cannot be
+ * removed, the rest stays as a creation cut short (the marker says so) for
+ * the next create to finish. No allocation: this runs after ENOMEM too. */
+static void creation_undo(custos_t *ctx, int made, int keys_made)
+{
+    static const char *const names[] = { CREATING_NAME, "custos.db", "custos.db-wal", "custos.db-shm" };
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/STORE", ctx->dir) >= (int)sizeof path || unlink(path) != 0)
+        return;
+    if (keys_made && ctx->kp != NULL && ctx->kp->destroy_all != NULL)
+        (void)ctx->kp->destroy_all(ctx->kp->state);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (snprintf(path, sizeof path, "%s/%s", ctx->dir, names[i]) < (int)sizeof path)
+            (void)unlink(path);
+    if (made == 2)
+        (void)rmdir(ctx->dir);
 }
 
 static int lock_store(custos_t *ctx, int *fd_out)
@@ -183,7 +285,16 @@ static int db_files_private(custos_t *ctx, const char *path)
 
 static int db_open(custos_t *ctx, const char *vfs)
 {
-    char *path = custos__path_join(ctx->dir, "custos.db");
+    /* SQLITE_OPEN_NOFOLLOW refuses a symlink anywhere in the path, and a
+     * parent may well be one (/var is /private/var on Apple platforms): name
+     * the directory by its real path; custos.db itself is still never
+     * followed. */
+    char *real = realpath(ctx->dir, NULL);
+    if (real == NULL)
+        return custos__fail(ctx, errno == ENOMEM ? CUSTOS_ENOMEM : CUSTOS_EIO, "cannot resolve %s: %s", ctx->dir,
+                            strerror(errno));
+    char *path = custos__path_join(real, "custos.db");
+    free(real); /* realpath's own allocation */
     if (path == NULL)
         return CUSTOS_ENOMEM;
     int rc = db_files_private(ctx, path);
@@ -318,12 +429,12 @@ int custos_open(custos_t **out, const char *dir, const custos_open_options *opts
     custos__env_init(ctx, opts->clock, opts->rng);
     custos__stores_opened(1);
 
-    int created = 0, rc;
+    int created = 0, made = 0, keys_made = 0, rc;
     if ((ctx->dir = custos__strdup(dir)) == NULL) {
         rc = custos__fail_open(CUSTOS_ENOMEM, "out of memory");
         goto fail;
     }
-    if ((rc = header_open(ctx, (opts->flags & CUSTOS_OPEN_CREATE) != 0, &created)) != CUSTOS_OK)
+    if ((rc = header_open(ctx, (opts->flags & CUSTOS_OPEN_CREATE) != 0, &created, &made)) != CUSTOS_OK)
         goto fail;
     if ((rc = lock_store(ctx, &ctx->lock_fd)) != CUSTOS_OK)
         goto fail;
@@ -346,6 +457,7 @@ int custos_open(custos_t **out, const char *dir, const custos_open_options *opts
             custos__fail_open(rc, "the key provider failed: %s", custos_strerror(rc));
         goto fail;
     }
+    keys_made = created;
     /* ROLLBACK is prepared once the schema is settled (a schema change
      * would make SQLite prepare it again, which allocates). */
     if ((rc = db_open(ctx, opts->sqlite_vfs)) != CUSTOS_OK || (rc = attach_modules(ctx)) != CUSTOS_OK ||
@@ -355,6 +467,8 @@ int custos_open(custos_t **out, const char *dir, const custos_open_options *opts
         custos__fail_open(rc, "%s", ctx->errmsg);
         goto fail;
     }
+    if (created && (rc = creation_done(ctx)) != CUSTOS_OK)
+        goto fail;
     custos__clear_error(ctx);
     *out = ctx;
     return CUSTOS_OK;
@@ -362,6 +476,8 @@ int custos_open(custos_t **out, const char *dir, const custos_open_options *opts
 fail:
     if (custos_last_open_error()[0] == '\0') /* a bare code from a helper (e.g. ENOMEM) */
         custos__fail_open(rc, "custos_open %s: %s", dir, custos_strerror(rc));
+    if (made)
+        creation_undo(ctx, made, keys_made);
     custos_close(ctx);
     return rc;
 }
