@@ -48,7 +48,11 @@ int cli_read_file(const char *path, cli_input kind, unsigned char **out, size_t 
  * hex; len is usually strlen(hex)): 0 and out filled, or -1 (NULL, another
  * length, a character that is not a hex digit). */
 int cli_hex32(const char *hex, size_t len, uint8_t out[32]);
-/* Write a whole file (or "-" for stdout). */
+/* Write a whole file (or "-" for stdout) atomically, never through a
+ * symbolic link (output.c): cli_write_file creates it 0600 (keys, receipts,
+ * personal data), cli_write_public 0644 less the umask (disclosures,
+ * compiled manifests). An existing device or FIFO is written in place. */
 int cli_write_file(const char *path, const void *data, size_t len);
+int cli_write_public(const char *path, const void *data, size_t len);
 
 #endif

@@ -62,7 +62,7 @@ static int write_one(const job *j, custos_disclose_format f, const char *lang)
     size_t name_len = 0;
     rc = custos_disclose_file_name(name, sizeof name, &name_len, f, lang);
     if (rc == CUSTOS_OK && strcmp(j->dir, "-") == 0)
-        rc = cli_write_file("-", text, len) == CLI_OK ? CUSTOS_OK : CUSTOS_EIO;
+        rc = cli_write_public("-", text, len) == CLI_OK ? CUSTOS_OK : CUSTOS_EIO;
     else if (rc == CUSTOS_OK) {
         size_t n = strlen(j->dir) + 1 + name_len;
         char *path = malloc(n);
@@ -70,7 +70,7 @@ static int write_one(const job *j, custos_disclose_format f, const char *lang)
             rc = CUSTOS_ENOMEM;
         else {
             snprintf(path, n, "%s/%s", j->dir, name);
-            rc = cli_write_file(path, text, len) == CLI_OK ? CUSTOS_OK : CUSTOS_EIO;
+            rc = cli_write_public(path, text, len) == CLI_OK ? CUSTOS_OK : CUSTOS_EIO;
             free(path);
         }
     }
@@ -182,7 +182,7 @@ static int run_access(const args *a, const unsigned char *manifest, size_t len)
     snprintf(name, sizeof name, "access-report.%s.%s", a->lang ? a->lang : "en", a->html ? "html" : "md");
     int out = CLI_FAIL;
     if (strcmp(a->out, "-") == 0)
-        out = cli_write_file("-", text, text_len);
+        out = cli_write_file("-", text, text_len); /* one person's data: 0600 */
     else {
         size_t n = strlen(a->out) + 1 + strlen(name) + 1;
         char *path = malloc(n);

@@ -87,7 +87,7 @@ static int compile(int argc, char **argv)
     size_t file_len = 0;
     int rc = custos_manifest_compile(&file, &file_len, id, (const char *)yaml, len, in, &opts, &err);
     free(yaml);
-    int status = rc == CUSTOS_OK ? cli_write_file(out, file, file_len) : cli_fail("manifest compile", rc, err.message);
+    int status = rc == CUSTOS_OK ? cli_write_public(out, file, file_len) : cli_fail("manifest compile", rc, err.message);
     if (status == CLI_OK) {
         fprintf(stderr, "%s: %zu bytes, manifest id ", out, file_len);
         print_id(stderr, id);

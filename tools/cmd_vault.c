@@ -218,9 +218,7 @@ static int do_keygen(const vault_args *a)
     text[64] = '\n';
     sodium_bin2hex(text + 65, 65, sk, 32);
     text[129] = '\n';
-    mode_t old = umask(077);
-    int rc = cli_write_file(a->out, text, sizeof text);
-    umask(old);
+    int rc = cli_write_file(a->out, text, sizeof text); /* 0600 */
     if (rc == CLI_OK)
         printf("%.64s\n", text); /* the public key, for --to */
     sodium_memzero(sk, sizeof sk);

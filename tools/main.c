@@ -138,22 +138,6 @@ int cli_read_file(const char *path, cli_input kind, unsigned char **out, size_t 
     return CLI_OK;
 }
 
-int cli_write_file(const char *path, const void *data, size_t len)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
-    if (f == NULL) {
-        fprintf(stderr, "custos: %s: %s\n", path, strerror(errno));
-        return CLI_FAIL;
-    }
-    int ok = fwrite(data, 1, len, f) == len;
-    ok = (f == stdout ? fflush(f) : fclose(f)) == 0 && ok;
-    if (!ok) {
-        fprintf(stderr, "custos: %s: write error\n", path);
-        return CLI_FAIL;
-    }
-    return CLI_OK;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
