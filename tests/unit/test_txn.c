@@ -118,8 +118,8 @@ static void test_hook_add_refuses_a_bad_kind_a_null_hook_and_a_full_table(void *
     assert_int_equal(custos__txn_hook_add(ctx, (custos_txn_when)3, hook_a), CUSTOS_EINTERNAL);
     assert_non_null(strstr(custos_errmsg(ctx), "bad hook"));
     assert_int_equal(custos__txn_hook_add(ctx, CUSTOS_TXN_AFTER_COMMIT, NULL), CUSTOS_EINTERNAL);
-    unsigned have = ctx->txn_nhooks[CUSTOS_TXN_AFTER_COMMIT]; /* the gate's, registered at open */
-    assert_int_equal(have, 1);
+    unsigned have = ctx->txn_nhooks[CUSTOS_TXN_AFTER_COMMIT]; /* the gate's and the anchor's, registered at open */
+    assert_int_equal(have, 2);
     for (unsigned i = have; i < CUSTOS_TXN_HOOKS_MAX; i++)
         assert_int_equal(custos__txn_hook_add(ctx, CUSTOS_TXN_AFTER_COMMIT, hook_after), CUSTOS_OK);
     assert_int_equal(custos__txn_hook_add(ctx, CUSTOS_TXN_AFTER_COMMIT, hook_after), CUSTOS_EINTERNAL);
@@ -134,7 +134,7 @@ static void test_open_registers_consent_expiry_and_gate_publication(void **state
     char *dir;
     custos_t *ctx = open_fresh(&dir);
     assert_int_equal(ctx->txn_nhooks[CUSTOS_TXN_BEFORE_WRITE], 1);
-    assert_int_equal(ctx->txn_nhooks[CUSTOS_TXN_AFTER_COMMIT], 1);
+    assert_int_equal(ctx->txn_nhooks[CUSTOS_TXN_AFTER_COMMIT], 2); /* gate publication, store anchor */
     custos_close(ctx);
     th_tmpdir_remove(dir);
 }

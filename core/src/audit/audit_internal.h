@@ -55,6 +55,8 @@ void custos__audit_flush_pending(custos_t *ctx);
 int custos__audit_optional(const custos_t *ctx);
 
 int custos__audit_attach(custos_t *ctx);
+/* The newest entry's seq and BLAKE2b-256 (0 and zeros for an empty chain). */
+int custos__audit_head(custos_t *ctx, uint64_t *seq, uint8_t hash[32]);
 void custos__audit_detach(custos_t *ctx);
 
 #endif

@@ -125,6 +125,11 @@ static int chain_head(custos_t *ctx, uint64_t *seq, uint8_t hash[32])
     return (s == SQLITE_ROW || s == SQLITE_DONE) ? CUSTOS_OK : custos__sqlite_fail(ctx, s, "audit: read chain head");
 }
 
+int custos__audit_head(custos_t *ctx, uint64_t *seq, uint8_t hash[32])
+{
+    return chain_head(ctx, seq, hash);
+}
+
 static int check_args(custos_t *ctx, int kind, int64_t purpose, const char *detail)
 {
     if (!kind_known(kind))

@@ -52,4 +52,8 @@ int custos_consent__unpack(custos_t *ctx, const ProtobufCMessageDescriptor *d, c
               void **out, const char *what);
 void custos_consent__unpacked_free(void *msg);
 
+/* The ledger's newest event: its seq and the BLAKE2b-256 of its signed
+ * bytes (0 and zeros for an empty ledger). For the store's anchor. */
+int custos_consent__head(custos_t *ctx, uint64_t *seq, uint8_t hash[32]);
+
 #endif

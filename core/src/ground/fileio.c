@@ -252,3 +252,26 @@ int custos__file_shred(custos_t *ctx, const char *path)
         return io_fail(ctx, err, "overwrite", path);
     return custos__file_unlink(ctx, path);
 }
+
+int custos__file_pwrite(custos_t *ctx, const char *path, uint64_t offset, const void *data, size_t len)
+{
+    int err = custos__io_check(CUSTOS_IO_OPEN, path);
+    int fd = err != 0 ? -1 : open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return io_fail(ctx, err != 0 ? err : errno, "open", path);
+    const uint8_t *p = data;
+    size_t done = 0;
+    if ((err = custos__io_check(CUSTOS_IO_WRITE, path)) == 0)
+        while (done < len) {
+            ssize_t n = pwrite(fd, p + done, len - done, (off_t)(offset + done));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                err = n < 0 ? errno : EIO;
+                break;
+            }
+            done += (size_t)n;
+        }
+    close(fd);
+    return err != 0 ? io_fail(ctx, err, "write", path) : CUSTOS_OK;
+}

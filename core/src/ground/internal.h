@@ -63,6 +63,7 @@ struct custos {
     struct custos_vault *vault;
     struct custos_audit *audit;
     struct custos_erase *erase;
+    struct custos_anchor *anchor;     /* lifecycle/anchor.c */
 };
 
 /* --- errors (error.c) --- */
@@ -104,6 +105,9 @@ int custos__file_read(custos_t *ctx, const char *path, uint8_t **out, size_t *ou
 /* Overwrite a file's bytes with zeros, fsync, and unlink it. */
 int custos__file_shred(custos_t *ctx, const char *path);
 int custos__file_unlink(custos_t *ctx, const char *path);
+/* Write len bytes at offset of an existing regular file, in place and not
+ * synced (never follows a symlink): for records that tolerate being lost. */
+int custos__file_pwrite(custos_t *ctx, const char *path, uint64_t offset, const void *data, size_t len);
 int custos__fsync_dir(custos_t *ctx, const char *dir);
 /* path = dir + "/" + name; caller frees. */
 char *custos__path_join(const char *dir, const char *name);

@@ -30,6 +30,7 @@
 #define _GNU_SOURCE
 #include "ground/internal.h"
 #include "ground/pack.h"
+#include "lifecycle/anchor.h"
 #include "lifecycle/modules.h"
 #include "vault/vault_migrate.h"
 #include "erase/erase_internal.h"
@@ -225,7 +226,7 @@ static int creation_done(custos_t *ctx)
  * the next create to finish. No allocation: this runs after ENOMEM too. */
 static void creation_undo(custos_t *ctx, int made, int keys_made)
 {
-    static const char *const names[] = { CREATING_NAME, "custos.db", "custos.db-wal", "custos.db-shm" };
+    static const char *const names[] = { CREATING_NAME, "custos.db", "custos.db-wal", "custos.db-shm", "anchor" };
     char path[4096];
     if (snprintf(path, sizeof path, "%s/STORE", ctx->dir) >= (int)sizeof path || unlink(path) != 0)
         return;
@@ -461,7 +462,7 @@ int custos_open(custos_t **out, const char *dir, const custos_open_options *opts
     /* ROLLBACK is prepared once the schema is settled (a schema change
      * would make SQLite prepare it again, which allocates). */
     if ((rc = db_open(ctx, opts->sqlite_vfs)) != CUSTOS_OK || (rc = attach_modules(ctx)) != CUSTOS_OK ||
-        (rc = sqlite3_prepare_v2(ctx->db, "ROLLBACK", -1, &ctx->rollback, NULL)) != SQLITE_OK) {
+        (rc = custos__anchor_open(ctx, created)) != CUSTOS_OK || (rc = sqlite3_prepare_v2(ctx->db, "ROLLBACK", -1, &ctx->rollback, NULL)) != SQLITE_OK) {
         if (rc > 0)
             rc = custos__sqlite_fail(ctx, rc, "prepare custos.db's rollback");
         custos__fail_open(rc, "%s", ctx->errmsg);
@@ -487,6 +488,7 @@ void custos_close(custos_t *ctx)
     if (ctx == NULL)
         return;
     detach_modules(ctx);
+    custos__anchor_close(ctx);
     sqlite3_finalize(ctx->rollback);
     if (ctx->db != NULL)
         sqlite3_close_v2(ctx->db);

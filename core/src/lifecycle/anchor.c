@@ -1,0 +1,234 @@
+/*
+ * anchor.c: the store's anchor, kept outside the database, that tells a
+ * current custos.db from an older or damaged one.
+ *
+ * The consent ledger and the audit chain only grow. After every write
+ * transaction that moved either, their heads (sequence number and hash of the
+ * newest entry) are written to <dir>/anchor under a MAC keyed by the store's
+ * index key. At open, a database whose heads are behind the anchor, or at
+ * the same place with another hash, is refused: a custos.db copied back from
+ * an older state, or a WAL that lost committed transactions (SQLite drops a
+ * frame that fails its checksum and every frame after it).
+ *
+ * The anchor is written after the commit, in place and not synced: it is
+ * never ahead of a durable database, so a crash between the two leaves the
+ * database ahead, which opens (and is anchored anew). Two slots are written
+ * in turn, so a torn write spoils at most the one being written.
+ *
+ * ANCHOR FILE (2 slots of 96 bytes, little-endian)
+ *
+ *   offset  size  field
+ *   0       8     magic "CUSTOSAN"
+ *   8       8     counter (the valid slot with the higher one is current)
+ *   16      8     consent ledger seq
+ *   24      8     audit chain seq
+ *   32      16    consent ledger head hash (first 16 bytes of BLAKE2b-256)
+ *   48      16    audit chain head hash (the same)
+ *   64      32    keyed BLAKE2b-256 of bytes 0..63
+ *
+ * The database remembers that it was anchored (table store_anchor), so that
+ * deleting the anchor file is refused too. What a file cannot detect (the
+ * whole directory rolled back together, or an attacker who can read the key
+ * file) is stated in docs/security.md.
+ */
+#include "lifecycle/anchor.h"
+#include "audit/audit_internal.h"
+#include "consent/consent_internal.h"
+#include "ground/pack.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#define ANCHOR_NAME "anchor"
+#define SLOT_LEN 96u
+#define MAGIC "CUSTOSAN"
+
+typedef struct heads {
+    uint64_t lseq, aseq;
+    uint8_t lhash[32], ahash[32];
+} heads;
+
+typedef struct custos_anchor {
+    char *path;
+    uint64_t counter;
+    heads last;   /* what the current slot says */
+} custos_anchor;
+
+static int heads_read(custos_t *ctx, heads *h)
+{
+    int rc = custos_consent__head(ctx, &h->lseq, h->lhash);
+    return rc == CUSTOS_OK ? custos__audit_head(ctx, &h->aseq, h->ahash) : rc;
+}
+
+static void slot_mac(const custos_t *ctx, uint8_t mac[32], const uint8_t *slot)
+{
+    uint8_t key[32];
+    custos__derive_key(ctx, key, "store anchor");
+    crypto_generichash(mac, 32, slot, 64, key, sizeof key);
+    custos__wipe(key, sizeof key);
+}
+
+static void slot_pack(const custos_t *ctx, uint8_t s[SLOT_LEN], uint64_t counter, const heads *h)
+{
+    memcpy(s, MAGIC, 8);
+    custos__le64_put(s + 8, counter);
+    custos__le64_put(s + 16, h->lseq);
+    custos__le64_put(s + 24, h->aseq);
+    memcpy(s + 32, h->lhash, 16);
+    memcpy(s + 48, h->ahash, 16);
+    slot_mac(ctx, s + 64, s);
+}
+
+/* 1 and *counter, *h filled if the slot is whole and ours. */
+static int slot_parse(const custos_t *ctx, const uint8_t *s, uint64_t *counter, heads *h)
+{
+    uint8_t mac[32];
+    slot_mac(ctx, mac, s);
+    if (memcmp(s, MAGIC, 8) != 0 || sodium_memcmp(mac, s + 64, 32) != 0)
+        return 0;
+    *counter = custos__le64_get(s + 8);
+    memset(h, 0, sizeof *h); /* not secret */
+    h->lseq = custos__le64_get(s + 16);
+    h->aseq = custos__le64_get(s + 24);
+    memcpy(h->lhash, s + 32, 16);
+    memcpy(h->ahash, s + 48, 16);
+    return 1;
+}
+
+/* Write h as the next slot; the first anchor of a store is written whole. */
+static int anchor_write(custos_t *ctx, const heads *h, int fresh)
+{
+    custos_anchor *a = ctx->anchor;
+    uint8_t buf[2 * SLOT_LEN];
+    uint64_t counter = a->counter + 1;
+    size_t slot = (size_t)(counter & 1u);
+    int rc;
+    slot_pack(ctx, buf + slot * SLOT_LEN, counter, h);
+    if (fresh) {
+        slot_pack(ctx, buf + (1 - slot) * SLOT_LEN, a->counter, h);
+        rc = custos__file_write_atomic(NULL, a->path, buf, sizeof buf, 0600);
+    } else {
+        rc = custos__file_pwrite(NULL, a->path, slot * SLOT_LEN, buf + slot * SLOT_LEN, SLOT_LEN);
+    }
+    if (rc == CUSTOS_OK) {
+        a->counter = counter;
+        a->last = *h;
+    }
+    return rc;
+}
+
+static int same16(const uint8_t *a, const uint8_t *b)
+{
+    return sodium_memcmp(a, b, 16) == 0;
+}
+
+/* The database against the anchor: behind, or forked at the same place, is refused. */
+static int compare(custos_t *ctx, const heads *db, const heads *an)
+{
+    if (db->lseq < an->lseq || db->aseq < an->aseq)
+        return custos__fail(ctx, CUSTOS_ECORRUPT,
+                            "custos.db is older than the store's anchor (consent ledger at %llu, anchored at %llu; "
+                            "audit chain at %llu, anchored at %llu): a database restored from an older copy, or a "
+                            "WAL that lost committed transactions; restore the whole directory from one backup",
+                            (unsigned long long)db->lseq, (unsigned long long)an->lseq,
+                            (unsigned long long)db->aseq, (unsigned long long)an->aseq);
+    if ((db->lseq == an->lseq && !same16(db->lhash, an->lhash)) ||
+        (db->aseq == an->aseq && !same16(db->ahash, an->ahash)))
+        return custos__fail(ctx, CUSTOS_ECORRUPT, "custos.db does not match the store's anchor: its newest consent "
+                            "event or audit entry is not the one anchored (a replaced database)");
+    return CUSTOS_OK;
+}
+
+/* Whether this database was anchored before (the mark is made only once the
+ * anchor file exists: a crash between the two never locks the store). */
+static int was_anchored(custos_t *ctx, int *had)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(ctx->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store_anchor'",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    *had = rc == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return custos__sqlite_fail(ctx, rc, "read the anchor mark");
+    return CUSTOS_OK;
+}
+
+/* The current slot of the anchor file: ENOTFOUND if there is none, ECORRUPT if none is valid. */
+static int anchor_read(custos_t *ctx, heads *out)
+{
+    custos_anchor *a = ctx->anchor;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc = custos__file_read(NULL, a->path, &buf, &len, 4 * SLOT_LEN), found = 0;
+    if (rc == CUSTOS_OK) {
+        for (size_t i = 0; i < 2 && (i + 1) * SLOT_LEN <= len; i++) {
+            uint64_t c;
+            heads h;
+            if (slot_parse(ctx, buf + i * SLOT_LEN, &c, &h) && (!found || c > a->counter)) {
+                a->counter = c;
+                *out = h;
+                found = 1;
+            }
+        }
+        rc = found ? CUSTOS_OK
+                   : custos__fail(ctx, CUSTOS_ECORRUPT, "the store's anchor file is damaged (no valid slot); "
+                                  "restore the whole directory from one backup");
+    }
+    custos__free(buf);
+    return rc;
+}
+
+static int anchor_after_commit(custos_t *ctx)
+{
+    heads h;
+    custos_anchor *a = ctx->anchor;
+    /* Only what is committed is anchored: some callers run the hooks inside
+     * a transaction (to publish the gate early), and a read there that fails
+     * (out of memory) would cost the caller its transaction. */
+    if (a == NULL || !sqlite3_get_autocommit(ctx->db) || heads_read(ctx, &h) != CUSTOS_OK)
+        return CUSTOS_OK;
+    if (h.lseq != a->last.lseq || h.aseq != a->last.aseq)
+        (void)anchor_write(ctx, &h, 0); /* lost: the database is ahead, which opens */
+    return CUSTOS_OK;
+}
+
+int custos__anchor_open(custos_t *ctx, int created)
+{
+    heads db, an;
+    int had = 0, rc;
+    if ((ctx->anchor = custos__calloc(1, sizeof *ctx->anchor)) == NULL ||
+        (ctx->anchor->path = custos__path_join(ctx->dir, ANCHOR_NAME)) == NULL)
+        return custos__fail(ctx, CUSTOS_ENOMEM, "out of memory");
+    if ((rc = was_anchored(ctx, &had)) != CUSTOS_OK || (rc = heads_read(ctx, &db)) != CUSTOS_OK)
+        return rc;
+    /* A store made by this open: an anchor file there is a failed attempt's. */
+    rc = created ? CUSTOS_ENOTFOUND : anchor_read(ctx, &an);
+    if (rc == CUSTOS_ENOTFOUND && had && !created)
+        return custos__fail(ctx, CUSTOS_ECORRUPT, "the store's anchor file is missing; restore the whole directory "
+                            "from one backup");
+    if (rc == CUSTOS_ENOTFOUND) { /* a new store, or one of a Custos before anchors */
+        if ((rc = anchor_write(ctx, &db, 1)) == CUSTOS_OK)
+            rc = custos__db_exec(ctx, "CREATE TABLE IF NOT EXISTS store_anchor(id INTEGER PRIMARY KEY);");
+    }
+    else if (rc == CUSTOS_OK && (rc = compare(ctx, &db, &an)) == CUSTOS_OK) {
+        ctx->anchor->last = an;
+        if (!had) /* the anchor file came with a restored directory of an older Custos */
+            rc = custos__db_exec(ctx, "CREATE TABLE IF NOT EXISTS store_anchor(id INTEGER PRIMARY KEY);");
+        if (db.lseq != an.lseq || db.aseq != an.aseq)
+            (void)anchor_write(ctx, &db, 0);
+    }
+    if (rc == CUSTOS_OK)
+        rc = custos__txn_hook_add(ctx, CUSTOS_TXN_AFTER_COMMIT, anchor_after_commit);
+    return rc;
+}
+
+void custos__anchor_close(custos_t *ctx)
+{
+    if (ctx->anchor == NULL)
+        return;
+    custos__free(ctx->anchor->path);
+    custos__free(ctx->anchor);
+    ctx->anchor = NULL;
+}
