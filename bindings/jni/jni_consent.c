@@ -1,7 +1,7 @@
 /*
  * jni_consent.c: natives of io.custos.Consent: record decisions, read the
  * state and history of a (subject, purpose), export and verify receipts,
- * verify the ledger.
+ * verify the ledger, hash a notice.
  */
 #include "jni_util.h"
 
@@ -194,6 +194,23 @@ static jlong JNICALL n_repair(JNIEnv *env, jclass cls, jlong h)
     return (jlong)n;
 }
 
+/* The notice hash of the bytes the person was shown (custos_notice_hash). */
+static jbyteArray JNICALL n_notice_hash(JNIEnv *env, jclass cls, jbyteArray jtext)
+{
+    (void)cls;
+    cj_bytes text;
+    if (cj_bytes_get(env, jtext, 0, &text) != 0)
+        return NULL;
+    uint8_t h[CUSTOS_HASH_BYTES];
+    int rc = custos_notice_hash(h, text.data, text.len);
+    cj_bytes_free(&text);
+    if (rc != CUSTOS_OK) {
+        cj_throw(env, rc, "the notice could not be hashed");
+        return NULL;
+    }
+    return cj_bytes_new(env, h, sizeof h);
+}
+
 int cj_register_consent(JNIEnv *env)
 {
     static const JNINativeMethod methods[] = {
@@ -204,6 +221,7 @@ int cj_register_consent(JNIEnv *env)
         CJ_NATIVE("nativeReceiptVerify", "([B[B)I", n_receipt_verify),
         CJ_NATIVE("nativeVerifyLedger", "(J)V", n_verify_ledger),
         CJ_NATIVE("nativeRepair", "(J)J", n_repair),
+        CJ_NATIVE("nativeNoticeHash", "([B)[B", n_notice_hash),
     };
     if (cj_cache_class(env, "io/custos/ConsentEvent", "(J[BIIIIJIJJ[B[BLjava/lang/String;Z)V",
                        &event_class, &event_ctor) != 0)

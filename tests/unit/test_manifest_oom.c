@@ -1,5 +1,6 @@
 /*
- * Out of memory at every allocation: compile, show and diff fail with
+ * Out of memory at every allocation: compile, show, diff and the consent
+ * screen fail with
  * CUSTOS_ENOMEM and leak nothing at each k = 1, 2, ... until they succeed,
  * and the success gives the same manifest id as a run without faults.
  * (libyaml allocates with the C library's malloc and is not counted here;
@@ -190,12 +191,45 @@ static void test_show_and_diff_fail_cleanly_at_every_allocation(void **state)
     free(v2);
 }
 
+static int op_consent_screen(void *arg, uint8_t id[CUSTOS_HASH_BYTES])
+{
+    pair *p = arg;
+    custos_manifest_screen *s = NULL;
+    custos_manifest_error err;
+    long before = outstanding;
+    int rc = custos_manifest_consent_screen(&s, p->a, p->alen, "ja", &err);
+    if (rc != CUSTOS_OK && s != NULL)
+        fail_msg("consent screen failed but returned a screen");
+    if (rc == CUSTOS_OK) {
+        if (outstanding - before != 1)
+            fail_msg("the consent screen is %ld allocations, not one", outstanding - before);
+        memcpy(id, s->manifest_id, CUSTOS_HASH_BYTES);
+    }
+    custos_manifest_free(s);
+    return rc;
+}
+
+static void test_consent_screen_fails_cleanly_at_every_allocation(void **state)
+{
+    (void)state;
+    size_t len;
+    char *v1 = example(&len);
+    pair p = { 0 };
+    uint8_t want[CUSTOS_HASH_BYTES];
+    custos_manifest_error err;
+    assert_int_equal(custos_manifest_compile(&p.a, &p.alen, want, v1, len, "v1.yaml", NULL, &err), CUSTOS_OK);
+    fail_each_allocation("consent screen", op_consent_screen, &p, want);
+    custos_manifest_free(p.a);
+    free(v1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_compile_fails_cleanly_at_every_allocation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compile_with_previous_fails_cleanly_at_every_allocation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_show_and_diff_fail_cleanly_at_every_allocation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_consent_screen_fails_cleanly_at_every_allocation, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

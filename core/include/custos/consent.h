@@ -69,6 +69,18 @@ typedef struct custos_consent_info {
 #define CUSTOS_CONSENT_INFO_INIT { CUSTOS_CONSENT_INFO_VERSION, NULL, "en", CUSTOS_METHOD_API, CUSTOS_ACTOR_SUBJECT }
 
 /*
+ * The notice hash for custos_consent_info.notice_hash: BLAKE2b-256 (no key)
+ * of exactly the bytes of the notice text the person was shown (UTF-8, as
+ * displayed: e.g. the privacy-notice.ja.md that custos_disclose wrote).
+ * Receipts name it urn:blake2b256:<hex>, so anyone holding the text can
+ * check which notice a decision was made on. text may be NULL when len is
+ * 0. CUSTOS_EINVAL for a NULL out or text; CUSTOS_ECRYPTO if libsodium
+ * cannot start.
+ */
+CUSTOS_API CUSTOS_WARN_UNUSED
+int custos_notice_hash(uint8_t out[CUSTOS_HASH_BYTES], const void *text, size_t len);
+
+/*
  * Record a decision for (subject, purpose). status is one of REQUESTED,
  * REQUEST_DEFERRED, GIVEN, RENEWED, REFUSED, WITHDRAWN, REVOKED (EXPIRED and
  * INVALIDATED are recorded by Custos only: CUSTOS_EINVAL). Errors:

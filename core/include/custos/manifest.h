@@ -126,6 +126,64 @@ int custos_manifest_diff_text(char **out, const uint8_t *older, size_t older_len
                               const uint8_t *newer, size_t newer_len, int format,
                               custos_manifest_error *err);
 
+/*
+ * What a consent screen shows, from a compiled manifest: every declared
+ * purpose in id order, with its texts in one language. Everything lives in
+ * the one allocation *out points to (free it with custos_manifest_free); the
+ * strings are UTF-8, NUL-terminated, never NULL unless said so.
+ */
+typedef struct custos_manifest_screen_category {
+    uint32_t id;                  /* the category's stable id */
+    const char *key;              /* "user.sensor.video" */
+    const char *name;             /* localized */
+} custos_manifest_screen_category;
+
+typedef struct custos_manifest_screen_recipient {
+    const char *name;
+    const char *country;          /* ISO 3166-1 alpha-2 */
+    const char *role;             /* "processor", "third-party", or NULL when not declared */
+} custos_manifest_screen_recipient;
+
+typedef struct custos_manifest_screen_purpose {
+    uint32_t id;                  /* the purpose id consent is recorded for */
+    int required;                 /* 1: necessity required (cannot be switched off); 0: optional */
+    const char *key;              /* "functional.service" */
+    const char *title;            /* localized name */
+    const char *description;      /* localized; "" when the manifest gives none */
+    const char *legal_basis;      /* the manifest's word: "consent", "contract", "legal_obligation", ... */
+    const custos_manifest_screen_category *categories;   /* sorted by id */
+    size_t n_categories;
+    const custos_manifest_screen_recipient *recipients;  /* sorted by name */
+    size_t n_recipients;
+    /* Retention as declared: an ISO 8601 duration ("P30D", retention_days its
+     * length, 1 Y = 365 D and 1 M = 30 D, rounded up to whole days), or until
+     * an event (retention_until, e.g. "device_reset"), or neither (both NULL,
+     * retention_days 0). */
+    const char *retention;
+    uint64_t retention_days;
+    const char *retention_until;
+} custos_manifest_screen_purpose;
+
+typedef struct custos_manifest_screen {
+    const char *lang;             /* the language asked for ("en" for NULL) */
+    uint32_t policy_version;
+    uint8_t manifest_id[CUSTOS_HASH_BYTES];
+    const custos_manifest_screen_purpose *purposes;
+    size_t n_purposes;
+} custos_manifest_screen;
+
+/*
+ * The consent screen of a compiled manifest in lang ("en", "ja": one of the
+ * manifest's product.languages; NULL means "en"). A text the manifest does
+ * not give in lang is given in English. Errors: CUSTOS_EINVAL (out or
+ * compiled NULL, lang not a language the manifest declares),
+ * CUSTOS_ECORRUPT / CUSTOS_EVERSION (the compiled file is damaged or of
+ * another format), CUSTOS_ENOMEM; err says why. *out is NULL on failure.
+ */
+CUSTOS_API CUSTOS_WARN_UNUSED
+int custos_manifest_consent_screen(custos_manifest_screen **out, const uint8_t *compiled, size_t len,
+                                   const char *lang, custos_manifest_error *err);
+
 /* Free anything this module returned; NULL is fine. */
 CUSTOS_API void custos_manifest_free(void *p);
 

@@ -10,6 +10,7 @@
  *   consent.c     the public record / state / history calls, expiry
  *   verify.c      reading the chain: history and verification
  *   receipt.c     ISO 27560 JSON-LD and Kantara 1.1 receipts
+ *   notice.c      the notice hash an event records
  *
  * Every function named cs_* that writes runs inside the caller's
  * transaction with ctx->write_lock held.

@@ -11,6 +11,7 @@
  *   compile*.c  YAML -> Custos__V1__Manifest, validation against the taxonomy
  *   taxonomy.c  lookups in the tables generated from schemas/taxonomy/
  *   show.c      the readable summary and the JSON of a compiled manifest
+ *   screen.c    what a consent screen shows: the purposes in one language
  *   api.c       the public functions of custos/manifest.h
  */
 #ifndef CUSTOS_MANIFEST_PRIVATE_H

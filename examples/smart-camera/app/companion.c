@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -330,7 +329,7 @@ static void first_use(lifecycle *lc)
           "a privacy notice exists in English and in Japanese");
     size_t nlen = 0;
     uint8_t *notice = slurp(ja, &nlen), nh[32];
-    crypto_generichash(nh, sizeof nh, notice, nlen, NULL, 0);
+    MUST(NULL, custos_notice_hash(nh, notice, nlen));
     free(notice);
     free(ja);
     free(en);

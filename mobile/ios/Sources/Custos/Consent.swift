@@ -34,6 +34,82 @@ public struct ConsentInfo: Sendable, Equatable {
     }
 }
 
+/// What the consent module offers without a store. Java: `io.custos.Consent`'s static methods.
+public enum Consent {
+    /// The notice hash to record with a decision (`ConsentInfo.noticeHash`):
+    /// BLAKE2b-256 of the notice text exactly as shown, as UTF-8 bytes
+    /// (custos_notice_hash).
+    public static func noticeHash(_ shownText: String) -> [UInt8] {
+        noticeHash(Array(shownText.utf8))
+    }
+
+    /// The notice hash of the exact bytes shown (e.g. a notice file as `Disclosure` wrote it).
+    public static func noticeHash(_ shownBytes: [UInt8]) -> [UInt8] {
+        var h = [UInt8](repeating: 0, count: custos_hash_bytes())
+        let rc = shownBytes.withUnsafeBytes { custos_notice_hash(&h, $0.baseAddress, $0.count) }
+        // The only failure left once the arguments are valid is libsodium
+        // failing to start, after which no store could have opened either.
+        precondition(rc == 0, "custos_notice_hash failed: \(String(cString: custos_strerror(rc)))")
+        return h
+    }
+}
+
+/// One decision recorded through a `Custos`, as `consentChanges()` tells
+/// it. Java: `io.custos.RecordedConsent`.
+public struct RecordedConsent: Sendable, Hashable {
+    public let subject: Subject
+    public let purpose: UInt32
+    /// `.given`, `.withdrawn`, `.refused`, `.renewed`, `.requested`, `.requestDeferred` or `.revoked`.
+    public let status: ConsentStatus
+}
+
+/// The streams of `consentChanges()`: each gets every decision recorded
+/// after it was made; all finish when the store closes.
+final class ConsentBroadcaster: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private var streams: [Int: AsyncStream<RecordedConsent>.Continuation] = [:]
+    private var finished = false
+
+    func stream() -> AsyncStream<RecordedConsent> {
+        AsyncStream { c in
+            lock.lock()
+            guard !finished else {
+                lock.unlock()
+                c.finish()
+                return
+            }
+            let id = next
+            next += 1
+            streams[id] = c
+            lock.unlock()
+            c.onTermination = { [weak self] _ in self?.remove(id) }
+        }
+    }
+
+    func yield(_ r: RecordedConsent) {
+        lock.lock()
+        let targets = Array(streams.values)
+        lock.unlock()
+        for c in targets { c.yield(r) }
+    }
+
+    func finish() {
+        lock.lock()
+        finished = true
+        let targets = Array(streams.values)
+        streams.removeAll()
+        lock.unlock()
+        for c in targets { c.finish() }
+    }
+
+    private func remove(_ id: Int) {
+        lock.lock()
+        streams[id] = nil
+        lock.unlock()
+    }
+}
+
 /// The current consent of one (subject, purpose).
 public struct ConsentState: Sendable, Equatable {
     public let status: ConsentStatus
@@ -181,6 +257,17 @@ extension Custos {
             }
             try checkCall(rc, h)
         }
+        consentBroadcaster.yield(RecordedConsent(subject: subject, purpose: purpose, status: status))
+    }
+
+    /// Every decision recorded through this object from now on (give,
+    /// withdraw, refuse, renew, request, revoke), each after it is recorded
+    /// and `check` answers with it; a failed call yields nothing. Each call
+    /// makes a new stream (unbounded buffer); all of them finish when the
+    /// store closes. Decisions that arrive otherwise (an applied
+    /// ConsentUpdate, an expiry) are not in it. Java: `Consent.addListener`.
+    public func consentChanges() -> AsyncStream<RecordedConsent> {
+        consentBroadcaster.stream()
     }
 
     public func requestConsent(subject: Subject, purpose: UInt32, info: ConsentInfo = ConsentInfo()) throws {

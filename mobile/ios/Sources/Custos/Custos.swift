@@ -27,6 +27,8 @@ public final class Custos: @unchecked Sendable {
     private var bridge: KeyProviderBridge?
     /// A C key provider this object created (the passphrase provider), freed after close.
     private var ownedProvider: UnsafeMutablePointer<custos_key_provider>?
+    /// The streams of `consentChanges()`.
+    let consentBroadcaster = ConsentBroadcaster()
 
     /// Opens (creating if `create`) the store in directory `path`, with its
     /// keys in the store's own key file (the core's file key provider).
@@ -89,6 +91,7 @@ public final class Custos: @unchecked Sendable {
             handle = nil
         }
         releaseBridge()
+        consentBroadcaster.finish()
     }
 
     public var isClosed: Bool {

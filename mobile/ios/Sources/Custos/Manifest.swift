@@ -95,6 +95,91 @@ public struct CompiledManifest: Sendable, Equatable {
     }
 }
 
+/// One purpose as a consent screen shows it (`CompiledManifest.consentScreen`):
+/// its texts in the screen's language and the facts the person decides on.
+/// Java: `io.custos.PurposeInfo`, with the same names.
+public struct PurposeInfo: Sendable, Codable, Hashable {
+    /// A data category the purpose uses.
+    public struct Category: Sendable, Codable, Hashable {
+        /// The category's stable id (what `check(subject:purpose:category:)` takes).
+        public let id: UInt32
+        /// The taxonomy key, e.g. "user.sensor.video".
+        public let key: String
+        /// The localized name.
+        public let name: String
+    }
+
+    /// Someone the data is shared with.
+    public struct Recipient: Sendable, Codable, Hashable {
+        public let name: String
+        /// ISO 3166-1 alpha-2, e.g. "JP", "US".
+        public let country: String
+        /// "processor", "third-party", or nil when the manifest does not say.
+        public let role: String?
+    }
+
+    /// The purpose id consent is given for.
+    public let id: UInt32
+    /// The manifest key, e.g. "functional.service".
+    public let key: String
+    /// The localized name.
+    public let title: String
+    /// The localized description; "" when the manifest gives none.
+    public let description: String
+    /// The manifest's word for the legal basis: "consent", "contract",
+    /// "legal_obligation", "vital_interest", "public_task" or
+    /// "legitimate_interest". Only "consent" purposes take a decision.
+    public let legalBasis: String
+    /// True if the purpose is required (shown, not switchable); false if optional.
+    public let isRequired: Bool
+    /// The data categories it uses, sorted by id.
+    public let categories: [Category]
+    /// Who the data is shared with, sorted by name; empty if nobody.
+    public let recipients: [Recipient]
+    /// The retention as an ISO 8601 duration ("P30D"), or nil when it lasts
+    /// until an event or is not declared.
+    public let retention: String?
+    /// The length of `retention` in whole days (1 Y = 365, 1 M = 30, rounded up); 0 without one.
+    public let retentionDays: Int
+    /// The event the data is kept until (e.g. "device_reset"), or nil.
+    public let retentionUntil: String?
+
+    init(_ p: custos_manifest_screen_purpose) {
+        id = p.id
+        key = String(cString: p.key)
+        title = String(cString: p.title)
+        description = String(cString: p.description)
+        legalBasis = String(cString: p.legal_basis)
+        isRequired = p.required != 0
+        categories = UnsafeBufferPointer(start: p.categories, count: p.n_categories).map {
+            Category(id: $0.id, key: String(cString: $0.key), name: String(cString: $0.name))
+        }
+        recipients = UnsafeBufferPointer(start: p.recipients, count: p.n_recipients).map {
+            Recipient(name: String(cString: $0.name), country: String(cString: $0.country),
+                      role: $0.role.map { String(cString: $0) })
+        }
+        retention = p.retention.map { String(cString: $0) }
+        retentionDays = Int(clamping: p.retention_days)
+        retentionUntil = p.retention_until.map { String(cString: $0) }
+    }
+}
+
+extension CompiledManifest {
+    /// What a consent screen shows: every purpose, in id order, with its
+    /// texts in `language` ("en", "ja": a language the manifest declares;
+    /// another throws `.invalidArgument`). A text the manifest does not give
+    /// in `language` is given in English. Java: `Manifest.consentScreen`.
+    public func consentScreen(language: String = "en") throws -> [PurposeInfo] {
+        var out: UnsafeMutablePointer<custos_manifest_screen>?
+        var err = custos_manifest_error()
+        let rc = custos_manifest_consent_screen(&out, bytes, bytes.count, language, &err)
+        defer { custos_manifest_free(out) }
+        try checkManifest(rc, err)
+        guard let s = out?.pointee else { return [] }
+        return UnsafeBufferPointer(start: s.purposes, count: s.n_purposes).map(PurposeInfo.init)
+    }
+}
+
 /// One purpose that needs consent again between two manifest versions.
 public struct ManifestChange: Sendable, Equatable {
     /// Why a purpose changed materially (manifest.h CUSTOS_MANIFEST_CHANGE_*).

@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The consent ledger of a store: obtain it with {@link Custos#consent()}.
@@ -23,6 +25,8 @@ public final class Consent {
     }
 
     private final Custos custos;
+    private final Set<ConsentListener> listeners =
+        Collections.newSetFromMap(new ConcurrentHashMap<ConsentListener, Boolean>());
 
     Consent(Custos custos) {
         this.custos = custos;
@@ -86,6 +90,52 @@ public final class Consent {
                 info.noticeLang(), info.noticeHashRaw());
             return null;
         });
+        RecordedConsent recorded = new RecordedConsent(subject, purpose, status);
+        for (ConsentListener l : listeners) {
+            l.consentRecorded(recorded);
+        }
+    }
+
+    /**
+     * Tell {@code listener} about every decision recorded through this
+     * store object from now on, after it is recorded (a failed call tells
+     * nobody). Listeners run on the recording thread, in no particular
+     * order; adding one twice has no effect. Swift: {@code Custos.consentChanges()}.
+     */
+    public void addListener(ConsentListener listener) {
+        if (listener == null) {
+            throw new IllegalArgumentException("listener must not be null");
+        }
+        listeners.add(listener);
+    }
+
+    /** Stop telling {@code listener}; returns false if it was not added. */
+    public boolean removeListener(ConsentListener listener) {
+        return listener != null && listeners.remove(listener);
+    }
+
+    /**
+     * The notice hash to record with a decision ({@link ConsentInfo#withNotice}):
+     * BLAKE2b-256 of the notice text exactly as shown, as UTF-8 bytes
+     * (custos_notice_hash). Swift: {@code Consent.noticeHash(_:)}.
+     */
+    public static byte[] noticeHash(String shownText) {
+        if (shownText == null) {
+            throw new IllegalArgumentException("shownText must not be null");
+        }
+        return noticeHash(shownText.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The notice hash of the exact bytes shown (e.g. a notice file as written by Disclosure). */
+    public static byte[] noticeHash(byte[] shownBytes) {
+        if (shownBytes == null) {
+            throw new IllegalArgumentException("shownBytes must not be null");
+        }
+        try {
+            return nativeNoticeHash(shownBytes);
+        } catch (CustosException e) {
+            throw new IllegalStateException("the notice could not be hashed: " + e.getMessage());
+        }
     }
 
     /** The current state of (subject, purpose); records an EXPIRED event first if it ran out. */
@@ -171,4 +221,5 @@ public final class Consent {
     private static native int nativeReceiptVerify(byte[] receipt, byte[] publicKey) throws CustosException;
     private static native void nativeVerifyLedger(long h) throws CustosException;
     private static native long nativeRepair(long h) throws CustosException;
+    private static native byte[] nativeNoticeHash(byte[] text) throws CustosException;
 }

@@ -69,6 +69,52 @@ public final class Manifest {
         return Collections.unmodifiableList(out);
     }
 
+    /**
+     * What a consent screen shows: every purpose of the compiled manifest,
+     * in id order, with its texts in {@code lang} ("en", "ja": a language
+     * the manifest declares; null means "en"). A text the manifest does not
+     * give in {@code lang} is given in English. Swift:
+     * {@code CompiledManifest.consentScreen(language:)}.
+     *
+     * @throws IllegalArgumentException compiled is null, or lang is not a language of the manifest
+     * @throws CorruptException the compiled manifest is damaged
+     */
+    public static List<PurposeInfo> consentScreen(byte[] compiled, String lang) throws CustosException {
+        Object[] flat = nativeConsentScreen(requireBytes(compiled), lang);
+        return screenFrom((long[]) flat[0], (String[]) flat[1]);
+    }
+
+    /* The flat form jni_manifest.c writes (its comment over screen_counts gives the order). */
+    private static List<PurposeInfo> screenFrom(long[] num, String[] str) {
+        int n = (int) num[0];
+        int at = 1;
+        int s = 0;
+        List<PurposeInfo> out = new ArrayList<PurposeInfo>(n);
+        for (int i = 0; i < n; i++) {
+            int id = (int) num[at];
+            boolean required = num[at + 1] != 0;
+            int nCategories = (int) num[at + 2];
+            int nRecipients = (int) num[at + 3];
+            long retentionDays = num[at + 4];
+            at += 5;
+            String[] texts = new String[6];
+            for (int k = 0; k < 6; k++) {
+                texts[k] = str[s++];
+            }
+            List<PurposeInfo.Category> categories = new ArrayList<PurposeInfo.Category>(nCategories);
+            for (int k = 0; k < nCategories; k++, s += 2) {
+                categories.add(new PurposeInfo.Category((int) num[at++], str[s], str[s + 1]));
+            }
+            List<PurposeInfo.Recipient> recipients = new ArrayList<PurposeInfo.Recipient>(nRecipients);
+            for (int k = 0; k < nRecipients; k++, s += 3) {
+                recipients.add(new PurposeInfo.Recipient(str[s], str[s + 1], str[s + 2]));
+            }
+            out.add(new PurposeInfo(id, required, texts, Collections.unmodifiableList(categories),
+                Collections.unmodifiableList(recipients), retentionDays));
+        }
+        return Collections.unmodifiableList(out);
+    }
+
     static String changeString(int reason) {
         return new String(nativeChangeString(reason), StandardCharsets.UTF_8);
     }
@@ -94,4 +140,5 @@ public final class Manifest {
     private static native byte[] nativeDiffText(byte[] older, byte[] newer, int format) throws CustosException;
     private static native int[] nativeDiff(byte[] older, byte[] newer) throws CustosException;
     private static native byte[] nativeChangeString(int reason);
+    private static native Object[] nativeConsentScreen(byte[] compiled, String lang) throws CustosException;
 }
