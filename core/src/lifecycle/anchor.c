@@ -196,7 +196,7 @@ static int anchor_after_commit(custos_t *ctx)
 
 int custos__anchor_open(custos_t *ctx, int created)
 {
-    heads db, an;
+    heads db = { 0 }, an = { 0 };
     int had = 0, rc;
     if ((ctx->anchor = custos__calloc(1, sizeof *ctx->anchor)) == NULL ||
         (ctx->anchor->path = custos__path_join(ctx->dir, ANCHOR_NAME)) == NULL)
