@@ -155,6 +155,11 @@ static int was_anchored(custos_t *ctx, int *had)
     return CUSTOS_OK;
 }
 
+static int mark_anchored(custos_t *ctx)
+{
+    return custos__db_exec(ctx, "CREATE TABLE IF NOT EXISTS store_anchor(id INTEGER PRIMARY KEY);");
+}
+
 /* The current slot of the anchor file: ENOTFOUND if there is none, ECORRUPT if none is valid. */
 static int anchor_read(custos_t *ctx, heads *out)
 {
@@ -210,12 +215,12 @@ int custos__anchor_open(custos_t *ctx, int created)
                             "from one backup");
     if (rc == CUSTOS_ENOTFOUND) { /* a new store, or one of a Custos before anchors */
         if ((rc = anchor_write(ctx, &db, 1)) == CUSTOS_OK)
-            rc = custos__db_exec(ctx, "CREATE TABLE IF NOT EXISTS store_anchor(id INTEGER PRIMARY KEY);");
+            rc = mark_anchored(ctx);
     }
     else if (rc == CUSTOS_OK && (rc = compare(ctx, &db, &an)) == CUSTOS_OK) {
         ctx->anchor->last = an;
         if (!had) /* the anchor file came with a restored directory of an older Custos */
-            rc = custos__db_exec(ctx, "CREATE TABLE IF NOT EXISTS store_anchor(id INTEGER PRIMARY KEY);");
+            rc = mark_anchored(ctx);
         if (db.lseq != an.lseq || db.aseq != an.aseq)
             (void)anchor_write(ctx, &db, 0);
     }
