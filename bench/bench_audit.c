@@ -121,7 +121,7 @@ int main(int argc, char **argv)
         t_peer = least(t_peer, cpu_s() - t0);
         t0 = cpu_s();
         custos_audit_report rx = CUSTOS_AUDIT_REPORT_INIT;
-        if ((rc = custos_audit_verify_export(x, len, pk, &rx)) != CUSTOS_OK)
+        if ((rc = custos_audit_verify_export(&rx, x, len, pk)) != CUSTOS_OK)
             die("verify export", rc, NULL);
         t_vexport = least(t_vexport, cpu_s() - t0);
         /* A fresh handle each round: it has verified no checkpoint yet. */

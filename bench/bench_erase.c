@@ -107,7 +107,7 @@ static timing erase_subject_with(const char *base, size_t n)
     o.progress = on_progress;
     o.progress_user = &t;
     t.start = now_s();
-    int rc = custos_erase_subject(ctx, a, &o, NULL, 0, NULL);
+    int rc = custos_erase_subject(ctx, NULL, 0, NULL, a, &o);
     t.end = now_s();
     if (rc != CUSTOS_OK)
         die("erase_subject", rc);
@@ -145,7 +145,7 @@ static double factory_reset_100mb(const char *base, off_t *bytes)
     if (rc != CUSTOS_OK)
         die("reopen", rc);
     double t0 = now_s();
-    rc = custos_factory_reset(&ctx, NULL, NULL, 0, NULL);
+    rc = custos_factory_reset(&ctx, NULL, 0, NULL, NULL);
     double t = now_s() - t0;
     if (rc != CUSTOS_OK)
         die("factory_reset", rc);

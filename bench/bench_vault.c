@@ -78,7 +78,7 @@ static custos_t *vault_store(const char *dir, custos_subject *subjects)
     if (yaml == NULL || custos_open(&ctx, dir, NULL) != CUSTOS_OK ||
         custos_manifest_compile(&m, &mlen, NULL, (const char *)yaml, ylen, "manifest", NULL, &err) != CUSTOS_OK ||
         custos_manifest_load(ctx, m, mlen) != CUSTOS_OK) {
-        fprintf(stderr, "bench_vault: store setup failed: %s\n", ctx ? custos_errmsg(ctx) : custos_last_open_error());
+        fprintf(stderr, "bench_vault: store setup failed: %s\n", ctx ? custos_errmsg(ctx) : custos_last_error());
         exit(1);
     }
     free(yaml);

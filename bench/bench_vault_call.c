@@ -44,7 +44,7 @@ static double median(double *v, int n)
 
 static void die(const char *what, custos_t *ctx)
 {
-    fprintf(stderr, "bench_vault_call: %s: %s\n", what, ctx ? custos_errmsg(ctx) : custos_last_open_error());
+    fprintf(stderr, "bench_vault_call: %s: %s\n", what, ctx ? custos_errmsg(ctx) : custos_last_error());
     exit(1);
 }
 

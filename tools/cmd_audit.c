@@ -93,7 +93,7 @@ static int verify_file(const audit_args *a)
     if (cli_read_file(a->file, CLI_IN_PAYLOAD, &bytes, &len) != CLI_OK)
         return CLI_FAIL;
     custos_audit_report r = CUSTOS_AUDIT_REPORT_INIT;
-    int rc = custos_audit_verify_export(bytes, len, pk, &r);
+    int rc = custos_audit_verify_export(&r, bytes, len, pk);
     free(bytes);
     print_report(&r);
     return rc == CUSTOS_OK ? CLI_OK : cli_fail("audit verify", rc, custos_audit_failure_name(r.failure));
@@ -114,7 +114,7 @@ static int verify(custos_t *ctx)
     return rc == CUSTOS_OK ? CLI_OK : cli_fail("audit verify", rc, custos_errmsg(ctx));
 }
 
-static int show_entry(const custos_audit_entry *e, void *user)
+static int show_entry(void *user, const custos_audit_entry *e)
 {
     (void)user;
     char when[32] = "?";

@@ -243,7 +243,7 @@ static int run_verify_receipt(const consent_args *a)
     }
     if (cli_read_file(a->pos[0], CLI_IN_PAYLOAD, &buf, &len) != CLI_OK)
         return CLI_FAIL;
-    int rc = custos_consent_receipt_verify((const char *)buf, len, a->key ? pk : NULL, &n);
+    int rc = custos_consent_receipt_verify(&n, (const char *)buf, len, a->key ? pk : NULL);
     free(buf);
     if (rc != CUSTOS_OK)
         return cli_fail(a->pos[0], rc, "the receipt was altered or signed by another key");

@@ -170,7 +170,7 @@ static int run_access(const args *a, const unsigned char *manifest, size_t len)
     char *text = NULL;
     size_t text_len = 0;
     if (rc == CUSTOS_OK)
-        rc = custos_disclose_access_report(&text, &text_len, ctx, subject, manifest, len,
+        rc = custos_disclose_access_report(ctx, &text, &text_len, subject, manifest, len,
                                            a->html ? CUSTOS_DISCLOSE_NOTICE_HTML : CUSTOS_DISCLOSE_NOTICE_MD, &opts);
     if (rc != CUSTOS_OK) {
         int out = cli_fail("access report", rc, custos_errmsg(ctx));

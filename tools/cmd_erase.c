@@ -107,8 +107,8 @@ int cmd_erase(int argc, char **argv)
     o.progress = draw_progress;
     int code = custos_subject_find(ctx, &s, a.subject);
     if (code == CUSTOS_OK)
-        code = a.has_purpose ? custos_erase_purpose(ctx, s, (uint32_t)a.purpose, &o, receipt, sizeof receipt, &len)
-                             : custos_erase_subject(ctx, s, &o, receipt, sizeof receipt, &len);
+        code = a.has_purpose ? custos_erase_purpose(ctx, receipt, sizeof receipt, &len, s, (uint32_t)a.purpose, &o)
+                             : custos_erase_subject(ctx, receipt, sizeof receipt, &len, s, &o);
     rc = code == CUSTOS_OK ? emit_receipt(receipt, len, a.receipt) : cli_fail("erase", code, custos_errmsg(ctx));
     uint8_t pk[32];
     char pk_hex[65];
@@ -139,9 +139,9 @@ int cmd_factory_reset(int argc, char **argv)
     o.progress = draw_progress;
     (void)custos_device_public_key(ctx, pk);
     sodium_bin2hex(pk_hex, sizeof pk_hex, pk, sizeof pk);
-    int code = custos_factory_reset(&ctx, &o, receipt, sizeof receipt, &len);
+    int code = custos_factory_reset(&ctx, receipt, sizeof receipt, &len, &o);
     if (code != CUSTOS_OK) {
-        rc = cli_fail("factory-reset", code, ctx != NULL ? custos_errmsg(ctx) : custos_last_open_error());
+        rc = cli_fail("factory-reset", code, ctx != NULL ? custos_errmsg(ctx) : custos_last_error());
     } else {
         fprintf(stderr, "custos: factory reset done; the receipt verifies with the old device key %s\n", pk_hex);
         rc = emit_receipt(receipt, len, a.receipt);

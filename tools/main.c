@@ -53,7 +53,7 @@ int cli_open_store(custos_t **out, const char *dir, int create)
     opts.flags = create ? CUSTOS_OPEN_CREATE : 0;
     int rc = custos_open(out, dir, &opts);
     if (rc != CUSTOS_OK)
-        return cli_fail(dir, rc, custos_last_open_error());
+        return cli_fail(dir, rc, custos_last_error());
     return CLI_OK;
 }
 

@@ -41,13 +41,12 @@ static void JNICALL n_verify_export(JNIEnv *env, jclass cls, jbyteArray jexport,
         return;
     }
     custos_audit_report r = CUSTOS_AUDIT_REPORT_INIT;
-    int rc = CUSTOS_EINVAL;
-    if (pk.len == CUSTOS_PUBLIC_KEY_BYTES)
-        rc = custos_audit_verify_export(exp.data, exp.len, pk.data, &r);
+    const int key_ok = pk.len == CUSTOS_PUBLIC_KEY_BYTES;
+    int rc = key_ok ? custos_audit_verify_export(&r, exp.data, exp.len, pk.data) : CUSTOS_EINVAL;
     cj_bytes_free(&pk);
     cj_bytes_free(&exp);
     if (rc != CUSTOS_OK && rc != CUSTOS_ECORRUPT) {
-        cj_throw(env, rc, rc == CUSTOS_EINVAL ? "a public key is 32 bytes (Ed25519)" : NULL);
+        cj_throw(env, rc, key_ok ? custos_last_error() : "a public key is 32 bytes (Ed25519)");
         return;
     }
     put_report(env, out, &r);
@@ -119,7 +118,7 @@ static void put_le(uint8_t *p, uint64_t v, size_t n)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static int append_entry(const custos_audit_entry *e, void *user)
+static int append_entry(void *user, const custos_audit_entry *e)
 {
     entry_buf *b = user;
     size_t dlen = e->detail != NULL ? strlen(e->detail) : 0;

@@ -158,14 +158,14 @@ static jint JNICALL n_receipt_verify(JNIEnv *env, jclass cls, jbyteArray jreceip
         cj_bytes_free(&receipt);
         return 0;
     }
-    int rc = CUSTOS_EINVAL;
     size_t events = 0;
-    if (pk.data == NULL || pk.len == CUSTOS_PUBLIC_KEY_BYTES)
-        rc = custos_consent_receipt_verify((const char *)receipt.data, receipt.len, pk.data, &events);
+    const int key_ok = pk.data == NULL || pk.len == CUSTOS_PUBLIC_KEY_BYTES;
+    int rc = key_ok ? custos_consent_receipt_verify(&events, (const char *)receipt.data, receipt.len, pk.data)
+                    : CUSTOS_EINVAL;
     cj_bytes_free(&receipt);
     cj_bytes_free(&pk);
     if (rc != CUSTOS_OK) {
-        cj_throw(env, rc, rc == CUSTOS_EINVAL ? "a public key is 32 bytes" : "the consent receipt does not verify");
+        cj_throw(env, rc, key_ok ? custos_last_error() : "a public key is 32 bytes");
         return 0;
     }
     return (jint)events;

@@ -29,7 +29,7 @@ static jlong JNICALL n_open(JNIEnv *env, jclass cls, jstring jdir, jboolean crea
     cj_string_free(dir);
     if (rc != CUSTOS_OK) {
         cj_kp_free(env, kp);
-        cj_throw(env, rc, custos_last_open_error());
+        cj_throw(env, rc, custos_last_error());
         return 0;
     }
     jlong p = (jlong)(intptr_t)kp;
@@ -75,7 +75,7 @@ static jlong JNICALL n_open_passphrase(JNIEnv *env, jclass cls, jstring jdir, jb
     cj_string_free(dir);
     if (rc != CUSTOS_OK) {
         custos_key_provider_free(kp);
-        cj_throw(env, rc, kp != NULL ? custos_last_open_error() : NULL);
+        cj_throw(env, rc, kp != NULL ? custos_last_error() : NULL);
         return 0;
     }
     jlong p = (jlong)(intptr_t)kp;

@@ -76,7 +76,7 @@ static jbyteArray JNICALL n_access_report(JNIEnv *env, jclass cls, jlong h, jlon
     opts.lang = lang;
     char *out = NULL;
     size_t len = 0;
-    int rc = custos_disclose_access_report(&out, &len, cj_ctx(h), s, compiled.data, compiled.len,
+    int rc = custos_disclose_access_report(cj_ctx(h), &out, &len, s, compiled.data, compiled.len,
                                            (custos_disclose_format)format, &opts);
     cj_string_free(lang);
     cj_bytes_free(&compiled);

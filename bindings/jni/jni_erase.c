@@ -75,7 +75,7 @@ static jbyteArray JNICALL n_erase_subject(JNIEnv *env, jclass cls, jlong h, jlon
     options(&o, &p, env, cb);
     uint8_t receipt[CUSTOS_ERASE_RECEIPT_MAX];
     size_t len = 0;
-    int rc = custos_erase_subject(cj_ctx(h), s, &o, receipt, sizeof receipt, &len);
+    int rc = custos_erase_subject(cj_ctx(h), receipt, sizeof receipt, &len, s, &o);
     return finish(env, rc, cj_ctx(h), NULL, &p, receipt, len);
 }
 
@@ -92,7 +92,7 @@ static jbyteArray JNICALL n_erase_purpose(JNIEnv *env, jclass cls, jlong h, jlon
     options(&o, &p, env, cb);
     uint8_t receipt[CUSTOS_ERASE_RECEIPT_MAX];
     size_t len = 0;
-    int rc = custos_erase_purpose(cj_ctx(h), s, pu, &o, receipt, sizeof receipt, &len);
+    int rc = custos_erase_purpose(cj_ctx(h), receipt, sizeof receipt, &len, s, pu, &o);
     return finish(env, rc, cj_ctx(h), NULL, &p, receipt, len);
 }
 
@@ -106,7 +106,7 @@ static jbyteArray JNICALL n_erase_expired(JNIEnv *env, jclass cls, jlong h, jlon
     uint8_t receipt[CUSTOS_ERASE_RECEIPT_MAX];
     size_t len = 0;
     uint64_t removed = 0;
-    int rc = custos_erase_expired(cj_ctx(h), &o, &removed, receipt, sizeof receipt, &len);
+    int rc = custos_erase_expired(cj_ctx(h), receipt, sizeof receipt, &len, &removed, &o);
     if (rc == CUSTOS_OK) {
         jlong r = (jlong)removed;
         (*env)->SetLongArrayRegion(env, jremoved, 0, 1, &r);
@@ -128,10 +128,10 @@ static jbyteArray JNICALL n_factory_reset(JNIEnv *env, jclass cls, jlong h, jobj
     options(&o, &p, env, cb);
     uint8_t receipt[CUSTOS_ERASE_RECEIPT_MAX];
     size_t len = 0;
-    int rc = custos_factory_reset(&ctx, &o, receipt, sizeof receipt, &len);
+    int rc = custos_factory_reset(&ctx, receipt, sizeof receipt, &len, &o);
     jlong out = (jlong)(intptr_t)ctx;
     (*env)->SetLongArrayRegion(env, jhandle, 0, 1, &out);
-    return finish(env, rc, ctx, custos_last_open_error(), &p, receipt, len);
+    return finish(env, rc, ctx, custos_last_error(), &p, receipt, len);
 }
 
 typedef int (*seq_list_fn)(custos_t *ctx, uint64_t *seqs, size_t max, size_t *n);
@@ -177,7 +177,7 @@ static jbyteArray JNICALL n_receipt_get(JNIEnv *env, jclass cls, jlong h, jlong 
     (void)cls;
     uint8_t receipt[CUSTOS_ERASE_RECEIPT_MAX];
     size_t len = 0;
-    int rc = custos_erase_receipt_get(cj_ctx(h), (uint64_t)seq, receipt, sizeof receipt, &len);
+    int rc = custos_erase_receipt_get(cj_ctx(h), receipt, sizeof receipt, &len, (uint64_t)seq);
     if (rc != CUSTOS_OK) {
         cj_throw_ctx(env, rc, cj_ctx(h));
         return NULL;
@@ -195,14 +195,12 @@ static void JNICALL n_receipt_verify(JNIEnv *env, jclass cls, jbyteArray jreceip
         cj_bytes_free(&receipt);
         return;
     }
-    int rc = CUSTOS_EINVAL;
-    if (pk.len == CUSTOS_PUBLIC_KEY_BYTES)
-        rc = custos_receipt_verify(receipt.data, receipt.len, pk.data);
+    const int key_ok = pk.len == CUSTOS_PUBLIC_KEY_BYTES;
+    int rc = key_ok ? custos_receipt_verify(receipt.data, receipt.len, pk.data) : CUSTOS_EINVAL;
     cj_bytes_free(&receipt);
     cj_bytes_free(&pk);
     if (rc != CUSTOS_OK)
-        cj_throw(env, rc, rc == CUSTOS_EINVAL ? "a public key is 32 bytes (Ed25519)"
-                                              : "the deletion receipt does not verify");
+        cj_throw(env, rc, key_ok ? custos_last_error() : "a public key is 32 bytes (Ed25519)");
 }
 
 /* The receipt as JSON (UTF-8 bytes; the Java side decodes them). */
@@ -230,7 +228,7 @@ static jbyteArray JNICALL n_receipt_json(JNIEnv *env, jclass cls, jbyteArray jre
     if (rc == CUSTOS_OK)
         out = cj_bytes_new(env, (const uint8_t *)json, len);
     else
-        cj_throw(env, rc, "not a deletion receipt");
+        cj_throw(env, rc, custos_last_error());
     free(json);
     return out;
 }
@@ -247,7 +245,7 @@ static jbyteArray JNICALL n_outbox_get(JNIEnv *env, jclass cls, jlong h, jlong s
     uint8_t *buf = NULL;
     size_t size = 0, len = 0;
     int rc;
-    while ((rc = custos_erase_outbox_get(cj_ctx(h), (uint64_t)seq, buf, size, &len)) == CUSTOS_ERANGE &&
+    while ((rc = custos_erase_outbox_get(cj_ctx(h), buf, size, &len, (uint64_t)seq)) == CUSTOS_ERANGE &&
            len > size) {
         free(buf);
         size = len;
@@ -318,8 +316,7 @@ static void JNICALL n_request_accept(JNIEnv *env, jclass cls, jbyteArray jstate,
     int rc = custos_erase_request_accept(&info, &st, msg.data, msg.len, pk);
     cj_bytes_free(&msg);
     if (rc != CUSTOS_OK) {
-        cj_throw(env, rc, rc == CUSTOS_EREPLAY ? "this erase request was already accepted"
-                                               : "the erase request does not verify");
+        cj_throw(env, rc, custos_last_error());
         return;
     }
     u32_put(raw, st.last_counter);

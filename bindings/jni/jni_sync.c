@@ -107,7 +107,7 @@ static jint JNICALL n_apply_update(JNIEnv *env, jclass cls, jlong h, jbyteArray 
     if (cj_bytes_get(env, jmsg, 0, &msg) != 0)
         return 0;
     size_t applied = 0;
-    int rc = custos_sync_apply_update(cj_ctx(h), msg.data, msg.len, &applied);
+    int rc = custos_sync_apply_update(cj_ctx(h), &applied, msg.data, msg.len);
     cj_bytes_free(&msg);
     if (rc != CUSTOS_OK) {
         cj_throw_ctx(env, rc, cj_ctx(h));

@@ -52,7 +52,7 @@ static void test_erase_while_other_threads_check_consent(void **state)
         assert_int_equal(pthread_create(&t[i], NULL, checker, &s), 0);
     while (atomic_load(&s.checks) < 1000)
         sched_yield();
-    assert_int_equal(custos_erase_subject(s.ctx, s.a, NULL, NULL, 0, NULL), CUSTOS_OK);
+    assert_int_equal(custos_erase_subject(s.ctx, NULL, 0, NULL, s.a, NULL), CUSTOS_OK);
     long after = atomic_load(&s.checks);
     while (atomic_load(&s.checks) < after + 1000)
         sched_yield();
@@ -69,7 +69,7 @@ static void test_erase_while_other_threads_check_consent(void **state)
 static void *eraser(void *arg)
 {
     shared *s = arg;
-    long rc = custos_erase_subject(s->ctx, s->a, NULL, NULL, 0, NULL);
+    long rc = custos_erase_subject(s->ctx, NULL, 0, NULL, s->a, NULL);
     return (void *)rc;
 }
 

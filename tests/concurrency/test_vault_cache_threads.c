@@ -54,7 +54,7 @@ static void *writer(void *arg)
         if (i == ROUNDS / 40) {
             static uint8_t receipt[8192];
             size_t rlen = 0;
-            if (custos_erase_subject(s->ctx, s->bob, NULL, receipt, sizeof receipt, &rlen) != CUSTOS_OK)
+            if (custos_erase_subject(s->ctx, receipt, sizeof receipt, &rlen, s->bob, NULL) != CUSTOS_OK)
                 atomic_store(&s->bad_read, 1);
         }
     }

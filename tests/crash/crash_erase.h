@@ -80,9 +80,9 @@ static int op_erase(const char *dir, int scope)
     custos_t *ctx = NULL;
     if (custos_open(&ctx, dir, &o) != CUSTOS_OK)
         return 1;
-    int rc = scope == 1 ? custos_erase_subject(ctx, W.a, NULL, NULL, 0, NULL)
-           : scope == 2 ? custos_erase_purpose(ctx, W.a, EF_PURPOSE_STATS, NULL, NULL, 0, NULL)
-                        : custos_factory_reset(&ctx, NULL, NULL, 0, NULL);
+    int rc = scope == 1 ? custos_erase_subject(ctx, NULL, 0, NULL, W.a, NULL)
+           : scope == 2 ? custos_erase_purpose(ctx, NULL, 0, NULL, W.a, EF_PURPOSE_STATS, NULL)
+                        : custos_factory_reset(&ctx, NULL, 0, NULL, NULL);
     if (rc == CUSTOS_OK)
         th_crash_note(1);
     custos_close(ctx);
@@ -169,7 +169,7 @@ static void check_reset(const char *dir, const th_crash_result *r, void *arg)
     /* A reset cut short after the database was removed is finished by an open with CREATE. */
     int rc = custos_open(&ctx, dir, NULL);
     if (rc != CUSTOS_OK)
-        fail_msg("k=%lu: reopen after a cut reset: %s: %s", r->k, custos_strerror(rc), custos_last_open_error());
+        fail_msg("k=%lu: reopen after a cut reset: %s: %s", r->k, custos_strerror(rc), custos_last_error());
     th_assert_db_ok(ctx);
     uint8_t pk[32];
     uint32_t version;

@@ -76,7 +76,7 @@ static int op_subject(custos_t *ctx, const char *dir, void *arg)
 {
     (void)dir;
     world *w = arg;
-    return custos_erase_subject(ctx, w->a, NULL, NULL, 0, NULL);
+    return custos_erase_subject(ctx, NULL, 0, NULL, w->a, NULL);
 }
 
 static void check_subject(custos_t *ctx, const char *dir, int op_rc, void *arg)
@@ -101,7 +101,7 @@ static int op_reset(custos_t *unused, const char *dir, void *arg)
     int rc = custos_open(&ctx, dir, &o);
     if (rc != CUSTOS_OK)
         return rc;
-    rc = custos_factory_reset(&ctx, NULL, NULL, 0, NULL);
+    rc = custos_factory_reset(&ctx, NULL, 0, NULL, NULL);
     custos_close(ctx); /* NULL when the reset failed after it began */
     return rc;
 }

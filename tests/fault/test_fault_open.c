@@ -30,7 +30,7 @@ static int open_and_close(const char *dir, unsigned int flags)
     int rc = custos_open(&ctx, dir, &o);
     if (rc != CUSTOS_OK) {
         assert_null(ctx);
-        assert_true(custos_last_open_error()[0] != '\0');
+        assert_true(custos_last_error()[0] != '\0');
         return rc;
     }
     assert_non_null(ctx);

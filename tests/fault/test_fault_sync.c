@@ -40,7 +40,7 @@ static int op_apply(custos_t *ctx, const char *dir, void *arg)
 {
     (void)dir;
     const update_msg *u = arg;
-    return custos_sync_apply_update(ctx, u->msg, u->len, NULL);
+    return custos_sync_apply_update(ctx, NULL, u->msg, u->len);
 }
 
 static void check_apply(custos_t *ctx, const char *dir, int op_rc, void *arg)
@@ -54,7 +54,7 @@ static void check_apply(custos_t *ctx, const char *dir, int op_rc, void *arg)
         assert_true(applied);
     /* both changes or neither, and the counter with them */
     assert_int_equal(m, applied ? CUSTOS_CONSENT_WITHDRAWN : CUSTOS_CONSENT_GIVEN);
-    assert_int_equal(custos_sync_apply_update(ctx, u->msg, u->len, NULL), applied ? CUSTOS_EREPLAY : CUSTOS_OK);
+    assert_int_equal(custos_sync_apply_update(ctx, NULL, u->msg, u->len), applied ? CUSTOS_EREPLAY : CUSTOS_OK);
 }
 
 static void test_sync_apply_under_faults_is_all_or_nothing(void **state)

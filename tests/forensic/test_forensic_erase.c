@@ -124,7 +124,7 @@ static int erase_and_dump(const char *dir, const char *dumpdir)
     custos_t *ctx = NULL;
     if (custos_open(&ctx, dir, NULL) != CUSTOS_OK)
         return 11;
-    if (custos_erase_subject(ctx, erase_target, NULL, NULL, 0, NULL) != CUSTOS_OK)
+    if (custos_erase_subject(ctx, NULL, 0, NULL, erase_target, NULL) != CUSTOS_OK)
         return 12;
     volatile uint8_t *keep = malloc(sizeof marker);
     memcpy((void *)keep, marker, sizeof marker);

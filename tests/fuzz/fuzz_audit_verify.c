@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 32)
         return 0;
     custos_audit_report r = CUSTOS_AUDIT_REPORT_INIT;
-    int rc = custos_audit_verify_export(data + 32, size - 32, data, &r);
+    int rc = custos_audit_verify_export(&r, data + 32, size - 32, data);
     if (rc == CUSTOS_OK) {
         if (r.failure != CUSTOS_AUDIT_OK || r.failed_seq != 0 || r.last_checkpoint_seq > r.entries ||
             r.unsigned_tail != r.entries - r.last_checkpoint_seq)

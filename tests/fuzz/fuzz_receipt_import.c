@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
 
     size_t events = 0;
-    if (custos_consent_receipt_verify((const char *)data, size, device_pk, &events) >= 0)
+    if (custos_consent_receipt_verify(&events, (const char *)data, size, device_pk) >= 0)
         abort();
     return 0;
 }

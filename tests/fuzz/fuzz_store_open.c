@@ -95,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (custos_device_public_key(ctx, pk) != CUSTOS_OK)
             abort();
         custos_close(ctx);
-    } else if (ctx != NULL || rc >= 0 || rc <= CUSTOS_E__LAST || custos_last_open_error()[0] == '\0') {
+    } else if (ctx != NULL || rc >= 0 || rc <= CUSTOS_E__LAST || custos_last_error()[0] == '\0') {
         abort(); /* a failure must be a known code, with no handle and with a detail */
     }
     return 0;

@@ -91,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     size_t applied = 0;
-    int rc = custos_sync_apply_update(ctx, msg, len, &applied);
+    int rc = custos_sync_apply_update(ctx, &applied, msg, len);
     if (rc > 0 || (rc == CUSTOS_OK && applied > CUSTOS_SYNC_MAX_CHANGES))
         abort();
 

@@ -42,7 +42,7 @@ custos_t *th_crash_reopen(const char *dir)
         return NULL;
     if (rc != CUSTOS_OK)
         fail_msg("after the crash, %s does not open: %s: %s", dir, custos_strerror(rc),
-                 custos_last_open_error());
+                 custos_last_error());
     th_assert_db_ok(ctx);
     return ctx;
 }

@@ -161,7 +161,7 @@ custos_t *th_open_vfs(const char *dir)
     int rc = custos_open(&ctx, dir, &o);
     if (rc != CUSTOS_OK)
         fail_msg("custos_open(%s) through %s: %s: %s", dir, TH_VFS, custos_strerror(rc),
-                 custos_last_open_error());
+                 custos_last_error());
     return ctx;
 }
 

@@ -55,7 +55,7 @@ void th_assert_integrity(const char *dir)
     o.flags = 0;
     int rc = custos_open(&ctx, dir, &o);
     if (rc != CUSTOS_OK)
-        fail_msg("reopen of %s failed: %s: %s", dir, custos_strerror(rc), custos_last_open_error());
+        fail_msg("reopen of %s failed: %s: %s", dir, custos_strerror(rc), custos_last_error());
     th_assert_db_ok(ctx);
     custos_close(ctx);
 }
@@ -75,7 +75,7 @@ static void verify(const th_fault_loop *l, const char *dir, int op_rc, unsigned 
     if (rc != CUSTOS_OK)
         fail_msg("%s, %s at k=%lu (op returned %s): the store does not reopen: %s: %s",
                  l->name, kind_name(l->kind), k, custos_strerror(op_rc), custos_strerror(rc),
-                 custos_last_open_error());
+                 custos_last_error());
     th_assert_db_ok(ctx);
     if (l->check != NULL)
         l->check(ctx, dir, op_rc, l->arg);
@@ -104,7 +104,7 @@ static int run_one(const th_fault_loop *l, const char *prepared, unsigned long k
     if (rc != CUSTOS_OK && !is_allowed(allowed, rc))
         fail_msg("%s, %s %s at k=%lu: op returned %s (%s), not an allowed error",
                  l->name, l->persistent ? "persistent" : "transient", kind_name(l->kind), k,
-                 custos_strerror(rc), ctx != NULL ? custos_errmsg(ctx) : custos_last_open_error());
+                 custos_strerror(rc), ctx != NULL ? custos_errmsg(ctx) : custos_last_error());
     if (rc != CUSTOS_OK && !hit)
         fail_msg("%s at k=%lu: op failed with %s although no fault was injected",
                  l->name, k, custos_strerror(rc));

@@ -126,6 +126,6 @@ custos_t *th_open(const char *dir)
     custos_t *ctx = NULL;
     int rc = custos_open(&ctx, dir, NULL);
     if (rc != CUSTOS_OK)
-        fail_msg("custos_open(%s): %s: %s", dir, custos_strerror(rc), custos_last_open_error());
+        fail_msg("custos_open(%s): %s: %s", dir, custos_strerror(rc), custos_last_error());
     return ctx;
 }

@@ -461,7 +461,7 @@ static void test_verify_rejects_null_and_old_reports(void **state)
     assert_int_equal(custos_audit_checkpoint(NULL), CUSTOS_EINVAL);
 }
 
-static int count_visit(const custos_audit_entry *e, void *user)
+static int count_visit(void *user, const custos_audit_entry *e)
 {
     uint64_t *next = user;
     assert_int_equal(e->seq, *next);
@@ -469,7 +469,7 @@ static int count_visit(const custos_audit_entry *e, void *user)
     return 0;
 }
 
-static int stop_at_three(const custos_audit_entry *e, void *user)
+static int stop_at_three(void *user, const custos_audit_entry *e)
 {
     (void)user;
     return e->seq == 3 ? 42 : 0;
@@ -485,7 +485,7 @@ static void test_foreach_walks_entries_in_order_from_seq(void **state)
     assert_int_equal(custos_audit_foreach(f->ctx, 1, NULL, NULL), CUSTOS_EINVAL);
 }
 
-static int capture_third(const custos_audit_entry *e, void *user)
+static int capture_third(void *user, const custos_audit_entry *e)
 {
     if (e->seq == 3)
         *(custos_audit_entry *)user = *e;

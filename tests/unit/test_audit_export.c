@@ -2,6 +2,8 @@
 #include "test_audit_helpers.h"
 
 #include <sodium.h>
+#include <stdio.h>
+#include <string.h>
 
 typedef struct fixture {
     char *dir;
@@ -51,7 +53,7 @@ static int teardown(void **state)
 static int verify_bytes(const fixture *f, const uint8_t *x, size_t len, custos_audit_report *r)
 {
     *r = (custos_audit_report)CUSTOS_AUDIT_REPORT_INIT;
-    return custos_audit_verify_export(x, len, f->pk, r);
+    return custos_audit_verify_export(r, x, len, f->pk);
 }
 
 static void test_export_verifies_with_the_device_key(void **state)
@@ -104,6 +106,9 @@ static void test_export_with_another_key_fails_on_the_first_checkpoint(void **st
     assert_int_equal(verify_bytes(f, f->x, f->len, &r), CUSTOS_ECORRUPT);
     assert_int_equal(r.failure, CUSTOS_AUDIT_CHECKPOINT_INVALID);
     assert_int_equal(r.failed_seq, 4);
+    char want[128];
+    snprintf(want, sizeof want, "%s at entry 4", custos_audit_failure_name(CUSTOS_AUDIT_CHECKPOINT_INVALID));
+    assert_non_null(strstr(custos_last_error(), want));
 }
 
 static void test_garbage_export_is_export_malformed(void **state)
@@ -119,11 +124,12 @@ static void test_verify_export_bad_arguments(void **state)
 {
     fixture *f = *state;
     custos_audit_report r = CUSTOS_AUDIT_REPORT_INIT;
-    assert_int_equal(custos_audit_verify_export(NULL, 5, f->pk, &r), CUSTOS_EINVAL);
-    assert_int_equal(custos_audit_verify_export(f->x, f->len, NULL, &r), CUSTOS_EINVAL);
-    assert_int_equal(custos_audit_verify_export(f->x, f->len, f->pk, NULL), CUSTOS_EINVAL);
+    assert_int_equal(custos_audit_verify_export(&r, NULL, 5, f->pk), CUSTOS_EINVAL);
+    assert_int_equal(custos_audit_verify_export(&r, f->x, f->len, NULL), CUSTOS_EINVAL);
+    assert_int_equal(custos_audit_verify_export(NULL, f->x, f->len, f->pk), CUSTOS_EINVAL);
     r.version = 0;
-    assert_int_equal(custos_audit_verify_export(f->x, f->len, f->pk, &r), CUSTOS_EVERSION);
+    assert_int_equal(custos_audit_verify_export(&r, f->x, f->len, f->pk), CUSTOS_EVERSION);
+    assert_non_null(strstr(custos_last_error(), "another version"));
 }
 
 static void test_empty_export_verifies_as_empty_chain(void **state)

@@ -83,7 +83,7 @@ static void test_store_identity_and_manifest_load_refuse_null_arguments(void **s
     fx_close(&f);
 }
 
-static int visit_nothing(const custos_audit_entry *e, void *user)
+static int visit_nothing(void *user, const custos_audit_entry *e)
 {
     (void)e;
     (void)user;
@@ -108,8 +108,8 @@ static void test_audit_calls_refuse_null_arguments(void **state)
     assert_int_equal(custos_audit_export(NULL, out, sizeof out, &len), CUSTOS_EINVAL);
     assert_int_equal(custos_audit_export(f.ctx, out, sizeof out, NULL), CUSTOS_EINVAL);
     assert_int_equal(len, 99);
-    assert_int_equal(custos_audit_verify_export(NULL, 5, pk, &r), CUSTOS_EINVAL);
-    assert_int_equal(custos_audit_verify_export(out, sizeof out, NULL, &r), CUSTOS_EINVAL);
+    assert_int_equal(custos_audit_verify_export(&r, NULL, 5, pk), CUSTOS_EINVAL);
+    assert_int_equal(custos_audit_verify_export(&r, out, sizeof out, NULL), CUSTOS_EINVAL);
     assert_int_equal(custos_audit_foreach(NULL, 0, visit_nothing, NULL), CUSTOS_EINVAL);
     assert_int_equal(custos_audit_foreach(f.ctx, 0, NULL, NULL), CUSTOS_EINVAL);
     fx_close(&f);
@@ -182,7 +182,7 @@ static void test_sync_decoders_refuse_null_arguments(void **state)
                      CUSTOS_EINVAL);
     assert_int_equal(custos_sync_decode_manifest_offer(f.ctx, mid, &version, NULL, 4, &n, msg, sizeof msg),
                      CUSTOS_EINVAL);
-    assert_int_equal(custos_sync_apply_update(f.ctx, NULL, 0, &applied), CUSTOS_EINVAL);
+    assert_int_equal(custos_sync_apply_update(f.ctx, &applied, NULL, 0), CUSTOS_EINVAL);
     expect_msg(f.ctx, "sync: no message given");
     assert_int_equal(n, 99);
     fx_close(&f);
@@ -203,15 +203,15 @@ static void test_disclose_calls_refuse_null_arguments_and_unknown_formats(void *
     assert_string_equal(err.message, "no output pointer given");
     assert_int_equal(custos_disclose(&out, NULL, mf, mlen, CUSTOS_DISCLOSE_NOTICE_MD, NULL, &err), CUSTOS_EINVAL);
     assert_null(out);
-    assert_int_equal(custos_disclose_access_report(NULL, &len, f.ctx, f.owner, mf, mlen,
-                                                   CUSTOS_DISCLOSE_NOTICE_MD, NULL), CUSTOS_EINVAL);
-    assert_int_equal(custos_disclose_access_report(&out, NULL, f.ctx, f.owner, mf, mlen,
-                                                   CUSTOS_DISCLOSE_NOTICE_MD, NULL), CUSTOS_EINVAL);
-    assert_int_equal(custos_disclose_access_report(&out, &len, f.ctx, f.owner, NULL, mlen,
-                                                   CUSTOS_DISCLOSE_NOTICE_MD, NULL), CUSTOS_EINVAL);
+    assert_int_equal(custos_disclose_access_report(f.ctx, NULL, &len, f.owner, mf, mlen, CUSTOS_DISCLOSE_NOTICE_MD,
+                                                   NULL), CUSTOS_EINVAL);
+    assert_int_equal(custos_disclose_access_report(f.ctx, &out, NULL, f.owner, mf, mlen, CUSTOS_DISCLOSE_NOTICE_MD,
+                                                   NULL), CUSTOS_EINVAL);
+    assert_int_equal(custos_disclose_access_report(f.ctx, &out, &len, f.owner, NULL, mlen, CUSTOS_DISCLOSE_NOTICE_MD,
+                                                   NULL), CUSTOS_EINVAL);
     expect_msg(f.ctx, "a required argument is NULL");
-    assert_int_equal(custos_disclose_access_report(&out, &len, NULL, f.owner, mf, mlen,
-                                                   CUSTOS_DISCLOSE_NOTICE_MD, NULL), CUSTOS_EINVAL);
+    assert_int_equal(custos_disclose_access_report(NULL, &out, &len, f.owner, mf, mlen, CUSTOS_DISCLOSE_NOTICE_MD,
+                                                   NULL), CUSTOS_EINVAL);
     assert_null(out);
     assert_int_equal(custos_disclose_file_name(name, sizeof name, &len, (custos_disclose_format)99, NULL),
                      CUSTOS_EINVAL);

@@ -114,7 +114,7 @@ static char *receipt(env *e, custos_receipt_format fmt, size_t *len, size_t even
     assert_int_equal(custos_consent_receipt(e->ctx, buf, need, len, e->owner, fmt), CUSTOS_OK);
     uint8_t pk[32];
     assert_int_equal(custos_device_public_key(e->ctx, pk), CUSTOS_OK);
-    assert_int_equal(custos_consent_receipt_verify(buf, *len, pk, &n), CUSTOS_OK);
+    assert_int_equal(custos_consent_receipt_verify(&n, buf, *len, pk), CUSTOS_OK);
     assert_int_equal(n, events);
     return buf;
 }

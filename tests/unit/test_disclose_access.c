@@ -83,7 +83,7 @@ static char *report(fixture *f, const char *lang)
     opts.lang = lang;
     char *out = NULL;
     size_t len = 0;
-    int rc = custos_disclose_access_report(&out, &len, f->ctx, f->alice, f->manifest, f->len,
+    int rc = custos_disclose_access_report(f->ctx, &out, &len, f->alice, f->manifest, f->len,
                                            CUSTOS_DISCLOSE_NOTICE_MD, &opts);
     if (rc != CUSTOS_OK)
         fail_msg("access report: %s: %s", custos_strerror(rc), custos_errmsg(f->ctx));
@@ -152,7 +152,7 @@ static void test_manifest_other_than_the_loaded_one_is_estate(void **state)
     uint8_t *other = compile(yaml, &len);
     char *out = NULL;
     size_t out_len = 0;
-    assert_int_equal(custos_disclose_access_report(&out, &out_len, f->ctx, f->alice, other, len,
+    assert_int_equal(custos_disclose_access_report(f->ctx, &out, &out_len, f->alice, other, len,
                                                    CUSTOS_DISCLOSE_NOTICE_MD, NULL), CUSTOS_ESTATE);
     assert_null(out);
     assert_non_null(strstr(custos_errmsg(f->ctx), "not the one loaded"));
@@ -164,7 +164,7 @@ static void test_format_other_than_a_notice_is_einval(void **state)
     fixture *f = *state;
     char *out = NULL;
     size_t len = 0;
-    assert_int_equal(custos_disclose_access_report(&out, &len, f->ctx, f->alice, f->manifest, f->len,
+    assert_int_equal(custos_disclose_access_report(f->ctx, &out, &len, f->alice, f->manifest, f->len,
                                                    CUSTOS_DISCLOSE_XCPRIVACY, NULL), CUSTOS_EINVAL);
     assert_non_null(strstr(custos_errmsg(f->ctx), "notice-md or notice-html"));
 }
@@ -174,7 +174,7 @@ static void test_html_report_is_a_whole_page(void **state)
     fixture *f = *state;
     char *out = NULL;
     size_t len = 0;
-    assert_int_equal(custos_disclose_access_report(&out, &len, f->ctx, f->alice, f->manifest, f->len,
+    assert_int_equal(custos_disclose_access_report(f->ctx, &out, &len, f->alice, f->manifest, f->len,
                                                    CUSTOS_DISCLOSE_NOTICE_HTML, NULL), CUSTOS_OK);
     assert_int_equal(strncmp(out, "<!DOCTYPE html>", 15), 0);
     assert_non_null(strstr(out, "</html>\n"));

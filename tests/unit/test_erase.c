@@ -34,7 +34,7 @@ static void world_open(world *w)
     o.clock = &clock;
     int rc = custos_open(&w->ctx, w->dir, &o);
     if (rc != CUSTOS_OK)
-        fail_msg("open: %s: %s", custos_strerror(rc), custos_last_open_error());
+        fail_msg("open: %s: %s", custos_strerror(rc), custos_last_error());
 }
 
 static int setup(void **state)
@@ -93,7 +93,7 @@ static size_t count(custos_t *ctx, int outbox)
 static void test_erase_subject_removes_every_record_of_that_subject(void **state)
 {
     world *w = *state;
-    assert_int_equal(custos_erase_subject(w->ctx, w->a, NULL, NULL, 0, NULL), CUSTOS_OK);
+    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, w->a, NULL), CUSTOS_OK);
     for (int p = 0; p < 2; p++)
         for (int i = 0; i < N_REC; i++)
             assert_int_equal(get_rc(w, w->ia[p][i]), CUSTOS_ENOTFOUND);
@@ -103,7 +103,7 @@ static void test_erase_subject_removes_every_record_of_that_subject(void **state
 static void test_erase_subject_keeps_other_subject_readable(void **state)
 {
     world *w = *state;
-    assert_int_equal(custos_erase_subject(w->ctx, w->a, NULL, NULL, 0, NULL), CUSTOS_OK);
+    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, w->a, NULL), CUSTOS_OK);
     assert_b_intact(w);
 }
 
@@ -111,7 +111,7 @@ static void test_erase_subject_makes_subject_unknown(void **state)
 {
     world *w = *state;
     custos_subject found;
-    assert_int_equal(custos_erase_subject(w->ctx, w->a, NULL, NULL, 0, NULL), CUSTOS_OK);
+    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, w->a, NULL), CUSTOS_OK);
     assert_int_equal(custos_subject_find(w->ctx, &found, "alice@example.com"), CUSTOS_ENOTFOUND);
     assert_int_equal(custos_check(w->ctx, w->a, EF_PURPOSE_VIDEO, EF_CATEGORY), CUSTOS_DENY_UNKNOWN_SUBJECT);
     assert_int_equal(custos_check(w->ctx, w->b, EF_PURPOSE_VIDEO, EF_CATEGORY), CUSTOS_ALLOW);
@@ -123,7 +123,7 @@ static void test_erase_subject_receipt_verifies_and_reports_verification(void **
     uint8_t r[CUSTOS_ERASE_RECEIPT_MAX], pk[32];
     size_t len = 0, jlen = 0;
     char json[4096];
-    assert_int_equal(custos_erase_subject(w->ctx, w->a, NULL, r, sizeof r, &len), CUSTOS_OK);
+    assert_int_equal(custos_erase_subject(w->ctx, r, sizeof r, &len, w->a, NULL), CUSTOS_OK);
     assert_true(len > 0);
     assert_int_equal(custos_device_public_key(w->ctx, pk), CUSTOS_OK);
     assert_int_equal(custos_receipt_verify(r, len, pk), CUSTOS_OK);
@@ -141,7 +141,7 @@ static void test_erase_subject_rotates_the_kek(void **state)
     world *w = *state;
     uint32_t before = 0, after = 0;
     assert_int_equal(w->ctx->kp->kek_current(w->ctx->kp->state, &before), CUSTOS_OK);
-    assert_int_equal(custos_erase_subject(w->ctx, w->a, NULL, NULL, 0, NULL), CUSTOS_OK);
+    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, w->a, NULL), CUSTOS_OK);
     assert_int_equal(w->ctx->kp->kek_current(w->ctx->kp->state, &after), CUSTOS_OK);
     assert_true(after > before);
     uint8_t probe[40], key[32];
@@ -154,7 +154,7 @@ static void test_erase_subject_rotates_the_kek(void **state)
 static void test_erase_unknown_subject_is_enotfound_and_erases_nothing(void **state)
 {
     world *w = *state;
-    assert_int_equal(custos_erase_subject(w->ctx, 4242, NULL, NULL, 0, NULL), CUSTOS_ENOTFOUND);
+    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, 4242, NULL), CUSTOS_ENOTFOUND);
     assert_non_null(strstr(custos_errmsg(w->ctx), "not registered"));
     assert_false(journal_exists(w));
     assert_int_equal(count(w->ctx, 0), 0);
@@ -164,8 +164,8 @@ static void test_erase_unknown_subject_is_enotfound_and_erases_nothing(void **st
 static void test_erase_subject_twice_second_is_enotfound(void **state)
 {
     world *w = *state;
-    assert_int_equal(custos_erase_subject(w->ctx, w->a, NULL, NULL, 0, NULL), CUSTOS_OK);
-    assert_int_equal(custos_erase_subject(w->ctx, w->a, NULL, NULL, 0, NULL), CUSTOS_ENOTFOUND);
+    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, w->a, NULL), CUSTOS_OK);
+    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, w->a, NULL), CUSTOS_ENOTFOUND);
     assert_int_equal(count(w->ctx, 0), 1);
     assert_b_intact(w);
 }
@@ -178,7 +178,7 @@ static void test_erase_subject_without_records_gives_unverified_removal_receipt(
     char json[4096];
     size_t len = 0, jlen = 0;
     assert_int_equal(ef_subject(w->ctx, &c, "carol"), CUSTOS_OK);
-    assert_int_equal(custos_erase_subject(w->ctx, c, NULL, r, sizeof r, &len), CUSTOS_OK);
+    assert_int_equal(custos_erase_subject(w->ctx, r, sizeof r, &len, c, NULL), CUSTOS_OK);
     assert_int_equal(custos_receipt_json(json, sizeof json, &jlen, r, len), CUSTOS_OK);
     assert_non_null(strstr(json, "\"verified\":false"));
     assert_non_null(strstr(json, "\"method\":\"removal\""));
@@ -192,7 +192,7 @@ static void test_erase_purpose_removes_only_that_purpose(void **state)
     uint8_t r[CUSTOS_ERASE_RECEIPT_MAX];
     char json[4096];
     size_t len = 0, jlen = 0;
-    assert_int_equal(custos_erase_purpose(w->ctx, w->a, EF_PURPOSE_STATS, NULL, r, sizeof r, &len), CUSTOS_OK);
+    assert_int_equal(custos_erase_purpose(w->ctx, r, sizeof r, &len, w->a, EF_PURPOSE_STATS, NULL), CUSTOS_OK);
     for (int i = 0; i < N_REC; i++) {
         assert_int_equal(get_rc(w, w->ia[1][i]), CUSTOS_ENOTFOUND);
         assert_true(ef_reads(w->ctx, w->ia[0][i], w->ca[0][i]));
@@ -209,14 +209,14 @@ static void test_erase_purpose_removes_only_that_purpose(void **state)
 static void test_erase_purpose_with_all_purposes_value_is_einval(void **state)
 {
     world *w = *state;
-    assert_int_equal(custos_erase_purpose(w->ctx, w->a, UINT32_MAX, NULL, NULL, 0, NULL), CUSTOS_EINVAL);
+    assert_int_equal(custos_erase_purpose(w->ctx, NULL, 0, NULL, w->a, UINT32_MAX, NULL), CUSTOS_EINVAL);
     assert_true(ef_reads(w->ctx, w->ia[0][0], w->ca[0][0]));
 }
 
 static void test_erase_purpose_of_unknown_subject_is_enotfound(void **state)
 {
     world *w = *state;
-    assert_int_equal(custos_erase_purpose(w->ctx, 999, EF_PURPOSE_VIDEO, NULL, NULL, 0, NULL), CUSTOS_ENOTFOUND);
+    assert_int_equal(custos_erase_purpose(w->ctx, NULL, 0, NULL, 999, EF_PURPOSE_VIDEO, NULL), CUSTOS_ENOTFOUND);
 }
 
 static void test_small_receipt_buffer_is_erange_before_anything_is_erased(void **state)
@@ -224,7 +224,7 @@ static void test_small_receipt_buffer_is_erange_before_anything_is_erased(void *
     world *w = *state;
     uint8_t r[16];
     size_t len = 0;
-    assert_int_equal(custos_erase_subject(w->ctx, w->a, NULL, r, sizeof r, &len), CUSTOS_ERANGE);
+    assert_int_equal(custos_erase_subject(w->ctx, r, sizeof r, &len, w->a, NULL), CUSTOS_ERANGE);
     assert_int_equal(len, custos_erase_receipt_max());
     assert_true(ef_reads(w->ctx, w->ia[0][0], w->ca[0][0]));
     assert_false(journal_exists(w));
@@ -234,19 +234,19 @@ static void test_receipt_without_length_is_einval(void **state)
 {
     world *w = *state;
     uint8_t r[CUSTOS_ERASE_RECEIPT_MAX];
-    assert_int_equal(custos_erase_subject(w->ctx, w->a, NULL, r, sizeof r, NULL), CUSTOS_EINVAL);
+    assert_int_equal(custos_erase_subject(w->ctx, r, sizeof r, NULL, w->a, NULL), CUSTOS_EINVAL);
     assert_true(ef_reads(w->ctx, w->ia[0][0], w->ca[0][0]));
 }
 
 static void test_null_handle_is_einval(void **state)
 {
     (void)state;
-    assert_int_equal(custos_erase_subject(NULL, 1, NULL, NULL, 0, NULL), CUSTOS_EINVAL);
-    assert_int_equal(custos_erase_purpose(NULL, 1, 1, NULL, NULL, 0, NULL), CUSTOS_EINVAL);
-    assert_int_equal(custos_erase_expired(NULL, NULL, NULL, NULL, 0, NULL), CUSTOS_EINVAL);
-    assert_int_equal(custos_factory_reset(NULL, NULL, NULL, 0, NULL), CUSTOS_EINVAL);
+    assert_int_equal(custos_erase_subject(NULL, NULL, 0, NULL, 1, NULL), CUSTOS_EINVAL);
+    assert_int_equal(custos_erase_purpose(NULL, NULL, 0, NULL, 1, 1, NULL), CUSTOS_EINVAL);
+    assert_int_equal(custos_erase_expired(NULL, NULL, 0, NULL, NULL, NULL), CUSTOS_EINVAL);
+    assert_int_equal(custos_factory_reset(NULL, NULL, 0, NULL, NULL), CUSTOS_EINVAL);
     custos_t *none = NULL;
-    assert_int_equal(custos_factory_reset(&none, NULL, NULL, 0, NULL), CUSTOS_EINVAL);
+    assert_int_equal(custos_factory_reset(&none, NULL, 0, NULL, NULL), CUSTOS_EINVAL);
 }
 
 static void test_wrong_options_version_is_eversion(void **state)
@@ -254,7 +254,7 @@ static void test_wrong_options_version_is_eversion(void **state)
     world *w = *state;
     custos_erase_options o = CUSTOS_ERASE_OPTIONS_INIT;
     o.version = 99;
-    assert_int_equal(custos_erase_subject(w->ctx, w->a, &o, NULL, 0, NULL), CUSTOS_EVERSION);
+    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, w->a, &o), CUSTOS_EVERSION);
     assert_true(ef_reads(w->ctx, w->ia[0][0], w->ca[0][0]));
 }
 
@@ -264,19 +264,19 @@ static void test_erase_queues_one_signed_request_per_erase(void **state)
     uint8_t req[1024], pk[32];
     size_t len = 0, n = 0;
     uint64_t seq[4];
-    assert_int_equal(custos_erase_purpose(w->ctx, w->a, EF_PURPOSE_STATS, NULL, NULL, 0, NULL), CUSTOS_OK);
-    assert_int_equal(custos_erase_subject(w->ctx, w->b, NULL, NULL, 0, NULL), CUSTOS_OK);
+    assert_int_equal(custos_erase_purpose(w->ctx, NULL, 0, NULL, w->a, EF_PURPOSE_STATS, NULL), CUSTOS_OK);
+    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, w->b, NULL), CUSTOS_OK);
     assert_int_equal(custos_erase_outbox_list(w->ctx, seq, 4, &n), CUSTOS_OK);
     assert_int_equal(n, 2);
     assert_int_equal(custos_device_public_key(w->ctx, pk), CUSTOS_OK);
     custos_erase_replay_state rs = { 0 };
     custos_erase_request_info info;
-    assert_int_equal(custos_erase_outbox_get(w->ctx, seq[0], req, sizeof req, &len), CUSTOS_OK);
+    assert_int_equal(custos_erase_outbox_get(w->ctx, req, sizeof req, &len, seq[0]), CUSTOS_OK);
     assert_int_equal(custos_erase_request_accept(&info, &rs, req, len, pk), CUSTOS_OK);
     assert_int_equal(info.scope, 2);
     assert_int_equal(info.purpose, EF_PURPOSE_STATS);
     assert_true(info.has_subject_hash);
-    assert_int_equal(custos_erase_outbox_get(w->ctx, seq[1], req, sizeof req, &len), CUSTOS_OK);
+    assert_int_equal(custos_erase_outbox_get(w->ctx, req, sizeof req, &len, seq[1]), CUSTOS_OK);
     assert_int_equal(custos_erase_request_accept(&info, &rs, req, len, pk), CUSTOS_OK);
     assert_int_equal(info.scope, 1);
 }
@@ -286,7 +286,7 @@ static void test_outbox_ack_removes_entry_and_unknown_ack_is_enotfound(void **st
     world *w = *state;
     uint64_t seq[2];
     size_t n = 0;
-    assert_int_equal(custos_erase_subject(w->ctx, w->a, NULL, NULL, 0, NULL), CUSTOS_OK);
+    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, w->a, NULL), CUSTOS_OK);
     assert_int_equal(custos_erase_outbox_list(w->ctx, seq, 2, &n), CUSTOS_OK);
     assert_int_equal(n, 1);
     assert_int_equal(custos_erase_outbox_ack(w->ctx, seq[0]), CUSTOS_OK);
@@ -301,11 +301,11 @@ static void test_outbox_get_small_buffer_is_erange_with_size(void **state)
     uint64_t seq[1];
     size_t n = 0, len = 0;
     uint8_t small[8];
-    assert_int_equal(custos_erase_subject(w->ctx, w->a, NULL, NULL, 0, NULL), CUSTOS_OK);
+    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, w->a, NULL), CUSTOS_OK);
     assert_int_equal(custos_erase_outbox_list(w->ctx, seq, 1, &n), CUSTOS_OK);
-    assert_int_equal(custos_erase_outbox_get(w->ctx, seq[0], small, sizeof small, &len), CUSTOS_ERANGE);
+    assert_int_equal(custos_erase_outbox_get(w->ctx, small, sizeof small, &len, seq[0]), CUSTOS_ERANGE);
     assert_true(len > sizeof small);
-    assert_int_equal(custos_erase_outbox_get(w->ctx, 9999, small, sizeof small, &len), CUSTOS_ENOTFOUND);
+    assert_int_equal(custos_erase_outbox_get(w->ctx, small, sizeof small, &len, 9999), CUSTOS_ENOTFOUND);
 }
 
 static void test_receipts_are_kept_and_listed_oldest_first(void **state)
@@ -314,14 +314,14 @@ static void test_receipts_are_kept_and_listed_oldest_first(void **state)
     uint8_t r1[CUSTOS_ERASE_RECEIPT_MAX], r2[CUSTOS_ERASE_RECEIPT_MAX], got[CUSTOS_ERASE_RECEIPT_MAX];
     size_t l1 = 0, l2 = 0, lg = 0, n = 0;
     uint64_t seq[4];
-    assert_int_equal(custos_erase_purpose(w->ctx, w->a, EF_PURPOSE_VIDEO, NULL, r1, sizeof r1, &l1), CUSTOS_OK);
-    assert_int_equal(custos_erase_subject(w->ctx, w->b, NULL, r2, sizeof r2, &l2), CUSTOS_OK);
+    assert_int_equal(custos_erase_purpose(w->ctx, r1, sizeof r1, &l1, w->a, EF_PURPOSE_VIDEO, NULL), CUSTOS_OK);
+    assert_int_equal(custos_erase_subject(w->ctx, r2, sizeof r2, &l2, w->b, NULL), CUSTOS_OK);
     assert_int_equal(custos_erase_receipt_list(w->ctx, seq, 4, &n), CUSTOS_OK);
     assert_int_equal(n, 2);
-    assert_int_equal(custos_erase_receipt_get(w->ctx, seq[0], got, sizeof got, &lg), CUSTOS_OK);
+    assert_int_equal(custos_erase_receipt_get(w->ctx, got, sizeof got, &lg, seq[0]), CUSTOS_OK);
     assert_int_equal(lg, l1);
     assert_memory_equal(got, r1, l1);
-    assert_int_equal(custos_erase_receipt_get(w->ctx, seq[1], got, sizeof got, &lg), CUSTOS_OK);
+    assert_int_equal(custos_erase_receipt_get(w->ctx, got, sizeof got, &lg, seq[1]), CUSTOS_OK);
     assert_memory_equal(got, r2, l2);
 }
 
@@ -342,7 +342,7 @@ static void test_progress_reports_each_step_in_order(void **state)
     custos_erase_options o = CUSTOS_ERASE_OPTIONS_INIT;
     o.progress = on_progress;
     o.progress_user = &log;
-    assert_int_equal(custos_erase_subject(w->ctx, w->a, &o, NULL, 0, NULL), CUSTOS_OK);
+    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, w->a, &o), CUSTOS_OK);
     assert_int_equal(log.n, 4);
     for (int i = 0; i < 4; i++)
         assert_int_equal(log.steps[i], i + 1);
@@ -355,7 +355,7 @@ static void test_cancel_after_keys_is_ecanceled_data_unreadable_and_reopen_finis
     custos_erase_options o = CUSTOS_ERASE_OPTIONS_INIT;
     o.progress = on_progress;
     o.progress_user = &log;
-    assert_int_equal(custos_erase_subject(w->ctx, w->a, &o, NULL, 0, NULL), CUSTOS_ECANCELED);
+    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, w->a, &o), CUSTOS_ECANCELED);
     assert_true(journal_exists(w));
     assert_int_equal(get_rc(w, w->ia[0][0]), CUSTOS_EKEY); /* keys gone, rows not yet */
     custos_close(w->ctx);
@@ -374,8 +374,8 @@ static void test_canceled_erase_is_finished_by_the_next_erase_call(void **state)
     custos_erase_options o = CUSTOS_ERASE_OPTIONS_INIT;
     o.progress = on_progress;
     o.progress_user = &log;
-    assert_int_equal(custos_erase_purpose(w->ctx, w->a, EF_PURPOSE_VIDEO, &o, NULL, 0, NULL), CUSTOS_ECANCELED);
-    assert_int_equal(custos_erase_subject(w->ctx, w->b, NULL, NULL, 0, NULL), CUSTOS_OK);
+    assert_int_equal(custos_erase_purpose(w->ctx, NULL, 0, NULL, w->a, EF_PURPOSE_VIDEO, &o), CUSTOS_ECANCELED);
+    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, w->b, NULL), CUSTOS_OK);
     assert_false(journal_exists(w));
     assert_int_equal(count(w->ctx, 0), 2);
 }
@@ -388,7 +388,7 @@ static void test_erase_expired_removes_only_records_past_retention(void **state)
     size_t len = 0, jlen = 0;
     char json[4096];
     w->now += 2 * 86400; /* past purpose 2's P1D, within purpose 1's P30D */
-    assert_int_equal(custos_erase_expired(w->ctx, NULL, &removed, r, sizeof r, &len), CUSTOS_OK);
+    assert_int_equal(custos_erase_expired(w->ctx, r, sizeof r, &len, &removed, NULL), CUSTOS_OK);
     assert_int_equal(removed, N_REC);
     for (int i = 0; i < N_REC; i++) {
         assert_int_equal(get_rc(w, w->ia[1][i]), CUSTOS_ENOTFOUND);
@@ -405,7 +405,7 @@ static void test_erase_expired_with_nothing_expired_leaves_no_receipt(void **sta
     uint64_t removed = 7;
     uint8_t r[CUSTOS_ERASE_RECEIPT_MAX];
     size_t len = 99;
-    assert_int_equal(custos_erase_expired(w->ctx, NULL, &removed, r, sizeof r, &len), CUSTOS_OK);
+    assert_int_equal(custos_erase_expired(w->ctx, r, sizeof r, &len, &removed, NULL), CUSTOS_OK);
     assert_int_equal(removed, 0);
     assert_int_equal(len, 0);
     assert_int_equal(count(w->ctx, 0), 0);
@@ -434,7 +434,7 @@ static void test_damaged_journal_makes_open_fail_ecorrupt(void **state)
     custos_erase_options o = CUSTOS_ERASE_OPTIONS_INIT;
     o.progress = on_progress;
     o.progress_user = &log;
-    assert_int_equal(custos_erase_subject(w->ctx, w->a, &o, NULL, 0, NULL), CUSTOS_ECANCELED);
+    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, w->a, &o), CUSTOS_ECANCELED);
     custos_close(w->ctx);
     w->ctx = NULL;
     char path[4096];
@@ -447,7 +447,7 @@ static void test_damaged_journal_makes_open_fail_ecorrupt(void **state)
     free(j);
     custos_t *ctx = NULL;
     assert_int_equal(custos_open(&ctx, w->dir, NULL), CUSTOS_ECORRUPT);
-    assert_non_null(strstr(custos_last_open_error(), "erase journal"));
+    assert_non_null(strstr(custos_last_error(), "erase journal"));
 }
 
 int main(void)

@@ -28,14 +28,14 @@ static int setup(void **state)
     assert_int_equal(ef_load_manifest(w->ctx), CUSTOS_OK);
     assert_int_equal(ef_subject(w->ctx, &a, "alice"), CUSTOS_OK);
     assert_int_equal(ef_put(w->ctx, a, EF_PURPOSE_VIDEO, 2, NULL, NULL), CUSTOS_OK);
-    assert_int_equal(custos_erase_purpose(w->ctx, a, EF_PURPOSE_VIDEO, NULL, w->receipt, sizeof w->receipt,
-                                          &w->receipt_len), CUSTOS_OK);
-    assert_int_equal(custos_erase_purpose(w->ctx, a, EF_PURPOSE_STATS, NULL, NULL, 0, NULL), CUSTOS_OK);
+    assert_int_equal(custos_erase_purpose(w->ctx, w->receipt, sizeof w->receipt, &w->receipt_len, a, EF_PURPOSE_VIDEO,
+                                          NULL), CUSTOS_OK);
+    assert_int_equal(custos_erase_purpose(w->ctx, NULL, 0, NULL, a, EF_PURPOSE_STATS, NULL), CUSTOS_OK);
     assert_int_equal(custos_device_public_key(w->ctx, w->pk), CUSTOS_OK);
     assert_int_equal(custos_erase_outbox_list(w->ctx, seq, 2, &n), CUSTOS_OK);
     assert_int_equal(n, 2);
     for (int i = 0; i < 2; i++)
-        assert_int_equal(custos_erase_outbox_get(w->ctx, seq[i], w->req[i], sizeof w->req[i], &w->req_len[i]),
+        assert_int_equal(custos_erase_outbox_get(w->ctx, w->req[i], sizeof w->req[i], &w->req_len[i], seq[i]),
                          CUSTOS_OK);
     *state = w;
     return 0;
@@ -215,6 +215,41 @@ static void test_receipt_is_not_a_request(void **state)
     assert_int_equal(custos_erase_request_accept(NULL, &rs, w->receipt, w->receipt_len, w->pk), CUSTOS_EINVAL);
 }
 
+/* Each refusal leaves its own sentence in custos_last_error(), since these
+ * calls have no handle to carry one. */
+static void assert_detail(int rc, int want, const char *says)
+{
+    assert_int_equal(rc, want);
+    if (strstr(custos_last_error(), says) == NULL)
+        fail_msg("custos_last_error() is '%s', without '%s'", custos_last_error(), says);
+}
+
+static void test_each_refusal_says_why_in_last_error(void **state)
+{
+    world *w = *state;
+    uint8_t other[32], sk[64], junk[40] = { 0xff, 0xff, 0xff };
+    crypto_sign_keypair(other, sk);
+    assert_detail(custos_receipt_verify(NULL, 0, w->pk), CUSTOS_EINVAL, "custos_receipt_verify");
+    assert_detail(custos_receipt_verify(junk, sizeof junk, w->pk), CUSTOS_ECORRUPT, "not a SignedMessage");
+    assert_detail(custos_receipt_verify(w->receipt, w->receipt_len, other), CUSTOS_ESIGNATURE, "another key");
+    assert_detail(custos_receipt_verify(w->req[0], w->req_len[0], w->pk), CUSTOS_ECORRUPT, "body type");
+    w->receipt[w->receipt_len - 1] ^= 1; /* inside the signature */
+    assert_detail(custos_receipt_verify(w->receipt, w->receipt_len, w->pk), CUSTOS_ESIGNATURE, "does not verify");
+    size_t len = 0;
+    char json[16];
+    assert_detail(custos_receipt_json(json, sizeof json, &len, w->receipt, w->receipt_len), CUSTOS_ECORRUPT,
+                  "own signature");
+    custos_erase_request_info info;
+    custos_erase_replay_state rs = { 0 };
+    assert_int_equal(custos_erase_request_accept(&info, &rs, w->req[1], w->req_len[1], w->pk), CUSTOS_OK);
+    assert_detail(custos_erase_request_accept(&info, &rs, w->req[1], w->req_len[1], w->pk), CUSTOS_EREPLAY,
+                  "accepted before");
+    assert_detail(custos_erase_request_accept(&info, &rs, w->req[0], w->req_len[0], w->pk), CUSTOS_EREPLAY,
+                  "is not above");
+    assert_detail(custos_erase_request_accept(NULL, &rs, w->req[0], w->req_len[0], w->pk), CUSTOS_EINVAL,
+                  "custos_erase_request_accept");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +269,7 @@ int main(void)
         T(test_request_with_wrong_key_is_esignature_and_state_unchanged),
         T(test_altered_request_is_rejected),
         T(test_receipt_is_not_a_request),
+        T(test_each_refusal_says_why_in_last_error),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -130,7 +130,7 @@ static void read_receipts(custos_t *ctx, char *out, size_t size)
     uint8_t r[CUSTOS_ERASE_RECEIPT_MAX];
     char hex[33] = "-";
     assert_int_equal(custos_erase_receipt_list(ctx, seq, 4, &n), CUSTOS_OK);
-    if (n > 0 && custos_erase_receipt_get(ctx, seq[0], r, sizeof r, &len) == CUSTOS_OK)
+    if (n > 0 && custos_erase_receipt_get(ctx, r, sizeof r, &len, seq[0]) == CUSTOS_OK)
         sodium_bin2hex(hex, sizeof hex, r + len - 16, 16);
     snprintf(out, size, "receipts=%zu first ends %s", n, hex);
 }
@@ -154,7 +154,7 @@ static void write_non_defaults(world *w)
     assert_int_equal(custos_audit_set_optional(w->ctx, 0), CUSTOS_OK);
     assert_int_equal(custos_vault_rotate_kek(w->ctx), CUSTOS_OK);
     assert_int_equal(ef_subject(w->ctx, &c, "carol"), CUSTOS_OK);
-    assert_int_equal(custos_erase_subject(w->ctx, c, NULL, NULL, 0, NULL), CUSTOS_OK);
+    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, c, NULL), CUSTOS_OK);
 }
 
 static void test_mi_rset_every_value_differs_after_reset(void **state)
@@ -166,7 +166,7 @@ static void test_mi_rset_every_value_differs_after_reset(void **state)
         kinds[i].read(w->ctx, before[i], sizeof before[i]);
         printf("MI-RSET write+read  %-24s %s\n", kinds[i].name, before[i]);
     }
-    assert_int_equal(custos_factory_reset(&w->ctx, NULL, NULL, 0, NULL), CUSTOS_OK);
+    assert_int_equal(custos_factory_reset(&w->ctx, NULL, 0, NULL, NULL), CUSTOS_OK);
     assert_non_null(w->ctx);
     int same = 0;
     for (size_t i = 0; i < N_KINDS; i++) {
@@ -184,7 +184,7 @@ static void test_reset_receipt_verifies_with_old_key_only(void **state)
     uint8_t r[CUSTOS_ERASE_RECEIPT_MAX], new_pk[32];
     size_t len = 0, jlen = 0;
     char json[4096], old_hex[65];
-    assert_int_equal(custos_factory_reset(&w->ctx, NULL, r, sizeof r, &len), CUSTOS_OK);
+    assert_int_equal(custos_factory_reset(&w->ctx, r, sizeof r, &len, NULL), CUSTOS_OK);
     assert_int_equal(custos_device_public_key(w->ctx, new_pk), CUSTOS_OK);
     assert_memory_not_equal(new_pk, w->old_pk, 32);
     assert_int_equal(custos_receipt_verify(r, len, w->old_pk), CUSTOS_OK);
@@ -203,15 +203,15 @@ static void test_reset_receipt_and_request_are_first_entries_of_new_store(void *
     uint8_t r[CUSTOS_ERASE_RECEIPT_MAX], got[CUSTOS_ERASE_RECEIPT_MAX], req[1024];
     size_t len = 0, glen = 0, qlen = 0, n = 0;
     uint64_t seq[2];
-    assert_int_equal(custos_factory_reset(&w->ctx, NULL, r, sizeof r, &len), CUSTOS_OK);
+    assert_int_equal(custos_factory_reset(&w->ctx, r, sizeof r, &len, NULL), CUSTOS_OK);
     assert_int_equal(custos_erase_receipt_list(w->ctx, seq, 2, &n), CUSTOS_OK);
     assert_int_equal(n, 1);
-    assert_int_equal(custos_erase_receipt_get(w->ctx, seq[0], got, sizeof got, &glen), CUSTOS_OK);
+    assert_int_equal(custos_erase_receipt_get(w->ctx, got, sizeof got, &glen, seq[0]), CUSTOS_OK);
     assert_int_equal(glen, len);
     assert_memory_equal(got, r, len);
     assert_int_equal(custos_erase_outbox_list(w->ctx, seq, 2, &n), CUSTOS_OK);
     assert_int_equal(n, 1);
-    assert_int_equal(custos_erase_outbox_get(w->ctx, seq[0], req, sizeof req, &qlen), CUSTOS_OK);
+    assert_int_equal(custos_erase_outbox_get(w->ctx, req, sizeof req, &qlen, seq[0]), CUSTOS_OK);
     custos_erase_replay_state rs = { 0 };
     custos_erase_request_info info;
     assert_int_equal(custos_erase_request_accept(&info, &rs, req, qlen, w->old_pk), CUSTOS_OK);
@@ -227,7 +227,7 @@ static void test_reset_handle_is_usable_afterwards(void **state)
     custos_subject s;
     char c[1][EF_CANARY_LEN];
     custos_record_id id[1] = { 0 };
-    assert_int_equal(custos_factory_reset(&w->ctx, NULL, NULL, 0, NULL), CUSTOS_OK);
+    assert_int_equal(custos_factory_reset(&w->ctx, NULL, 0, NULL, NULL), CUSTOS_OK);
     assert_int_equal(ef_load_manifest(w->ctx), CUSTOS_OK);
     assert_int_equal(ef_subject(w->ctx, &s, "alice@example.com"), CUSTOS_OK);
     assert_int_equal(ef_put(w->ctx, s, EF_PURPOSE_VIDEO, 1, c, id), CUSTOS_OK);
@@ -239,7 +239,7 @@ static void test_reset_keeps_device_id(void **state)
     world *w = *state;
     uint8_t before[16], after[16];
     assert_int_equal(custos_device_id(w->ctx, before), CUSTOS_OK);
-    assert_int_equal(custos_factory_reset(&w->ctx, NULL, NULL, 0, NULL), CUSTOS_OK);
+    assert_int_equal(custos_factory_reset(&w->ctx, NULL, 0, NULL, NULL), CUSTOS_OK);
     assert_int_equal(custos_device_id(w->ctx, after), CUSTOS_OK);
     assert_memory_equal(before, after, 16);
 }
@@ -262,7 +262,7 @@ static void test_old_database_with_keys_left_after_reset_opens_nothing(void **st
     char *saved = th_tmpdir("reset-copy");
     copy_file(w->dir, saved, "custos.db");
     copy_file(w->dir, saved, "custos.db-wal");
-    assert_int_equal(custos_factory_reset(&w->ctx, NULL, NULL, 0, NULL), CUSTOS_OK);
+    assert_int_equal(custos_factory_reset(&w->ctx, NULL, 0, NULL, NULL), CUSTOS_OK);
     custos_close(w->ctx);
     w->ctx = NULL;
     char shm[4096];
@@ -300,7 +300,7 @@ static void test_reset_canceled_is_finished_by_next_open(void **state)
     world *w = *state;
     custos_erase_options o = CUSTOS_ERASE_OPTIONS_INIT;
     o.progress = cancel_at_keys;
-    assert_int_equal(custos_factory_reset(&w->ctx, &o, NULL, 0, NULL), CUSTOS_ECANCELED);
+    assert_int_equal(custos_factory_reset(&w->ctx, NULL, 0, NULL, &o), CUSTOS_ECANCELED);
     assert_null(w->ctx);
     w->ctx = th_open(w->dir);
     uint32_t version;
@@ -319,7 +319,7 @@ static void test_reset_with_small_receipt_buffer_is_erange_and_handle_kept(void 
     uint8_t r[10];
     size_t len = 0;
     custos_t *before = w->ctx;
-    assert_int_equal(custos_factory_reset(&w->ctx, NULL, r, sizeof r, &len), CUSTOS_ERANGE);
+    assert_int_equal(custos_factory_reset(&w->ctx, r, sizeof r, &len, NULL), CUSTOS_ERANGE);
     assert_ptr_equal(w->ctx, before);
     assert_int_equal(len, CUSTOS_ERASE_RECEIPT_MAX);
     assert_true(ef_reads(w->ctx, w->ids[0], w->canary[0]));

@@ -32,7 +32,7 @@ static void test_atomic_write_refuses_a_fifo_and_leaves_it(void **state)
     snprintf(path, sizeof path, "%s/fifo", dir);
     assert_int_equal(mkfifo(path, 0600), 0);
     assert_int_equal(custos__file_write_atomic(NULL, path, "x", 1, 0600), CUSTOS_EINVAL);
-    assert_non_null(strstr(custos_last_open_error(), "not a regular file"));
+    assert_non_null(strstr(custos_last_error(), "not a regular file"));
     struct stat st;
     assert_int_equal(lstat(path, &st), 0);
     assert_true(S_ISFIFO(st.st_mode));

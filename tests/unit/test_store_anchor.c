@@ -49,8 +49,8 @@ static int reopen_rc(fx *f)
 static void expect_refused(fx *f, const char *says)
 {
     assert_int_equal(reopen_rc(f), CUSTOS_ECORRUPT);
-    if (strstr(custos_last_open_error(), says) == NULL)
-        fail_msg("'%s' lacks '%s'", custos_last_open_error(), says);
+    if (strstr(custos_last_error(), says) == NULL)
+        fail_msg("'%s' lacks '%s'", custos_last_error(), says);
 }
 
 /* An older custos.db copied over the current one: a withdrawn consent would come back. */
@@ -189,7 +189,7 @@ static void test_unanchored_store_and_factory_reset_open(void **state)
     assert_int_equal(unlink(file_of(&f, 0, "anchor")), 0);
     fx_reopen(&f);
     assert_int_equal(access(file_of(&f, 0, "anchor"), F_OK), 0);
-    assert_int_equal(custos_factory_reset(&f.ctx, NULL, NULL, 0, NULL), CUSTOS_OK);
+    assert_int_equal(custos_factory_reset(&f.ctx, NULL, 0, NULL, NULL), CUSTOS_OK);
     custos_close(f.ctx);
     f.ctx = NULL;
     assert_int_equal(reopen_rc(&f), CUSTOS_OK);

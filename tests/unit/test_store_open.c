@@ -71,7 +71,7 @@ static void test_open_without_create_on_missing_store_is_enotfound(void **state)
     custos_t *ctx = (custos_t *)1;
     assert_int_equal(custos_open(&ctx, dir, &opts), CUSTOS_ENOTFOUND);
     assert_null(ctx);
-    assert_non_null(strstr(custos_last_open_error(), "no store"));
+    assert_non_null(strstr(custos_last_error(), "no store"));
     th_tmpdir_remove(dir);
 }
 
@@ -160,7 +160,7 @@ static void test_newer_store_format_is_eversion(void **state)
     th_write_file(dir, "STORE", h, 64);
     custos_t *ctx = NULL;
     assert_int_equal(custos_open(&ctx, dir, NULL), CUSTOS_EVERSION);
-    assert_non_null(strstr(custos_last_open_error(), "upgrade Custos"));
+    assert_non_null(strstr(custos_last_error(), "upgrade Custos"));
     th_tmpdir_remove(dir);
 }
 
@@ -314,8 +314,8 @@ static void test_key_file_open_to_group_or_others_is_refused(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(chmod(path, bad[i]), 0);
         assert_int_equal(custos_open(&ctx, dir, &opts), CUSTOS_EKEY);
-        if (strstr(custos_last_open_error(), fix) == NULL)
-            fail_msg("mode %03o: '%s' lacks '%s'", (unsigned)bad[i], custos_last_open_error(), fix);
+        if (strstr(custos_last_error(), fix) == NULL)
+            fail_msg("mode %03o: '%s' lacks '%s'", (unsigned)bad[i], custos_last_error(), fix);
     }
     assert_int_equal(chmod(path, 0400), 0);
     assert_int_equal(custos_open(&ctx, dir, &opts), CUSTOS_OK);
@@ -358,8 +358,8 @@ static void test_missing_empty_or_truncated_database_is_ecorrupt(void **state)
             ctx = open_flags(dir, create ? CUSTOS_OPEN_CREATE : 0, &rc);
             assert_null(ctx);
             assert_int_equal(rc, CUSTOS_ECORRUPT);
-            if (strstr(custos_last_open_error(), cuts[i].says) == NULL)
-                fail_msg("cut %ld: '%s' lacks '%s'", cuts[i].size, custos_last_open_error(), cuts[i].says);
+            if (strstr(custos_last_error(), cuts[i].says) == NULL)
+                fail_msg("cut %ld: '%s' lacks '%s'", cuts[i].size, custos_last_error(), cuts[i].says);
         }
         th_tmpdir_remove(dir);
     }
@@ -473,7 +473,7 @@ static void test_damaged_schema_is_ecorrupt_and_escaped(void **state)
     int rc;
     assert_null(open_flags(dir, 0, &rc));
     assert_int_equal(rc, CUSTOS_ECORRUPT);
-    const char *msg = custos_last_open_error();
+    const char *msg = custos_last_error();
     assert_true(msg[0] != '\0');
     for (const unsigned char *p = (const unsigned char *)msg; *p != '\0'; p++)
         if (*p < 0x20 || *p >= 0x7f)

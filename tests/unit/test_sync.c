@@ -22,7 +22,7 @@ static void test_signed_update_is_applied(void **state)
     custos_consent_change c = { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 };
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
     size_t len = update(&p, msg, &c, 1), applied = 0;
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, &applied), CUSTOS_OK);
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, &applied, msg, len), CUSTOS_OK);
     assert_int_equal(applied, 1);
     assert_int_equal(custos_check(p.dev.ctx, p.dev.owner, FX_ANALYTICS, FX_CAT_USAGE), CUSTOS_ALLOW);
     custos_consent_event_info ev[1];
@@ -43,9 +43,9 @@ static void test_replayed_update_is_ereplay(void **state)
     custos_consent_change c = { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 };
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
     size_t len = update(&p, msg, &c, 1);
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_OK);
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, msg, len), CUSTOS_OK);
     assert_int_equal(custos_consent_withdraw(p.dev.ctx, p.dev.owner, FX_ANALYTICS, &fx_info), CUSTOS_OK);
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_EREPLAY);
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, msg, len), CUSTOS_EREPLAY);
     assert_int_equal(custos_check(p.dev.ctx, p.dev.owner, FX_ANALYTICS, FX_CAT_USAGE), CUSTOS_DENY_WITHDRAWN);
     fx_pair_close(&p);
 }
@@ -59,10 +59,10 @@ static void test_flipped_signature_bit_is_esignature(void **state)
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
     size_t len = update(&p, msg, &c, 1);
     msg[len - 10] ^= 0x01; /* inside the signature, the last field */
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_ESIGNATURE);
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, msg, len), CUSTOS_ESIGNATURE);
     assert_int_equal(fx_events(&p.dev, ""), 0);
     msg[len - 10] ^= 0x01;
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_OK); /* counter was kept */
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, msg, len), CUSTOS_OK); /* counter was kept */
     fx_pair_close(&p);
 }
 
@@ -86,7 +86,7 @@ static void test_rejected_update_is_audited_with_its_detail_kept(void **state)
     size_t len = update(&p, msg, &c, 1);
     msg[len - 10] ^= 0x01;
     int before = audit_rows(&p.dev);
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_ESIGNATURE);
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, msg, len), CUSTOS_ESIGNATURE);
     assert_int_equal(audit_rows(&p.dev), before + 1);
     assert_non_null(strstr(custos_errmsg(p.dev.ctx), "signature does not verify"));
     fx_pair_close(&p);
@@ -101,7 +101,7 @@ static void test_unpaired_signer_is_esignature(void **state)
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
     size_t len = update(&p, msg, &c, 1);
     assert_int_equal(custos_unpair(p.dev.ctx, p.app_pk), CUSTOS_OK);
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_ESIGNATURE);
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, msg, len), CUSTOS_ESIGNATURE);
     assert_non_null(strstr(custos_errmsg(p.dev.ctx), "not a paired key"));
     assert_int_equal(custos_unpair(p.dev.ctx, p.app_pk), CUSTOS_ENOTFOUND);
     fx_pair_close(&p);
@@ -116,11 +116,11 @@ static void test_truncated_or_oversize_message_is_refused(void **state)
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE + 1];
     size_t len = update(&p, msg, &c, 1);
     for (size_t cut = 1; cut < len; cut++)
-        assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, cut, NULL) < 0, 1);
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len - 1, NULL), CUSTOS_ECORRUPT);
+        assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, msg, cut) < 0, 1);
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, msg, len - 1), CUSTOS_ECORRUPT);
     memset(msg, 0, sizeof msg);
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, CUSTOS_SYNC_MAX_MESSAGE + 1, NULL), CUSTOS_ERANGE);
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, 0, NULL), CUSTOS_EINVAL);
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, msg, CUSTOS_SYNC_MAX_MESSAGE + 1), CUSTOS_ERANGE);
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, NULL, 0), CUSTOS_EINVAL);
     assert_int_equal(fx_events(&p.dev, ""), 0);
     fx_pair_close(&p);
 }
@@ -157,7 +157,7 @@ static void test_too_many_changes_is_erange(void **state)
         c[i] = (custos_consent_change){ p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 };
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
     size_t len = raw_update(&p, msg, 1, 0, c, 17, p.dev_id);
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_ERANGE);
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, msg, len), CUSTOS_ERANGE);
     size_t out_len = 0;
     assert_int_equal(custos_sync_encode_update(p.app.ctx, msg, sizeof msg, &out_len, p.dev_id, c, 17), CUSTOS_ERANGE);
     assert_int_equal(fx_events(&p.dev, ""), 0);
@@ -172,7 +172,7 @@ static void test_update_for_another_device_is_einval(void **state)
     custos_consent_change c = { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 };
     uint8_t other[16] = { 1, 2, 3 }, msg[CUSTOS_SYNC_MAX_MESSAGE];
     size_t len = raw_update(&p, msg, 1, 0, &c, 1, other);
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_EINVAL);
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, msg, len), CUSTOS_EINVAL);
     fx_pair_close(&p);
 }
 
@@ -184,7 +184,7 @@ static void test_update_from_the_future_is_einval(void **state)
     custos_consent_change c = { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 };
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
     size_t len = raw_update(&p, msg, 1, p.dev.clock.now + 3600, &c, 1, p.dev_id);
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_EINVAL);
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, msg, len), CUSTOS_EINVAL);
     assert_non_null(strstr(custos_errmsg(p.dev.ctx), "future"));
     assert_int_equal(fx_events(&p.dev, ""), 0);
     fx_pair_close(&p);
@@ -199,7 +199,7 @@ static void test_unknown_subject_applies_nothing(void **state)
                                    { 999, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 } };
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
     size_t len = update(&p, msg, c, 2);
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_ENOTFOUND);
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, msg, len), CUSTOS_ENOTFOUND);
     assert_int_equal(fx_events(&p.dev, ""), 0);
     assert_int_equal(custos_check(p.dev.ctx, p.dev.owner, FX_ANALYTICS, FX_CAT_USAGE), CUSTOS_DENY_NO_CONSENT);
     fx_pair_close(&p);
@@ -218,10 +218,10 @@ static void test_wrong_body_type_is_ecorrupt(void **state)
     size_t blen = 0;
     assert_int_equal(custos_sync__update_body(&body, &blen, &f), CUSTOS_OK);
     size_t len = seal_body(&p, msg, CUSTOS__V1__BODY_TYPE__BODY_CONSENT_STATE, body, blen);
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_ECORRUPT);
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, msg, len), CUSTOS_ECORRUPT);
     body[1] = CUSTOS__V1__BODY_TYPE__BODY_ERASE_REQUEST; /* the body_type inside the body */
     len = seal_body(&p, msg, CUSTOS__V1__BODY_TYPE__BODY_CONSENT_UPDATE, body, blen);
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_ECORRUPT);
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, msg, len), CUSTOS_ECORRUPT);
     custos__free(body);
     fx_pair_close(&p);
 }
@@ -236,7 +236,7 @@ static void test_withdrawal_wins_within_one_update(void **state)
                                    { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_REFUSED, 0 } };
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
     size_t len = update(&p, msg, c, 3), applied = 0;
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, &applied), CUSTOS_OK);
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, &applied, msg, len), CUSTOS_OK);
     assert_int_equal(applied, 2);
     assert_int_equal(custos_check(p.dev.ctx, p.dev.owner, FX_ANALYTICS, FX_CAT_USAGE), CUSTOS_DENY_REFUSED);
     assert_int_equal(custos_check(p.dev.ctx, p.dev.owner, FX_MARKETING, FX_CAT_CONTACT), CUSTOS_ALLOW);
@@ -254,12 +254,12 @@ static void test_withdrawal_wins_at_the_same_time(void **state)
     custos_consent_change c = { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 };
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
     size_t len = raw_update(&p, msg, 1, p.dev.clock.now, &c, 1, p.dev_id), applied = 9;
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, &applied), CUSTOS_OK);
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, &applied, msg, len), CUSTOS_OK);
     assert_int_equal(applied, 0);
     assert_int_equal(custos_check(p.dev.ctx, p.dev.owner, FX_ANALYTICS, FX_CAT_USAGE), CUSTOS_DENY_WITHDRAWN);
     /* a later decision from the app applies */
     len = raw_update(&p, msg, 2, p.dev.clock.now + 1, &c, 1, p.dev_id);
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, &applied), CUSTOS_OK);
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, &applied, msg, len), CUSTOS_OK);
     assert_int_equal(applied, 1);
     fx_pair_close(&p);
 }
@@ -273,7 +273,7 @@ static void test_app_signed_time_raises_confidence(void **state)
     custos_consent_change c = { p.dev.owner, FX_ANALYTICS, CUSTOS_CONSENT_GIVEN, 0 };
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
     size_t len = raw_update(&p, msg, 1, 1800000000u, &c, 1, p.dev_id);
-    assert_int_equal(custos_sync_apply_update(p.dev.ctx, msg, len, NULL), CUSTOS_OK);
+    assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, msg, len), CUSTOS_OK);
     custos_consent_event_info ev[1];
     size_t n = 0;
     assert_int_equal(custos_consent_history(p.dev.ctx, ev, 1, &n, p.dev.owner), CUSTOS_OK);

@@ -586,7 +586,7 @@ static void test_rotations_rolled_back_until_the_provider_is_full_do_not_block_e
     tv_expect(ctx, a, "alice's");
     tv_expect(ctx, b, "bob's");
     tv_expect(ctx, a2, "alice's second");
-    assert_int_equal(custos_erase_subject(ctx, bob, NULL, NULL, 0, NULL), CUSTOS_OK);
+    assert_int_equal(custos_erase_subject(ctx, NULL, 0, NULL, bob, NULL), CUSTOS_OK);
     uint8_t buf[32];
     size_t len = 0;
     assert_int_equal(custos_vault_get(ctx, buf, sizeof buf, &len, NULL, b), CUSTOS_ENOTFOUND);

@@ -14,7 +14,7 @@ static int64_t rows(custos_t *ctx)
     return tv_count(ctx, "SELECT count(*) FROM audit_entry");
 }
 
-static int count_access(const custos_audit_entry *e, void *user)
+static int count_access(void *user, const custos_audit_entry *e)
 {
     if (e->kind == CUSTOS_AUDIT_ACCESS)
         ++*(int *)user;
@@ -120,7 +120,7 @@ static void test_opting_out_keeps_the_reads_made_before(void **state)
 }
 
 /* The reads before an erase appear before it in the chain. */
-static int kinds_in_order(const custos_audit_entry *e, void *user)
+static int kinds_in_order(void *user, const custos_audit_entry *e)
 {
     int *state = user; /* 0: nothing yet, 1: access seen, 2: erase after access, -1: erase first */
     if (e->kind == CUSTOS_AUDIT_ACCESS && *state == 0)
@@ -140,7 +140,7 @@ static void test_reads_before_an_erase_are_recorded_before_it(void **state)
     tv_expect(ctx, id, "bob's");
     static uint8_t receipt[8192];
     size_t rlen = 0;
-    int rc = custos_erase_subject(ctx, bob, NULL, receipt, sizeof receipt, &rlen);
+    int rc = custos_erase_subject(ctx, receipt, sizeof receipt, &rlen, bob, NULL);
     if (rc != CUSTOS_OK)
         fprintf(stderr, "erase: %s\n", custos_errmsg(ctx));
     assert_int_equal(rc, CUSTOS_OK);

@@ -14,7 +14,7 @@ typedef struct seen {
     char detail[80];
 } seen;
 
-static int visit(const custos_audit_entry *e, void *user)
+static int visit(void *user, const custos_audit_entry *e)
 {
     seen *s = user;
     if (e->kind != CUSTOS_AUDIT_ACCESS)
@@ -116,7 +116,7 @@ static void test_failed_reads_and_opted_out_reads_are_not_recorded(void **state)
 
 typedef struct kinds { int integrity, key_failure; char detail[80]; } kinds;
 
-static int visit_kinds(const custos_audit_entry *e, void *user)
+static int visit_kinds(void *user, const custos_audit_entry *e)
 {
     kinds *k = user;
     if (e->kind == CUSTOS_AUDIT_INTEGRITY_VIOLATION || e->kind == CUSTOS_AUDIT_KEY_FAILURE) {

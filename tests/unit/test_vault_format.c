@@ -117,7 +117,7 @@ static void test_store_of_a_newer_format_is_eversion(void **state)
     custos_t *ctx = NULL;
     assert_int_equal(custos_open(&ctx, dir, &o), CUSTOS_EVERSION);
     assert_null(ctx);
-    assert_non_null(strstr(custos_last_open_error(), "format 2"));
+    assert_non_null(strstr(custos_last_error(), "format 2"));
     th_tmpdir_remove(dir);
 }
 
@@ -156,7 +156,7 @@ static void test_failed_migration_step_leaves_the_store_in_its_old_format(void *
     custos_open_options o = tv_options();
     custos_t *ctx = NULL;
     assert_int_equal(custos_open(&ctx, dir, &o), CUSTOS_EIO);
-    assert_non_null(strstr(custos_last_open_error(), "migrating custos.db from format 1 (a step that fails)"));
+    assert_non_null(strstr(custos_last_error(), "migrating custos.db from format 1 (a step that fails)"));
     custos__migrate_set_steps(NULL, 0, 0);
     ctx = tv_open(dir);
     assert_int_equal(user_version(ctx), 1);
@@ -175,7 +175,7 @@ static void test_missing_migration_step_is_eversion(void **state)
     custos_open_options o = tv_options();
     custos_t *ctx = NULL;
     assert_int_equal(custos_open(&ctx, dir, &o), CUSTOS_EVERSION);
-    assert_non_null(strstr(custos_last_open_error(), "no migration from it"));
+    assert_non_null(strstr(custos_last_error(), "no migration from it"));
     custos__migrate_set_steps(NULL, 0, 0);
     th_tmpdir_remove(dir);
 }

@@ -97,7 +97,7 @@ static inline custos_t *tv_open(const char *dir)
     custos_t *ctx = NULL;
     int rc = custos_open(&ctx, dir, &o);
     if (rc != CUSTOS_OK)
-        fprintf(stderr, "open: %s\n", custos_last_open_error());
+        fprintf(stderr, "open: %s\n", custos_last_error());
     assert_int_equal(rc, CUSTOS_OK);
     return ctx;
 }

@@ -55,7 +55,7 @@ static void test_wrong_passphrase_is_ekey(void **state)
     custos_t *ctx = open_with(dir, "wrong", &kp, &rc);
     assert_int_equal(rc, CUSTOS_EKEY);
     assert_null(ctx);
-    assert_non_null(strstr(custos_last_open_error(), "wrong passphrase"));
+    assert_non_null(strstr(custos_last_error(), "wrong passphrase"));
     custos_key_provider_free(kp);
     th_tmpdir_remove(dir);
 }

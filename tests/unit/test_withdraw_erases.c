@@ -86,14 +86,14 @@ static void test_synced_withdrawal_erases_that_purpose(void **state)
     size_t before = receipts(dev), len = 0, applied = 0;
     custos_consent_change c = { dev->owner, FX_VIDEO, CUSTOS_CONSENT_WITHDRAWN, 0 };
     assert_int_equal(custos_sync_encode_update(p.app.ctx, msg, sizeof msg, &len, p.dev_id, &c, 1), CUSTOS_OK);
-    assert_int_equal(custos_sync_apply_update(dev->ctx, msg, len, &applied), CUSTOS_OK);
+    assert_int_equal(custos_sync_apply_update(dev->ctx, &applied, msg, len), CUSTOS_OK);
     assert_int_equal(applied, 1);
     assert_int_equal(fx_status(dev, dev->owner, FX_VIDEO), CUSTOS_CONSENT_WITHDRAWN);
     assert_int_equal(readable(dev, video), CUSTOS_ENOTFOUND);
     assert_int_equal(readable(dev, usage), CUSTOS_OK);
     assert_int_equal(receipts(dev), before + 1);
     /* the same update again is a replay: refused, nothing more erased */
-    assert_int_equal(custos_sync_apply_update(dev->ctx, msg, len, NULL), CUSTOS_EREPLAY);
+    assert_int_equal(custos_sync_apply_update(dev->ctx, NULL, msg, len), CUSTOS_EREPLAY);
     assert_int_equal(receipts(dev), before + 1);
     fx_pair_close(&p);
 }

@@ -14,7 +14,7 @@ def test_receipt_verifies_with_the_device_key(erased):
 def test_receipt_with_another_key_is_a_bad_signature(erased, tmp_path):
     _, receipt = erased
     with custos.Store(tmp_path / "other") as other:
-        with pytest.raises(custos.BadSignature):
+        with pytest.raises(custos.BadSignature, match="signed by another key"):
             custos.verify_receipt(receipt, other.public_key)
 
 

@@ -129,9 +129,8 @@ CUSTOS_API int custos_audit_export(custos_t *ctx, uint8_t *out, size_t out_size,
  * CUSTOS_ECORRUPT with CUSTOS_AUDIT_EXPORT_MALFORMED.
  */
 CUSTOS_API CUSTOS_WARN_UNUSED
-int custos_audit_verify_export(const uint8_t *bytes, size_t len,
-                               const uint8_t device_public_key[32],
-                               custos_audit_report *report);
+int custos_audit_verify_export(custos_audit_report *report, const uint8_t *bytes, size_t len,
+                               const uint8_t device_public_key[32]);
 
 /* --- Reading ------------------------------------------------------------ */
 
@@ -149,7 +148,7 @@ typedef struct custos_audit_entry {
 } custos_audit_entry;
 
 /* Return nonzero from the callback to stop; that value is then returned. */
-typedef int (*custos_audit_visit_fn)(const custos_audit_entry *entry, void *user);
+typedef int (*custos_audit_visit_fn)(void *user, const custos_audit_entry *entry);
 
 /*
  * Call fn for each entry from seq `from` on (1: the whole chain), in order.

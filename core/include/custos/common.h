@@ -5,7 +5,7 @@
  * Every function of the core returns an int: 0 on success, a negative
  * CUSTOS_E* code on failure. custos_strerror() names a code in a static
  * string; custos_errmsg() (store.h) gives the detail of the last failure on a
- * handle. The codes are stable: the Java and Swift bindings map each one to a
+ * handle, custos_last_error() that of a call without one. The codes are stable: the Java and Swift bindings map each one to a
  * distinct exception or error case, so a new failure mode gets a new code
  * rather than overloading an old one.
  */
@@ -55,6 +55,19 @@ enum {
 
 /* The static name and meaning of an error code, e.g. "CUSTOS_EKEY: wrong or missing key". */
 CUSTOS_API const char *custos_strerror(int code);
+
+/*
+ * The detail of the last failure, on the calling thread, of a call that
+ * takes no handle: custos_open, custos_factory_reset once it has closed the
+ * old handle, the verifiers (custos_receipt_verify, custos_receipt_json,
+ * custos_consent_receipt_verify, custos_audit_verify_export,
+ * custos_erase_request_accept) and every manifest and disclosure call (which
+ * also fill their custos_manifest_error, with the YAML line and column).
+ * Never NULL; meaningful only right after such a call failed, as a later
+ * failure on the same thread replaces it and a success leaves it alone.
+ * Calls on a handle report through custos_errmsg(ctx) (store.h) instead.
+ */
+CUSTOS_API const char *custos_last_error(void);
 
 /* The library version, "MAJOR.MINOR.PATCH". */
 CUSTOS_API const char *custos_version(void);

@@ -212,8 +212,7 @@ CUSTOS_API int custos_consent_receipt(custos_t *ctx, char *out, size_t out_size,
  * change; *out_events (may be NULL) receives the number of events.
  */
 CUSTOS_API CUSTOS_WARN_UNUSED
-int custos_consent_receipt_verify(const char *receipt, size_t len, const uint8_t device_pk[32],
-                                  size_t *out_events);
+int custos_consent_receipt_verify(size_t *out_events, const char *receipt, size_t len, const uint8_t device_pk[32]);
 
 #ifdef __cplusplus
 }

@@ -111,9 +111,9 @@ CUSTOS_API int custos_disclose_file_name(char *out, size_t out_size, size_t *out
  * Free *out with custos_disclose_free().
  */
 CUSTOS_API CUSTOS_WARN_UNUSED
-int custos_disclose_access_report(char **out, size_t *out_len, custos_t *ctx, custos_subject subject,
-                                  const uint8_t *compiled, size_t compiled_len,
-                                  custos_disclose_format format, const custos_disclose_options *opts);
+int custos_disclose_access_report(custos_t *ctx, char **out, size_t *out_len, custos_subject subject,
+                                  const uint8_t *compiled, size_t compiled_len, custos_disclose_format format,
+                                  const custos_disclose_options *opts);
 
 /* Free what custos_disclose() returned; NULL is fine. */
 CUSTOS_API void custos_disclose_free(void *p);

@@ -77,17 +77,15 @@ CUSTOS_API size_t custos_erase_receipt_max(void);
  * CUSTOS_ENOTFOUND if the subject is not registered (nothing is erased).
  * opts may be NULL.
  */
-CUSTOS_API int custos_erase_subject(custos_t *ctx, custos_subject subject,
-                                    const custos_erase_options *opts,
-                                    uint8_t *receipt, size_t receipt_size, size_t *receipt_len);
+CUSTOS_API int custos_erase_subject(custos_t *ctx, uint8_t *receipt, size_t receipt_size, size_t *receipt_len,
+                                    custos_subject subject, const custos_erase_options *opts);
 
 /*
  * The same for one purpose of one subject (a withdrawal): only that
  * (subject, purpose) key and its records; the registration stays.
  */
-CUSTOS_API int custos_erase_purpose(custos_t *ctx, custos_subject subject, uint32_t purpose,
-                                    const custos_erase_options *opts,
-                                    uint8_t *receipt, size_t receipt_size, size_t *receipt_len);
+CUSTOS_API int custos_erase_purpose(custos_t *ctx, uint8_t *receipt, size_t receipt_size, size_t *receipt_len,
+                                    custos_subject subject, uint32_t purpose, const custos_erase_options *opts);
 
 /*
  * Remove every record whose retention ran out at the store's clock.
@@ -95,8 +93,8 @@ CUSTOS_API int custos_erase_purpose(custos_t *ctx, custos_subject subject, uint3
  * data keys still serve younger records) and a request are produced only if
  * something was removed; otherwise *receipt_len is 0.
  */
-CUSTOS_API int custos_erase_expired(custos_t *ctx, const custos_erase_options *opts, uint64_t *removed,
-                                    uint8_t *receipt, size_t receipt_size, size_t *receipt_len);
+CUSTOS_API int custos_erase_expired(custos_t *ctx, uint8_t *receipt, size_t receipt_size, size_t *receipt_len,
+                                    uint64_t *removed, const custos_erase_options *opts);
 
 /*
  * Factory reset (EN 304 6xx MI-RSET): destroy every KEK (so no data key can
@@ -116,8 +114,8 @@ CUSTOS_API int custos_erase_expired(custos_t *ctx, const custos_erase_options *o
  * finishes the reset. Another process may open the store in the instant
  * between the close and the reopen.
  */
-CUSTOS_API int custos_factory_reset(custos_t **pctx, const custos_erase_options *opts,
-                                    uint8_t *receipt, size_t receipt_size, size_t *receipt_len);
+CUSTOS_API int custos_factory_reset(custos_t **pctx, uint8_t *receipt, size_t receipt_size, size_t *receipt_len,
+                                    const custos_erase_options *opts);
 
 /* --- Receipts ---------------------------------------------------------------- */
 
@@ -145,8 +143,7 @@ CUSTOS_API int custos_receipt_json(char *out, size_t out_size, size_t *out_len,
  * CUSTOS_ENOTFOUND for an unknown seq.
  */
 CUSTOS_API int custos_erase_receipt_list(custos_t *ctx, uint64_t *seqs, size_t max, size_t *n);
-CUSTOS_API int custos_erase_receipt_get(custos_t *ctx, uint64_t seq,
-                                        uint8_t *out, size_t out_size, size_t *out_len);
+CUSTOS_API int custos_erase_receipt_get(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_len, uint64_t seq);
 
 /* --- Outbox of EraseRequests for associated services (ETSI 5.11-2) --------- */
 
@@ -158,8 +155,7 @@ CUSTOS_API int custos_erase_receipt_get(custos_t *ctx, uint64_t seq,
  * removed. The same list/get shape as the receipts.
  */
 CUSTOS_API int custos_erase_outbox_list(custos_t *ctx, uint64_t *seqs, size_t max, size_t *n);
-CUSTOS_API int custos_erase_outbox_get(custos_t *ctx, uint64_t seq,
-                                       uint8_t *out, size_t out_size, size_t *out_len);
+CUSTOS_API int custos_erase_outbox_get(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_len, uint64_t seq);
 CUSTOS_API int custos_erase_outbox_ack(custos_t *ctx, uint64_t seq);
 
 /* --- Receiving an EraseRequest (service side) ------------------------------- */

@@ -126,7 +126,7 @@ typedef struct custos_open_options {
  * should be), CUSTOS_EVERSION (written by a newer Custos), CUSTOS_ECORRUPT
  * (a truncated or altered header), CUSTOS_ENOTFOUND (no store and no CREATE),
  * CUSTOS_EKEY (the key provider failed), CUSTOS_EIO / CUSTOS_ENOSPC.
- * custos_last_open_error() gives the detail of a failed open.
+ * custos_last_error() (common.h) gives the detail of a failed open.
  */
 CUSTOS_API CUSTOS_WARN_UNUSED
 int custos_open(custos_t **out, const char *dir, const custos_open_options *opts);
@@ -137,9 +137,6 @@ CUSTOS_API void custos_close(custos_t *ctx);
 /* Detail of the last failure on ctx (never NULL; "" if none). Thread-safe:
  * the text is copied into a buffer of the calling thread. */
 CUSTOS_API const char *custos_errmsg(const custos_t *ctx);
-
-/* Detail of the last failed custos_open() on this thread. */
-CUSTOS_API const char *custos_last_open_error(void);
 
 /* The store's directory, and this device's 16-byte id. */
 CUSTOS_API const char *custos_store_dir(const custos_t *ctx);

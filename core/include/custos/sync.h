@@ -71,7 +71,7 @@ CUSTOS_API int custos_sync_encode_update(custos_t *ctx, uint8_t *out, size_t out
  * counts the events recorded.
  */
 CUSTOS_API CUSTOS_WARN_UNUSED
-int custos_sync_apply_update(custos_t *ctx, const uint8_t *msg, size_t len, size_t *out_applied);
+int custos_sync_apply_update(custos_t *ctx, size_t *out_applied, const uint8_t *msg, size_t len);
 
 /* The compact state of one subject (CompactConsentState). */
 typedef struct custos_compact_state {

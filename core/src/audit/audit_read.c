@@ -195,16 +195,16 @@ int custos_audit_export(custos_t *ctx, uint8_t *out, size_t out_size, size_t *ou
     return rc;
 }
 
-int custos_audit_verify_export(const uint8_t *bytes, size_t len, const uint8_t device_public_key[32],
-                               custos_audit_report *report)
+int custos_audit_verify_export(custos_audit_report *report, const uint8_t *bytes, size_t len,
+                               const uint8_t device_public_key[32])
 {
     int rc = check_report(report);
     if (rc != CUSTOS_OK)
-        return rc;
+        return custos__fail_noctx(rc, "custos_audit_verify_export: no report, or a report of another version");
     if ((bytes == NULL && len > 0) || device_public_key == NULL)
-        return CUSTOS_EINVAL;
+        return custos__fail_noctx(CUSTOS_EINVAL, "custos_audit_verify_export: no export or no public key");
     if (sodium_init() < 0) /* this may be the first call into Custos: no store is open */
-        return CUSTOS_ECRYPTO;
+        return custos__fail_noctx(CUSTOS_ECRYPTO, "libsodium failed to initialise");
     audit_slice *e = NULL, *c = NULL;
     size_t ne = 0, nc = 0;
     rc = custos__audit_export_split(bytes, len, &e, &ne, &c, &nc);
@@ -216,6 +216,11 @@ int custos_audit_verify_export(const uint8_t *bytes, size_t len, const uint8_t d
     }
     custos__free(e);
     custos__free(c);
+    if (rc == CUSTOS_ECORRUPT)
+        custos__fail_noctx(rc, "audit export: %s at entry %llu", custos_audit_failure_name(report->failure),
+                           (unsigned long long)report->failed_seq);
+    else if (rc != CUSTOS_OK)
+        custos__fail_noctx(rc, "audit export: %s", custos_strerror(rc));
     return rc;
 }
 
@@ -250,7 +255,7 @@ int custos_audit_foreach(custos_t *ctx, uint64_t from, custos_audit_visit_fn fn,
         }
         custos_audit_entry pub;
         entry_public(&pub, e, &s);
-        rc = fn(&pub, user);
+        rc = fn(user, &pub);
     }
     chain_free(&ch);
     return rc;

@@ -796,18 +796,20 @@ static int check_events(const char *s, size_t signed_len, const uint8_t pk[32], 
     return rc;
 }
 
-int custos_consent_receipt_verify(const char *receipt, size_t len, const uint8_t device_pk[32], size_t *out_events)
+int custos_consent_receipt_verify(size_t *out_events, const char *receipt, size_t len, const uint8_t device_pk[32])
 {
     if (receipt == NULL || len == 0)
-        return CUSTOS_EINVAL;
+        return custos__fail_noctx(CUSTOS_EINVAL, "custos_consent_receipt_verify: no receipt");
     if (sodium_init() < 0)
-        return CUSTOS_ECRYPTO;
+        return custos__fail_noctx(CUSTOS_ECRYPTO, "libsodium failed to initialise");
     uint8_t pk[32];
     size_t signed_len = 0, count = 0;
     int rc = check_signature(receipt, len, device_pk, pk, &signed_len);
-    if (rc == CUSTOS_OK)
-        rc = check_events(receipt, signed_len, pk, &count);
-    if (rc == CUSTOS_OK && out_events != NULL)
+    if (rc != CUSTOS_OK)
+        return custos__fail_noctx(rc, "the receipt's own signature: %s", custos_strerror(rc));
+    if ((rc = check_events(receipt, signed_len, pk, &count)) != CUSTOS_OK)
+        return custos__fail_noctx(rc, "embedded event %zu: %s", count + 1, custos_strerror(rc));
+    if (out_events != NULL)
         *out_events = count;
     return rc;
 }

@@ -222,9 +222,9 @@ static int report(dc_gen *g, custos_t *ctx, custos_subject subject, int html)
     return rc;
 }
 
-int custos_disclose_access_report(char **out, size_t *out_len, custos_t *ctx, custos_subject subject,
-                                  const uint8_t *compiled, size_t compiled_len,
-                                  custos_disclose_format format, const custos_disclose_options *opts)
+int custos_disclose_access_report(custos_t *ctx, char **out, size_t *out_len, custos_subject subject,
+                                  const uint8_t *compiled, size_t compiled_len, custos_disclose_format format,
+                                  const custos_disclose_options *opts)
 {
     if (out == NULL || out_len == NULL || ctx == NULL || compiled == NULL)
         return custos__fail(ctx, CUSTOS_EINVAL, "custos_disclose_access_report: a required argument is NULL");

@@ -42,8 +42,9 @@ static const format_row *find_format(custos_disclose_format f)
 __attribute__((format(printf, 3, 0)))
 static int set_err(custos_manifest_error *err, int code, const char *fmt, va_list ap)
 {
+    custos__fail_noctxv(code, fmt, ap);
     if (err != NULL) {
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        snprintf(err->message, sizeof err->message, "%s", custos_last_error());
         err->line = 0;
         err->column = 0;
     }

@@ -329,15 +329,15 @@ static int erase_public(custos_t *ctx, uint32_t scope, custos_subject subject, u
     return rc;
 }
 
-int custos_erase_subject(custos_t *ctx, custos_subject subject, const custos_erase_options *opts,
-                         uint8_t *receipt, size_t receipt_size, size_t *receipt_len)
+int custos_erase_subject(custos_t *ctx, uint8_t *receipt, size_t receipt_size, size_t *receipt_len,
+                         custos_subject subject, const custos_erase_options *opts)
 {
     return erase_public(ctx, ERASE_SCOPE_SUBJECT, subject, CUSTOS_VAULT_ALL_PURPOSES, opts,
                         receipt, receipt_size, receipt_len, NULL);
 }
 
-int custos_erase_purpose(custos_t *ctx, custos_subject subject, uint32_t purpose, const custos_erase_options *opts,
-                         uint8_t *receipt, size_t receipt_size, size_t *receipt_len)
+int custos_erase_purpose(custos_t *ctx, uint8_t *receipt, size_t receipt_size, size_t *receipt_len,
+                         custos_subject subject, uint32_t purpose, const custos_erase_options *opts)
 {
     if (ctx != NULL && purpose == CUSTOS_VAULT_ALL_PURPOSES)
         return custos__fail(ctx, CUSTOS_EINVAL, "purpose %u is not a purpose id: use custos_erase_subject",
@@ -346,8 +346,8 @@ int custos_erase_purpose(custos_t *ctx, custos_subject subject, uint32_t purpose
                         NULL);
 }
 
-int custos_erase_expired(custos_t *ctx, const custos_erase_options *opts, uint64_t *removed,
-                         uint8_t *receipt, size_t receipt_size, size_t *receipt_len)
+int custos_erase_expired(custos_t *ctx, uint8_t *receipt, size_t receipt_size, size_t *receipt_len, uint64_t *removed,
+                         const custos_erase_options *opts)
 {
     if (removed != NULL)
         *removed = 0;

@@ -127,15 +127,16 @@ static int open_envelope(Custos__V1__SignedMessage **env, const uint8_t *msg, si
 {
     *env = custos__v1__signed_message__unpack(custos__pbc_allocator(), len, msg);
     if (*env == NULL)
-        return CUSTOS_ECORRUPT;
+        return custos__fail_noctx(CUSTOS_ECORRUPT, "%zu bytes that are not a SignedMessage", len);
     Custos__V1__SignedMessage *m = *env;
     int rc = CUSTOS_OK;
     if (m->body_type != type || m->signer.len != 32 || m->signature.len != 64)
-        rc = CUSTOS_ECORRUPT;
+        rc = custos__fail_noctx(CUSTOS_ECORRUPT, "a SignedMessage of body type %d (expected %d) or with a malformed "
+                                "signer or signature", (int)m->body_type, (int)type);
     else if (public_key != NULL && sodium_memcmp(m->signer.data, public_key, 32) != 0)
-        rc = CUSTOS_ESIGNATURE;
+        rc = custos__fail_noctx(CUSTOS_ESIGNATURE, "signed by another key than the one given");
     else if (crypto_sign_verify_detached(m->signature.data, m->body.data, m->body.len, m->signer.data) != 0)
-        rc = CUSTOS_ESIGNATURE;
+        rc = custos__fail_noctx(CUSTOS_ESIGNATURE, "the Ed25519 signature does not verify");
     if (rc != CUSTOS_OK) {
         custos__v1__signed_message__free_unpacked(m, custos__pbc_allocator());
         *env = NULL;
@@ -160,7 +161,7 @@ static int receipt_decode(Custos__V1__DeletionReceipt **out, Custos__V1__SignedM
             custos__v1__deletion_receipt__free_unpacked(r, custos__pbc_allocator());
         custos__v1__signed_message__free_unpacked(*env, custos__pbc_allocator());
         *env = NULL;
-        return CUSTOS_ECORRUPT;
+        return custos__fail_noctx(CUSTOS_ECORRUPT, "a signed body that is not a well-formed DeletionReceipt");
     }
     *out = r;
     return CUSTOS_OK;
@@ -169,7 +170,7 @@ static int receipt_decode(Custos__V1__DeletionReceipt **out, Custos__V1__SignedM
 int custos_receipt_verify(const uint8_t *receipt, size_t len, const uint8_t public_key[32])
 {
     if (receipt == NULL || public_key == NULL)
-        return CUSTOS_EINVAL;
+        return custos__fail_noctx(CUSTOS_EINVAL, "custos_receipt_verify: no receipt or no public key");
     Custos__V1__DeletionReceipt *r = NULL;
     Custos__V1__SignedMessage *env = NULL;
     int rc = receipt_decode(&r, &env, receipt, len, public_key);
@@ -283,12 +284,12 @@ static void render(jbuf *b, const Custos__V1__DeletionReceipt *r, const Custos__
 int custos_receipt_json(char *out, size_t out_size, size_t *out_len, const uint8_t *receipt, size_t len)
 {
     if (out_len == NULL || receipt == NULL || (out == NULL && out_size > 0))
-        return CUSTOS_EINVAL;
+        return custos__fail_noctx(CUSTOS_EINVAL, "custos_receipt_json: no output length, no receipt or no buffer");
     Custos__V1__DeletionReceipt *r = NULL;
     Custos__V1__SignedMessage *env = NULL;
     int rc = receipt_decode(&r, &env, receipt, len, NULL);
-    if (rc == CUSTOS_ESIGNATURE)
-        rc = CUSTOS_ECORRUPT; /* a receipt whose own signature fails is not rendered */
+    if (rc == CUSTOS_ESIGNATURE) /* a receipt whose own signature fails is not rendered */
+        rc = custos__fail_noctx(CUSTOS_ECORRUPT, "the receipt's own signature does not verify");
     if (rc != CUSTOS_OK)
         return rc;
     jbuf b = { out, out_size, 0 };
@@ -348,7 +349,7 @@ int custos_erase_request_accept(custos_erase_request_info *out, custos_erase_rep
                                 const uint8_t *msg, size_t len, const uint8_t device_public_key[32])
 {
     if (out == NULL || state == NULL || msg == NULL || device_public_key == NULL)
-        return CUSTOS_EINVAL;
+        return custos__fail_noctx(CUSTOS_EINVAL, "custos_erase_request_accept: an argument is NULL");
     Custos__V1__SignedMessage *env = NULL;
     int rc = open_envelope(&env, msg, len, CUSTOS__V1__BODY_TYPE__BODY_ERASE_REQUEST, device_public_key);
     if (rc != CUSTOS_OK)
@@ -357,9 +358,12 @@ int custos_erase_request_accept(custos_erase_request_info *out, custos_erase_rep
         custos__v1__erase_request__unpack(custos__pbc_allocator(), env->body.len, env->body.data);
     if (q == NULL || q->body_type != CUSTOS__V1__BODY_TYPE__BODY_ERASE_REQUEST || q->device_id.len != 16 ||
         q->request_id.len != 16 || (q->has_subject_hash && q->subject_hash.len != 32))
-        rc = CUSTOS_ECORRUPT;
-    else if (replay_seen(state, q->request_id.data) || q->counter <= state->last_counter)
-        rc = CUSTOS_EREPLAY;
+        rc = custos__fail_noctx(CUSTOS_ECORRUPT, "a signed body that is not a well-formed EraseRequest");
+    else if (replay_seen(state, q->request_id.data))
+        rc = custos__fail_noctx(CUSTOS_EREPLAY, "this request id was accepted before");
+    else if (q->counter <= state->last_counter)
+        rc = custos__fail_noctx(CUSTOS_EREPLAY, "counter %u is not above %u, the last accepted", q->counter,
+                                state->last_counter);
     if (rc == CUSTOS_OK) {
         request_info(out, q);
         replay_remember(state, q->request_id.data, q->counter);

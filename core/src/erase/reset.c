@@ -159,7 +159,7 @@ static int replace_database(const char *dir)
     char *db = custos__path_join(dir, DB_NAME), *old = custos__path_join(dir, DB_OLD_NAME);
     int rc = db == NULL || old == NULL ? CUSTOS_ENOMEM : CUSTOS_OK;
     if (rc == CUSTOS_OK && link(db, old) != 0 && errno != EEXIST && errno != ENOENT)
-        rc = custos__fail_open(CUSTOS_EIO, "cannot keep the old database for shredding: %s", strerror(errno));
+        rc = custos__fail_noctx(CUSTOS_EIO, "cannot keep the old database for shredding: %s", strerror(errno));
     if (rc == CUSTOS_OK)
         rc = custos__file_write_atomic(NULL, db, "", 0, 0600);
     custos__free(db);
@@ -176,7 +176,7 @@ static int shred_files(const char *dir)
     if (rc != CUSTOS_OK)
         return rc;
     if (d == NULL)
-        return custos__fail_open(CUSTOS_EIO, "cannot list the store directory");
+        return custos__fail_noctx(CUSTOS_EIO, "cannot list the store directory");
     struct dirent *e;
     while (rc == CUSTOS_OK && (e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, "STORE") == 0 || strcmp(e->d_name, ERASE_JOURNAL_NAME) == 0 ||
@@ -196,7 +196,7 @@ static int shred_files(const char *dir)
 
 /*
  * Run the phases of a reset journal that are not done yet, with the store
- * closed and kp not open. Errors are described in custos_last_open_error().
+ * closed and kp not open. Errors are described in custos_last_error().
  */
 static int reset_run(const custos_key_provider *kp, const char *dir, const uint8_t device_id[16],
                      erase_intent *in, const custos_erase_options *opts)
@@ -207,9 +207,9 @@ static int reset_run(const custos_key_provider *kp, const char *dir, const uint8
         if (opened == CUSTOS_OK && in->phase == RESET_PHASE_INTENT)
             rc = phase_keks(kp, dir, device_id, in);
         else if (opened != CUSTOS_OK && in->phase == RESET_PHASE_INTENT)
-            rc = custos__fail_open(opened, "a factory reset cannot sign its receipt: the key provider failed");
+            rc = custos__fail_noctx(opened, "a factory reset cannot sign its receipt: the key provider failed");
         else if (opened != CUSTOS_OK && opened != CUSTOS_EKEY && opened != CUSTOS_ECORRUPT)
-            rc = custos__fail_open(opened, "a factory reset cannot reach the key provider to destroy its keys");
+            rc = custos__fail_noctx(opened, "a factory reset cannot reach the key provider to destroy its keys");
         /* EKEY / ECORRUPT after SIGNED: the keys are already gone, or torn by their shredding. */
         if (rc == CUSTOS_OK && opened == CUSTOS_OK)
             rc = kp->destroy_all(kp->state);
@@ -238,7 +238,7 @@ int custos__erase_before_open(custos_t *ctx, int *fresh_keys)
         return CUSTOS_OK;
     }
     if (rc != CUSTOS_OK)
-        custos__fail_open(rc, "%s", ctx->errmsg);
+        custos__fail_noctx(rc, "%s", ctx->errmsg);
     if (rc == CUSTOS_OK && in.scope == ERASE_SCOPE_RESET) {
         rc = reset_run(ctx->kp, ctx->dir, ctx->device_id, &in, NULL);
         if (rc == CUSTOS_OK)

@@ -234,7 +234,7 @@ int custos_erase_receipt_list(custos_t *ctx, uint64_t *seqs, size_t max, size_t 
     return list_seqs(ctx, "SELECT seq FROM erase_receipt ORDER BY seq", seqs, max, n);
 }
 
-int custos_erase_receipt_get(custos_t *ctx, uint64_t seq, uint8_t *out, size_t out_size, size_t *out_len)
+int custos_erase_receipt_get(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_len, uint64_t seq)
 {
     return get_blob(ctx, "SELECT signed FROM erase_receipt WHERE seq=?", seq, out, out_size, out_len);
 }
@@ -244,7 +244,7 @@ int custos_erase_outbox_list(custos_t *ctx, uint64_t *seqs, size_t max, size_t *
     return list_seqs(ctx, "SELECT seq FROM erase_outbox ORDER BY seq", seqs, max, n);
 }
 
-int custos_erase_outbox_get(custos_t *ctx, uint64_t seq, uint8_t *out, size_t out_size, size_t *out_len)
+int custos_erase_outbox_get(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_len, uint64_t seq)
 {
     return get_blob(ctx, "SELECT signed FROM erase_outbox WHERE seq=?", seq, out, out_size, out_len);
 }

@@ -66,7 +66,7 @@ void custos__clear_error(custos_t *ctx)
 }
 
 static _Thread_local char tls_errmsg[CUSTOS_ERRMSG_MAX];
-static _Thread_local char tls_open_errmsg[CUSTOS_ERRMSG_MAX];
+static _Thread_local char tls_last_error[CUSTOS_ERRMSG_MAX];
 
 const char *custos_errmsg(const custos_t *ctx)
 {
@@ -79,16 +79,22 @@ const char *custos_errmsg(const custos_t *ctx)
     return tls_errmsg;
 }
 
-int custos__fail_open(int code, const char *fmt, ...)
+int custos__fail_noctxv(int code, const char *fmt, va_list ap)
+{
+    vsnprintf(tls_last_error, sizeof tls_last_error, fmt, ap);
+    return code;
+}
+
+int custos__fail_noctx(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(tls_open_errmsg, sizeof tls_open_errmsg, fmt, ap);
+    custos__fail_noctxv(code, fmt, ap);
     va_end(ap);
     return code;
 }
 
-const char *custos_last_open_error(void) { return tls_open_errmsg; }
+const char *custos_last_error(void) { return tls_last_error; }
 
 /* SQLite's words for a schema that is not the one Custos made: our SQL is
  * fixed, so on an open store these mean the file was altered. */

@@ -38,7 +38,7 @@ static int errno_code(int err)
 static int io_fail(custos_t *ctx, int err, const char *what, const char *path)
 {
     if (ctx == NULL)
-        return custos__fail_open(errno_code(err), "%s %s: %s", what, path, strerror(err));
+        return custos__fail_noctx(errno_code(err), "%s %s: %s", what, path, strerror(err));
     return custos__fail(ctx, errno_code(err), "%s %s: %s", what, path, strerror(err));
 }
 
@@ -120,7 +120,7 @@ int custos__file_write_atomic(custos_t *ctx, const char *path, const void *data,
     struct stat st;
     if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         rc = ctx ? custos__fail(ctx, CUSTOS_EINVAL, "%s exists and is not a regular file; not replacing it", path)
-                 : custos__fail_open(CUSTOS_EINVAL, "%s exists and is not a regular file; not replacing it", path);
+                 : custos__fail_noctx(CUSTOS_EINVAL, "%s exists and is not a regular file; not replacing it", path);
         goto out;
     }
 
@@ -174,7 +174,7 @@ int custos__file_read(custos_t *ctx, const char *path, uint8_t **out, size_t *ou
     if (fd < 0) {
         if (errno == ENOENT)
             return ctx ? custos__fail(ctx, CUSTOS_ENOTFOUND, "%s does not exist", path)
-                       : custos__fail_open(CUSTOS_ENOTFOUND, "%s does not exist", path);
+                       : custos__fail_noctx(CUSTOS_ENOTFOUND, "%s does not exist", path);
         return io_fail(ctx, errno, "open", path);
     }
     struct stat st;
@@ -186,7 +186,7 @@ int custos__file_read(custos_t *ctx, const char *path, uint8_t **out, size_t *ou
     if ((size_t)st.st_size > max) {
         close(fd);
         return ctx ? custos__fail(ctx, CUSTOS_ECORRUPT, "%s is larger than %zu bytes", path, max)
-                   : custos__fail_open(CUSTOS_ECORRUPT, "%s is larger than %zu bytes", path, max);
+                   : custos__fail_noctx(CUSTOS_ECORRUPT, "%s is larger than %zu bytes", path, max);
     }
     size_t cap = (size_t)st.st_size;
     uint8_t *buf = custos__malloc(cap);

@@ -74,8 +74,9 @@ int custos__failv(custos_t *ctx, int code, const char *fmt, va_list ap) __attrib
 /* Map an SQLite result code to a CUSTOS_E* code, recording its message. */
 int custos__sqlite_fail(custos_t *ctx, int rc, const char *what);
 void custos__clear_error(custos_t *ctx);
-/* Detail for failures before a handle exists (custos_open). */
-int custos__fail_open(int code, const char *fmt, ...) CUSTOS_PRINTF(2, 3);
+/* Detail for failures of calls without a handle (custos_last_error). */
+int custos__fail_noctx(int code, const char *fmt, ...) CUSTOS_PRINTF(2, 3);
+int custos__fail_noctxv(int code, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* --- memory (alloc.c) --- */
 void *custos__malloc(size_t n);

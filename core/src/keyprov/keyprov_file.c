@@ -84,19 +84,19 @@ static int save(file_state *s)
 static int parse(file_state *s, const uint8_t *buf, size_t len)
 {
     if (len < 8 || memcmp(buf, KF_MAGIC, 8) != 0)
-        return custos__fail_open(CUSTOS_EKEY, "%s is not a Custos key file", s->path);
+        return custos__fail_noctx(CUSTOS_EKEY, "%s is not a Custos key file", s->path);
     if (len < KF_HEAD + 32)
-        return custos__fail_open(CUSTOS_ECORRUPT, "%s is truncated", s->path);
+        return custos__fail_noctx(CUSTOS_ECORRUPT, "%s is truncated", s->path);
     if (custos__le32_get(buf + 8) > KF_VERSION)
-        return custos__fail_open(CUSTOS_EVERSION, "%s was written by a newer Custos (key file version %u)",
+        return custos__fail_noctx(CUSTOS_EVERSION, "%s was written by a newer Custos (key file version %u)",
                                  s->path, custos__le32_get(buf + 8));
     uint32_t n = custos__le32_get(buf + 12);
     if (n == 0 || n > KEK_MAX || len != KF_HEAD + KF_ENTRY * n + 32)
-        return custos__fail_open(CUSTOS_ECORRUPT, "%s has a bad length", s->path);
+        return custos__fail_noctx(CUSTOS_ECORRUPT, "%s has a bad length", s->path);
     uint8_t sum[32];
     crypto_generichash(sum, 32, buf, len - 32, NULL, 0);
     if (sodium_memcmp(sum, buf + len - 32, 32) != 0)
-        return custos__fail_open(CUSTOS_ECORRUPT, "%s failed its checksum", s->path);
+        return custos__fail_noctx(CUSTOS_ECORRUPT, "%s failed its checksum", s->path);
     memcpy(s->km->seed, buf + 16, 32);
     memcpy(s->km->index_key, buf + 48, 32);
     s->km->n = n;
@@ -133,7 +133,7 @@ static int check_private(const file_state *s)
     struct stat st;
     if (lstat(s->path, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) == 0)
         return CUSTOS_OK;
-    return custos__fail_open(CUSTOS_EKEY, "the key file %s is open to group or others (mode %03o): chmod 600 %s",
+    return custos__fail_noctx(CUSTOS_EKEY, "the key file %s is open to group or others (mode %03o): chmod 600 %s",
                              s->path, (unsigned)(st.st_mode & 0777), s->path);
 }
 
@@ -166,7 +166,7 @@ static int fp_open(void *state, const char *dir, int create)
         crypto_sign_seed_keypair(s->km->sign_pk, s->km->sign_sk, s->km->seed);
         rc = save(s);
     } else if (rc == CUSTOS_ENOTFOUND) {
-        rc = custos__fail_open(CUSTOS_EKEY, "the key file %s is missing", s->path);
+        rc = custos__fail_noctx(CUSTOS_EKEY, "the key file %s is missing", s->path);
     }
     km_lock(s);
     return rc;

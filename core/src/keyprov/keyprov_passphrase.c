@@ -64,7 +64,7 @@ static int derive(pw_secret *s)
     sodium_memzero(s->pass, s->pass_len);
     s->pass_len = 0;
     s->derived = rc == CUSTOS_OK;
-    return rc == CUSTOS_OK ? rc : custos__fail_open(rc, "Argon2id could not run (%llu MiB needed)",
+    return rc == CUSTOS_OK ? rc : custos__fail_noctx(rc, "Argon2id could not run (%llu MiB needed)",
                                                     (unsigned long long)(mem >> 20));
 }
 
@@ -105,17 +105,17 @@ static int pw_seal(void *state, uint8_t **out, size_t *out_len, const uint8_t *p
 static int check_head(const uint8_t *f, size_t len)
 {
     if (len < 8 || memcmp(f, PW_MAGIC, 8) != 0)
-        return custos__fail_open(CUSTOS_EKEY, "the key file is not sealed by a passphrase");
+        return custos__fail_noctx(CUSTOS_EKEY, "the key file is not sealed by a passphrase");
     if (len < PW_OVERHEAD)
-        return custos__fail_open(CUSTOS_ECORRUPT, "the passphrase key file is truncated");
+        return custos__fail_noctx(CUSTOS_ECORRUPT, "the passphrase key file is truncated");
     uint32_t version = (uint32_t)custos__le64_get((const uint8_t[8]){ f[8], f[9], f[10], f[11] });
     uint32_t alg = (uint32_t)custos__le64_get((const uint8_t[8]){ f[12], f[13], f[14], f[15] });
     if (version != PW_VERSION || alg != (uint32_t)crypto_pwhash_ALG_ARGON2ID13)
-        return custos__fail_open(CUSTOS_EVERSION, "the passphrase key file has version %u, algorithm %u", version, alg);
+        return custos__fail_noctx(CUSTOS_EVERSION, "the passphrase key file has version %u, algorithm %u", version, alg);
     uint64_t ops = custos__le64_get(f + 16), mem = custos__le64_get(f + 24);
     if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > crypto_pwhash_OPSLIMIT_SENSITIVE * 4 ||
         mem < crypto_pwhash_MEMLIMIT_MIN || mem > crypto_pwhash_MEMLIMIT_SENSITIVE * 4ull)
-        return custos__fail_open(CUSTOS_ECORRUPT, "the passphrase key file has out-of-range Argon2id parameters");
+        return custos__fail_noctx(CUSTOS_ECORRUPT, "the passphrase key file has out-of-range Argon2id parameters");
     return CUSTOS_OK;
 }
 
@@ -132,7 +132,7 @@ static int pw_open(void *state, uint8_t *plain, size_t *plain_len, const uint8_t
     if (rc == CUSTOS_OK &&
         crypto_aead_xchacha20poly1305_ietf_decrypt(plain, NULL, NULL, f + PW_HEAD, len - PW_HEAD, f, PW_AD,
                                                    f + PW_AD, s->key) != 0)
-        rc = custos__fail_open(CUSTOS_EKEY, "wrong passphrase (or the sealed key file was altered)");
+        rc = custos__fail_noctx(CUSTOS_EKEY, "wrong passphrase (or the sealed key file was altered)");
     if (rc == CUSTOS_OK)
         *plain_len = len - PW_OVERHEAD;
     sodium_mprotect_noaccess(s);

@@ -57,22 +57,22 @@ static int header_parse(const char *path, const uint8_t *h, size_t len, uint8_t 
 {
     size_t cmp = len < 8 ? len : 8;
     if (memcmp(h, HDR_MAGIC, cmp) != 0)
-        return custos__fail_open(CUSTOS_ENOTSTORE, "%s is not a Custos store header", path);
+        return custos__fail_noctx(CUSTOS_ENOTSTORE, "%s is not a Custos store header", path);
     if (len < 12)
-        return custos__fail_open(CUSTOS_ECORRUPT, "%s is truncated (%zu of %u bytes)", path, len, HDR_LEN);
+        return custos__fail_noctx(CUSTOS_ECORRUPT, "%s is truncated (%zu of %u bytes)", path, len, HDR_LEN);
     uint32_t version = custos__le32_get(h + 8);
     if (version > CUSTOS_STORE_FORMAT_VERSION)
-        return custos__fail_open(CUSTOS_EVERSION,
+        return custos__fail_noctx(CUSTOS_EVERSION,
                                  "%s is store format %u; this Custos (%s) reads formats up to %u: upgrade Custos",
                                  path, version, CUSTOS_VERSION_STRING, CUSTOS_STORE_FORMAT_VERSION);
     if (len < HDR_LEN)
-        return custos__fail_open(CUSTOS_ECORRUPT, "%s is truncated (%zu of %u bytes)", path, len, HDR_LEN);
+        return custos__fail_noctx(CUSTOS_ECORRUPT, "%s is truncated (%zu of %u bytes)", path, len, HDR_LEN);
     uint8_t sum[16];
     crypto_generichash(sum, sizeof sum, h, 48, NULL, 0);
     if (version == 0 || custos__le32_get(h + 12) != HDR_LEN || sodium_memcmp(sum, h + 48, 16) != 0)
-        return custos__fail_open(CUSTOS_ECORRUPT, "%s is damaged (checksum mismatch)", path);
+        return custos__fail_noctx(CUSTOS_ECORRUPT, "%s is damaged (checksum mismatch)", path);
     if (custos__le32_get(h + 16) != HDR_SUITE)
-        return custos__fail_open(CUSTOS_EVERSION, "%s uses algorithm suite %u, unknown to this Custos",
+        return custos__fail_noctx(CUSTOS_EVERSION, "%s uses algorithm suite %u, unknown to this Custos",
                                  path, custos__le32_get(h + 16));
     memcpy(device_id, h + 24, 16);
     return CUSTOS_OK;
@@ -132,17 +132,17 @@ static int db_state(custos_t *ctx, const char *db, int create, int *created)
         return CUSTOS_OK;
     if (file_in_dir(ctx->dir, CREATING_NAME)) {
         if (!create)
-            return custos__fail_open(CUSTOS_ENOTFOUND, "no store at %s (its creation was interrupted)", ctx->dir);
+            return custos__fail_noctx(CUSTOS_ENOTFOUND, "no store at %s (its creation was interrupted)", ctx->dir);
         *created = 1;
         return CUSTOS_OK;
     }
     if (size < 0)
-        return custos__fail_open(CUSTOS_ECORRUPT, "%s is a store whose custos.db is missing: restore the whole "
+        return custos__fail_noctx(CUSTOS_ECORRUPT, "%s is a store whose custos.db is missing: restore the whole "
                                  "directory from its backup, or remove it to create a new store", ctx->dir);
     if (size == 0)
-        return custos__fail_open(CUSTOS_ECORRUPT, "%s is a store whose custos.db is empty: restore the whole "
+        return custos__fail_noctx(CUSTOS_ECORRUPT, "%s is a store whose custos.db is empty: restore the whole "
                                  "directory from its backup, or remove it to create a new store", ctx->dir);
-    return custos__fail_open(CUSTOS_ECORRUPT, "%s is a store whose custos.db is truncated (%lld of %lld bytes): "
+    return custos__fail_noctx(CUSTOS_ECORRUPT, "%s is a store whose custos.db is truncated (%lld of %lld bytes): "
                              "restore the whole directory from its backup, or remove it to create a new store",
                              ctx->dir, (long long)size, (long long)want);
 }
@@ -165,15 +165,15 @@ static int header_open(custos_t *ctx, int create, int *created, int *made)
     *made = 0;
     if (stat(ctx->dir, &st) != 0) {
         if (errno != ENOENT)
-            return custos__fail_open(CUSTOS_EIO, "%s: %s", ctx->dir, strerror(errno));
+            return custos__fail_noctx(CUSTOS_EIO, "%s: %s", ctx->dir, strerror(errno));
         if (!create)
-            return custos__fail_open(CUSTOS_ENOTFOUND, "no store at %s", ctx->dir);
+            return custos__fail_noctx(CUSTOS_ENOTFOUND, "no store at %s", ctx->dir);
         if (mkdir(ctx->dir, 0700) != 0)
-            return custos__fail_open(errno == ENOSPC ? CUSTOS_ENOSPC : CUSTOS_EIO,
+            return custos__fail_noctx(errno == ENOSPC ? CUSTOS_ENOSPC : CUSTOS_EIO,
                                      "cannot create %s: %s", ctx->dir, strerror(errno));
         *made = 2;
     } else if (!S_ISDIR(st.st_mode)) {
-        return custos__fail_open(CUSTOS_ENOTSTORE, "%s is a file, not a store directory", ctx->dir);
+        return custos__fail_noctx(CUSTOS_ENOTSTORE, "%s is a file, not a store directory", ctx->dir);
     }
 
     char *path = custos__path_join(ctx->dir, "STORE");
@@ -192,15 +192,15 @@ static int header_open(custos_t *ctx, int create, int *created, int *made)
             rc = db_state(ctx, db, create, created);
     } else if (rc == CUSTOS_ENOTFOUND) {
         if (access(db, F_OK) == 0)
-            rc = custos__fail_open(CUSTOS_ECORRUPT, "%s holds a database but its STORE header is missing", ctx->dir);
+            rc = custos__fail_noctx(CUSTOS_ECORRUPT, "%s holds a database but its STORE header is missing", ctx->dir);
         else if (!create)
-            rc = custos__fail_open(CUSTOS_ENOTFOUND, "no store at %s", ctx->dir);
+            rc = custos__fail_noctx(CUSTOS_ENOTFOUND, "no store at %s", ctx->dir);
         else if ((rc = store_create(ctx, path)) == CUSTOS_OK)
             *created = 1;
         if (*created && *made == 0)
             *made = 1;
     } else if (rc == CUSTOS_ECORRUPT) {
-        rc = custos__fail_open(CUSTOS_ENOTSTORE, "%s is too large to be a Custos store header", path);
+        rc = custos__fail_noctx(CUSTOS_ENOTSTORE, "%s is too large to be a Custos store header", path);
     }
 out:
     custos__free(buf);
@@ -215,7 +215,7 @@ static int creation_done(custos_t *ctx)
     char *mark = custos__path_join(ctx->dir, CREATING_NAME);
     int rc = mark == NULL ? CUSTOS_ENOMEM : CUSTOS_OK;
     if (rc == CUSTOS_OK && unlink(mark) != 0 && errno != ENOENT)
-        rc = custos__fail_open(CUSTOS_EIO, "cannot finish creating %s: %s", ctx->dir, strerror(errno));
+        rc = custos__fail_noctx(CUSTOS_EIO, "cannot finish creating %s: %s", ctx->dir, strerror(errno));
     custos__free(mark);
     return rc == CUSTOS_OK ? custos__fsync_dir(NULL, ctx->dir) : rc;
 }
@@ -247,10 +247,10 @@ static int lock_store(custos_t *ctx, int *fd_out)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     custos__free(path);
     if (fd < 0)
-        return custos__fail_open(CUSTOS_EIO, "cannot open the store header: %s", strerror(errno));
+        return custos__fail_noctx(CUSTOS_EIO, "cannot open the store header: %s", strerror(errno));
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         close(fd);
-        return custos__fail_open(CUSTOS_EBUSY, "%s is open in another process", ctx->dir);
+        return custos__fail_noctx(CUSTOS_EBUSY, "%s is open in another process", ctx->dir);
     }
     *fd_out = fd;
     return CUSTOS_OK;
@@ -407,22 +407,22 @@ int custos_open(custos_t **out, const char *dir, const custos_open_options *opts
 {
     static const custos_open_options defaults = CUSTOS_OPEN_OPTIONS_INIT;
     if (out == NULL)
-        return custos__fail_open(CUSTOS_EINVAL, "custos_open: out is NULL");
+        return custos__fail_noctx(CUSTOS_EINVAL, "custos_open: out is NULL");
     *out = NULL;
     if (dir == NULL || dir[0] == '\0')
-        return custos__fail_open(CUSTOS_EINVAL, "custos_open: no directory given");
+        return custos__fail_noctx(CUSTOS_EINVAL, "custos_open: no directory given");
     if (opts == NULL)
         opts = &defaults;
     if (opts->version != CUSTOS_OPEN_OPTIONS_VERSION)
-        return custos__fail_open(CUSTOS_EVERSION, "custos_open: options version %u, expected %u",
+        return custos__fail_noctx(CUSTOS_EVERSION, "custos_open: options version %u, expected %u",
                                  opts->version, CUSTOS_OPEN_OPTIONS_VERSION);
     if (sodium_init() < 0)
-        return custos__fail_open(CUSTOS_ECRYPTO, "libsodium failed to initialise");
+        return custos__fail_noctx(CUSTOS_ECRYPTO, "libsodium failed to initialise");
 
-    custos__fail_open(CUSTOS_OK, "%s", ""); /* no stale detail from an earlier open */
+    custos__fail_noctx(CUSTOS_OK, "%s", ""); /* no stale detail from an earlier open */
     custos_t *ctx = custos__calloc(1, sizeof *ctx);
     if (ctx == NULL)
-        return custos__fail_open(CUSTOS_ENOMEM, "out of memory");
+        return custos__fail_noctx(CUSTOS_ENOMEM, "out of memory");
     pthread_mutex_init(&ctx->write_lock, NULL);
     pthread_mutex_init(&ctx->err_lock, NULL);
     ctx->lock_fd = -1;
@@ -432,7 +432,7 @@ int custos_open(custos_t **out, const char *dir, const custos_open_options *opts
 
     int created = 0, made = 0, keys_made = 0, rc;
     if ((ctx->dir = custos__strdup(dir)) == NULL) {
-        rc = custos__fail_open(CUSTOS_ENOMEM, "out of memory");
+        rc = custos__fail_noctx(CUSTOS_ENOMEM, "out of memory");
         goto fail;
     }
     if ((rc = header_open(ctx, (opts->flags & CUSTOS_OPEN_CREATE) != 0, &created, &made)) != CUSTOS_OK)
@@ -441,7 +441,7 @@ int custos_open(custos_t **out, const char *dir, const custos_open_options *opts
         goto fail;
     if (opts->key_provider != NULL) {
         if (opts->key_provider->version != CUSTOS_KEY_PROVIDER_VERSION) {
-            rc = custos__fail_open(CUSTOS_EVERSION, "key provider version %u, expected %u",
+            rc = custos__fail_noctx(CUSTOS_EVERSION, "key provider version %u, expected %u",
                                    opts->key_provider->version, CUSTOS_KEY_PROVIDER_VERSION);
             goto fail;
         }
@@ -454,8 +454,8 @@ int custos_open(custos_t **out, const char *dir, const custos_open_options *opts
     if ((rc = custos__erase_before_open(ctx, &created)) != CUSTOS_OK) /* finish a cut-short factory reset */
         goto fail;
     if ((rc = load_keys(ctx, created)) != CUSTOS_OK) {
-        if (custos_last_open_error()[0] == '\0')
-            custos__fail_open(rc, "the key provider failed: %s", custos_strerror(rc));
+        if (custos_last_error()[0] == '\0')
+            custos__fail_noctx(rc, "the key provider failed: %s", custos_strerror(rc));
         goto fail;
     }
     keys_made = created;
@@ -465,7 +465,7 @@ int custos_open(custos_t **out, const char *dir, const custos_open_options *opts
         (rc = custos__anchor_open(ctx, created)) != CUSTOS_OK || (rc = sqlite3_prepare_v2(ctx->db, "ROLLBACK", -1, &ctx->rollback, NULL)) != SQLITE_OK) {
         if (rc > 0)
             rc = custos__sqlite_fail(ctx, rc, "prepare custos.db's rollback");
-        custos__fail_open(rc, "%s", ctx->errmsg);
+        custos__fail_noctx(rc, "%s", ctx->errmsg);
         goto fail;
     }
     if (created && (rc = creation_done(ctx)) != CUSTOS_OK)
@@ -475,8 +475,8 @@ int custos_open(custos_t **out, const char *dir, const custos_open_options *opts
     return CUSTOS_OK;
 
 fail:
-    if (custos_last_open_error()[0] == '\0') /* a bare code from a helper (e.g. ENOMEM) */
-        custos__fail_open(rc, "custos_open %s: %s", dir, custos_strerror(rc));
+    if (custos_last_error()[0] == '\0') /* a bare code from a helper (e.g. ENOMEM) */
+        custos__fail_noctx(rc, "custos_open %s: %s", dir, custos_strerror(rc));
     if (made)
         creation_undo(ctx, made, keys_made);
     custos_close(ctx);

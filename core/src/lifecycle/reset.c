@@ -39,8 +39,8 @@ static int finish(reopen_params *p, erase_intent *in, const custos_erase_options
     return custos_open(out, p->dir, &o); /* its attach hook records the receipt and removes the journal */
 }
 
-int custos_factory_reset(custos_t **pctx, const custos_erase_options *opts,
-                         uint8_t *receipt, size_t receipt_size, size_t *receipt_len)
+int custos_factory_reset(custos_t **pctx, uint8_t *receipt, size_t receipt_size, size_t *receipt_len,
+                         const custos_erase_options *opts)
 {
     if (pctx == NULL)
         return CUSTOS_EINVAL;
@@ -66,7 +66,7 @@ int custos_factory_reset(custos_t **pctx, const custos_erase_options *opts,
     }
     custos_close(ctx);
     *pctx = NULL;
-    custos__fail_open(CUSTOS_OK, "%s", "");
+    custos__fail_noctx(CUSTOS_OK, "%s", "");
     rc = finish(&p, &in, opts, pctx);
     if (rc == CUSTOS_OK && receipt != NULL)
         custos_erase__reset_receipt(&in, receipt, receipt_len);

@@ -4,15 +4,17 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+/* The text goes to the caller's err (when given) and to custos_last_error(). */
 int custos_manifest__fail(custos_manifest_error *err, int code, const char *fmt, ...)
 {
-    if (err == NULL)
-        return code;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    custos__fail_noctxv(code, fmt, ap);
     va_end(ap);
-    err->line = 0;
-    err->column = 0;
+    if (err != NULL) {
+        snprintf(err->message, sizeof err->message, "%s", custos_last_error());
+        err->line = 0;
+        err->column = 0;
+    }
     return code;
 }

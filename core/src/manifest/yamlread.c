@@ -101,17 +101,20 @@ int custos_manifest__yerr(mf_yaml *y, const yaml_node_t *at, const char *fmt, ..
     if (y->rc != CUSTOS_OK)
         return y->rc;
     y->rc = CUSTOS_EMANIFEST;
+    size_t line = at ? at->start_mark.line + 1 : 1, col = at ? at->start_mark.column + 1 : 1;
+    char msg[CUSTOS_ERRMSG_MAX] = "";
+    int n = snprintf(msg, sizeof msg, "%s:%zu:%zu: ", y->file, line, col);
+    if (n > 0 && (size_t)n < sizeof msg) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    custos__fail_noctx(y->rc, "%s", msg);
     custos_manifest_error *e = y->err;
     if (e == NULL)
         return y->rc;
-    size_t line = at ? at->start_mark.line + 1 : 1, col = at ? at->start_mark.column + 1 : 1;
-    int n = snprintf(e->message, sizeof e->message, "%s:%zu:%zu: ", y->file, line, col);
-    if (n > 0 && (size_t)n < sizeof e->message) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(e->message + n, sizeof e->message - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
+    memcpy(e->message, msg, sizeof e->message);
     e->line = (uint32_t)line;
     e->column = (uint32_t)col;
     return y->rc;

@@ -210,7 +210,7 @@ static int apply_locked(custos_t *ctx, const uint8_t *msg, size_t len, size_t *a
     return rc;
 }
 
-int custos_sync_apply_update(custos_t *ctx, const uint8_t *msg, size_t len, size_t *out_applied)
+int custos_sync_apply_update(custos_t *ctx, size_t *out_applied, const uint8_t *msg, size_t len)
 {
     size_t applied = 0;
     if (out_applied != NULL)

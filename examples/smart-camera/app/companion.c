@@ -79,7 +79,7 @@ static void claim(int ok, const char *fmt, ...)
 static void die(const char *what, int rc, custos_t *ctx)
 {
     fprintf(stderr, "camera-companion: %s: %s: %s\n", what, custos_strerror(rc),
-            ctx ? custos_errmsg(ctx) : custos_last_open_error());
+            ctx ? custos_errmsg(ctx) : custos_last_error());
     exit(1);
 }
 
@@ -498,7 +498,7 @@ static void cloud_receives(lifecycle *lc, const char *tag)
     for (size_t i = 0; i < n && i < 16; i++) {
         uint8_t msg[1024];
         size_t len = 0;
-        MUST(lc->app, custos_erase_outbox_get(lc->app, seqs[i], msg, sizeof msg, &len));
+        MUST(lc->app, custos_erase_outbox_get(lc->app, msg, sizeof msg, &len, seqs[i]));
         char name[64];
         snprintf(name, sizeof name, "erase-request-%s-%zu.bin", tag, i);
         char *p = path_of(cloud, name);
@@ -519,7 +519,7 @@ static void member_leaves(lifecycle *lc)
     stage("6. A household member leaves", "Bob's data is erased: keys destroyed first, then rows; a signed receipt proves it.");
     uint8_t receipt[CUSTOS_ERASE_RECEIPT_MAX];
     size_t rlen = 0;
-    MUST(lc->app, custos_erase_subject(lc->app, lc->bob, NULL, receipt, sizeof receipt, &rlen));
+    MUST(lc->app, custos_erase_subject(lc->app, receipt, sizeof receipt, &rlen, lc->bob, NULL));
     char *p = path_of(demo.out, "receipt-bob.bin");
     spit(p, receipt, rlen);
     free(p);
@@ -575,7 +575,7 @@ static void decommission(lifecycle *lc)
     memcpy(old_pk, lc->app_pk, 32);
     uint8_t receipt[CUSTOS_ERASE_RECEIPT_MAX];
     size_t rlen = 0;
-    MUST(lc->app, custos_factory_reset(&lc->app, NULL, receipt, sizeof receipt, &rlen));
+    MUST(lc->app, custos_factory_reset(&lc->app, receipt, sizeof receipt, &rlen, NULL));
     char *p = path_of(demo.out, "receipt-factory-reset.bin");
     spit(p, receipt, rlen);
     free(p);

@@ -12,7 +12,7 @@ int main(int argc, char **argv)
     custos_t *ctx = NULL;
     int rc = custos_open(&ctx, argv[1], NULL);
     if (rc != CUSTOS_OK) {
-        fprintf(stderr, "open: %s: %s\n", custos_strerror(rc), custos_last_open_error());
+        fprintf(stderr, "open: %s: %s\n", custos_strerror(rc), custos_last_error());
         return 1;
     }
     uint8_t pk[32];

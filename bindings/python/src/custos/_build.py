@@ -45,7 +45,7 @@ typedef struct {
 int custos_open(custos_t **out, const char *dir, const custos_open_options *opts);
 void custos_close(custos_t *ctx);
 const char *custos_errmsg(const custos_t *ctx);
-const char *custos_last_open_error(void);
+const char *custos_last_error(void);
 int custos_device_id(const custos_t *ctx, uint8_t out[16]);
 int custos_device_public_key(const custos_t *ctx, uint8_t out[32]);
 int custos_key_provider_passphrase(custos_key_provider **out, const char *passphrase, size_t len);
@@ -121,8 +121,7 @@ int custos_consent_verify(custos_t *ctx, uint64_t *out_bad_seq);
 const char *custos_consent_status_str(custos_consent_status s);
 int custos_consent_receipt(custos_t *ctx, char *out, size_t out_size, size_t *out_len,
                            custos_subject subject, int format);
-int custos_consent_receipt_verify(const char *receipt, size_t len, const uint8_t device_pk[32],
-                                  size_t *out_events);
+int custos_consent_receipt_verify(size_t *out_events, const char *receipt, size_t len, const uint8_t device_pk[32]);
 
 /* audit */
 typedef struct {
@@ -132,23 +131,23 @@ typedef struct {
 const char *custos_audit_failure_name(int failure);
 int custos_audit_verify(custos_t *ctx, custos_audit_report *report);
 int custos_audit_export(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_len);
-int custos_audit_verify_export(const uint8_t *bytes, size_t len, const uint8_t device_public_key[32],
-                               custos_audit_report *report);
+int custos_audit_verify_export(custos_audit_report *report, const uint8_t *bytes, size_t len,
+                               const uint8_t device_public_key[32]);
 
 /* sync */
 int custos_pair(custos_t *ctx, const uint8_t peer_pk[32], const uint8_t peer_device_id[16]);
 
 /* erase */
-int custos_erase_subject(custos_t *ctx, custos_subject subject, const void *opts,
-                         uint8_t *receipt, size_t receipt_size, size_t *receipt_len);
-int custos_erase_purpose(custos_t *ctx, custos_subject subject, uint32_t purpose, const void *opts,
-                         uint8_t *receipt, size_t receipt_size, size_t *receipt_len);
+int custos_erase_subject(custos_t *ctx, uint8_t *receipt, size_t receipt_size, size_t *receipt_len,
+                         custos_subject subject, const void *opts);
+int custos_erase_purpose(custos_t *ctx, uint8_t *receipt, size_t receipt_size, size_t *receipt_len,
+                         custos_subject subject, uint32_t purpose, const void *opts);
 int custos_receipt_verify(const uint8_t *receipt, size_t len, const uint8_t public_key[32]);
 int custos_receipt_json(char *out, size_t out_size, size_t *out_len, const uint8_t *receipt, size_t len);
 int custos_erase_receipt_list(custos_t *ctx, uint64_t *seqs, size_t max, size_t *n);
-int custos_erase_receipt_get(custos_t *ctx, uint64_t seq, uint8_t *out, size_t out_size, size_t *out_len);
+int custos_erase_receipt_get(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_len, uint64_t seq);
 int custos_erase_outbox_list(custos_t *ctx, uint64_t *seqs, size_t max, size_t *n);
-int custos_erase_outbox_get(custos_t *ctx, uint64_t seq, uint8_t *out, size_t out_size, size_t *out_len);
+int custos_erase_outbox_get(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_len, uint64_t seq);
 int custos_erase_outbox_ack(custos_t *ctx, uint64_t seq);
 typedef struct {
     uint32_t last_counter; uint32_t n_ids; uint8_t ids[...][16]; ...;

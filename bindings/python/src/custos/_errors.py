@@ -67,6 +67,14 @@ def check(rc: int, detail: Optional[str] = None) -> int:
     return rc
 
 
+def check_verifier(rc: int, what: str) -> int:
+    """Like check, for a call without a handle: the detail is what the core
+    kept for this thread (custos_last_error)."""
+    if rc < 0:
+        raise error_for(rc, what + ": " + ffi.string(lib.custos_last_error()).decode("utf-8", "replace"))
+    return rc
+
+
 def manifest_error(rc: int, err) -> CustosError:
     """The exception of a manifest/disclose call, with its custos_manifest_error."""
     e = error_for(rc, ffi.string(err.message).decode("utf-8", "replace"))

@@ -33,7 +33,7 @@ class Store:
         rc = lib.custos_open(out, os.fsencode(path), opts)
         if rc < 0:
             self._free_kp()
-            raise error_for(rc, ffi.string(lib.custos_last_open_error()).decode("utf-8", "replace"))
+            raise error_for(rc, ffi.string(lib.custos_last_error()).decode("utf-8", "replace"))
         self._ctx = out[0]
 
     def _free_kp(self) -> None:
@@ -148,15 +148,14 @@ class Store:
         """Erase everything about a subject; returns the signed deletion receipt."""
         buf = ffi.new("uint8_t[]", lib.CUSTOS_ERASE_RECEIPT_MAX)
         n = ffi.new("size_t *")
-        self._check(lib.custos_erase_subject(self._h(), subject, ffi.NULL, buf,
-                                             lib.CUSTOS_ERASE_RECEIPT_MAX, n))
+        self._check(lib.custos_erase_subject(self._h(), buf, lib.CUSTOS_ERASE_RECEIPT_MAX, n, subject, ffi.NULL))
         return bytes(ffi.buffer(buf, n[0]))
 
     def erase_purpose(self, subject: int, purpose: int) -> bytes:
         buf = ffi.new("uint8_t[]", lib.CUSTOS_ERASE_RECEIPT_MAX)
         n = ffi.new("size_t *")
-        self._check(lib.custos_erase_purpose(self._h(), subject, purpose, ffi.NULL, buf,
-                                             lib.CUSTOS_ERASE_RECEIPT_MAX, n))
+        self._check(lib.custos_erase_purpose(self._h(), buf, lib.CUSTOS_ERASE_RECEIPT_MAX, n, subject, purpose,
+                                             ffi.NULL))
         return bytes(ffi.buffer(buf, n[0]))
 
     def _list(self, fn) -> List[int]:
@@ -168,12 +167,12 @@ class Store:
 
     def receipts(self) -> List[bytes]:
         """Every deletion receipt kept in the store, oldest first."""
-        return [self._sized(lambda b, s, n, q=q: lib.custos_erase_receipt_get(self._h(), q, b, s, n))
+        return [self._sized(lambda b, s, n, q=q: lib.custos_erase_receipt_get(self._h(), b, s, n, q))
                 for q in self._list(lib.custos_erase_receipt_list)]
 
     def outbox(self) -> List[tuple]:
         """The queued signed EraseRequests as (seq, bytes)."""
-        return [(q, self._sized(lambda b, s, n, q=q: lib.custos_erase_outbox_get(self._h(), q, b, s, n)))
+        return [(q, self._sized(lambda b, s, n, q=q: lib.custos_erase_outbox_get(self._h(), b, s, n, q)))
                 for q in self._list(lib.custos_erase_outbox_list)]
 
     def outbox_ack(self, seq: int) -> None:

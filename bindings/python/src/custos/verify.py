@@ -3,7 +3,7 @@ public key. Nothing here needs a store."""
 import json
 from typing import Any, Dict, NamedTuple, Optional
 
-from ._errors import InvalidArgument, check
+from ._errors import InvalidArgument, check_verifier
 from ._native import ffi, lib
 
 RECEIPT_MAX = lib.CUSTOS_ERASE_RECEIPT_MAX
@@ -20,7 +20,7 @@ def verify_receipt(receipt: bytes, public_key: bytes) -> Dict[str, Any]:
     """Verify a signed deletion receipt against the device key and return it
     decoded (scope, subject_hash, purpose, method, time, ...). Raises
     BadSignature (another key, altered bytes) or Corrupt (not a receipt)."""
-    check(lib.custos_receipt_verify(receipt, len(receipt), _key(public_key)), "deletion receipt")
+    check_verifier(lib.custos_receipt_verify(receipt, len(receipt), _key(public_key)), "deletion receipt")
     return receipt_json(receipt)
 
 
@@ -34,7 +34,7 @@ def receipt_json(receipt: bytes) -> Dict[str, Any]:
         if rc == lib.CUSTOS_ERANGE and n[0] + 1 > size:
             size = n[0] + 1
             continue
-        check(rc, "deletion receipt")
+        check_verifier(rc, "deletion receipt")
         return json.loads(bytes(ffi.buffer(buf, n[0])).decode("utf-8"))
 
 
@@ -75,7 +75,7 @@ class ReplayState:
         """Verify a signed EraseRequest and accept it once. Raises BadSignature,
         Corrupt or Replay; on failure the state is unchanged."""
         info = ffi.new("custos_erase_request_info *")
-        check(lib.custos_erase_request_accept(info, self._c, message, len(message), _key(public_key)),
+        check_verifier(lib.custos_erase_request_accept(info, self._c, message, len(message), _key(public_key)),
               "erase request")
         return EraseRequest(bytes(info.device_id), bytes(info.request_id), int(info.counter),
                             int(info.scope), bytes(info.subject_hash) if info.has_subject_hash else None,
@@ -89,7 +89,7 @@ def verify_consent_receipt(receipt: bytes, public_key: Optional[bytes] = None) -
     receipt names (then check that key yourself)."""
     n = ffi.new("size_t *")
     pk = _key(public_key) if public_key is not None else ffi.NULL
-    check(lib.custos_consent_receipt_verify(receipt, len(receipt), pk, n), "consent receipt")
+    check_verifier(lib.custos_consent_receipt_verify(n, receipt, len(receipt), pk), "consent receipt")
     return int(n[0])
 
 
@@ -121,10 +121,10 @@ def verify_audit_export(export: bytes, public_key: bytes) -> AuditReport:
     chain is reported (ok False, failure and failed_seq naming the entry), not
     raised; an argument error raises."""
     r = new_audit_report()
-    rc = lib.custos_audit_verify_export(export, len(export), _key(public_key), r)
+    rc = lib.custos_audit_verify_export(r, export, len(export), _key(public_key))
     if rc == lib.CUSTOS_ECORRUPT:
         return audit_report(r, False)
-    check(rc, "audit export")
+    check_verifier(rc, "audit export")
     return audit_report(r, True)
 
 

@@ -108,11 +108,11 @@ extension Custos {
     public static func verifyAuditExport(_ bytes: [UInt8], publicKey: [UInt8]) throws -> AuditReport {
         var r = custos_audit_report()
         r.version = UInt32(CUSTOS_AUDIT_REPORT_VERSION)
-        let rc = custos_audit_verify_export(bytes, bytes.count, publicKey, &r)
+        let rc = custos_audit_verify_export(&r, bytes, bytes.count, publicKey)
         if rc == Int32(CUSTOS_ECORRUPT) {
             return AuditReport(r, message: AuditFailure(rawValue: r.failure)?.name ?? "")
         }
-        try checkCall(rc, nil)
+        try checkNoHandle(rc)
         return AuditReport(r, message: "")
     }
 
@@ -139,7 +139,7 @@ extension Custos {
         try withHandle { h in
             var entries: [AuditEntry] = []
             let rc = withUnsafeMutablePointer(to: &entries) { p in
-                custos_audit_foreach(h, seq, { entry, user in
+                custos_audit_foreach(h, seq, { user, entry in
                     user!.assumingMemoryBound(to: [AuditEntry].self).pointee.append(AuditEntry(entry!.pointee))
                     return 0
                 }, p)

@@ -187,10 +187,10 @@ public struct ConsentReceipt: Sendable, Equatable {
         var events = 0
         let rc = bytes.withUnsafeBufferPointer { b in
             b.withMemoryRebound(to: CChar.self) {
-                custos_consent_receipt_verify($0.baseAddress, $0.count, publicKey, &events)
+                custos_consent_receipt_verify(&events, $0.baseAddress, $0.count, publicKey)
             }
         }
-        try checkCall(rc, nil)
+        try checkNoHandle(rc)
         return events
     }
 }

@@ -69,7 +69,7 @@ public final class Custos: @unchecked Sendable {
             // property is set: it destroys the lock, and finds no handle to close.
             bridge?.release()
             custos_key_provider_free(owned)
-            throw CustosError(rawCode: rc, detail: String(cString: custos_last_open_error()))
+            throw CustosError(rawCode: rc, detail: String(cString: custos_last_error()))
         }
         handle = h
         self.bridge = bridge
@@ -161,6 +161,14 @@ func checkCall(_ rc: Int32, _ h: OpaquePointer?) throws {
     guard rc == 0 else {
         let detail = h.map { String(cString: custos_errmsg($0)) }
         throw CustosError(rawCode: rc, detail: detail)
+    }
+}
+
+/// Throws for a failed call that takes no handle (a verifier), with the
+/// detail the core kept for this thread (`custos_last_error`).
+func checkNoHandle(_ rc: Int32) throws {
+    guard rc == 0 else {
+        throw CustosError(rawCode: rc, detail: String(cString: custos_last_error()))
     }
 }
 

@@ -50,7 +50,7 @@ extension Custos {
             var out: UnsafeMutablePointer<CChar>?
             var len = 0
             let rc = Disclosure.withOptions(language: language, date: nil) { opts in
-                custos_disclose_access_report(&out, &len, h, subject.rawValue, manifest.bytes, manifest.bytes.count,
+                custos_disclose_access_report(h, &out, &len, subject.rawValue, manifest.bytes, manifest.bytes.count,
                                               format.c, opts)
             }
             defer { custos_disclose_free(out) }

@@ -24,7 +24,7 @@ public struct DeletionReceipt: Sendable, Equatable {
     /// Verifies the signature against the device key that should have
     /// signed it: throws `.signature` (another key, or altered) or `.corrupt`.
     public func verify(publicKey: [UInt8]) throws {
-        try checkCall(custos_receipt_verify(bytes, bytes.count, publicKey), nil)
+        try checkNoHandle(custos_receipt_verify(bytes, bytes.count, publicKey))
     }
 }
 
@@ -60,7 +60,7 @@ extension Custos {
     public func erase(subject: Subject, progress: EraseProgress? = nil) throws -> DeletionReceipt {
         try withHandle { h in
             try withEraseOptions(progress) { opts in
-                try eraseCall(h) { custos_erase_subject(h, subject.rawValue, opts, $0, $1, $2) }
+                try eraseCall(h) { custos_erase_subject(h, $0, $1, $2, subject.rawValue, opts) }
             }
         }
     }
@@ -69,7 +69,7 @@ extension Custos {
     public func erase(subject: Subject, purpose: UInt32, progress: EraseProgress? = nil) throws -> DeletionReceipt {
         try withHandle { h in
             try withEraseOptions(progress) { opts in
-                try eraseCall(h) { custos_erase_purpose(h, subject.rawValue, purpose, opts, $0, $1, $2) }
+                try eraseCall(h) { custos_erase_purpose(h, $0, $1, $2, subject.rawValue, purpose, opts) }
             }
         }
     }
@@ -81,7 +81,7 @@ extension Custos {
             var removed: UInt64 = 0
             var buf = [UInt8](repeating: 0, count: custos_erase_receipt_max())
             var len = 0
-            try checkCall(custos_erase_expired(h, nil, &removed, &buf, buf.count, &len), h)
+            try checkCall(custos_erase_expired(h, &buf, buf.count, &len, &removed, nil), h)
             return (removed, len == 0 ? nil : try DeletionReceipt(bytes: Array(buf[0..<len])))
         }
     }
@@ -95,7 +95,7 @@ extension Custos {
         try withExclusiveHandle { slot in
             var buf = [UInt8](repeating: 0, count: custos_erase_receipt_max())
             var len = 0
-            let rc = custos_factory_reset(&slot, nil, &buf, buf.count, &len)
+            let rc = custos_factory_reset(&slot, &buf, buf.count, &len, nil)
             try checkCall(rc, slot)
             return try DeletionReceipt(bytes: Array(buf[0..<len]))
         }
@@ -105,7 +105,7 @@ extension Custos {
     public func deletionReceipts() throws -> [DeletionReceipt] {
         try withHandle { h in
             try listSeqs(h, custos_erase_receipt_list).map { seq in
-                try DeletionReceipt(bytes: getBytes(h) { custos_erase_receipt_get(h, seq, $0, $1, $2) })
+                try DeletionReceipt(bytes: getBytes(h) { custos_erase_receipt_get(h, $0, $1, $2, seq) })
             }
         }
     }
@@ -114,7 +114,7 @@ extension Custos {
     public func pendingEraseRequests() throws -> [EraseRequest] {
         try withHandle { h in
             try listSeqs(h, custos_erase_outbox_list).map { seq in
-                EraseRequest(seq: seq, bytes: try getBytes(h) { custos_erase_outbox_get(h, seq, $0, $1, $2) })
+                EraseRequest(seq: seq, bytes: try getBytes(h) { custos_erase_outbox_get(h, $0, $1, $2, seq) })
             }
         }
     }

@@ -83,7 +83,7 @@ extension Custos {
     public func applyConsentUpdate(_ message: [UInt8]) throws -> Int {
         try withHandle { h in
             var applied = 0
-            try checkCall(custos_sync_apply_update(h, message, message.count, &applied), h)
+            try checkCall(custos_sync_apply_update(h, &applied, message, message.count), h)
             return applied
         }
     }

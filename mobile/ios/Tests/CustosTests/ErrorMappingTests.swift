@@ -47,6 +47,11 @@ final class ErrorMappingTests: StoreTestCase {
         let s = try store.addSubject(externalId: "s", role: .owner)
         let receipt = try store.erase(subject: s)
         XCTAssertThrowsCustos(.signature, try receipt.verify(publicKey: [UInt8](repeating: 9, count: 32)))
+        do {
+            try receipt.verify(publicKey: [UInt8](repeating: 9, count: 32))
+        } catch let e as CustosError {
+            XCTAssertTrue(e.message.contains("signed by another key"), e.message) // custos_last_error()
+        }
     }
 
     func testKeyDeniedNotFoundExistsStateManifest() throws {
