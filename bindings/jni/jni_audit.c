@@ -172,7 +172,7 @@ static jbyteArray JNICALL n_entries(JNIEnv *env, jclass cls, jlong h, jlong from
 static jbyteArray JNICALL n_kind_name(JNIEnv *env, jclass cls, jint kind)
 {
     (void)cls;
-    const char *s = custos_audit_kind_name((int)kind);
+    const char *s = custos_audit_kind_name((custos_audit_kind)kind);
     return cj_bytes_new(env, (const uint8_t *)s, strlen(s));
 }
 
@@ -180,7 +180,7 @@ static jboolean JNICALL n_kind_is_mandatory(JNIEnv *env, jclass cls, jint kind)
 {
     (void)env;
     (void)cls;
-    return custos_audit_kind_is_mandatory((int)kind) == 1 ? JNI_TRUE : JNI_FALSE;
+    return custos_audit_kind_is_mandatory((custos_audit_kind)kind) == 1 ? JNI_TRUE : JNI_FALSE;
 }
 
 int cj_register_audit(JNIEnv *env)

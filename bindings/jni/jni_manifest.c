@@ -101,7 +101,7 @@ static jbyteArray JNICALL n_show(JNIEnv *env, jclass cls, jbyteArray jcompiled, 
         return NULL;
     custos_manifest_error err = { "", 0, 0 };
     char *out = NULL;
-    int rc = custos_manifest_show(&out, compiled.data, compiled.len, (int)format, &err);
+    int rc = custos_manifest_show(&out, compiled.data, compiled.len, (custos_manifest_show_format)format, &err);
     cj_bytes_free(&compiled);
     return text(env, rc, out, &err);
 }
@@ -118,7 +118,8 @@ static jbyteArray JNICALL n_diff_text(JNIEnv *env, jclass cls, jbyteArray jolder
     }
     custos_manifest_error err = { "", 0, 0 };
     char *out = NULL;
-    int rc = custos_manifest_diff_text(&out, older.data, older.len, newer.data, newer.len, (int)format, &err);
+    int rc = custos_manifest_diff_text(&out, older.data, older.len, newer.data, newer.len,
+                                       (custos_manifest_show_format)format, &err);
     cj_bytes_free(&newer);
     cj_bytes_free(&older);
     return text(env, rc, out, &err);

@@ -2,7 +2,8 @@
 """check_api_order.py INCLUDE_DIR: every public function keeps the argument
 order of CONTRIBUTING's "Public API conventions": the handle first, then
 out-parameters, then inputs; a custos_manifest_error comes last; a callback
-type takes its user pointer first. Prints each declaration that breaks it
+type takes its user pointer first; a parameter named for an enum (kind,
+format, status, ...) has the enum's type. Prints each declaration that breaks it
 and exits 1. `check_api_order.py --selftest` shows that it rejects each kind
 of break.
 
@@ -18,6 +19,9 @@ import sys
 DECL = re.compile(r"CUSTOS_API\s+(?:CUSTOS_WARN_UNUSED\s+)?[\w\s\*]+?\b(custos_\w+)\s*\(([^;]*?)\)\s*;", re.S)
 CALLBACK = re.compile(r"typedef\s+[\w\s\*]+\(\s*\*\s*(custos_\w+_fn)\s*\)\s*\(([^;]*?)\)\s*;", re.S)
 SIZES = re.compile(r"^size_t\s+(\w*_size|max|size|cap)$")
+# A parameter with one of these names stands for an enum, so it has the enum's type.
+ENUM_NAMES = re.compile(r"^(?:const\s+)?(?:int|unsigned|unsigned int|uint32_t)\s+(kind|format|failure|status|scope|role|"
+                        r"method|actor|step|decision)$")  # not reasons: bit flags
 
 
 def split_params(text):
@@ -58,6 +62,9 @@ def problems_of(name, params):
         found.append("the handle is not the first argument")
     if "err" in kinds and kinds.index("err") != len(kinds) - 1:
         found.append("custos_manifest_error is not the last argument")
+    for p in params:
+        if ENUM_NAMES.match(p):
+            found.append(f"'{p}' stands for an enum: give it the enum's type")
     first_in = next((i for i, k in enumerate(kinds) if k == "in"), None)
     if first_in is not None:
         late = [params[i] for i in range(first_in, len(kinds)) if kinds[i] == "out"]
@@ -84,6 +91,7 @@ def selftest():
         "int custos_x_report(char **out, size_t *out_len, custos_t *ctx, int s);": 1,
         "int custos_x_verify(const uint8_t *b, size_t len, custos_audit_report *report);": 1,
         "int custos_m_check(custos_manifest_error *err, const char *yaml);": 1,
+        "const char *custos_a_kind_name(int kind);": 1,
         "typedef int (*custos_a_visit_fn)(const custos_entry *e, void *user);": 1,
         "int custos_x_get(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_len, uint64_t seq);": 0,
         "int custos_x_each(custos_t *ctx, uint64_t from, custos_a_visit_fn fn, void *user);": 0,

@@ -511,13 +511,13 @@ static void test_kind_names_and_classification(void **state)
 {
     (void)state;
     assert_string_equal(custos_audit_kind_name(CUSTOS_AUDIT_CONSENT_CHANGED), "consent_changed");
-    assert_string_equal(custos_audit_kind_name(99), "unknown");
+    assert_string_equal(custos_audit_kind_name((custos_audit_kind)99), "unknown");
     for (int k = CUSTOS_AUDIT_STORE_CREATED; k < CUSTOS_AUDIT_ACCESS; k++)
         assert_int_equal(custos_audit_kind_is_mandatory(k), 1);
     assert_int_equal(custos_audit_kind_is_mandatory(CUSTOS_AUDIT_ACCESS), 0);
     assert_int_equal(custos_audit_kind_is_mandatory(0), -1);
     assert_string_equal(custos_audit_failure_name(CUSTOS_AUDIT_TAIL_TRUNCATED), "tail truncated");
-    assert_string_equal(custos_audit_failure_name(-1), "unknown");
+    assert_string_equal(custos_audit_failure_name((custos_audit_failure)-1), "unknown");
 }
 
 int main(void)

@@ -280,10 +280,10 @@ static void test_manifest_tools_refuse_null_arguments_and_unknown_formats(void *
     assert_null(ch);
     assert_int_equal(custos_manifest_diff_text(NULL, mf, mlen, mf, mlen, CUSTOS_MANIFEST_SHOW_TEXT, &err),
                      CUSTOS_EINVAL);
-    assert_int_equal(custos_manifest_diff_text(&text, mf, mlen, mf, mlen, 99, &err), CUSTOS_EINVAL);
+    assert_int_equal(custos_manifest_diff_text(&text, mf, mlen, mf, mlen, (custos_manifest_show_format)99, &err), CUSTOS_EINVAL);
     assert_string_equal(err.message, "custos_manifest_diff_text: no output or unknown format 99");
     assert_int_equal(custos_manifest_show(NULL, mf, mlen, CUSTOS_MANIFEST_SHOW_TEXT, &err), CUSTOS_EINVAL);
-    assert_int_equal(custos_manifest_show(&text, mf, mlen, 42, &err), CUSTOS_EINVAL);
+    assert_int_equal(custos_manifest_show(&text, mf, mlen, (custos_manifest_show_format)42, &err), CUSTOS_EINVAL);
     assert_string_equal(err.message, "custos_manifest_show: no output or unknown format 42");
     assert_int_equal(custos_manifest_show(&text, NULL, 0, CUSTOS_MANIFEST_SHOW_TEXT, &err), CUSTOS_EINVAL);
     assert_string_equal(err.message, "no compiled manifest given");

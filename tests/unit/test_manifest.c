@@ -267,7 +267,7 @@ static void test_bad_arguments_are_einval(void **state)
     assert_int_equal(custos_manifest_compile(NULL, &len, NULL, "x", 1, NULL, NULL, &err), CUSTOS_EINVAL);
     assert_int_equal(custos_manifest_compile(&out, &len, NULL, "x", 1, NULL, &o, &err), CUSTOS_EINVAL);
     assert_int_equal(custos_manifest_check(NULL, 5, NULL, NULL), CUSTOS_EINVAL);
-    assert_int_equal(custos_manifest_show(NULL, NULL, 0, 0, &err), CUSTOS_EINVAL);
+    assert_int_equal(custos_manifest_show(NULL, NULL, 0, CUSTOS_MANIFEST_SHOW_TEXT, &err), CUSTOS_EINVAL);
     assert_int_equal(custos_manifest_id((uint8_t[32]){ 0 }, NULL, 0, &err), CUSTOS_EINVAL);
     assert_int_equal(custos_manifest_max_purpose_id(), 63);
     assert_true(custos_manifest_max_bytes() > CUSTOS_MANIFEST_MAX_PAYLOAD);

@@ -44,9 +44,9 @@ typedef enum custos_audit_kind {
 } custos_audit_kind;
 
 /* "consent_changed", ...; "unknown" for a value outside the list. */
-CUSTOS_API const char *custos_audit_kind_name(int kind);
+CUSTOS_API const char *custos_audit_kind_name(custos_audit_kind kind);
 /* 1 if the kind is always recorded, 0 if the user may switch it off, -1 if unknown. */
-CUSTOS_API int custos_audit_kind_is_mandatory(int kind);
+CUSTOS_API int custos_audit_kind_is_mandatory(custos_audit_kind kind);
 
 /* A checkpoint is signed after every this many entries (and on close). */
 #define CUSTOS_AUDIT_CHECKPOINT_INTERVAL 1024u
@@ -87,7 +87,11 @@ typedef enum custos_audit_failure {
     CUSTOS_AUDIT_EXPORT_MALFORMED   = 7  /* an exported chain is not a well-formed AuditExport */
 } custos_audit_failure;
 
-CUSTOS_API const char *custos_audit_failure_name(int failure);
+/* "entry_changed", ...; "unknown" for a value outside the list. The
+ * failure and kind fields of the structs below stay int (the size of an
+ * enum is the compiler's choice in C; the bindings read those fields as
+ * 32-bit integers). */
+CUSTOS_API const char *custos_audit_failure_name(custos_audit_failure failure);
 
 #define CUSTOS_AUDIT_REPORT_VERSION 1
 

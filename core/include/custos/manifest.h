@@ -83,9 +83,12 @@ int custos_manifest_id(uint8_t out_id[CUSTOS_HASH_BYTES], const uint8_t *compile
 
 /* Render a compiled file for people (a summary) or for programs (JSON).
  * *out is a NUL-terminated string (free with custos_manifest_free). */
-enum { CUSTOS_MANIFEST_SHOW_TEXT = 0, CUSTOS_MANIFEST_SHOW_JSON = 1 };
+typedef enum custos_manifest_show_format {
+    CUSTOS_MANIFEST_SHOW_TEXT = 0,
+    CUSTOS_MANIFEST_SHOW_JSON = 1
+} custos_manifest_show_format;
 CUSTOS_API CUSTOS_WARN_UNUSED
-int custos_manifest_show(char **out, const uint8_t *compiled, size_t len, int format,
+int custos_manifest_show(char **out, const uint8_t *compiled, size_t len, custos_manifest_show_format format,
                          custos_manifest_error *err);
 
 /* Why a purpose needs consent again (bit flags of custos_manifest_change.reasons). */
@@ -123,7 +126,7 @@ int custos_manifest_diff(custos_manifest_change **out, size_t *n,
 /* The same diff as a readable report (format: CUSTOS_MANIFEST_SHOW_*). */
 CUSTOS_API CUSTOS_WARN_UNUSED
 int custos_manifest_diff_text(char **out, const uint8_t *older, size_t older_len,
-                              const uint8_t *newer, size_t newer_len, int format,
+                              const uint8_t *newer, size_t newer_len, custos_manifest_show_format format,
                               custos_manifest_error *err);
 
 /*

@@ -32,8 +32,15 @@ static int kind_known(int kind)
     return kind > 0 && (size_t)kind < sizeof kinds / sizeof kinds[0];
 }
 
-const char *custos_audit_kind_name(int kind) { return kind_known(kind) ? kinds[kind].name : "unknown"; }
-int custos_audit_kind_is_mandatory(int kind) { return kind_known(kind) ? kinds[kind].mandatory : -1; }
+const char *custos_audit_kind_name(custos_audit_kind kind)
+{
+    return kind_known((int)kind) ? kinds[kind].name : "unknown";
+}
+
+int custos_audit_kind_is_mandatory(custos_audit_kind kind)
+{
+    return kind_known((int)kind) ? kinds[kind].mandatory : -1;
+}
 unsigned int custos_audit_checkpoint_interval(void) { return CUSTOS_AUDIT_CHECKPOINT_INTERVAL; }
 size_t custos_audit_detail_max(void) { return CUSTOS_AUDIT_DETAIL_MAX; }
 

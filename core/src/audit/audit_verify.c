@@ -299,15 +299,16 @@ int custos__audit_verify_chain(custos_t *ctx, const audit_slice *entries, size_t
     return failure;
 }
 
-const char *custos_audit_failure_name(int failure)
+const char *custos_audit_failure_name(custos_audit_failure failure)
 {
     static const char *const names[] = {
         "ok", "entry malformed", "entry changed", "entry removed", "entry reordered",
         "tail truncated", "checkpoint invalid", "export malformed",
     };
-    if (failure < 0 || (size_t)failure >= sizeof names / sizeof names[0])
+    const int i = (int)failure; /* any int may arrive from a binding */
+    if (i < 0 || (size_t)i >= sizeof names / sizeof names[0])
         return "unknown";
-    return names[failure];
+    return names[i];
 }
 
 int custos__audit_report_fail(custos_t *ctx, const custos_audit_report *r)

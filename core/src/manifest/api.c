@@ -169,7 +169,7 @@ static void diff_report(custos__text *b, const custos_manifest_pb *a, const cust
 }
 
 int custos_manifest_diff_text(char **out, const uint8_t *older, size_t older_len, const uint8_t *newer,
-                              size_t newer_len, int format, custos_manifest_error *err)
+                              size_t newer_len, custos_manifest_show_format format, custos_manifest_error *err)
 {
     int rc = prepare(err);
     if (rc != CUSTOS_OK)

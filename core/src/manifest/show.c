@@ -247,7 +247,8 @@ static void json(custos__text *b, const custos_manifest_pb *m, const uint8_t id[
     custos__text_printf(b, "}\n");
 }
 
-int custos_manifest_show(char **out, const uint8_t *compiled, size_t len, int format, custos_manifest_error *err)
+int custos_manifest_show(char **out, const uint8_t *compiled, size_t len, custos_manifest_show_format format,
+                         custos_manifest_error *err)
 {
     if (out == NULL || (format != CUSTOS_MANIFEST_SHOW_TEXT && format != CUSTOS_MANIFEST_SHOW_JSON))
         return custos_manifest__fail(err, CUSTOS_EINVAL, "custos_manifest_show: no output or unknown format %d", format);

@@ -12,7 +12,7 @@ public enum AuditFailure: Int32, Sendable, CaseIterable {
     case checkpointInvalid = 6
     case exportMalformed = 7
 
-    public var name: String { String(cString: custos_audit_failure_name(rawValue)) }
+    public var name: String { String(cString: custos_audit_failure_name(custos_audit_failure(rawValue: UInt32(bitPattern: rawValue)))) }
 }
 
 /// The result of verifying an audit chain. A broken chain is reported
@@ -51,9 +51,9 @@ public enum AuditKind: Int32, Sendable, CaseIterable {
          integrityViolation, manifestLoaded, keyRotated, pairing, settingsChanged, access
 
     /// "consent_changed", ...
-    public var name: String { String(cString: custos_audit_kind_name(rawValue)) }
+    public var name: String { String(cString: custos_audit_kind_name(custos_audit_kind(rawValue: UInt32(bitPattern: rawValue)))) }
     /// False for the kinds the user may switch off (`setOptionalAuditEvents`).
-    public var isMandatory: Bool { custos_audit_kind_is_mandatory(rawValue) == 1 }
+    public var isMandatory: Bool { custos_audit_kind_is_mandatory(custos_audit_kind(rawValue: UInt32(bitPattern: rawValue))) == 1 }
 }
 
 /// One entry of the audit chain. It never holds personal data.

@@ -65,7 +65,7 @@ public struct CompiledManifest: Sendable, Equatable {
     public func show(json: Bool = false) throws -> String {
         var out: UnsafeMutablePointer<CChar>?
         var err = custos_manifest_error()
-        let format = Int32(json ? CUSTOS_MANIFEST_SHOW_JSON : CUSTOS_MANIFEST_SHOW_TEXT)
+        let format = json ? CUSTOS_MANIFEST_SHOW_JSON : CUSTOS_MANIFEST_SHOW_TEXT
         let rc = custos_manifest_show(&out, bytes, bytes.count, format, &err)
         defer { custos_manifest_free(out) }
         try checkManifest(rc, err)
@@ -87,7 +87,7 @@ public struct CompiledManifest: Sendable, Equatable {
     public func diffReport(since older: CompiledManifest, json: Bool = false) throws -> String {
         var out: UnsafeMutablePointer<CChar>?
         var err = custos_manifest_error()
-        let format = Int32(json ? CUSTOS_MANIFEST_SHOW_JSON : CUSTOS_MANIFEST_SHOW_TEXT)
+        let format = json ? CUSTOS_MANIFEST_SHOW_JSON : CUSTOS_MANIFEST_SHOW_TEXT
         let rc = custos_manifest_diff_text(&out, older.bytes, older.bytes.count, bytes, bytes.count, format, &err)
         defer { custos_manifest_free(out) }
         try checkManifest(rc, err)
