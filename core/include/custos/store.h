@@ -83,6 +83,17 @@ typedef struct custos_key_provider {
 CUSTOS_API int  custos_key_provider_file(custos_key_provider **out);
 CUSTOS_API void custos_key_provider_free(custos_key_provider *kp);
 
+/*
+ * A key provider like the file provider above, whose key file
+ * (<dir>/keys) is sealed under a key derived from a passphrase with
+ * Argon2id (crypto_pwhash, MODERATE limits, parameters and salt stored in
+ * the file). The derivation runs once per open. A wrong passphrase makes
+ * custos_open fail with CUSTOS_EKEY. The passphrase is copied into guarded
+ * memory; the caller may wipe its own copy at once. Free with
+ * custos_key_provider_free() after the store is closed.
+ */
+CUSTOS_API int custos_key_provider_passphrase(custos_key_provider **out, const char *passphrase, size_t len);
+
 /* --- Clock and randomness ---------------------------------------------- */
 
 /* Time confidence, as recorded with every consent event. */

@@ -148,19 +148,6 @@ CUSTOS_API CUSTOS_WARN_UNUSED
 int custos_vault_import(custos_t *ctx, size_t *n_imported, const char *path, custos_subject subject,
                         const uint8_t recipient_pk[32], const uint8_t recipient_sk[32]);
 
-/* --- The passphrase key provider --------------------------------------- */
-
-/*
- * A key provider like the file provider (store.h), whose key file
- * (<dir>/keys) is sealed under a key derived from a passphrase with
- * Argon2id (crypto_pwhash, MODERATE limits, parameters and salt stored in
- * the file). The derivation runs once per open. A wrong passphrase makes
- * custos_open fail with CUSTOS_EKEY. The passphrase is copied into guarded
- * memory; the caller may wipe its own copy at once. Free with
- * custos_key_provider_free() after the store is closed.
- */
-CUSTOS_API int custos_key_provider_passphrase(custos_key_provider **out, const char *passphrase, size_t len);
-
 #ifdef __cplusplus
 }
 #endif

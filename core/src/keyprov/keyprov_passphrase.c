@@ -24,7 +24,7 @@
 #include "ground/internal.h"
 #include "ground/pack.h"
 #include "keyprov/keyprov_internal.h"
-#include <custos/vault.h>
+#include <custos/store.h>
 
 #include <sodium.h>
 #include <string.h>
