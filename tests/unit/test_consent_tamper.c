@@ -35,6 +35,9 @@ static const truth truths[] = {
 
 /* The owner's marketing row while it was GIVEN (an "old row" to restore). */
 static char old_marketing[256];
+/* The whole consent state and its seal as they were then, copied back
+ * together: consistent with each other, behind the ledger. */
+static char old_state_and_seal[2048];
 
 static void setup(fx *f, const char *tag)
 {
@@ -52,6 +55,13 @@ static void setup(fx *f, const char *tag)
              sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
              sqlite3_column_int64(st, 4), sqlite3_column_int(st, 5));
     sqlite3_finalize(st);
+    char copy[1024];
+    snprintf(copy, sizeof copy, "VACUUM INTO '%s/old.db'", f->dir);
+    assert_int_equal(sqlite3_exec(f->ctx->db, copy, NULL, NULL, NULL), SQLITE_OK);
+    snprintf(old_state_and_seal, sizeof old_state_and_seal,
+             "ATTACH '%s/old.db' AS o; DELETE FROM consent_state; INSERT INTO consent_state SELECT * FROM"
+             " o.consent_state; DELETE FROM consent_seal; INSERT INTO consent_seal SELECT * FROM o.consent_seal;",
+             f->dir);
     assert_int_equal(custos_consent_withdraw(f->ctx, OWNER, FX_MARKETING, &fx_info), CUSTOS_OK);
     assert_int_equal(custos_consent_give(f->ctx, GUEST, FX_ANALYTICS, &fx_info), CUSTOS_OK);
     assert_int_equal(custos_consent_give(f->ctx, GUEST, FX_VIDEO, &fx_info), CUSTOS_OK);
@@ -137,8 +147,9 @@ static const tamper cases[] = {
       "UPDATE subject SET hash = x'00' WHERE id = 1;"
       "UPDATE subject SET hash = (SELECT hash FROM h WHERE id = 1) WHERE id = 2;"
       "UPDATE subject SET hash = (SELECT hash FROM h WHERE id = 2) WHERE id = 1;", (1u << OWNER) | (1u << GUEST) },
-    { "row deleted", "DELETE FROM consent_state WHERE subject = 1 AND purpose = 5", ALL },
+    { "row deleted", "DELETE FROM consent_state WHERE subject = 1 AND purpose = 5", 1u << OWNER },
     { "old row restored", old_marketing, 1u << OWNER },
+    { "state and seal restored together from an older copy", old_state_and_seal, (1u << OWNER) | (1u << GUEST) },
     { "role changed", "UPDATE subject SET role = 0 WHERE id = 3", ALL },
     { "seal deleted", "DELETE FROM consent_seal", ALL },
     { "policy blob swapped", NULL, ALL },

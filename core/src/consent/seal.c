@@ -8,7 +8,12 @@
  * has a keyed BLAKE2b-256 MAC under a key derived from the provider's index
  * key, which is never stored beside the data; the seal is the XOR of the MACs
  * of all rows (a set MAC: rows are distinct by their primary key), kept in
- * `consent_seal`.
+ * `consent_seal`. The head of the signed ledger (its newest event, seq and
+ * bytes) is folded in as one more row, so the seal is bound to the ledger it
+ * was folded from: state rows and seal copied back together from an older
+ * copy of the database no longer match, because the ledger has moved on.
+ * (A ledger cut back to that head as well is behind the store's anchor and
+ * refused at open, lifecycle/anchor.c.)
  *
  * Temporary triggers (per connection, not in the file) fold every change
  * into ctx->ledger->acc as it happens: the MAC of the row that was there
@@ -29,16 +34,18 @@
 #include <sodium.h>
 #include <string.h>
 
-enum { T_STATE = 1, T_SUBJECT = 2, T_POLICY = 3 };
+enum { T_STATE = 1, T_SUBJECT = 2, T_POLICY = 3, T_HEAD = 4 };
 
 static const char seal_schema[] =
     "CREATE TABLE IF NOT EXISTS consent_seal("
     " id INTEGER PRIMARY KEY CHECK(id = 1),"
-    " seal BLOB NOT NULL);";                   /* XOR of the keyed MACs of every sealed row */
+    " seal BLOB NOT NULL);"                    /* XOR of the keyed MACs of every sealed row */
+    "CREATE TABLE IF NOT EXISTS consent_seal_head(id INTEGER PRIMARY KEY CHECK(id = 1));"; /* the seal holds the head */
 
 #define STATE_COLS "subject, purpose, status, valid_until, time, policy_version, seq, invalidated"
 #define SUBJECT_COLS "id, hash, role, created"
 #define POLICY_COLS "version, manifest_id, compiled, loaded_at"
+#define HEAD_SQL "SELECT seq, signed FROM consent_event ORDER BY seq DESC LIMIT 1"
 
 /* --- one row's MAC --------------------------------------------------- */
 
@@ -149,6 +156,8 @@ static int actual_seal(custos_t *ctx, uint8_t out[32])
     int rc = fold_table(ctx, out, T_STATE, "SELECT " STATE_COLS " FROM consent_state");
     if (rc == CUSTOS_OK)
         rc = fold_table(ctx, out, T_SUBJECT, "SELECT " SUBJECT_COLS " FROM subject");
+    if (rc == CUSTOS_OK)
+        rc = fold_table(ctx, out, T_HEAD, HEAD_SQL);
     return rc != CUSTOS_OK ? rc : fold_table(ctx, out, T_POLICY, "SELECT " POLICY_COLS " FROM policy");
 }
 
@@ -199,7 +208,12 @@ static const char seal_triggers[] =
              1)
     TRIGGER3("subject", "subject", "NEW.id, NEW.hash, NEW.role, NEW.created", "OLD.id, OLD.hash, OLD.role, OLD.created", 2)
     TRIGGER3("policy", "policy", "NEW.version, NEW.manifest_id, NEW.compiled, NEW.loaded_at",
-             "OLD.version, OLD.manifest_id, OLD.compiled, OLD.loaded_at", 3);
+             "OLD.version, OLD.manifest_id, OLD.compiled, OLD.loaded_at", 3)
+    /* The ledger only grows: an append moves the head from the event before it to the new one. */
+    "CREATE TEMP TRIGGER IF NOT EXISTS cs_seal_head_i AFTER INSERT ON main.consent_event BEGIN"
+    " SELECT custos_seal(4, p.seq, p.signed) FROM main.consent_event p"
+    "  WHERE p.seq = (SELECT max(seq) FROM main.consent_event WHERE seq < NEW.seq);"
+    " SELECT custos_seal(4, NEW.seq, NEW.signed); END;";
 
 static int table_exists(custos_t *ctx, const char *name, int *out)
 {
@@ -226,14 +240,31 @@ static int derive_key(custos_t *ctx)
     return CUSTOS_OK;
 }
 
+/* A seal from before the head was folded in gains the head as it is now:
+ * one that matched its rows still does, one that did not still does not. */
+static int seal_add_head(custos_t *ctx)
+{
+    uint8_t seal[32], head[32] = { 0 };
+    int found = 0;
+    int rc = stored_seal(ctx, seal, &found);
+    if (rc == CUSTOS_OK && found && (rc = fold_table(ctx, head, T_HEAD, HEAD_SQL)) == CUSTOS_OK) {
+        for (int i = 0; i < 32; i++)
+            seal[i] ^= head[i];
+        rc = store_seal(ctx, seal);
+    }
+    return rc;
+}
+
 /* Inside the open transaction, before the consent state is first written.
  * A store from before the seal (no consent_seal table) is sealed as found. */
 int custos_consent__seal_attach(custos_t *ctx)
 {
-    int existed = 0;
+    int existed = 0, headed = 0;
     int rc = derive_key(ctx);
     if (rc == CUSTOS_OK)
         rc = table_exists(ctx, "consent_seal", &existed);
+    if (rc == CUSTOS_OK)
+        rc = table_exists(ctx, "consent_seal_head", &headed);
     if (rc == CUSTOS_OK)
         rc = custos__db_exec(ctx, seal_schema);
     if (rc == CUSTOS_OK && sqlite3_create_function(ctx->db, "custos_seal", -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, ctx,
@@ -248,6 +279,8 @@ int custos_consent__seal_attach(custos_t *ctx)
         uint8_t seal[32];
         if ((rc = actual_seal(ctx, seal)) == CUSTOS_OK)
             rc = store_seal(ctx, seal);
+    } else if (rc == CUSTOS_OK && !headed) {
+        rc = seal_add_head(ctx);
     }
     return rc;
 }
@@ -365,6 +398,28 @@ static int check_state_row(custos_t *ctx, sqlite3_stmt *st, const uint8_t pk[32]
     return rc;
 }
 
+/* Subjects whose ledger has events for a purpose that has no state row (a
+ * row deleted, or the whole state copied back from before it existed). */
+static int blame_missing(custos_t *ctx, void (*taint)(void *user, custos_subject subject), void *user, size_t *blamed)
+{
+    static const char sql[] =
+        "SELECT DISTINCT s.id FROM subject s"
+        " JOIN (SELECT DISTINCT subject_hash, purpose FROM consent_event) e ON e.subject_hash = s.hash"
+        " WHERE NOT EXISTS (SELECT 1 FROM consent_state c WHERE c.subject = s.id AND c.purpose = e.purpose)";
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(ctx->db, sql, -1, &st, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t subject = sqlite3_column_int64(st, 0);
+        rc = SQLITE_OK;
+        if (subject > 0 && subject <= UINT32_MAX) {
+            taint(user, (custos_subject)subject);
+            (*blamed)++;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "read the consent state");
+}
+
 int custos_consent__seal_blame(custos_t *ctx, void (*taint)(void *user, custos_subject subject), void *user,
                                size_t *blamed)
 {
@@ -389,5 +444,7 @@ int custos_consent__seal_blame(custos_t *ctx, void (*taint)(void *user, custos_s
     sqlite3_finalize(st);
     if (crc != CUSTOS_OK)
         return crc;
-    return rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "read the consent state");
+    if (rc != SQLITE_DONE)
+        return custos__sqlite_fail(ctx, rc, "read the consent state");
+    return blame_missing(ctx, taint, user, blamed);
 }
