@@ -71,6 +71,20 @@ int custos_manifest_diff(custos_manifest_change **out, size_t *n, const uint8_t 
 int custos_manifest_diff_text(char **out, const uint8_t *older, size_t older_len,
                               const uint8_t *newer, size_t newer_len, int format,
                               custos_manifest_error *err);
+typedef struct { uint32_t id; const char *key; const char *name; ...; } custos_manifest_screen_category;
+typedef struct { const char *name; const char *country; const char *role; ...; } custos_manifest_screen_recipient;
+typedef struct {
+    uint32_t id; int required; const char *key; const char *title; const char *description;
+    const char *legal_basis; const custos_manifest_screen_category *categories; size_t n_categories;
+    const custos_manifest_screen_recipient *recipients; size_t n_recipients;
+    const char *retention; uint64_t retention_days; const char *retention_until; ...;
+} custos_manifest_screen_purpose;
+typedef struct {
+    const char *lang; uint32_t policy_version; uint8_t manifest_id[32];
+    const custos_manifest_screen_purpose *purposes; size_t n_purposes; ...;
+} custos_manifest_screen;
+int custos_manifest_consent_screen(custos_manifest_screen **out, const uint8_t *compiled, size_t len,
+                                   const char *lang, custos_manifest_error *err);
 void custos_manifest_free(void *p);
 int custos_manifest_load(custos_t *ctx, const uint8_t *compiled, size_t len);
 int custos_policy_current(custos_t *ctx, uint8_t out_id[32], uint32_t *out_version);
@@ -110,6 +124,7 @@ typedef struct {
     unsigned int version; const uint8_t *notice_hash; const char *notice_lang;
     custos_consent_method method; custos_consent_actor actor; ...;
 } custos_consent_info;
+int custos_notice_hash(uint8_t out[32], const void *text, size_t len);
 int custos_consent_record(custos_t *ctx, custos_subject subject, uint32_t purpose,
                           custos_consent_status status, const custos_consent_info *info);
 typedef struct {

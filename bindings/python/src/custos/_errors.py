@@ -76,8 +76,10 @@ def check_verifier(rc: int, what: str) -> int:
 
 
 def manifest_error(rc: int, err) -> CustosError:
-    """The exception of a manifest/disclose call, with its custos_manifest_error."""
-    e = error_for(rc, ffi.string(err.message).decode("utf-8", "replace"))
+    """The exception of a manifest/disclose call, with its custos_manifest_error
+    (or, should that be empty, what the core kept in custos_last_error)."""
+    detail = ffi.string(err.message) or ffi.string(lib.custos_last_error())
+    e = error_for(rc, detail.decode("utf-8", "replace"))
     if isinstance(e, ManifestError):
         e.line, e.column = err.line, err.column
     return e

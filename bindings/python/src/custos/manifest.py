@@ -1,8 +1,8 @@
 """The privacy declaration and the disclosures generated from it. None of
 these need a store: a build pipeline compiles, checks, diffs and renders."""
-from typing import List, NamedTuple, Optional, Union
+from typing import List, NamedTuple, Optional, Tuple, Union
 
-from ._errors import manifest_error
+from ._errors import InvalidArgument, manifest_error
 from ._native import ffi, lib
 
 SHOW_TEXT = 0
@@ -17,9 +17,17 @@ def _yaml(yaml: Union[str, bytes]) -> bytes:
     return yaml.encode("utf-8") if isinstance(yaml, str) else bytes(yaml)
 
 
+def _text(p) -> str:
+    return ffi.string(p).decode("utf-8")
+
+
+def _maybe_text(p) -> Optional[str]:
+    return None if p == ffi.NULL else _text(p)
+
+
 def _take_string(pp, free) -> str:
     try:
-        return ffi.string(pp[0]).decode("utf-8")
+        return _text(pp[0])
     finally:
         free(pp[0])
 
@@ -123,6 +131,87 @@ def diff_text(older: bytes, newer: bytes, fmt: int = SHOW_TEXT) -> str:
     if rc < 0:
         raise manifest_error(rc, err)
     return _take_string(out, lib.custos_manifest_free)
+
+
+class Category(NamedTuple):
+    """A data category a purpose uses (Java/Swift: PurposeInfo.Category)."""
+    id: int
+    """The category's stable id (what Store.check takes)."""
+    key: str
+    """The taxonomy key, e.g. "user.sensor.video"."""
+    name: str
+    """The localized name."""
+
+
+class Recipient(NamedTuple):
+    """Someone a purpose's data is shared with (Java/Swift: PurposeInfo.Recipient)."""
+    name: str
+    country: str
+    """ISO 3166-1 alpha-2, e.g. "JP", "US"."""
+    role: Optional[str]
+    """"processor", "third-party", or None when the manifest does not say."""
+
+
+class PurposeInfo(NamedTuple):
+    """One purpose as a consent screen shows it (consent_screen): its texts in
+    the screen's language and the facts the person decides on. Java and
+    Swift: PurposeInfo, with the same names in snake_case (``required`` is
+    their isRequired)."""
+    id: int
+    """The purpose id consent is given for."""
+    key: str
+    """The manifest key, e.g. "functional.service"."""
+    title: str
+    """The localized name."""
+    description: str
+    """The localized description; "" when the manifest gives none."""
+    legal_basis: str
+    """The manifest's word: "consent", "contract", "legal_obligation",
+    "vital_interest", "public_task" or "legitimate_interest". Only "consent"
+    purposes take a decision."""
+    required: bool
+    """True if the purpose is required (shown, not switchable); False if optional."""
+    categories: Tuple[Category, ...]
+    """The data categories it uses, sorted by id."""
+    recipients: Tuple[Recipient, ...]
+    """Who the data is shared with, sorted by name; empty if nobody."""
+    retention: Optional[str]
+    """An ISO 8601 duration ("P30D"), or None when it lasts until an event or is not declared."""
+    retention_days: int
+    """The length of ``retention`` in whole days (1 Y = 365, 1 M = 30, rounded up); 0 without one."""
+    retention_until: Optional[str]
+    """The event the data is kept until (e.g. "device_reset"), or None."""
+
+
+def _purpose(p) -> PurposeInfo:
+    categories = tuple(Category(c.id, _text(c.key), _text(c.name))
+                       for c in (p.categories[i] for i in range(p.n_categories)))
+    recipients = tuple(Recipient(_text(r.name), _text(r.country), _maybe_text(r.role))
+                       for r in (p.recipients[i] for i in range(p.n_recipients)))
+    return PurposeInfo(p.id, _text(p.key), _text(p.title), _text(p.description), _text(p.legal_basis),
+                       bool(p.required), categories, recipients, _maybe_text(p.retention),
+                       p.retention_days, _maybe_text(p.retention_until))
+
+
+def consent_screen(compiled: bytes, lang: str = "en") -> List[PurposeInfo]:
+    """What a consent screen shows: every purpose of a compiled manifest, in
+    id order, with its texts in ``lang`` (one of the manifest's
+    product.languages, e.g. "en", "ja"). A text the manifest does not give in
+    ``lang`` is given in English. Raises InvalidArgument for a language the
+    manifest does not declare, Corrupt (or VersionError) for a damaged
+    compiled manifest, with the core's reason as ``detail``."""
+    if "\0" in lang:
+        raise InvalidArgument(lib.CUSTOS_EINVAL, "language %r contains a NUL character" % lang)
+    out = ffi.new("custos_manifest_screen **")
+    err = _err()
+    rc = lib.custos_manifest_consent_screen(out, compiled, len(compiled), lang.encode("utf-8"), err)
+    if rc < 0:
+        raise manifest_error(rc, err)
+    try:
+        s = out[0]
+        return [_purpose(s.purposes[i]) for i in range(s.n_purposes)]
+    finally:
+        lib.custos_manifest_free(out[0])
 
 
 def disclosure_formats() -> List[str]:

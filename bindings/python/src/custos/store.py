@@ -4,7 +4,7 @@ method raises the exception of its CUSTOS_E* code with custos_errmsg()."""
 import os
 from typing import List, Optional, Union
 
-from ._errors import check, error_for
+from ._errors import InvalidArgument, check, error_for
 from ._native import ffi, lib
 from .verify import AuditReport, audit_report, new_audit_report
 
@@ -106,12 +106,17 @@ class Store:
     # --- consent ------------------------------------------------------------
     def consent(self, subject: int, purpose: int, status: int, actor: int = ACTOR_SUBJECT,
                 method: int = METHOD_API, lang: str = "en", notice_hash: Optional[bytes] = None) -> None:
-        """Record a decision (GIVEN, WITHDRAWN, ...): same arguments either way."""
+        """Record a decision (GIVEN, WITHDRAWN, ...): same arguments either way.
+        ``notice_hash`` is the 32 bytes custos.notice_hash gave for the notice shown."""
+        if notice_hash is not None and len(notice_hash) != lib.CUSTOS_HASH_BYTES:
+            # cffi would zero-pad a short one into uint8_t[32] and record a hash of nothing shown
+            raise InvalidArgument(lib.CUSTOS_EINVAL, "notice_hash is %d bytes, not %d"
+                                  % (len(notice_hash), lib.CUSTOS_HASH_BYTES))
         info = ffi.new("custos_consent_info *")
         info.version = lib.CUSTOS_CONSENT_INFO_VERSION
         c_lang = ffi.new("char[]", lang.encode())
         info.notice_lang = c_lang
-        c_hash = ffi.new("uint8_t[32]", notice_hash) if notice_hash else ffi.NULL
+        c_hash = ffi.new("uint8_t[32]", notice_hash) if notice_hash is not None else ffi.NULL
         info.notice_hash = c_hash
         info.method = method
         info.actor = actor
