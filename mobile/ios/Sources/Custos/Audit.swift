@@ -2,7 +2,7 @@ import CCustos
 import Foundation
 
 /// Why an audit chain failed verification (audit.h).
-public enum AuditFailure: Int32, Sendable, CaseIterable {
+public enum AuditFailure: Int32, Sendable, CaseIterable, Codable {
     case none = 0
     case entryMalformed = 1
     case entryChanged = 2
@@ -17,7 +17,7 @@ public enum AuditFailure: Int32, Sendable, CaseIterable {
 
 /// The result of verifying an audit chain. A broken chain is reported
 /// here (`failure`, `failedSeq`), not thrown: the caller decides what to do.
-public struct AuditReport: Sendable, Equatable {
+public struct AuditReport: Sendable, Hashable, Codable {
     public let failure: AuditFailure
     /// The first entry changed, removed or reordered; 0 if none.
     public let failedSeq: UInt64
@@ -46,7 +46,7 @@ public struct AuditReport: Sendable, Equatable {
 }
 
 /// Audit event kinds (custos.v1.AuditKind).
-public enum AuditKind: Int32, Sendable, CaseIterable {
+public enum AuditKind: Int32, Sendable, CaseIterable, Codable {
     case storeCreated = 1, consentChanged, erase, factoryReset, export, keyFailure,
          integrityViolation, manifestLoaded, keyRotated, pairing, settingsChanged, access
 
@@ -57,29 +57,29 @@ public enum AuditKind: Int32, Sendable, CaseIterable {
 }
 
 /// One entry of the audit chain. It never holds personal data.
-public struct AuditEntry: Sendable, Equatable {
+public struct AuditEntry: Sendable, Hashable, Codable {
     public let seq: UInt64
     /// nil for a kind this build does not know.
     public let kind: AuditKind?
     public let time: Date
     /// The subject's keyed hash, if the entry concerns one.
-    public let subjectHash: [UInt8]?
+    public let subjectHash: Data?
     public let purpose: UInt32?
     /// A CUSTOS_E* code, or 0.
     public let code: Int32
     public let detail: String
-    public let hash: [UInt8]
+    public let hash: Data
 
     init(_ e: custos_audit_entry) {
         var e = e
         seq = e.seq
         kind = AuditKind(rawValue: e.kind)
         time = Date(timeIntervalSince1970: TimeInterval(e.time))
-        subjectHash = e.has_subject != 0 ? withUnsafeBytes(of: &e.subject_hash) { Array($0) } : nil
+        subjectHash = e.has_subject != 0 ? withUnsafeBytes(of: &e.subject_hash) { Data($0) } : nil
         purpose = e.purpose < 0 ? nil : UInt32(e.purpose)
         code = e.code
         detail = e.detail.map { String(cString: $0) } ?? ""
-        hash = withUnsafeBytes(of: &e.hash) { Array($0) }
+        hash = withUnsafeBytes(of: &e.hash) { Data($0) }
     }
 }
 
@@ -98,17 +98,19 @@ extension Custos {
     }
 
     /// The chain as an encoded custos.v1.AuditExport, to verify off the device.
-    public func exportAudit() throws -> [UInt8] {
+    public func exportAudit() throws -> Data {
         try withHandle { h in
             try fetchBytes(initial: 64 * 1024, h) { out, size, len in custos_audit_export(h, out, size, &len) }
         }
     }
 
-    /// Verifies an exported chain trusting only `publicKey`.
-    public static func verifyAuditExport(_ bytes: [UInt8], publicKey: [UInt8]) throws -> AuditReport {
+    /// Verifies an exported chain trusting only `publicKey` (32 bytes).
+    public static func verifyAuditExport(_ bytes: some DataProtocol, publicKey: some DataProtocol) throws -> AuditReport {
         var r = custos_audit_report()
         r.version = UInt32(CUSTOS_AUDIT_REPORT_VERSION)
-        let rc = custos_audit_verify_export(&r, bytes, bytes.count, publicKey)
+        let rc = try withFixedBytes(publicKey, count: custos_public_key_bytes(), "publicKey") { pk in
+            withBytes(bytes) { custos_audit_verify_export(&r, $0, $1, pk) }
+        }
         if rc == Int32(CUSTOS_ECORRUPT) {
             return AuditReport(r, message: AuditFailure(rawValue: r.failure)?.name ?? "")
         }

@@ -2,15 +2,16 @@ import CCustos
 import Foundation
 
 /// What the person saw and how they answered (custos_consent_info).
-public struct ConsentInfo: Sendable, Equatable {
-    /// BLAKE2b-256 of the notice shown (32 bytes), or nil if none.
-    public var noticeHash: [UInt8]?
+public struct ConsentInfo: Sendable, Hashable, Codable {
+    /// BLAKE2b-256 of the notice shown (32 bytes: `Consent.noticeHash`), or
+    /// nil if none. Another length throws `.invalidArgument` when recorded.
+    public var noticeHash: Data?
     /// BCP 47 language of the notice ("en", "ja"); at most 16 characters.
     public var noticeLanguage: String
     public var method: ConsentMethod
     public var actor: ConsentActor
 
-    public init(noticeHash: [UInt8]? = nil, noticeLanguage: String = "en",
+    public init(noticeHash: Data? = nil, noticeLanguage: String = "en",
                 method: ConsentMethod = .api, actor: ConsentActor = .subject) {
         self.noticeHash = noticeHash
         self.noticeLanguage = noticeLanguage
@@ -19,12 +20,12 @@ public struct ConsentInfo: Sendable, Equatable {
     }
 
     /// Runs `body` with the C struct; its pointers are valid only inside.
-    func withC<R>(_ body: (UnsafePointer<custos_consent_info>) -> R) -> R {
-        noticeLanguage.withCString { lang in
-            (noticeHash ?? []).withUnsafeBufferPointer { hash in
+    func withC<R>(_ body: (UnsafePointer<custos_consent_info>) -> R) throws -> R {
+        try withFixedBytes(noticeHash, count: custos_hash_bytes(), "noticeHash") { hash in
+            noticeLanguage.withCString { lang in
                 var c = custos_consent_info()
                 c.version = UInt32(CUSTOS_CONSENT_INFO_VERSION)
-                c.notice_hash = noticeHash == nil ? nil : hash.baseAddress
+                c.notice_hash = hash
                 c.notice_lang = lang
                 c.method = custos_consent_method(rawValue: method.rawValue)
                 c.actor = custos_consent_actor(rawValue: actor.rawValue)
@@ -39,14 +40,16 @@ public enum Consent {
     /// The notice hash to record with a decision (`ConsentInfo.noticeHash`):
     /// BLAKE2b-256 of the notice text exactly as shown, as UTF-8 bytes
     /// (custos_notice_hash).
-    public static func noticeHash(_ shownText: String) -> [UInt8] {
-        noticeHash(Array(shownText.utf8))
+    public static func noticeHash(_ shownText: String) -> Data {
+        noticeHash(Data(shownText.utf8))
     }
 
     /// The notice hash of the exact bytes shown (e.g. a notice file as `Disclosure` wrote it).
-    public static func noticeHash(_ shownBytes: [UInt8]) -> [UInt8] {
-        var h = [UInt8](repeating: 0, count: custos_hash_bytes())
-        let rc = shownBytes.withUnsafeBytes { custos_notice_hash(&h, $0.baseAddress, $0.count) }
+    public static func noticeHash(_ shownBytes: some DataProtocol) -> Data {
+        var h = Data(count: custos_hash_bytes())
+        let rc = h.withUnsafeMutableBytes { out in
+            withBytes(shownBytes) { custos_notice_hash(out.bindMemory(to: UInt8.self).baseAddress, $0, $1) }
+        }
         // The only failure left once the arguments are valid is libsodium
         // failing to start, after which no store could have opened either.
         precondition(rc == 0, "custos_notice_hash failed: \(String(cString: custos_strerror(rc)))")
@@ -56,7 +59,7 @@ public enum Consent {
 
 /// One decision recorded through a `Custos`, as `consentChanges()` tells
 /// it. Java: `io.custos.RecordedConsent`.
-public struct RecordedConsent: Sendable, Hashable {
+public struct RecordedConsent: Sendable, Hashable, Codable {
     public let subject: Subject
     public let purpose: UInt32
     /// `.given`, `.withdrawn`, `.refused`, `.renewed`, `.requested`, `.requestDeferred` or `.revoked`.
@@ -111,7 +114,7 @@ final class ConsentBroadcaster: @unchecked Sendable {
 }
 
 /// The current consent of one (subject, purpose).
-public struct ConsentState: Sendable, Equatable {
+public struct ConsentState: Sendable, Hashable, Codable {
     public let status: ConsentStatus
     /// When the consent expires; nil for no expiry.
     public let validUntil: Date?
@@ -126,9 +129,9 @@ public struct ConsentState: Sendable, Equatable {
 }
 
 /// One immutable, signed event of a subject's consent history.
-public struct ConsentEvent: Sendable, Equatable {
+public struct ConsentEvent: Sendable, Hashable, Codable {
     public let seq: UInt64
-    public let eventId: [UInt8]
+    public let eventId: Data
     public let purpose: UInt32
     public let status: ConsentStatus
     public let method: ConsentMethod
@@ -138,8 +141,8 @@ public struct ConsentEvent: Sendable, Equatable {
     /// nil: no expiry.
     public let validUntil: Date?
     public let policyVersion: UInt32
-    public let manifestId: [UInt8]
-    public let noticeHash: [UInt8]?
+    public let manifestId: Data
+    public let noticeHash: Data?
     public let noticeLanguage: String
     /// True if the paired companion app also signed the event.
     public let appSigned: Bool
@@ -147,7 +150,7 @@ public struct ConsentEvent: Sendable, Equatable {
     init(_ e: custos_consent_event_info) {
         var e = e
         seq = e.seq
-        eventId = withUnsafeBytes(of: &e.event_id) { Array($0) }
+        eventId = withUnsafeBytes(of: &e.event_id) { Data($0) }
         purpose = e.purpose
         status = ConsentStatus(rawValue: e.status.rawValue) ?? .unknown
         method = ConsentMethod(rawValue: e.method.rawValue) ?? .unspecified
@@ -156,15 +159,15 @@ public struct ConsentEvent: Sendable, Equatable {
         timeConfidence = TimeConfidence(rawValue: e.time_confidence.rawValue) ?? .monotonicOnly
         validUntil = e.valid_until == 0 ? nil : Date(timeIntervalSince1970: TimeInterval(e.valid_until))
         policyVersion = e.policy_version
-        manifestId = withUnsafeBytes(of: &e.manifest_id) { Array($0) }
-        noticeHash = e.has_notice_hash != 0 ? withUnsafeBytes(of: &e.notice_hash) { Array($0) } : nil
+        manifestId = withUnsafeBytes(of: &e.manifest_id) { Data($0) }
+        noticeHash = e.has_notice_hash != 0 ? withUnsafeBytes(of: &e.notice_hash) { Data($0) } : nil
         noticeLanguage = withUnsafeBytes(of: &e.notice_lang) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         appSigned = e.app_signed != 0
     }
 }
 
 /// The JSON format of a consent receipt.
-public enum ConsentReceiptFormat: UInt32, Sendable {
+public enum ConsentReceiptFormat: UInt32, Sendable, Codable {
     /// ISO/IEC TS 27560 record, JSON-LD with DPV terms.
     case iso27560 = 1
     /// Kantara Consent Receipt v1.1.
@@ -172,22 +175,31 @@ public enum ConsentReceiptFormat: UInt32, Sendable {
 }
 
 /// A subject's consents as a signed JSON receipt.
-public struct ConsentReceipt: Sendable, Equatable {
+public struct ConsentReceipt: Sendable, Hashable, Codable {
     /// The UTF-8 JSON, ending with the device's signature over every byte before it.
-    public let bytes: [UInt8]
+    public let bytes: Data
     public var json: String { String(decoding: bytes, as: UTF8.self) }
 
-    public init(bytes: [UInt8]) { self.bytes = bytes }
+    public init(bytes: some DataProtocol) { self.bytes = dataCopy(bytes) }
 
-    /// Verifies the receipt and every event it embeds; returns the number of
-    /// events. `publicKey` nil accepts the key the receipt names. Throws
-    /// `.signature` or `.corrupt` on any change.
+    /// Verifies the receipt and every event it embeds against the device
+    /// key that should have signed it (32 bytes); returns the number of
+    /// events. Throws `.signature` or `.corrupt` on any change.
     @discardableResult
-    public func verify(publicKey: [UInt8]?) throws -> Int {
+    public func verify(publicKey: some DataProtocol) throws -> Int {
+        try withFixedBytes(publicKey, count: custos_public_key_bytes(), "publicKey") { try verify($0) }
+    }
+
+    /// The same, accepting the key the receipt names: proves the receipt is
+    /// intact, not who signed it.
+    @discardableResult
+    public func verify() throws -> Int { try verify(nil) }
+
+    private func verify(_ publicKey: UnsafePointer<UInt8>?) throws -> Int {
         var events = 0
-        let rc = bytes.withUnsafeBufferPointer { b in
-            b.withMemoryRebound(to: CChar.self) {
-                custos_consent_receipt_verify(&events, $0.baseAddress, $0.count, publicKey)
+        let rc = withBytes(bytes) { b, n in
+            b.withMemoryRebound(to: CChar.self, capacity: n) {
+                custos_consent_receipt_verify(&events, $0, n, publicKey)
             }
         }
         try checkNoHandle(rc)
@@ -242,7 +254,7 @@ extension Custos {
     public func recordConsent(_ status: ConsentStatus, subject: Subject, purpose: UInt32,
                               info: ConsentInfo = ConsentInfo()) throws {
         try withHandle { h in
-            let rc = info.withC { i -> Int32 in
+            let rc = try info.withC { i -> Int32 in
                 switch status {
                 case .requested: return custos_consent_request(h, subject.rawValue, purpose, i)
                 case .given: return custos_consent_give(h, subject.rawValue, purpose, i)
@@ -381,8 +393,9 @@ extension Custos {
 
 /// The consent ledger is not intact: `error.code` is `.signature` or
 /// `.corrupt`, `badSeq` the first position that is wrong.
-public struct LedgerError: Error, Sendable, CustomStringConvertible {
+public struct LedgerError: Error, Sendable, CustomStringConvertible, LocalizedError {
     public let error: CustosError
     public let badSeq: UInt64
     public var description: String { "\(error.message) (at ledger position \(badSeq))" }
+    public var errorDescription: String? { description }
 }

@@ -109,19 +109,19 @@ public final class Custos: @unchecked Sendable {
     }
 
     /// This device's Ed25519 public key: verifies its receipts, events and audit checkpoints.
-    public func devicePublicKey() throws -> [UInt8] {
+    public func devicePublicKey() throws -> Data {
         try withHandle { h in
-            var pk = [UInt8](repeating: 0, count: custos_public_key_bytes())
-            try checkCall(custos_device_public_key(h, &pk), h)
+            var pk = Data(count: custos_public_key_bytes())
+            try checkCall(pk.withUnsafeMutableBytes { custos_device_public_key(h, $0.bindMemory(to: UInt8.self).baseAddress) }, h)
             return pk
         }
     }
 
     /// This device's 16-byte id.
-    public func deviceId() throws -> [UInt8] {
+    public func deviceId() throws -> Data {
         try withHandle { h in
-            var id = [UInt8](repeating: 0, count: custos_device_id_bytes())
-            try checkCall(custos_device_id(h, &id), h)
+            var id = Data(count: custos_device_id_bytes())
+            try checkCall(id.withUnsafeMutableBytes { custos_device_id(h, $0.bindMemory(to: UInt8.self).baseAddress) }, h)
             return id
         }
     }
@@ -174,15 +174,15 @@ func checkNoHandle(_ rc: Int32) throws {
 
 /// Calls a C function that fills a caller-owned buffer and answers
 /// CUSTOS_ERANGE with the size needed: tries `initial` bytes, then the size
-/// the core asked for.
+/// the core asked for. The result is a fresh `Data` (index 0 first).
 func fetchBytes(initial: Int, _ h: OpaquePointer?,
-                _ call: (UnsafeMutablePointer<UInt8>, Int, inout Int) -> Int32) throws -> [UInt8] {
+                _ call: (UnsafeMutablePointer<UInt8>, Int, inout Int) -> Int32) throws -> Data {
     var size = max(initial, 1)
     for _ in 0..<3 {
         var buf = [UInt8](repeating: 0, count: size)
         var len = 0
         let rc = buf.withUnsafeMutableBufferPointer { call($0.baseAddress!, size, &len) }
-        if rc == 0 { return Array(buf[0..<len]) }
+        if rc == 0 { return Data(buf[0..<len]) }
         guard rc == Int32(CUSTOS_ERANGE), len > size else { try checkCall(rc, h); break }
         size = len
     }

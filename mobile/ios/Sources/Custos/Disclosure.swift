@@ -13,7 +13,7 @@ public enum Disclosure {
         var len = 0
         var err = custos_manifest_error()
         let rc = withOptions(language: language, date: date) { opts in
-            custos_disclose(&out, &len, manifest.bytes, manifest.bytes.count, format.c, opts, &err)
+            withBytes(manifest.bytes) { custos_disclose(&out, &len, $0, $1, format.c, opts, &err) }
         }
         defer { custos_disclose_free(out) }
         try checkManifest(rc, err)
@@ -50,8 +50,9 @@ extension Custos {
             var out: UnsafeMutablePointer<CChar>?
             var len = 0
             let rc = Disclosure.withOptions(language: language, date: nil) { opts in
-                custos_disclose_access_report(h, &out, &len, subject.rawValue, manifest.bytes, manifest.bytes.count,
-                                              format.c, opts)
+                withBytes(manifest.bytes) {
+                    custos_disclose_access_report(h, &out, &len, subject.rawValue, $0, $1, format.c, opts)
+                }
             }
             defer { custos_disclose_free(out) }
             try checkCall(rc, h)

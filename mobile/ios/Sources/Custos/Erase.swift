@@ -1,20 +1,25 @@
 import CCustos
+import Foundation
 
 /// A signed deletion receipt (erase.h): the bytes the device key signed
 /// (a SignedMessage holding a DeletionReceipt) and their JSON rendering.
-public struct DeletionReceipt: Sendable, Equatable {
+///
+/// `Codable` as its bytes alone: decoding parses them again (and throws
+/// what `init(bytes:)` throws), so a decoded receipt is never unparsed.
+public struct DeletionReceipt: Sendable, Hashable, Codable {
     /// The signed bytes, as kept in the store and sent to services.
-    public let bytes: [UInt8]
+    public let bytes: Data
     /// One JSON object: scope, subject_hash, purpose, method, key ids,
     /// storage, verified, records_removed, time, signer, signature. Rendered
     /// without verifying: call `verify(publicKey:)` before trusting it.
     public let json: String
 
     /// Parses receipt bytes; throws `.corrupt` if they are not a receipt.
-    public init(bytes: [UInt8]) throws {
+    public init(bytes: some DataProtocol) throws {
+        let bytes = dataCopy(bytes)
         let text = try fetchBytes(initial: 2048, nil) { out, size, len in
-            out.withMemoryRebound(to: CChar.self, capacity: size) {
-                custos_receipt_json($0, size, &len, bytes, bytes.count)
+            out.withMemoryRebound(to: CChar.self, capacity: size) { json in
+                withBytes(bytes) { custos_receipt_json(json, size, &len, $0, $1) }
             }
         }
         self.bytes = bytes
@@ -22,14 +27,30 @@ public struct DeletionReceipt: Sendable, Equatable {
     }
 
     /// Verifies the signature against the device key that should have
-    /// signed it: throws `.signature` (another key, or altered) or `.corrupt`.
-    public func verify(publicKey: [UInt8]) throws {
-        try checkNoHandle(custos_receipt_verify(bytes, bytes.count, publicKey))
+    /// signed it (32 bytes): throws `.signature` (another key, or altered)
+    /// or `.corrupt`.
+    public func verify(publicKey: some DataProtocol) throws {
+        let rc = try withFixedBytes(publicKey, count: custos_public_key_bytes(), "publicKey") { pk in
+            withBytes(bytes) { custos_receipt_verify($0, $1, pk) }
+        }
+        try checkNoHandle(rc)
+    }
+
+    private enum CodingKeys: String, CodingKey { case bytes }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(bytes: try c.decode(Data.self, forKey: .bytes))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(bytes, forKey: .bytes)
     }
 }
 
 /// The steps of an erase, in order, as reported to a progress closure.
-public enum EraseStep: UInt32, Sendable, CaseIterable {
+public enum EraseStep: UInt32, Sendable, CaseIterable, Codable {
     /// Data keys destroyed and the KEK rotated: from here the data is unreadable.
     case keys = 1
     /// Verification done and the rows removed.
@@ -47,11 +68,19 @@ public enum EraseStep: UInt32, Sendable, CaseIterable {
 public typealias EraseProgress = (EraseStep) -> Bool
 
 /// A signed EraseRequest waiting in the outbox for the app's services.
-public struct EraseRequest: Sendable, Equatable {
+public struct EraseRequest: Sendable, Hashable, Codable {
     /// Its place in the outbox: acknowledge it with `acknowledgeEraseRequest(seq)`.
     public let seq: UInt64
     /// The SignedMessage to send.
-    public let bytes: [UInt8]
+    public let bytes: Data
+}
+
+/// What `eraseExpired()` did.
+public struct ExpiredErasure: Sendable, Hashable, Codable {
+    /// The records removed.
+    public let removed: UInt64
+    /// Signed over what was removed; nil if nothing was.
+    public let receipt: DeletionReceipt?
 }
 
 extension Custos {
@@ -76,13 +105,13 @@ extension Custos {
 
     /// Removes every record whose retention ran out; the receipt is nil if
     /// nothing was removed.
-    public func eraseExpired() throws -> (removed: UInt64, receipt: DeletionReceipt?) {
+    public func eraseExpired() throws -> ExpiredErasure {
         try withHandle { h in
             var removed: UInt64 = 0
             var buf = [UInt8](repeating: 0, count: custos_erase_receipt_max())
             var len = 0
             try checkCall(custos_erase_expired(h, &buf, buf.count, &len, &removed, nil), h)
-            return (removed, len == 0 ? nil : try DeletionReceipt(bytes: Array(buf[0..<len])))
+            return ExpiredErasure(removed: removed, receipt: len == 0 ? nil : try DeletionReceipt(bytes: buf[0..<len]))
         }
     }
 
@@ -97,7 +126,7 @@ extension Custos {
             var len = 0
             let rc = custos_factory_reset(&slot, &buf, buf.count, &len, nil)
             try checkCall(rc, slot)
-            return try DeletionReceipt(bytes: Array(buf[0..<len]))
+            return try DeletionReceipt(bytes: buf[0..<len])
         }
     }
 
@@ -150,11 +179,11 @@ private func eraseCall(_ h: OpaquePointer,
     var len = 0
     let rc = buf.withUnsafeMutableBufferPointer { b in call(b.baseAddress!, b.count, &len) }
     try checkCall(rc, h)
-    return try DeletionReceipt(bytes: Array(buf[0..<len]))
+    return try DeletionReceipt(bytes: buf[0..<len])
 }
 
 private func getBytes(_ h: OpaquePointer,
-                      _ call: (UnsafeMutablePointer<UInt8>, Int, UnsafeMutablePointer<Int>) -> Int32) throws -> [UInt8] {
+                      _ call: (UnsafeMutablePointer<UInt8>, Int, UnsafeMutablePointer<Int>) -> Int32) throws -> Data {
     try fetchBytes(initial: custos_erase_receipt_max(), h) { out, size, len in call(out, size, &len) }
 }
 

@@ -1,4 +1,5 @@
 import CCustos
+import Foundation
 
 /// Holds a store's key-encryption keys (KEKs), its Ed25519 device signing
 /// key and its index key, so that none of them is in the store's directory.
@@ -10,7 +11,9 @@ import CCustos
 /// parallel), hence `Sendable`. Throw from any of them to fail the call: a
 /// thrown `CustosError` passes its code to the core unchanged; any other
 /// error becomes `CUSTOS_EKEY` ("a key is missing, wrong or could not be
-/// used"), which the caller then sees as `CustosError.Code.key`.
+/// used"), which the caller then sees as `CustosError.Code.key`. Bytes
+/// cross as `Data` both ways (CryptoKit takes and gives `Data`); secrets as
+/// `SecureBytes`.
 public protocol KeyProvider: AnyObject, Sendable {
     /// Opens the keys for the store in `directory`, creating them (a first
     /// KEK generation, a signing key, an index key) if `create` and there
@@ -26,13 +29,13 @@ public protocol KeyProvider: AnyObject, Sendable {
     func destroyKEK(generation: UInt32) throws
     /// Encrypts a data key under KEK `generation`, bound to `associatedData`.
     /// The result is at most `key.count + 40` bytes (CUSTOS_WRAP_OVERHEAD).
-    func wrap(_ key: SecureBytes, generation: UInt32, associatedData: [UInt8]) throws -> [UInt8]
+    func wrap(_ key: SecureBytes, generation: UInt32, associatedData: Data) throws -> Data
     /// Opens what `wrap` produced; throw if it does not authenticate.
-    func unwrap(_ wrapped: [UInt8], generation: UInt32, associatedData: [UInt8]) throws -> SecureBytes
+    func unwrap(_ wrapped: Data, generation: UInt32, associatedData: Data) throws -> SecureBytes
     /// An Ed25519 signature (64 bytes) of `message` by the device key.
-    func sign(_ message: [UInt8]) throws -> [UInt8]
+    func sign(_ message: Data) throws -> Data
     /// The device's Ed25519 public key (32 bytes).
-    func publicKey() throws -> [UInt8]
+    func publicKey() throws -> Data
     /// The 32-byte secret for keyed hashes of subject ids.
     func indexKey() throws -> SecureBytes
     /// Destroys every key (factory reset). The next `open(create: true)` makes fresh ones.
@@ -87,21 +90,20 @@ final class KeyProviderBridge {
         p.pointee.wrap = { state, gen, out, size, outLen, key, keyLen, ad, adLen in
             bridgeCall {
                 let k = SecureBytes(UnsafeBufferPointer(start: key, count: keyLen))
-                let wrapped = try from(state).wrap(k, generation: gen, associatedData: Array(UnsafeBufferPointer(start: ad, count: adLen)))
+                let wrapped = try from(state).wrap(k, generation: gen, associatedData: data(ad, adLen))
                 try wrapped.withUnsafeBytes { try copyOut($0, out, size, outLen) }
             }
         }
         p.pointee.unwrap = { state, gen, out, size, outLen, wrapped, wrappedLen, ad, adLen in
             bridgeCall {
-                let key = try from(state).unwrap(Array(UnsafeBufferPointer(start: wrapped, count: wrappedLen)),
-                                                 generation: gen,
-                                                 associatedData: Array(UnsafeBufferPointer(start: ad, count: adLen)))
+                let key = try from(state).unwrap(data(wrapped, wrappedLen), generation: gen,
+                                                 associatedData: data(ad, adLen))
                 try key.withUnsafeBytes { try copyOut($0, out, size, outLen) }
             }
         }
         p.pointee.sign = { state, sig, msg, len in
             bridgeCall {
-                let s = try from(state).sign(Array(UnsafeBufferPointer(start: msg, count: len)))
+                let s = try from(state).sign(data(msg, len))
                 guard s.count == 64 else { throw CustosError(rawCode: Int32(CUSTOS_EKEY), detail: nil) }
                 s.withUnsafeBytes { UnsafeMutableRawPointer(sig!).copyMemory(from: $0.baseAddress!, byteCount: 64) }
             }
@@ -123,6 +125,12 @@ final class KeyProviderBridge {
         p.pointee.destroy_all = { state in bridgeCall { try from(state).destroyAll() } }
         p.pointee.hardware_backed = { state in from(state).isHardwareBacked ? 1 : 0 }
     }
+}
+
+/// The bytes of a C input as `Data` (a null pointer is no bytes).
+fileprivate func data(_ p: UnsafePointer<UInt8>?, _ n: Int) -> Data {
+    guard let p, n > 0 else { return Data() }
+    return Data(bytes: p, count: n)
 }
 
 fileprivate func from(_ state: UnsafeMutableRawPointer?) -> any KeyProvider {

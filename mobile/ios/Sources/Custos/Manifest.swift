@@ -1,21 +1,23 @@
 import CCustos
+import Foundation
 
 /// A compiled privacy manifest (manifest.h): the bytes `custos manifest
 /// compile` writes, which apps embed and load into a store. Nothing parses
 /// YAML on a device; `compile` is here for tools and tests.
 public struct CompiledManifest: Sendable, Equatable {
     /// The compiled file.
-    public let bytes: [UInt8]
+    public let bytes: Data
     /// Its id: BLAKE2b-256 of the canonical payload.
-    public let id: [UInt8]
+    public let id: Data
 
     /// Verifies compiled bytes (a damaged file throws `.corrupt`).
-    public init(bytes: [UInt8]) throws {
+    public init(bytes: some DataProtocol) throws {
+        let bytes = dataCopy(bytes)
         var id = [UInt8](repeating: 0, count: custos_hash_bytes())
         var err = custos_manifest_error()
-        try checkManifest(custos_manifest_id(&id, bytes, bytes.count, &err), err)
+        try checkManifest(withBytes(bytes) { custos_manifest_id(&id, $0, $1, &err) }, err)
         self.bytes = bytes
-        self.id = id
+        self.id = Data(id)
     }
 
     /// Compiles manifest YAML. `filename` only names the input in messages.
@@ -31,9 +33,9 @@ public struct CompiledManifest: Sendable, Equatable {
         var opts = custos_manifest_compile_options()
         opts.version = UInt32(CUSTOS_MANIFEST_COMPILE_OPTIONS_VERSION)
         let utf8 = Array(yaml.utf8)
-        let rc: Int32 = (previous?.bytes ?? []).withUnsafeBufferPointer { prev in
-            opts.previous = previous == nil ? nil : prev.baseAddress
-            opts.previous_len = previous == nil ? 0 : prev.count
+        let rc: Int32 = withBytes(previous?.bytes ?? Data()) { prev, prevLen in
+            opts.previous = previous == nil ? nil : prev
+            opts.previous_len = previous == nil ? 0 : prevLen
             return utf8.withUnsafeBufferPointer { y in
                 y.withMemoryRebound(to: CChar.self) {
                     custos_manifest_compile(&out, &len, &id, $0.baseAddress, $0.count, filename, &opts, &err)
@@ -42,7 +44,7 @@ public struct CompiledManifest: Sendable, Equatable {
         }
         defer { custos_manifest_free(out) }
         try checkManifest(rc, err)
-        return CompiledManifest(bytes: Array(UnsafeBufferPointer(start: out, count: len)), id: id)
+        return CompiledManifest(bytes: Data(UnsafeBufferPointer(start: out, count: len)), id: Data(id))
     }
 
     /// Validates manifest YAML without compiling it; throws `.manifest` with
@@ -56,7 +58,7 @@ public struct CompiledManifest: Sendable, Equatable {
         try checkManifest(rc, err)
     }
 
-    private init(bytes: [UInt8], id: [UInt8]) {
+    private init(bytes: Data, id: Data) {
         self.bytes = bytes
         self.id = id
     }
@@ -66,7 +68,7 @@ public struct CompiledManifest: Sendable, Equatable {
         var out: UnsafeMutablePointer<CChar>?
         var err = custos_manifest_error()
         let format = json ? CUSTOS_MANIFEST_SHOW_JSON : CUSTOS_MANIFEST_SHOW_TEXT
-        let rc = custos_manifest_show(&out, bytes, bytes.count, format, &err)
+        let rc = withBytes(bytes) { custos_manifest_show(&out, $0, $1, format, &err) }
         defer { custos_manifest_free(out) }
         try checkManifest(rc, err)
         return String(cString: out!)
@@ -77,7 +79,7 @@ public struct CompiledManifest: Sendable, Equatable {
         var out: UnsafeMutablePointer<custos_manifest_change>?
         var n = 0
         var err = custos_manifest_error()
-        let rc = custos_manifest_diff(&out, &n, older.bytes, older.bytes.count, bytes, bytes.count, &err)
+        let rc = withBytes(older.bytes) { o, oLen in withBytes(bytes) { custos_manifest_diff(&out, &n, o, oLen, $0, $1, &err) } }
         defer { custos_manifest_free(out) }
         try checkManifest(rc, err)
         return UnsafeBufferPointer(start: out, count: n).map(ManifestChange.init)
@@ -88,7 +90,9 @@ public struct CompiledManifest: Sendable, Equatable {
         var out: UnsafeMutablePointer<CChar>?
         var err = custos_manifest_error()
         let format = json ? CUSTOS_MANIFEST_SHOW_JSON : CUSTOS_MANIFEST_SHOW_TEXT
-        let rc = custos_manifest_diff_text(&out, older.bytes, older.bytes.count, bytes, bytes.count, format, &err)
+        let rc = withBytes(older.bytes) { o, oLen in
+            withBytes(bytes) { custos_manifest_diff_text(&out, o, oLen, $0, $1, format, &err) }
+        }
         defer { custos_manifest_free(out) }
         try checkManifest(rc, err)
         return String(cString: out!)
@@ -172,7 +176,7 @@ extension CompiledManifest {
     public func consentScreen(language: String = "en") throws -> [PurposeInfo] {
         var out: UnsafeMutablePointer<custos_manifest_screen>?
         var err = custos_manifest_error()
-        let rc = custos_manifest_consent_screen(&out, bytes, bytes.count, language, &err)
+        let rc = withBytes(bytes) { custos_manifest_consent_screen(&out, $0, $1, language, &err) }
         defer { custos_manifest_free(out) }
         try checkManifest(rc, err)
         guard let s = out?.pointee else { return [] }
@@ -181,9 +185,10 @@ extension CompiledManifest {
 }
 
 /// One purpose that needs consent again between two manifest versions.
-public struct ManifestChange: Sendable, Equatable {
+public struct ManifestChange: Sendable, Hashable, Codable {
     /// Why a purpose changed materially (manifest.h CUSTOS_MANIFEST_CHANGE_*).
-    public struct Reasons: OptionSet, Sendable {
+    /// Codable as its raw value.
+    public struct Reasons: OptionSet, Sendable, Hashable, Codable {
         public let rawValue: UInt32
         public init(rawValue: UInt32) { self.rawValue = rawValue }
         public static let newPurpose = Reasons(rawValue: 1 << 0)
@@ -229,16 +234,29 @@ extension Custos {
     /// Loads a compiled manifest into the store. Purposes that changed
     /// materially since the loaded version have their consents invalidated.
     public func load(_ manifest: CompiledManifest) throws {
-        try withHandle { h in try checkCall(custos_manifest_load(h, manifest.bytes, manifest.bytes.count), h) }
+        try withHandle { h in try checkCall(withBytes(manifest.bytes) { custos_manifest_load(h, $0, $1) }, h) }
     }
 
     /// The loaded manifest's id and policy version; throws `.notFound` if none.
-    public func currentPolicy() throws -> (id: [UInt8], version: UInt32) {
+    public func currentPolicy() throws -> PolicyInfo {
         try withHandle { h in
             var id = [UInt8](repeating: 0, count: custos_hash_bytes())
             var version: UInt32 = 0
             try checkCall(custos_policy_current(h, &id, &version), h)
-            return (id, version)
+            return PolicyInfo(id: Data(id), version: version)
         }
+    }
+}
+
+/// The manifest a store has loaded (`currentPolicy()`).
+public struct PolicyInfo: Sendable, Hashable, Codable {
+    /// The manifest's id (`CompiledManifest.id`, 32 bytes).
+    public let id: Data
+    /// Its policy version, which consents are bound to.
+    public let version: UInt32
+
+    public init(id: Data, version: UInt32) {
+        self.id = id
+        self.version = version
     }
 }

@@ -1,17 +1,19 @@
 import CCustos
+import Foundation
 
 // The core's enumerations as Swift enums. Raw values are the C values, which
 // are stable (common.h, consent.h, gate.h, disclose.h).
 
 /// A person the device serves: the store-local number `addSubject` returns.
-public struct Subject: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+/// `Codable` as the bare number.
+public struct Subject: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
     public var description: String { "subject #\(rawValue)" }
 }
 
 /// A subject's role (subject.h).
-public enum Role: UInt32, Sendable, CaseIterable {
+public enum Role: UInt32, Sendable, CaseIterable, Codable {
     case owner = 1
     case householdMember = 2
     case guest = 3
@@ -20,7 +22,7 @@ public enum Role: UInt32, Sendable, CaseIterable {
 }
 
 /// DPV 2.3 consent statuses (consent.h).
-public enum ConsentStatus: UInt32, Sendable, CaseIterable {
+public enum ConsentStatus: UInt32, Sendable, CaseIterable, Codable {
     case unknown = 0
     case requested = 1
     case requestDeferred = 2
@@ -50,7 +52,7 @@ public enum ConsentStatus: UInt32, Sendable, CaseIterable {
 }
 
 /// How a consent decision was expressed (dpv:hasIndicationMethod).
-public enum ConsentMethod: UInt32, Sendable, CaseIterable {
+public enum ConsentMethod: UInt32, Sendable, CaseIterable, Codable {
     case unspecified = 0
     case companionApp = 1
     case deviceButton = 2
@@ -62,7 +64,7 @@ public enum ConsentMethod: UInt32, Sendable, CaseIterable {
 }
 
 /// Who expressed a consent decision (dpv:isIndicatedBy).
-public enum ConsentActor: UInt32, Sendable, CaseIterable {
+public enum ConsentActor: UInt32, Sendable, CaseIterable, Codable {
     case unspecified = 0
     case subject = 1
     /// Required for a `.child` subject.
@@ -73,14 +75,14 @@ public enum ConsentActor: UInt32, Sendable, CaseIterable {
 }
 
 /// How far an event's time can be trusted (store.h).
-public enum TimeConfidence: UInt32, Sendable {
+public enum TimeConfidence: UInt32, Sendable, Codable {
     case monotonicOnly = 0
     case appSigned = 1
     case trustedClock = 2
 }
 
 /// The gate's answer (gate.h): `.allow` or the reason for a denial.
-public enum Decision: UInt32, Sendable, CaseIterable, CustomStringConvertible {
+public enum Decision: UInt32, Sendable, CaseIterable, Codable, CustomStringConvertible {
     case allow = 0
     case denyNoManifest = 1
     case denyUnknownSubject = 2
@@ -107,7 +109,7 @@ public enum Decision: UInt32, Sendable, CaseIterable, CustomStringConvertible {
 }
 
 /// The disclosures Custos generates from a manifest (disclose.h).
-public enum DisclosureFormat: UInt32, Sendable, CaseIterable {
+public enum DisclosureFormat: UInt32, Sendable, CaseIterable, Codable {
     case noticeMarkdown = 1
     case noticeHTML = 2
     case xcprivacy = 3

@@ -5,7 +5,7 @@ import Foundation
 public typealias RecordID = Int64
 
 /// What the vault knows about a record besides its payload.
-public struct VaultRecordInfo: Sendable, Equatable {
+public struct VaultRecordInfo: Sendable, Hashable, Codable {
     public let id: RecordID
     public let purpose: UInt32
     public let category: UInt32
@@ -27,7 +27,8 @@ public struct VaultRecordInfo: Sendable, Equatable {
 
 /// An X25519 key pair that vault exports are encrypted to.
 public struct ExportKeyPair: Sendable {
-    public let publicKey: [UInt8]
+    /// 32 bytes, to give to the exporting store.
+    public let publicKey: Data
     public let secretKey: SecureBytes
 
     /// A fresh key pair.
@@ -36,13 +37,20 @@ public struct ExportKeyPair: Sendable {
         let sk = SecureBytes(zeroed: custos_export_secret_key_bytes())
         let rc = sk.withUnsafeMutableBytes { custos_export_keypair(&pk, $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
         try checkCall(rc, nil)
-        return ExportKeyPair(publicKey: pk, secretKey: sk)
+        return ExportKeyPair(publicKey: Data(pk), secretKey: sk)
     }
 
-    public init(publicKey: [UInt8], secretKey: SecureBytes) {
+    public init(publicKey: Data, secretKey: SecureBytes) {
         self.publicKey = publicKey
         self.secretKey = secretKey
     }
+}
+
+/// One record as `get` opens it: the payload, wiped on release, and what the
+/// vault knows about it. Not `Codable`: the payload is a secret.
+public struct VaultRecord: Sendable {
+    public let payload: SecureBytes
+    public let info: VaultRecordInfo
 }
 
 extension Custos {
@@ -82,7 +90,7 @@ extension Custos {
 
     /// Opens one record. Throws `.notFound`, `.key` (its key was destroyed:
     /// erased), or `.corrupt` (it failed authentication).
-    public func get(_ id: RecordID) throws -> (payload: SecureBytes, info: VaultRecordInfo) {
+    public func get(_ id: RecordID) throws -> VaultRecord {
         try withHandle { h in
             var size = 256
             while true {
@@ -95,7 +103,7 @@ extension Custos {
                 if rc == Int32(CUSTOS_ERANGE), len > size { size = len; continue }
                 try checkCall(rc, h)
                 let payload = len == size ? out : out.withUnsafeBytes { SecureBytes($0.prefix(len)) }
-                return (payload, VaultRecordInfo(info))
+                return VaultRecord(payload: payload, info: VaultRecordInfo(info))
             }
         }
     }
@@ -135,9 +143,14 @@ extension Custos {
         try withHandle { h in try checkCall(custos_vault_rotate_kek(h), h) }
     }
 
-    /// Writes every record of `subject` to `path`, encrypted to `recipientPublicKey`.
-    public func exportRecords(of subject: Subject, to path: String, recipientPublicKey: [UInt8]) throws {
-        try withHandle { h in try checkCall(custos_vault_export(h, path, subject.rawValue, recipientPublicKey), h) }
+    /// Writes every record of `subject` to `path`, encrypted to `recipientPublicKey` (32 bytes).
+    public func exportRecords(of subject: Subject, to path: String, recipientPublicKey: some DataProtocol) throws {
+        try withHandle { h in
+            let rc = try withFixedBytes(recipientPublicKey, count: custos_export_public_key_bytes(), "recipientPublicKey") {
+                custos_vault_export(h, path, subject.rawValue, $0)
+            }
+            try checkCall(rc, h)
+        }
     }
 
     /// Imports an export made for `keyPair` as records of `subject`, through
@@ -146,9 +159,13 @@ extension Custos {
     public func importRecords(from path: String, subject: Subject, keyPair: ExportKeyPair) throws -> Int {
         try withHandle { h in
             var n = 0
-            let rc = keyPair.secretKey.withUnsafeBytes {
-                custos_vault_import(h, &n, path, subject.rawValue, keyPair.publicKey,
-                                    $0.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            guard keyPair.secretKey.count == custos_export_secret_key_bytes() else {
+                throw CustosError(.invalidArgument, detail: "secretKey must be \(custos_export_secret_key_bytes()) bytes")
+            }
+            let rc = try withFixedBytes(keyPair.publicKey, count: custos_export_public_key_bytes(), "publicKey") { pk in
+                keyPair.secretKey.withUnsafeBytes {
+                    custos_vault_import(h, &n, path, subject.rawValue, pk, $0.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                }
             }
             try checkCall(rc, h)
             return n

@@ -9,7 +9,7 @@ final class ConsentScreenTests: StoreTestCase {
         try XCTUnwrap(screen.first { $0.id == id }, "purpose \(id) is not on the screen")
     }
 
-    private func hex(_ s: String) -> [UInt8] {
+    private func hex(_ s: String) -> Data {
         var out: [UInt8] = []
         var i = s.startIndex
         while i < s.endIndex {
@@ -17,7 +17,7 @@ final class ConsentScreenTests: StoreTestCase {
             out.append(UInt8(s[i..<j], radix: 16)!)
             i = j
         }
-        return out
+        return Data(out)
     }
 
     func testTheScreenListsEveryPurposeWithTheYamlValues() throws {

@@ -11,7 +11,7 @@ final class InMemoryKeyProvider: KeyProvider, @unchecked Sendable {
     private let lock = NSLock()
     private var keks: [UInt32: SecureBytes] = [:]
     private var signSecret: SecureBytes?
-    private var signPublic: [UInt8] = []
+    private var signPublic = Data()
     private var index: SecureBytes?
     private(set) var opens = 0
     private(set) var closes = 0
@@ -44,7 +44,7 @@ final class InMemoryKeyProvider: KeyProvider, @unchecked Sendable {
             let sk = SecureBytes(zeroed: 64)
             sk.withUnsafeMutableBytes { _ = crypto_sign_keypair(&pk, $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
             signSecret = sk
-            signPublic = pk
+            signPublic = Data(pk)
         }
     }
 
@@ -75,7 +75,7 @@ final class InMemoryKeyProvider: KeyProvider, @unchecked Sendable {
 
     var generations: [UInt32] { locked { keks.keys.sorted() } }
 
-    func wrap(_ key: SecureBytes, generation: UInt32, associatedData: [UInt8]) throws -> [UInt8] {
+    func wrap(_ key: SecureBytes, generation: UInt32, associatedData: Data) throws -> Data {
         let kek = try locked { () throws -> SecureBytes in
             guard let k = keks[generation] else { throw Failure() }
             return k
@@ -84,21 +84,23 @@ final class InMemoryKeyProvider: KeyProvider, @unchecked Sendable {
         randombytes_buf(&out, 24)
         let nonce = Array(out[0..<24])
         var clen: UInt64 = 0
+        let ad = Array(associatedData)
         let rc = out.withUnsafeMutableBufferPointer { o in
             key.withUnsafeBytes { m in
                 kek.withUnsafeBytes { k in
                     crypto_aead_xchacha20poly1305_ietf_encrypt(
                         o.baseAddress! + 24, &clen, m.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(m.count),
-                        associatedData, UInt64(associatedData.count), nil, nonce,
+                        ad, UInt64(ad.count), nil, nonce,
                         k.baseAddress!.assumingMemoryBound(to: UInt8.self))
                 }
             }
         }
         guard rc == 0 else { throw Failure() }
-        return out
+        return Data(out)
     }
 
-    func unwrap(_ wrapped: [UInt8], generation: UInt32, associatedData: [UInt8]) throws -> SecureBytes {
+    func unwrap(_ wrappedData: Data, generation: UInt32, associatedData: Data) throws -> SecureBytes {
+        let wrapped = Array(wrappedData), ad = Array(associatedData)
         let kek = try locked { () throws -> SecureBytes in
             guard !failUnwrap, let k = keks[generation] else { throw Failure() }
             return k
@@ -111,7 +113,7 @@ final class InMemoryKeyProvider: KeyProvider, @unchecked Sendable {
                 wrapped.withUnsafeBufferPointer { w in
                     crypto_aead_xchacha20poly1305_ietf_decrypt(
                         m.baseAddress?.assumingMemoryBound(to: UInt8.self), &mlen, nil, w.baseAddress! + 24,
-                        UInt64(wrapped.count - 24), associatedData, UInt64(associatedData.count), w.baseAddress!,
+                        UInt64(wrapped.count - 24), ad, UInt64(ad.count), w.baseAddress!,
                         k.baseAddress!.assumingMemoryBound(to: UInt8.self))
                 }
             }
@@ -120,7 +122,8 @@ final class InMemoryKeyProvider: KeyProvider, @unchecked Sendable {
         return out
     }
 
-    func sign(_ message: [UInt8]) throws -> [UInt8] {
+    func sign(_ messageData: Data) throws -> Data {
+        let message = Array(messageData)
         let sk = try locked { () throws -> SecureBytes in
             guard let sk = signSecret else { throw Failure() }
             return sk
@@ -129,10 +132,10 @@ final class InMemoryKeyProvider: KeyProvider, @unchecked Sendable {
         _ = sk.withUnsafeBytes {
             crypto_sign_detached(&sig, nil, message, UInt64(message.count), $0.baseAddress!.assumingMemoryBound(to: UInt8.self))
         }
-        return sig
+        return Data(sig)
     }
 
-    func publicKey() throws -> [UInt8] {
+    func publicKey() throws -> Data {
         try locked {
             guard signSecret != nil else { throw Failure() }
             return signPublic
@@ -151,7 +154,7 @@ final class InMemoryKeyProvider: KeyProvider, @unchecked Sendable {
             destroyAllCalls += 1
             keks = [:]
             signSecret = nil
-            signPublic = []
+            signPublic = Data()
             index = nil
         }
     }

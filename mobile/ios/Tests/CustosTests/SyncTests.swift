@@ -8,7 +8,7 @@ final class SyncTests: XCTestCase {
     private var dirs: [URL] = []
     private var device: Custos!
     private var app: Custos!
-    private var deviceId: [UInt8] = []
+    private var deviceId = Data()
 
     override func setUpWithError() throws {
         dirs = [Fixture.storeDirectory(), Fixture.storeDirectory()]

@@ -17,8 +17,9 @@ final class VaultTests: StoreTestCase {
         let payload = Array("a clip".utf8)
         let id = try store.put(SecureBytes(payload), subject: owner, purpose: Camera.cloudRecording, category: Camera.video)
         XCTAssertGreaterThan(id, 0)
-        let (data, info) = try store.get(id)
-        data.withUnsafeBytes { XCTAssertEqual(Array($0), payload) }
+        let record = try store.get(id)
+        let info = record.info
+        record.payload.withUnsafeBytes { XCTAssertEqual(Array($0), payload) }
         XCTAssertEqual(info.id, id)
         XCTAssertEqual(info.purpose, Camera.cloudRecording)
         XCTAssertEqual(info.category, Camera.video)
