@@ -15,7 +15,9 @@
 #include "../audit/audit_internal.h"
 #include "custos/v1/audit.pb-c.h"
 
+#include <custos/audit.h>
 #include <custos/manifest.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef struct fold {
@@ -185,6 +187,15 @@ static int drop_bad_policies(custos_t *ctx, size_t *removed)
     return *removed != 0 ? custos_consent__policy_reload(ctx) : CUSTOS_OK;
 }
 
+/* The paired keys cannot be re-derived from the ledger: after a broken
+ * seal none of them is trusted, and every peer must pair again. */
+static int unpair_all(custos_t *ctx, int *unpaired)
+{
+    int rc = custos__db_exec(ctx, "DELETE FROM peer;");
+    *unpaired = rc == CUSTOS_OK ? sqlite3_changes(ctx->db) : 0;
+    return rc;
+}
+
 int custos_consent_repair(custos_t *ctx, size_t *out_subjects)
 {
     if (ctx == NULL)
@@ -196,15 +207,24 @@ int custos_consent_repair(custos_t *ctx, size_t *out_subjects)
     uint64_t bad = 0, last = 0;
     rc = custos_consent__verify_chain(ctx, &bad, &last);
     size_t dropped = 0;
+    int sealed = 1, unpaired = 0;
+    if (rc == CUSTOS_OK)
+        rc = custos_consent__seal_matches(ctx, &sealed);
+    if (rc == CUSTOS_OK && !sealed)
+        rc = unpair_all(ctx, &unpaired);
     if (rc == CUSTOS_OK)
         rc = drop_bad_policies(ctx, &dropped);
     if (rc == CUSTOS_OK)
         rc = refold_all(ctx, &n);
     if (rc == CUSTOS_OK)
         rc = custos_consent__seal_reset(ctx);
+    char detail[CUSTOS_AUDIT_DETAIL_MAX + 1];
+    if (unpaired == 0)
+        snprintf(detail, sizeof detail, "consent state re-folded from the verified ledger");
+    else
+        snprintf(detail, sizeof detail, "state re-folded from the ledger; %d peer(s) unpaired", unpaired);
     if (rc == CUSTOS_OK)
-        rc = custos__audit_append(ctx, CUSTOS__V1__AUDIT_KIND__AUDIT_INTEGRITY_VIOLATION, NULL, -1, 0,
-                                  "consent state re-folded from the verified ledger");
+        rc = custos__audit_append(ctx, CUSTOS__V1__AUDIT_KIND__AUDIT_INTEGRITY_VIOLATION, NULL, -1, 0, detail);
     rc = custos__txn_end(ctx, rc);
     if (rc == CUSTOS_OK && out_subjects != NULL)
         *out_subjects = n;

@@ -4,7 +4,9 @@
  * The gate decides from three tables that an attacker with write access to
  * custos.db could edit: `consent_state` (the fold of the signed ledger),
  * `subject` (which keyed hash and role a subject number has) and `policy`
- * (the manifest that says which purposes need consent). Every row of them
+ * (the manifest that says which purposes need consent); sync trusts a fourth,
+ * `peer` (the keys whose signed updates it applies, and their replay
+ * counters). Every row of them
  * has a keyed BLAKE2b-256 MAC under a key derived from the provider's index
  * key, which is never stored beside the data; the seal is the XOR of the MACs
  * of all rows (a set MAC: rows are distinct by their primary key), kept in
@@ -34,17 +36,18 @@
 #include <sodium.h>
 #include <string.h>
 
-enum { T_STATE = 1, T_SUBJECT = 2, T_POLICY = 3, T_HEAD = 4 };
+enum { T_STATE = 1, T_SUBJECT = 2, T_POLICY = 3, T_HEAD = 4, T_PEER = 5 };
 
 static const char seal_schema[] =
     "CREATE TABLE IF NOT EXISTS consent_seal("
     " id INTEGER PRIMARY KEY CHECK(id = 1),"
     " seal BLOB NOT NULL);"                    /* XOR of the keyed MACs of every sealed row */
-    "CREATE TABLE IF NOT EXISTS consent_seal_head(id INTEGER PRIMARY KEY CHECK(id = 1));"; /* the seal holds the head */
+    "CREATE TABLE IF NOT EXISTS consent_seal_v2(id INTEGER PRIMARY KEY CHECK(id = 1));"; /* it holds head and peers */
 
 #define STATE_COLS "subject, purpose, status, valid_until, time, policy_version, seq, invalidated"
 #define SUBJECT_COLS "id, hash, role, created"
 #define POLICY_COLS "version, manifest_id, compiled, loaded_at"
+#define PEER_COLS "pk, device_id, last_in, last_out, paired_at"
 #define HEAD_SQL "SELECT seq, signed FROM consent_event ORDER BY seq DESC LIMIT 1"
 
 /* --- one row's MAC --------------------------------------------------- */
@@ -158,6 +161,8 @@ static int actual_seal(custos_t *ctx, uint8_t out[32])
         rc = fold_table(ctx, out, T_SUBJECT, "SELECT " SUBJECT_COLS " FROM subject");
     if (rc == CUSTOS_OK)
         rc = fold_table(ctx, out, T_HEAD, HEAD_SQL);
+    if (rc == CUSTOS_OK)
+        rc = fold_table(ctx, out, T_PEER, "SELECT " PEER_COLS " FROM peer");
     return rc != CUSTOS_OK ? rc : fold_table(ctx, out, T_POLICY, "SELECT " POLICY_COLS " FROM policy");
 }
 
@@ -209,6 +214,8 @@ static const char seal_triggers[] =
     TRIGGER3("subject", "subject", "NEW.id, NEW.hash, NEW.role, NEW.created", "OLD.id, OLD.hash, OLD.role, OLD.created", 2)
     TRIGGER3("policy", "policy", "NEW.version, NEW.manifest_id, NEW.compiled, NEW.loaded_at",
              "OLD.version, OLD.manifest_id, OLD.compiled, OLD.loaded_at", 3)
+    TRIGGER3("peer", "peer", "NEW.pk, NEW.device_id, NEW.last_in, NEW.last_out, NEW.paired_at",
+             "OLD.pk, OLD.device_id, OLD.last_in, OLD.last_out, OLD.paired_at", 5)
     /* The ledger only grows: an append moves the head from the event before it to the new one. */
     "CREATE TEMP TRIGGER IF NOT EXISTS cs_seal_head_i AFTER INSERT ON main.consent_event BEGIN"
     " SELECT custos_seal(4, p.seq, p.signed) FROM main.consent_event p"
@@ -240,16 +247,18 @@ static int derive_key(custos_t *ctx)
     return CUSTOS_OK;
 }
 
-/* A seal from before the head was folded in gains the head as it is now:
- * one that matched its rows still does, one that did not still does not. */
-static int seal_add_head(custos_t *ctx)
+/* A seal from before the ledger head and the peers were folded in gains
+ * them as they are now: one that matched its rows still does, one that did
+ * not still does not. */
+static int seal_upgrade(custos_t *ctx)
 {
-    uint8_t seal[32], head[32] = { 0 };
+    uint8_t seal[32], more[32] = { 0 };
     int found = 0;
     int rc = stored_seal(ctx, seal, &found);
-    if (rc == CUSTOS_OK && found && (rc = fold_table(ctx, head, T_HEAD, HEAD_SQL)) == CUSTOS_OK) {
+    if (rc == CUSTOS_OK && found && (rc = fold_table(ctx, more, T_HEAD, HEAD_SQL)) == CUSTOS_OK &&
+        (rc = fold_table(ctx, more, T_PEER, "SELECT " PEER_COLS " FROM peer")) == CUSTOS_OK) {
         for (int i = 0; i < 32; i++)
-            seal[i] ^= head[i];
+            seal[i] ^= more[i];
         rc = store_seal(ctx, seal);
     }
     return rc;
@@ -259,12 +268,12 @@ static int seal_add_head(custos_t *ctx)
  * A store from before the seal (no consent_seal table) is sealed as found. */
 int custos_consent__seal_attach(custos_t *ctx)
 {
-    int existed = 0, headed = 0;
+    int existed = 0, upgraded = 0;
     int rc = derive_key(ctx);
     if (rc == CUSTOS_OK)
         rc = table_exists(ctx, "consent_seal", &existed);
     if (rc == CUSTOS_OK)
-        rc = table_exists(ctx, "consent_seal_head", &headed);
+        rc = table_exists(ctx, "consent_seal_v2", &upgraded);
     if (rc == CUSTOS_OK)
         rc = custos__db_exec(ctx, seal_schema);
     if (rc == CUSTOS_OK && sqlite3_create_function(ctx->db, "custos_seal", -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, ctx,
@@ -279,8 +288,8 @@ int custos_consent__seal_attach(custos_t *ctx)
         uint8_t seal[32];
         if ((rc = actual_seal(ctx, seal)) == CUSTOS_OK)
             rc = store_seal(ctx, seal);
-    } else if (rc == CUSTOS_OK && !headed) {
-        rc = seal_add_head(ctx);
+    } else if (rc == CUSTOS_OK && !upgraded) {
+        rc = seal_upgrade(ctx);
     }
     return rc;
 }

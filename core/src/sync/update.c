@@ -210,6 +210,18 @@ static int apply_locked(custos_t *ctx, const uint8_t *msg, size_t len, size_t *a
     return rc;
 }
 
+/* A peer key or counter edited outside the library breaks the consent seal
+ * (consent/seal.c): nothing is applied until custos_consent_repair. */
+static int check_sealed(custos_t *ctx)
+{
+    int sealed = 0;
+    int rc = custos_consent__seal_matches(ctx, &sealed);
+    if (rc == CUSTOS_OK && !sealed)
+        rc = custos__fail(ctx, CUSTOS_ECORRUPT, "sync: the paired keys or the consent state failed their integrity "
+                          "check; nothing was applied (custos_consent_repair, then pair again)");
+    return rc;
+}
+
 int custos_sync_apply_update(custos_t *ctx, size_t *out_applied, const uint8_t *msg, size_t len)
 {
     size_t applied = 0;
@@ -221,7 +233,9 @@ int custos_sync_apply_update(custos_t *ctx, size_t *out_applied, const uint8_t *
     if (rc != CUSTOS_OK)
         return rc;
     withdrawn w = { 0 };
-    rc = apply_locked(ctx, msg, len, &applied, &w);
+    rc = check_sealed(ctx);
+    if (rc == CUSTOS_OK)
+        rc = apply_locked(ctx, msg, len, &applied, &w);
     rc = custos__withdraw_then_erase(ctx, rc, w.pair, w.n, "consent update");
     rc = custos__txn_end(ctx, rc);
     if (rc == CUSTOS_OK && out_applied != NULL)
