@@ -2,6 +2,7 @@
 #include "harness.h"
 #include "../forensic/erase_fixture.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +251,65 @@ static void test_each_refusal_says_why_in_last_error(void **state)
                   "custos_erase_request_accept");
 }
 
+/* The receipts, the outbox and the request counter edited with a second
+ * SQLite connection while the store is closed (issue 16): the consent seal
+ * holds them, so the next open fails the gate closed, verification names
+ * the damage, and repair brings the store back to answering. */
+static void tamper_and_reopen(world *w, const char *sql)
+{
+    custos_close(w->ctx);
+    w->ctx = NULL;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/custos.db", w->dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_true(sqlite3_changes(db) > 0);
+    sqlite3_close(db);
+    w->ctx = th_open(w->dir);
+    custos_subject a;
+    assert_int_equal(custos_subject_find(w->ctx, &a, "alice"), CUSTOS_OK);
+    assert_int_equal(custos_check(w->ctx, a, EF_PURPOSE_VIDEO, EF_CATEGORY), CUSTOS_DENY_INTEGRITY);
+    uint64_t bad = 0;
+    assert_int_equal(custos_consent_verify(w->ctx, &bad), CUSTOS_ECORRUPT);
+    size_t n = 0;
+    assert_int_equal(custos_consent_repair(w->ctx, &n), CUSTOS_OK);
+    assert_int_equal(custos_consent_verify(w->ctx, &bad), CUSTOS_OK);
+    assert_true(custos_check(w->ctx, a, EF_PURPOSE_VIDEO, EF_CATEGORY) != CUSTOS_DENY_INTEGRITY);
+}
+
+static void test_deleted_receipt_fails_closed(void **state)
+{
+    tamper_and_reopen(*state, "DELETE FROM erase_receipt");
+}
+
+static void test_deleted_outbox_request_fails_closed(void **state)
+{
+    tamper_and_reopen(*state, "DELETE FROM erase_outbox WHERE seq = (SELECT min(seq) FROM erase_outbox)");
+}
+
+static void test_request_counter_set_back_fails_closed(void **state)
+{
+    tamper_and_reopen(*state, "UPDATE erase_meta SET value = 0 WHERE name = 'counter'");
+}
+
+static void test_altered_receipt_row_fails_closed(void **state)
+{
+    tamper_and_reopen(*state, "UPDATE erase_receipt SET time = time + 1");
+}
+
+static void test_acknowledged_request_keeps_the_seal(void **state)
+{
+    world *w = *state;
+    uint64_t seq[2];
+    size_t n = 0;
+    assert_int_equal(custos_erase_outbox_list(w->ctx, seq, 2, &n), CUSTOS_OK);
+    assert_int_equal(custos_erase_outbox_ack(w->ctx, seq[0]), CUSTOS_OK);
+    assert_int_equal(custos_erase_outbox_ack(w->ctx, seq[0]), CUSTOS_ENOTFOUND);
+    uint64_t bad = 0;
+    assert_int_equal(custos_consent_verify(w->ctx, &bad), CUSTOS_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +330,11 @@ int main(void)
         T(test_altered_request_is_rejected),
         T(test_receipt_is_not_a_request),
         T(test_each_refusal_says_why_in_last_error),
+        T(test_deleted_receipt_fails_closed),
+        T(test_deleted_outbox_request_fails_closed),
+        T(test_request_counter_set_back_fails_closed),
+        T(test_altered_receipt_row_fails_closed),
+        T(test_acknowledged_request_keeps_the_seal),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,6 +33,8 @@ struct custos_ledger {
     uint8_t tip_hash[CUSTOS_HASH_BYTES]; /* its chain hash (zeros: empty chain) */
     uint8_t *seal_key;                   /* seal.c: 32 bytes, sodium_malloc'd, no access when idle */
     uint8_t acc[32];                     /* seal.c: this transaction's changes to the seal */
+    struct { int tag; const char *select; } extra[CUSTOS_SEAL_EXTRA_MAX]; /* seal.c: other modules' tables */
+    unsigned n_extra;
 };
 
 /* Longest stored SignedEvent we accept (an event with an app update is < 1 KiB). */

@@ -163,6 +163,8 @@ static int actual_seal(custos_t *ctx, uint8_t out[32])
         rc = fold_table(ctx, out, T_HEAD, HEAD_SQL);
     if (rc == CUSTOS_OK)
         rc = fold_table(ctx, out, T_PEER, "SELECT " PEER_COLS " FROM peer");
+    for (unsigned i = 0; rc == CUSTOS_OK && i < ctx->ledger->n_extra; i++)
+        rc = fold_table(ctx, out, ctx->ledger->extra[i].tag, ctx->ledger->extra[i].select);
     return rc != CUSTOS_OK ? rc : fold_table(ctx, out, T_POLICY, "SELECT " POLICY_COLS " FROM policy");
 }
 
@@ -198,23 +200,15 @@ static void seal_rollback(void *user)
 
 /* --- attach ---------------------------------------------------------- */
 
-#define TRIGGER3(name, table, cols_new, cols_old, t)                                                   \
-    "CREATE TEMP TRIGGER IF NOT EXISTS cs_seal_" name "_i AFTER INSERT ON main." table " BEGIN"         \
-    " SELECT custos_seal(" #t ", " cols_new "); END;"                                                   \
-    "CREATE TEMP TRIGGER IF NOT EXISTS cs_seal_" name "_d AFTER DELETE ON main." table " BEGIN"         \
-    " SELECT custos_seal(" #t ", " cols_old "); END;"                                                   \
-    "CREATE TEMP TRIGGER IF NOT EXISTS cs_seal_" name "_u AFTER UPDATE ON main." table " BEGIN"         \
-    " SELECT custos_seal(" #t ", " cols_old "), custos_seal(" #t ", " cols_new "); END;"
-
 static const char seal_triggers[] =
-    TRIGGER3("state", "consent_state",
+    CUSTOS_SEAL_TRIGGERS("state", "consent_state",
              "NEW.subject, NEW.purpose, NEW.status, NEW.valid_until, NEW.time, NEW.policy_version, NEW.seq, NEW.invalidated",
              "OLD.subject, OLD.purpose, OLD.status, OLD.valid_until, OLD.time, OLD.policy_version, OLD.seq, OLD.invalidated",
              1)
-    TRIGGER3("subject", "subject", "NEW.id, NEW.hash, NEW.role, NEW.created", "OLD.id, OLD.hash, OLD.role, OLD.created", 2)
-    TRIGGER3("policy", "policy", "NEW.version, NEW.manifest_id, NEW.compiled, NEW.loaded_at",
+    CUSTOS_SEAL_TRIGGERS("subject", "subject", "NEW.id, NEW.hash, NEW.role, NEW.created", "OLD.id, OLD.hash, OLD.role, OLD.created", 2)
+    CUSTOS_SEAL_TRIGGERS("policy", "policy", "NEW.version, NEW.manifest_id, NEW.compiled, NEW.loaded_at",
              "OLD.version, OLD.manifest_id, OLD.compiled, OLD.loaded_at", 3)
-    TRIGGER3("peer", "peer", "NEW.pk, NEW.device_id, NEW.last_in, NEW.last_out, NEW.paired_at",
+    CUSTOS_SEAL_TRIGGERS("peer", "peer", "NEW.pk, NEW.device_id, NEW.last_in, NEW.last_out, NEW.paired_at",
              "OLD.pk, OLD.device_id, OLD.last_in, OLD.last_out, OLD.paired_at", 5)
     /* The ledger only grows: an append moves the head from the event before it to the new one. */
     "CREATE TEMP TRIGGER IF NOT EXISTS cs_seal_head_i AFTER INSERT ON main.consent_event BEGIN"
@@ -290,6 +284,30 @@ int custos_consent__seal_attach(custos_t *ctx)
             rc = store_seal(ctx, seal);
     } else if (rc == CUSTOS_OK && !upgraded) {
         rc = seal_upgrade(ctx);
+    }
+    return rc;
+}
+
+int custos_consent__seal_add(custos_t *ctx, int tag, const char *select, int fold_existing)
+{
+    struct custos_ledger *l = ctx->ledger;
+    if (l == NULL || l->seal_key == NULL || l->n_extra == CUSTOS_SEAL_EXTRA_MAX || tag <= T_PEER)
+        return custos__fail(ctx, CUSTOS_EINTERNAL, "consent: cannot seal table %d", tag);
+    int rc = CUSTOS_OK;
+    if (fold_existing) { /* like seal_upgrade: a seal that matched still does */
+        uint8_t seal[32], more[32] = { 0 };
+        int found = 0;
+        if ((rc = stored_seal(ctx, seal, &found)) == CUSTOS_OK && found &&
+            (rc = fold_table(ctx, more, tag, select)) == CUSTOS_OK) {
+            for (int i = 0; i < 32; i++)
+                seal[i] ^= more[i];
+            rc = store_seal(ctx, seal);
+        }
+    }
+    if (rc == CUSTOS_OK) {
+        l->extra[l->n_extra].tag = tag;
+        l->extra[l->n_extra].select = select;
+        l->n_extra++;
     }
     return rc;
 }

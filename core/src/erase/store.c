@@ -9,8 +9,14 @@
  *   erase_outbox   signed EraseRequests not yet acknowledged by a service.
  *   erase_meta     the EraseRequest counter (never decreases; acks do not
  *                  lower it).
+ *
+ * The receipts, the outbox and the counter are part of the consent seal
+ * (consent/seal.c): a receipt or request deleted or changed behind the
+ * library's back, or a counter set back, fails the gate closed like an
+ * edited consent state. erase_sealed marks a store whose seal holds them.
  */
 #include "erase_internal.h"
+#include "consent/consent_internal.h"
 
 #include <string.h>
 
@@ -26,7 +32,54 @@ static const char schema[] =
     " counter INTEGER NOT NULL, signed BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS erase_meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;";
 
-int custos_erase__tables_create(custos_t *ctx) { return custos__db_exec(ctx, schema); }
+#define RECEIPT_COLS "seq, receipt_id, time, signed"
+#define OUTBOX_COLS "seq, request_id, counter, signed"
+#define META_COLS "name, value"
+
+_Static_assert(CUSTOS_SEAL_TAG_ERASE_RECEIPT == 16 && CUSTOS_SEAL_TAG_ERASE_OUTBOX == 17 &&
+               CUSTOS_SEAL_TAG_ERASE_META == 18, "the tags in the triggers below");
+static const char seal_triggers[] =
+    CUSTOS_SEAL_TRIGGERS("erase_receipt", "erase_receipt", "NEW.seq, NEW.receipt_id, NEW.time, NEW.signed",
+                         "OLD.seq, OLD.receipt_id, OLD.time, OLD.signed", 16)
+    CUSTOS_SEAL_TRIGGERS("erase_outbox", "erase_outbox", "NEW.seq, NEW.request_id, NEW.counter, NEW.signed",
+                         "OLD.seq, OLD.request_id, OLD.counter, OLD.signed", 17)
+    CUSTOS_SEAL_TRIGGERS("erase_meta", "erase_meta", "NEW.name, NEW.value", "OLD.name, OLD.value", 18);
+
+static int table_exists(custos_t *ctx, const char *name, int *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(ctx->db, "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?1",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        *out = rc == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "read the schema");
+}
+
+int custos_erase__tables_create(custos_t *ctx)
+{
+    int sealed = 0;
+    int rc = table_exists(ctx, "erase_sealed", &sealed);
+    if (rc == CUSTOS_OK)
+        rc = custos__db_exec(ctx, schema);
+    if (rc == CUSTOS_OK)
+        rc = custos__db_exec(ctx, seal_triggers);
+    if (rc == CUSTOS_OK)
+        rc = custos_consent__seal_add(ctx, CUSTOS_SEAL_TAG_ERASE_RECEIPT, "SELECT " RECEIPT_COLS " FROM erase_receipt",
+                                      !sealed);
+    if (rc == CUSTOS_OK)
+        rc = custos_consent__seal_add(ctx, CUSTOS_SEAL_TAG_ERASE_OUTBOX, "SELECT " OUTBOX_COLS " FROM erase_outbox",
+                                      !sealed);
+    if (rc == CUSTOS_OK)
+        rc = custos_consent__seal_add(ctx, CUSTOS_SEAL_TAG_ERASE_META, "SELECT " META_COLS " FROM erase_meta",
+                                      !sealed);
+    if (rc == CUSTOS_OK && !sealed)
+        rc = custos__db_exec(ctx, "CREATE TABLE IF NOT EXISTS erase_sealed(id INTEGER PRIMARY KEY CHECK(id = 1));");
+    return rc;
+}
 
 static int prepare(custos_t *ctx, sqlite3_stmt **st, const char *sql)
 {
@@ -253,15 +306,16 @@ int custos_erase_outbox_ack(custos_t *ctx, uint64_t seq)
 {
     if (ctx == NULL)
         return CUSTOS_EINVAL;
-    pthread_mutex_lock(&ctx->write_lock);
+    int rc = custos__txn_begin(ctx); /* a sealed table is written in a transaction */
+    if (rc != CUSTOS_OK)
+        return rc;
     sqlite3_stmt *st;
-    int rc = prepare(ctx, &st, "DELETE FROM erase_outbox WHERE seq=?");
+    rc = prepare(ctx, &st, "DELETE FROM erase_outbox WHERE seq=?");
     if (rc == CUSTOS_OK) {
         sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
         rc = run(ctx, st);
         if (rc == CUSTOS_OK && sqlite3_changes(ctx->db) == 0)
             rc = custos__fail(ctx, CUSTOS_ENOTFOUND, "no outbox entry %llu", (unsigned long long)seq);
     }
-    pthread_mutex_unlock(&ctx->write_lock);
-    return rc;
+    return custos__txn_end(ctx, rc);
 }
