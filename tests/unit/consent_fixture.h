@@ -116,17 +116,21 @@ typedef struct fx {
     fx_clock clock;
     custos_clock seam;
     custos_subject owner, guest, child;
+    custos_key_provider *kp;   /* NULL: the file provider */
 } fx;
 
-static inline void fx_open(fx *f, const char *tag)
+/* fx_open with a key provider of the test's (not owned). */
+static inline void fx_open_kp(fx *f, const char *tag, custos_key_provider *kp)
 {
     memset(f, 0, sizeof *f);
     f->dir = th_tmpdir(tag);
+    f->kp = kp;
     f->clock.now = 1700000000u;
     f->clock.confidence = CUSTOS_TIME_TRUSTED_CLOCK;
     f->seam = (custos_clock){ fx_clock_now, &f->clock };
     custos_open_options o = CUSTOS_OPEN_OPTIONS_INIT;
     o.clock = &f->seam;
+    o.key_provider = kp;
     assert_int_equal(custos_open(&f->ctx, f->dir, &o), CUSTOS_OK);
     uint8_t *mf = NULL;
     size_t len = 0;
@@ -138,11 +142,14 @@ static inline void fx_open(fx *f, const char *tag)
     assert_int_equal(custos_subject_add(f->ctx, &f->child, "child-1", CUSTOS_ROLE_CHILD), CUSTOS_OK);
 }
 
+static inline void fx_open(fx *f, const char *tag) { fx_open_kp(f, tag, NULL); }
+
 static inline void fx_reopen(fx *f)
 {
     custos_close(f->ctx);
     custos_open_options o = CUSTOS_OPEN_OPTIONS_INIT;
     o.clock = &f->seam;
+    o.key_provider = f->kp;
     assert_int_equal(custos_open(&f->ctx, f->dir, &o), CUSTOS_OK);
 }
 

@@ -3,8 +3,9 @@
  * alone, a WAL that lost committed transactions, a deleted or damaged anchor
  * are refused at open; a crash between a commit and its anchor update, a
  * torn slot, a store of a Custos before anchors and a factory reset open.
- * A whole directory rolled back together is not detected (docs/security.md):
- * the last test pins that limit down, so that a change to it is noticed.
+ * A whole directory rolled back together is not detected by the file
+ * anchor (docs/security.md): a test pins that limit down, so that a change to
+ * it is noticed; with a key provider that keeps the anchor, it is refused.
  */
 #include "consent_fixture.h"
 
@@ -38,6 +39,7 @@ static int reopen_rc(fx *f)
 {
     custos_open_options o = CUSTOS_OPEN_OPTIONS_INIT;
     o.clock = &f->seam;
+    o.key_provider = f->kp;
     o.flags = 0;
     custos_t *ctx = NULL;
     int rc = custos_open(&ctx, f->dir, &o);
@@ -168,7 +170,7 @@ static void test_anchor_deleted_or_damaged(void **state)
     put_back(anchor, torn, len);
     expect_refused(&f, "anchor file is damaged");
     assert_int_equal(unlink(anchor), 0);
-    expect_refused(&f, "anchor file is missing");
+    expect_refused(&f, "anchor is missing");
     put_back(anchor, b, len);
     assert_int_equal(reopen_rc(&f), CUSTOS_OK);
     free(torn);
@@ -222,6 +224,98 @@ static void test_whole_directory_rolled_back_together_is_not_detected(void **sta
     fx_close(&f);
 }
 
+/* A key provider that keeps the anchor outside the directory, as one over a
+ * hardware monotonic counter would: here, this process's memory. */
+static uint8_t kept[256];
+static size_t kept_len;
+static int kept_any, stores;
+
+static int kept_store(void *state, const uint8_t *anchor, size_t len)
+{
+    (void)state;
+    if (len > sizeof kept)
+        return CUSTOS_ERANGE;
+    memcpy(kept, anchor, len);
+    kept_len = len;
+    kept_any = 1;
+    stores++;
+    return CUSTOS_OK;
+}
+
+static int kept_load(void *state, uint8_t *out, size_t out_size, size_t *out_len)
+{
+    (void)state;
+    if (!kept_any)
+        return CUSTOS_ENOTFOUND;
+    *out_len = kept_len;
+    if (out_size < kept_len)
+        return CUSTOS_ERANGE;
+    memcpy(out, kept, kept_len);
+    return CUSTOS_OK;
+}
+
+static void test_provider_anchor_refuses_a_whole_directory_rolled_back(void **state)
+{
+    (void)state;
+    custos_key_provider *file = NULL;
+    assert_int_equal(custos_key_provider_file(&file), CUSTOS_OK);
+    custos_key_provider kp = *file; /* the file provider's keys, with anchor calls */
+    kp.anchor_store = kept_store;
+    kp.anchor_load = kept_load;
+    kept_any = 0;
+    stores = 0;
+    fx f;
+    fx_open_kp(&f, "anchor-kp", &kp);
+    assert_true(stores > 0);
+    assert_int_equal(access(file_of(&f, 0, "anchor"), F_OK), -1); /* no file: the provider keeps it */
+    assert_int_equal(custos_consent_give(f.ctx, f.owner, FX_MARKETING, &fx_info), CUSTOS_OK);
+    custos_close(f.ctx);
+    f.ctx = NULL;
+    char *old = th_tmpdir("anchor-kp-old");
+    th_copy_dir(f.dir, old);
+    fx_reopen(&f);
+    assert_int_equal(custos_consent_withdraw(f.ctx, f.owner, FX_MARKETING, &fx_info), CUSTOS_OK);
+    custos_close(f.ctx);
+    f.ctx = NULL;
+    assert_int_equal(reopen_rc(&f), CUSTOS_OK);
+    char cur[4200]; /* every file back, the key file included: the old directory takes the store's place */
+    snprintf(cur, sizeof cur, "%s-current", f.dir);
+    assert_int_equal(rename(f.dir, cur), 0);
+    assert_int_equal(rename(old, f.dir), 0);
+    expect_refused(&f, "older than the store's anchor");
+    assert_int_equal(rename(f.dir, old), 0); /* and the newer one is still whole */
+    assert_int_equal(rename(cur, f.dir), 0);
+    assert_int_equal(reopen_rc(&f), CUSTOS_OK);
+    th_tmpdir_remove(old);
+    fx_close(&f);
+    custos_key_provider_free(file);
+}
+
+/* A store anchored in its file, opened with a provider that keeps anchors:
+ * the file's anchor is checked and moved to the provider. */
+static void test_file_anchor_moves_to_the_provider(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, "anchor-move");
+    custos_close(f.ctx);
+    f.ctx = NULL;
+    custos_key_provider *file = NULL;
+    assert_int_equal(custos_key_provider_file(&file), CUSTOS_OK);
+    custos_key_provider kp = *file;
+    kp.anchor_store = kept_store;
+    kp.anchor_load = kept_load;
+    kept_any = 0;
+    f.kp = &kp;
+    assert_int_equal(reopen_rc(&f), CUSTOS_OK);
+    assert_true(kept_any);
+    kp.version = 1; /* a version-1 provider: its anchor fields are not read */
+    assert_int_equal(reopen_rc(&f), CUSTOS_OK);
+    f.kp = NULL;
+    fx_close(&f);
+    custos_key_provider_free(file);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +325,8 @@ int main(void)
         cmocka_unit_test(test_anchor_deleted_or_damaged),
         cmocka_unit_test(test_unanchored_store_and_factory_reset_open),
         cmocka_unit_test(test_whole_directory_rolled_back_together_is_not_detected),
+        cmocka_unit_test(test_provider_anchor_refuses_a_whole_directory_rolled_back),
+        cmocka_unit_test(test_file_anchor_moves_to_the_provider),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

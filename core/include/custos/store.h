@@ -32,8 +32,11 @@ typedef struct custos custos_t;
  *
  * Every callback returns 0 or a negative CUSTOS_E* code. A provider that
  * cannot open a wrapped key (wrong KEK, tampered blob) returns CUSTOS_EKEY.
+ *
+ * Version 2 added the optional anchor calls at the end; a provider built
+ * for version 1 (without them) is still accepted.
  */
-#define CUSTOS_KEY_PROVIDER_VERSION 1
+#define CUSTOS_KEY_PROVIDER_VERSION 2
 #define CUSTOS_WRAP_OVERHEAD 40u /* wrapped = plaintext + 24-byte nonce + 16-byte tag */
 
 typedef struct custos_key_provider {
@@ -72,6 +75,19 @@ typedef struct custos_key_provider {
 
     /* 1 if the keys live in hardware (secure element, TEE), else 0. */
     int (*hardware_backed)(void *state);
+
+    /* Optional (both NULL: the anchor is the file <dir>/anchor). The store's
+     * anchor (docs/security.md, "The store's anchor"): at most 128 bytes
+     * Custos stores after each commit that grows the consent ledger or the
+     * audit chain, and loads at open to refuse a database older than it. A
+     * provider that keeps it where the store's files cannot take it back
+     * (rollback-protected storage, a TPM NV index, a secure element's
+     * monotonic counter) makes open refuse a directory restored whole from
+     * an older copy. anchor_store must replace the value atomically;
+     * anchor_load returns CUSTOS_ENOTFOUND if none was stored, CUSTOS_ERANGE
+     * with *out_len set if out_size is short. */
+    int (*anchor_store)(void *state, const uint8_t *anchor, size_t len);
+    int (*anchor_load)(void *state, uint8_t *out, size_t out_size, size_t *out_len);
 } custos_key_provider;
 
 /*

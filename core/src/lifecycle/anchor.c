@@ -30,6 +30,11 @@
  * deleting the anchor file is refused too. What a file cannot detect (the
  * whole directory rolled back together, or an attacker who can read the key
  * file) is stated in docs/security.md.
+ *
+ * A key provider with anchor calls (store.h, version 2) keeps the anchor
+ * instead: one slot, replaced atomically by the provider, somewhere the
+ * directory's files cannot take back (a hardware monotonic counter, rollback-
+ * protected storage). Then a directory restored whole is refused too.
  */
 #include "lifecycle/anchor.h"
 #include "audit/audit_internal.h"
@@ -52,6 +57,7 @@ typedef struct custos_anchor {
     char *path;
     uint64_t counter;
     heads last;   /* what the current slot says */
+    int to_provider; /* read from the file, to be moved to the key provider */
 } custos_anchor;
 
 static int heads_read(custos_t *ctx, heads *h)
@@ -95,6 +101,13 @@ static int slot_parse(const custos_t *ctx, const uint8_t *s, uint64_t *counter, 
     return 1;
 }
 
+/* The provider's anchor calls, when it has them (version 2 and both set). */
+static int provider_anchors(const custos_t *ctx)
+{
+    const custos_key_provider *kp = ctx->kp;
+    return kp->version >= 2 && kp->anchor_store != NULL && kp->anchor_load != NULL;
+}
+
 /* Write h as the next slot; the first anchor of a store is written whole. */
 static int anchor_write(custos_t *ctx, const heads *h, int fresh)
 {
@@ -104,7 +117,11 @@ static int anchor_write(custos_t *ctx, const heads *h, int fresh)
     size_t slot = (size_t)(counter & 1u);
     int rc;
     slot_pack(ctx, buf + slot * SLOT_LEN, counter, h);
-    if (fresh) {
+    if (provider_anchors(ctx)) {
+        rc = ctx->kp->anchor_store(ctx->kp->state, buf + slot * SLOT_LEN, SLOT_LEN);
+        if (rc != CUSTOS_OK)
+            rc = custos__fail(ctx, rc, "the key provider could not store the anchor: %s", custos_strerror(rc));
+    } else if (fresh) {
         slot_pack(ctx, buf + (1 - slot) * SLOT_LEN, a->counter, h);
         rc = custos__file_write_atomic(NULL, a->path, buf, sizeof buf, 0600);
     } else {
@@ -160,13 +177,35 @@ static int mark_anchored(custos_t *ctx)
     return custos__db_exec(ctx, "CREATE TABLE IF NOT EXISTS store_anchor(id INTEGER PRIMARY KEY);");
 }
 
+/* The provider's slot: ENOTFOUND if it holds none, ECORRUPT if it is not ours. */
+static int provider_read(custos_t *ctx, heads *out)
+{
+    uint8_t slot[SLOT_LEN + 32];
+    size_t len = 0;
+    int rc = ctx->kp->anchor_load(ctx->kp->state, slot, sizeof slot, &len);
+    if (rc == CUSTOS_ENOTFOUND)
+        return rc;
+    if (rc != CUSTOS_OK)
+        return custos__fail(ctx, rc == CUSTOS_ERANGE ? CUSTOS_ECORRUPT : rc,
+                            "the key provider could not load the anchor: %s", custos_strerror(rc));
+    if (len != SLOT_LEN || !slot_parse(ctx, slot, &ctx->anchor->counter, out))
+        return custos__fail(ctx, CUSTOS_ECORRUPT, "the anchor kept by the key provider is not this store's");
+    return CUSTOS_OK;
+}
+
 /* The current slot of the anchor file: ENOTFOUND if there is none, ECORRUPT if none is valid. */
 static int anchor_read(custos_t *ctx, heads *out)
 {
     custos_anchor *a = ctx->anchor;
+    int rc;
+    /* Nothing from the provider yet: a store anchored in its file until now. */
+    if (provider_anchors(ctx) && (rc = provider_read(ctx, out)) != CUSTOS_ENOTFOUND)
+        return rc;
+    a->to_provider = provider_anchors(ctx);
     uint8_t *buf = NULL;
     size_t len = 0;
-    int rc = custos__file_read(NULL, a->path, &buf, &len, 4 * SLOT_LEN), found = 0;
+    int found = 0;
+    rc = custos__file_read(NULL, a->path, &buf, &len, 4 * SLOT_LEN);
     if (rc == CUSTOS_OK) {
         for (size_t i = 0; i < 2 && (i + 1) * SLOT_LEN <= len; i++) {
             uint64_t c;
@@ -211,7 +250,7 @@ int custos__anchor_open(custos_t *ctx, int created)
     /* A store made by this open: an anchor file there is a failed attempt's. */
     rc = created ? CUSTOS_ENOTFOUND : anchor_read(ctx, &an);
     if (rc == CUSTOS_ENOTFOUND && had && !created)
-        return custos__fail(ctx, CUSTOS_ECORRUPT, "the store's anchor file is missing; restore the whole directory "
+        return custos__fail(ctx, CUSTOS_ECORRUPT, "the store's anchor is missing; restore the whole directory "
                             "from one backup");
     if (rc == CUSTOS_ENOTFOUND) { /* a new store, or one of a Custos before anchors */
         if ((rc = anchor_write(ctx, &db, 1)) == CUSTOS_OK)
@@ -221,8 +260,8 @@ int custos__anchor_open(custos_t *ctx, int created)
         ctx->anchor->last = an;
         if (!had) /* the anchor file came with a restored directory of an older Custos */
             rc = mark_anchored(ctx);
-        if (db.lseq != an.lseq || db.aseq != an.aseq)
-            (void)anchor_write(ctx, &db, 0);
+        if (rc == CUSTOS_OK && (db.lseq != an.lseq || db.aseq != an.aseq || ctx->anchor->to_provider))
+            (void)anchor_write(ctx, &db, 0); /* lost: written again after the next commit, or at the next open */
     }
     if (rc == CUSTOS_OK)
         rc = custos__txn_hook_add(ctx, CUSTOS_TXN_AFTER_COMMIT, anchor_after_commit);

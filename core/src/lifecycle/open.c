@@ -440,8 +440,8 @@ int custos_open(custos_t **out, const char *dir, const custos_open_options *opts
     if ((rc = lock_store(ctx, &ctx->lock_fd)) != CUSTOS_OK)
         goto fail;
     if (opts->key_provider != NULL) {
-        if (opts->key_provider->version != CUSTOS_KEY_PROVIDER_VERSION) {
-            rc = custos__fail_noctx(CUSTOS_EVERSION, "key provider version %u, expected %u",
+        if (opts->key_provider->version < 1 || opts->key_provider->version > CUSTOS_KEY_PROVIDER_VERSION) {
+            rc = custos__fail_noctx(CUSTOS_EVERSION, "key provider version %u, expected 1 to %u",
                                    opts->key_provider->version, CUSTOS_KEY_PROVIDER_VERSION);
             goto fail;
         }
