@@ -18,6 +18,9 @@ if [ ! -x "$venv/bin/python" ] || ! cat "$here"/requirements-*.txt "$req" | cmp 
   "$venv/bin/pip" install -q --disable-pip-version-check -r "$req"
   cat "$here"/requirements-*.txt "$req" >"$stamp"
 fi
+# setuptools keeps its build/ beside the sources and re-links only when a
+# source changed, not when the libraries to link did: start it afresh.
+rm -rf "$here/build"
 CUSTOS_INCLUDE_DIR=$inc CUSTOS_LIB_DIR=$libdir \
   "$venv/bin/pip" install -q --disable-pip-version-check --no-build-isolation --no-deps \
   --force-reinstall "$here" >"$venv/install.log" 2>&1 || { cat "$venv/install.log" >&2; exit 1; }

@@ -16,7 +16,10 @@ let package = Package(
         .systemLibrary(
             name: "CCustos",
             path: "Sources/CCustos",
-            pkgConfig: "custos",
+            // custos-tools.pc: the package wraps the manifest compiler and the
+            // disclosures too, so it links libcustos-tools (which requires the
+            // runtime libcustos); see README.md.
+            pkgConfig: "custos-tools",
             providers: [.apt(["libsodium-dev", "libsqlite3-dev", "libprotobuf-c-dev", "libyaml-dev"])]
         ),
         .target(

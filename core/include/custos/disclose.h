@@ -18,6 +18,13 @@
  * constant that format does not define, is CUSTOS_EMANIFEST with the
  * category or purpose named. It never writes personal data anywhere: a
  * manifest holds none.
+ *
+ * Library: libcustos-tools (custos-tools.pc, Custos::custos_tools), not the
+ * runtime libcustos; the whole header, custos_disclose_access_report
+ * included. The access report reads a live store through the runtime's
+ * public API, but it is written by the same document writer and word tables
+ * as the other disclosures; moving it to the runtime would carry those with
+ * it (docs/architecture.md, "Two libraries").
  */
 #ifndef CUSTOS_DISCLOSE_H
 #define CUSTOS_DISCLOSE_H

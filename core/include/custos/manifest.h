@@ -17,6 +17,13 @@
  *
  * It never trusts a compiled file: a truncated or altered one is
  * CUSTOS_ECORRUPT and is never half-read.
+ *
+ * Library: two. What an app does with a compiled file is in the runtime
+ * libcustos: custos_manifest_max_bytes, _max_purpose_id, _id,
+ * _consent_screen, _change_str, _free (loading into a store is
+ * custos_manifest_load, policy.h). What a build does with YAML, or a person
+ * with two compiled files, is in libcustos-tools (custos-tools.pc):
+ * custos_manifest_compile, _check, _diff, _diff_text, _show.
  */
 #ifndef CUSTOS_MANIFEST_H
 #define CUSTOS_MANIFEST_H

@@ -27,6 +27,13 @@
 #  define CUSTOS_PRINTF(a, b)
 #endif
 
+/* Semi-private (libgit2's word): an internal function that the shared runtime
+ * libcustos exports because the tooling library libcustos-tools calls it
+ * (docs/architecture.md, "Two libraries"). Not API: no header under
+ * include/ declares it, it may change in any release, and custos-tools.pc
+ * requires a libcustos of exactly its own version. tests/split lists them. */
+#define CUSTOS__FOR_TOOLS CUSTOS_API
+
 struct custos_manifest;
 struct custos_ledger;
 struct custos_gate;
@@ -69,20 +76,20 @@ struct custos {
 /* --- errors (error.c) --- */
 /* Record the detail of a failure on ctx and return code, so that callers
  * can write `return custos__fail(ctx, CUSTOS_EIO, "...", ...)`. */
-int custos__fail(custos_t *ctx, int code, const char *fmt, ...) CUSTOS_PRINTF(3, 4);
+CUSTOS__FOR_TOOLS int custos__fail(custos_t *ctx, int code, const char *fmt, ...) CUSTOS_PRINTF(3, 4);
 int custos__failv(custos_t *ctx, int code, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 /* Map an SQLite result code to a CUSTOS_E* code, recording its message. */
 int custos__sqlite_fail(custos_t *ctx, int rc, const char *what);
 void custos__clear_error(custos_t *ctx);
 /* Detail for failures of calls without a handle (custos_last_error). */
-int custos__fail_noctx(int code, const char *fmt, ...) CUSTOS_PRINTF(2, 3);
-int custos__fail_noctxv(int code, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+CUSTOS__FOR_TOOLS int custos__fail_noctx(int code, const char *fmt, ...) CUSTOS_PRINTF(2, 3);
+CUSTOS__FOR_TOOLS int custos__fail_noctxv(int code, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* --- memory (alloc.c) --- */
-void *custos__malloc(size_t n);
-void *custos__calloc(size_t count, size_t size);
+CUSTOS__FOR_TOOLS void *custos__malloc(size_t n);
+CUSTOS__FOR_TOOLS void *custos__calloc(size_t count, size_t size);
 void *custos__realloc(void *p, size_t n);
-void  custos__free(void *p);
+CUSTOS__FOR_TOOLS void  custos__free(void *p);
 char *custos__strdup(const char *s);
 /* Wipe n bytes; the one wipe routine of the project (sodium_memzero). */
 void  custos__wipe(void *p, size_t n);

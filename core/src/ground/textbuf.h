@@ -16,15 +16,15 @@ typedef struct custos__text {
     int failed;
 } custos__text;
 
-void custos__text_putn(custos__text *b, const char *s, size_t n);
-void custos__text_put(custos__text *b, const char *s);
-void custos__text_printf(custos__text *b, const char *fmt, ...) CUSTOS_PRINTF(2, 3);
+CUSTOS__FOR_TOOLS void custos__text_putn(custos__text *b, const char *s, size_t n);
+CUSTOS__FOR_TOOLS void custos__text_put(custos__text *b, const char *s);
+CUSTOS__FOR_TOOLS void custos__text_printf(custos__text *b, const char *fmt, ...) CUSTOS_PRINTF(2, 3);
 /* A quoted JSON string (also a YAML double-quoted scalar); NULL is "". */
-void custos__text_json(custos__text *b, const char *s);
+CUSTOS__FOR_TOOLS void custos__text_json(custos__text *b, const char *s);
 /* Hand the text to the caller (free with custos__free; out_len may be
  * NULL), or CUSTOS_ENOMEM if an allocation failed; the buffer is empty
  * afterwards either way. */
-int custos__text_finish(custos__text *b, char **out, size_t *out_len);
-void custos__text_discard(custos__text *b);
+CUSTOS__FOR_TOOLS int custos__text_finish(custos__text *b, char **out, size_t *out_len);
+CUSTOS__FOR_TOOLS void custos__text_discard(custos__text *b);
 
 #endif

@@ -1,5 +1,7 @@
-/* lookup.c: find purposes and categories by id, and localized text. */
+/* lookup.c: find purposes and categories by id, localized text, and a value
+ * of a taxonomy table by its proto enum value. */
 #include "manifest_private.h"
+#include "taxonomy.h"
 
 #include <string.h>
 
@@ -67,4 +69,12 @@ const char *custos__manifest_text(Custos__V1__LocalizedText *const *texts, size_
             fallback = texts[i]->text;
     }
     return fallback;
+}
+
+const custos_tax_value *custos_manifest__tax_by_proto(const custos_tax_value *table, size_t n, int code)
+{
+    for (size_t i = 0; i < n; i++)
+        if (table[i].proto == code)
+            return &table[i];
+    return NULL;
 }

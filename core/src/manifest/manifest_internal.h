@@ -23,17 +23,17 @@ typedef Custos__V1__DataCategory custos_category_pb;
  * out_id receives the manifest id (BLAKE2b-256 of the canonical bytes).
  * ctx may be NULL; when set, failures are described on it.
  */
-int custos__manifest_decode(custos_t *ctx, const uint8_t *file, size_t len,
+CUSTOS__FOR_TOOLS int custos__manifest_decode(custos_t *ctx, const uint8_t *file, size_t len,
                             custos_manifest_pb **out, uint8_t out_id[CUSTOS_HASH_BYTES]);
-void custos__manifest_free(custos_manifest_pb *m);
+CUSTOS__FOR_TOOLS void custos__manifest_free(custos_manifest_pb *m);
 
 /* Lookups by stable id; NULL if absent. The arrays are sorted by id. */
-const custos_purpose_pb *custos__manifest_purpose(const custos_manifest_pb *m, uint32_t id);
-const custos_category_pb *custos__manifest_category(const custos_manifest_pb *m, uint32_t id);
+CUSTOS__FOR_TOOLS const custos_purpose_pb *custos__manifest_purpose(const custos_manifest_pb *m, uint32_t id);
+CUSTOS__FOR_TOOLS const custos_category_pb *custos__manifest_category(const custos_manifest_pb *m, uint32_t id);
 /* 1 if purpose p declares category id, else 0. */
-int custos__purpose_uses(const custos_purpose_pb *p, uint32_t category);
+CUSTOS__FOR_TOOLS int custos__purpose_uses(const custos_purpose_pb *p, uint32_t category);
 /* Localized text in lang, falling back to "en"; "" if none. */
-const char *custos__manifest_text(Custos__V1__LocalizedText *const *texts, size_t n, const char *lang);
+CUSTOS__FOR_TOOLS const char *custos__manifest_text(Custos__V1__LocalizedText *const *texts, size_t n, const char *lang);
 
 /* Why a purpose needs consent again after a manifest change (bit flags). */
 enum {

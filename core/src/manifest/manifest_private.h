@@ -23,15 +23,17 @@
 #include <custos/manifest.h>
 
 /* Record a failure in err (which may be NULL) and return code. */
-int custos_manifest__fail(custos_manifest_error *err, int code, const char *fmt, ...) CUSTOS_PRINTF(3, 4);
+CUSTOS__FOR_TOOLS int custos_manifest__fail(custos_manifest_error *err, int code, const char *fmt, ...) CUSTOS_PRINTF(3, 4);
+/* Clear *err and initialise libsodium: the first step of every public function. */
+CUSTOS__FOR_TOOLS int custos_manifest__prepare(custos_manifest_error *err);
 
 /* --- the compiled file (file.c) --- */
 /* Frame canonical payload bytes into a new file buffer (custos__malloc). */
 int custos_manifest__frame(uint8_t **out, size_t *out_len, const uint8_t *payload, size_t payload_len);
 /* Pack m canonically and frame it; out_id (may be NULL) receives its id. */
-int custos_manifest__encode(uint8_t **out, size_t *out_len, const custos_manifest_pb *m, uint8_t out_id[CUSTOS_HASH_BYTES]);
+CUSTOS__FOR_TOOLS int custos_manifest__encode(uint8_t **out, size_t *out_len, const custos_manifest_pb *m, uint8_t out_id[CUSTOS_HASH_BYTES]);
 /* Verify framing and checksum, decode, and check structure (check.c). */
-int custos_manifest__decode(const uint8_t *file, size_t len, custos_manifest_pb **out,
+CUSTOS__FOR_TOOLS int custos_manifest__decode(const uint8_t *file, size_t len, custos_manifest_pb **out,
               uint8_t out_id[CUSTOS_HASH_BYTES], custos_manifest_error *err);
 
 /* --- the compiler (compile.c) --- */
@@ -43,7 +45,7 @@ int custos_manifest__compile_yaml(uint8_t **out, size_t *out_len, uint8_t out_id
 /* --- structure (check.c) --- */
 /* 0 if m is well formed (sorted unique ids, known enums, references
  * resolved, ids in range), else CUSTOS_ECORRUPT with the reason in err. */
-int custos_manifest__check_structure(const custos_manifest_pb *m, custos_manifest_error *err);
+CUSTOS__FOR_TOOLS int custos_manifest__check_structure(const custos_manifest_pb *m, custos_manifest_error *err);
 
 /* --- durations (diff.c) --- */
 /* Compare retention-like durations: -1 shorter, 0 same, 1 longer.
@@ -53,10 +55,10 @@ int custos_manifest__duration_cmp(const Custos__V1__Duration *a, const Custos__V
 
 /* --- diff (diff.c) --- */
 /* custos__manifest_diff with the detail of a refusal in err. */
-int custos_manifest__diff(const custos_manifest_pb *older, const custos_manifest_pb *newer, custos_purpose_change **out,
+CUSTOS__FOR_TOOLS int custos_manifest__diff(const custos_manifest_pb *older, const custos_manifest_pb *newer, custos_purpose_change **out,
             size_t *n, custos_manifest_error *err);
 /* Reasons as words: "new recipient", ... (static). */
-const char *custos_manifest__change_word(uint32_t bit);
+CUSTOS__FOR_TOOLS const char *custos_manifest__change_word(uint32_t bit);
 
 /* --- text for show and diff: the core's buffer (textbuf.h) --- */
 

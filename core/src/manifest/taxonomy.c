@@ -1,4 +1,6 @@
-/* taxonomy.c: find entries of the generated taxonomy tables. */
+/* taxonomy.c: find purposes and categories in the generated taxonomy tables
+ * (libcustos-tools; custos_manifest__tax_by_proto is in lookup.c, for the
+ * runtime's consent screen). */
 #include "taxonomy.h"
 
 #include <string.h>
@@ -16,13 +18,5 @@ const custos_tax_category *custos_manifest__tax_category(const char *key)
     for (size_t i = 0; i < custos__tax_categories_count; i++)
         if (strcmp(custos__tax_categories[i].key, key) == 0)
             return &custos__tax_categories[i];
-    return NULL;
-}
-
-const custos_tax_value *custos_manifest__tax_by_proto(const custos_tax_value *table, size_t n, int code)
-{
-    for (size_t i = 0; i < n; i++)
-        if (table[i].proto == code)
-            return &table[i];
     return NULL;
 }

@@ -198,7 +198,7 @@ def _dirs():
                        key=os.path.getmtime, reverse=True)
         if not found:
             raise RuntimeError("custos: libcustos.so not found; build the core "
-                               "(cmake --build BUILD --target custos) and set CUSTOS_LIB_DIR")
+                               "(cmake --build BUILD --target custos_tools) and set CUSTOS_LIB_DIR")
         lib = os.path.dirname(found[0])
     if not os.path.isfile(os.path.join(inc, "custos", "custos.h")):
         raise RuntimeError("custos: %s has no custos/custos.h; set CUSTOS_INCLUDE_DIR" % inc)
@@ -206,8 +206,10 @@ def _dirs():
 
 
 def _bundle(lib):
-    """Copy libcustos.so.N next to the extension so that a wheel carries it."""
-    for path in glob.glob(os.path.join(lib, "libcustos.so.*")):
+    """Copy libcustos.so.N and libcustos-tools.so.N next to the extension so
+    that a wheel carries them. The package wraps the manifest compiler and the
+    disclosures too, so it bundles both libraries (bindings/python/README.md)."""
+    for path in glob.glob(os.path.join(lib, "libcustos.so.*")) + glob.glob(os.path.join(lib, "libcustos-tools.so.*")):
         if path.count(".so.") == 1 and path.rsplit(".so.", 1)[1].isdigit():
             shutil.copy2(os.path.realpath(path), os.path.join(HERE, os.path.basename(path)))
 
@@ -221,7 +223,7 @@ ffibuilder.set_source(
     "#include <custos/custos.h>\n",
     include_dirs=[INC],
     library_dirs=[LIB],
-    libraries=["custos"],
+    libraries=["custos-tools", "custos"],
     extra_link_args=["-Wl,-rpath,$ORIGIN"],
 )
 
