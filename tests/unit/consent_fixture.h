@@ -15,6 +15,7 @@
 #include "manifest/manifest_private.h"
 
 #include <custos/custos.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,22 @@ static inline void fx_reopen(fx *f)
     o.clock = &f->seam;
     o.key_provider = f->kp;
     assert_int_equal(custos_open(&f->ctx, f->dir, &o), CUSTOS_OK);
+}
+
+/* An edit of custos.db through a connection of its own, as another process
+ * (an attacker with write access to the file) would make it. */
+static inline void fx_edit(fx *f, const char *sql)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/custos.db", f->dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("edit failed: %s (%s)", err != NULL ? err : "?", sql);
+    assert_int_equal(sqlite3_changes(db) > 0 || strstr(sql, "DELETE") != NULL || strstr(sql, "DROP") != NULL, 1);
+    sqlite3_close(db);
 }
 
 static inline void fx_close(fx *f)

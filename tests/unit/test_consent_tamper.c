@@ -107,21 +107,6 @@ static int integrity_entries(fx *f)
     return n;
 }
 
-/* An edit through a connection of its own, as another process would make it. */
-static void edit(fx *f, const char *sql)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/custos.db", f->dir);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("edit failed: %s (%s)", err != NULL ? err : "?", sql);
-    assert_int_equal(sqlite3_changes(db) > 0 || strstr(sql, "DELETE") != NULL || strstr(sql, "DROP") != NULL, 1);
-    sqlite3_close(db);
-}
-
 typedef struct tamper {
     const char *name;
     const char *sql;             /* NULL: the case builds it (policy swaps) */
@@ -187,14 +172,14 @@ static void swap_policy(fx *f, int with_id)
     }
     (void)snprintf(sql + n, cap - n, ";");
     custos__free(mf);
-    edit(f, sql);
+    fx_edit(f, sql);
     free(sql);
 }
 
 static void apply(fx *f, size_t k)
 {
     if (cases[k].sql != NULL)
-        edit(f, cases[k].sql);
+        fx_edit(f, cases[k].sql);
     else
         swap_policy(f, strstr(cases[k].name, "id") != NULL);
 }
@@ -299,7 +284,7 @@ static void test_repair_refuses_a_broken_ledger(void **state)
     setup(&f, "tamper-ledger");
     custos_close(f.ctx);
     f.ctx = NULL;
-    edit(&f, "UPDATE consent_state SET status = 3 WHERE subject = 1 AND purpose = 5;"
+    fx_edit(&f, "UPDATE consent_state SET status = 3 WHERE subject = 1 AND purpose = 5;"
              "DELETE FROM consent_event WHERE seq = 2");
     custos_open_options o = CUSTOS_OPEN_OPTIONS_INIT;
     o.clock = &f.seam;

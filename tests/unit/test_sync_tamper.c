@@ -11,18 +11,13 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
-static void edit(fx *f, const char *sql)
+/* sql with the 32-byte key as an x'..' literal after prefix, and suffix. */
+static void sql_with_key(char *sql, size_t size, const char *prefix, const uint8_t pk[32], const char *suffix)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/custos.db", f->dir);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("edit failed: %s (%s)", err != NULL ? err : "?", sql);
-    assert_true(sqlite3_changes(db) > 0);
-    sqlite3_close(db);
+    size_t n = (size_t)snprintf(sql, size, "%sx'", prefix);
+    for (int i = 0; i < 32 && n < size; i++)
+        n += (size_t)snprintf(sql + n, size - n, "%02x", pk[i]);
+    snprintf(sql + n, n < size ? size - n : 0, "'%s", suffix);
 }
 
 static size_t update(fx_pair *p, uint8_t *msg, custos_consent_status status)
@@ -71,11 +66,9 @@ static void test_inserted_key_stops_sync_until_repair(void **state)
     fx_pair_open(&p, "peer-insert");
     uint8_t pk[32], sk[64], msg[CUSTOS_SYNC_MAX_MESSAGE];
     crypto_sign_keypair(pk, sk);
-    char sql[256] = "INSERT INTO peer(pk, paired_at) VALUES(x'";
-    for (int i = 0; i < 32; i++)
-        snprintf(sql + strlen(sql), sizeof sql - strlen(sql), "%02x", pk[i]);
-    strcat(sql, "', 1)");
-    edit(&p.dev, sql);
+    char sql[256];
+    sql_with_key(sql, sizeof sql, "INSERT INTO peer(pk, paired_at) VALUES(", pk, ", 1)");
+    fx_edit(&p.dev, sql);
     size_t len = update(&p, msg, CUSTOS_CONSENT_GIVEN);
     expect_refused(&p, msg, len);
     expect_repair_unpairs(&p, CUSTOS_ALLOW);
@@ -91,7 +84,7 @@ static void test_lowered_counter_does_not_reopen_a_replay(void **state)
     size_t len = update(&p, msg, CUSTOS_CONSENT_GIVEN);
     assert_int_equal(custos_sync_apply_update(p.dev.ctx, NULL, msg, len), CUSTOS_OK);
     assert_int_equal(custos_consent_withdraw(p.dev.ctx, p.dev.owner, FX_ANALYTICS, &fx_info), CUSTOS_OK);
-    edit(&p.dev, "UPDATE peer SET last_in = 0");
+    fx_edit(&p.dev, "UPDATE peer SET last_in = 0");
     expect_refused(&p, msg, len); /* the old "given" is not applied again */
     expect_repair_unpairs(&p, CUSTOS_DENY_WITHDRAWN); /* a later local withdrawal outranks the app's "given" */
     fx_pair_close(&p);
@@ -106,11 +99,9 @@ static void test_key_swapped_between_opens_is_refused(void **state)
     p.dev.ctx = NULL;
     uint8_t pk[32], sk[64];
     crypto_sign_keypair(pk, sk);
-    char sql[256] = "UPDATE peer SET pk = x'";
-    for (int i = 0; i < 32; i++)
-        snprintf(sql + strlen(sql), sizeof sql - strlen(sql), "%02x", pk[i]);
-    strcat(sql, "'");
-    edit(&p.dev, sql);
+    char sql[256];
+    sql_with_key(sql, sizeof sql, "UPDATE peer SET pk = ", pk, "");
+    fx_edit(&p.dev, sql);
     fx_reopen(&p.dev);
     uint8_t msg[CUSTOS_SYNC_MAX_MESSAGE];
     size_t len = update(&p, msg, CUSTOS_CONSENT_GIVEN);

@@ -48,6 +48,7 @@ static const char seal_schema[] =
 #define SUBJECT_COLS "id, hash, role, created"
 #define POLICY_COLS "version, manifest_id, compiled, loaded_at"
 #define PEER_COLS "pk, device_id, last_in, last_out, paired_at"
+#define PEER_SQL "SELECT " PEER_COLS " FROM peer"
 #define HEAD_SQL "SELECT seq, signed FROM consent_event ORDER BY seq DESC LIMIT 1"
 
 /* --- one row's MAC --------------------------------------------------- */
@@ -162,7 +163,7 @@ static int actual_seal(custos_t *ctx, uint8_t out[32])
     if (rc == CUSTOS_OK)
         rc = fold_table(ctx, out, T_HEAD, HEAD_SQL);
     if (rc == CUSTOS_OK)
-        rc = fold_table(ctx, out, T_PEER, "SELECT " PEER_COLS " FROM peer");
+        rc = fold_table(ctx, out, T_PEER, PEER_SQL);
     for (unsigned i = 0; rc == CUSTOS_OK && i < ctx->ledger->n_extra; i++)
         rc = fold_table(ctx, out, ctx->ledger->extra[i].tag, ctx->ledger->extra[i].select);
     return rc != CUSTOS_OK ? rc : fold_table(ctx, out, T_POLICY, "SELECT " POLICY_COLS " FROM policy");
@@ -216,20 +217,6 @@ static const char seal_triggers[] =
     "  WHERE p.seq = (SELECT max(seq) FROM main.consent_event WHERE seq < NEW.seq);"
     " SELECT custos_seal(4, NEW.seq, NEW.signed); END;";
 
-static int table_exists(custos_t *ctx, const char *name, int *out)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(ctx->db, "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?1",
-                                -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        rc = sqlite3_step(st);
-        *out = rc == SQLITE_ROW;
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "read the schema");
-}
-
 static int derive_key(custos_t *ctx)
 {
     struct custos_ledger *l = ctx->ledger;
@@ -241,16 +228,15 @@ static int derive_key(custos_t *ctx)
     return CUSTOS_OK;
 }
 
-/* A seal from before the ledger head and the peers were folded in gains
- * them as they are now: one that matched its rows still does, one that did
- * not still does not. */
-static int seal_upgrade(custos_t *ctx)
+/* A table that joins a seal made without it: its rows are folded into the
+ * stored seal as they are now, so a seal that matched its rows still does
+ * and one that did not still does not. */
+static int seal_fold_in(custos_t *ctx, int tag, const char *select)
 {
     uint8_t seal[32], more[32] = { 0 };
     int found = 0;
     int rc = stored_seal(ctx, seal, &found);
-    if (rc == CUSTOS_OK && found && (rc = fold_table(ctx, more, T_HEAD, HEAD_SQL)) == CUSTOS_OK &&
-        (rc = fold_table(ctx, more, T_PEER, "SELECT " PEER_COLS " FROM peer")) == CUSTOS_OK) {
+    if (rc == CUSTOS_OK && found && (rc = fold_table(ctx, more, tag, select)) == CUSTOS_OK) {
         for (int i = 0; i < 32; i++)
             seal[i] ^= more[i];
         rc = store_seal(ctx, seal);
@@ -265,9 +251,9 @@ int custos_consent__seal_attach(custos_t *ctx)
     int existed = 0, upgraded = 0;
     int rc = derive_key(ctx);
     if (rc == CUSTOS_OK)
-        rc = table_exists(ctx, "consent_seal", &existed);
+        rc = custos__db_table_exists(ctx, "consent_seal", &existed);
     if (rc == CUSTOS_OK)
-        rc = table_exists(ctx, "consent_seal_v2", &upgraded);
+        rc = custos__db_table_exists(ctx, "consent_seal_v2", &upgraded);
     if (rc == CUSTOS_OK)
         rc = custos__db_exec(ctx, seal_schema);
     if (rc == CUSTOS_OK && sqlite3_create_function(ctx->db, "custos_seal", -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, ctx,
@@ -282,8 +268,9 @@ int custos_consent__seal_attach(custos_t *ctx)
         uint8_t seal[32];
         if ((rc = actual_seal(ctx, seal)) == CUSTOS_OK)
             rc = store_seal(ctx, seal);
-    } else if (rc == CUSTOS_OK && !upgraded) {
-        rc = seal_upgrade(ctx);
+    } else if (rc == CUSTOS_OK && !upgraded) { /* a seal from before the head and the peers */
+        if ((rc = seal_fold_in(ctx, T_HEAD, HEAD_SQL)) == CUSTOS_OK)
+            rc = seal_fold_in(ctx, T_PEER, PEER_SQL);
     }
     return rc;
 }
@@ -293,17 +280,7 @@ int custos_consent__seal_add(custos_t *ctx, int tag, const char *select, int fol
     struct custos_ledger *l = ctx->ledger;
     if (l == NULL || l->seal_key == NULL || l->n_extra == CUSTOS_SEAL_EXTRA_MAX || tag <= T_PEER)
         return custos__fail(ctx, CUSTOS_EINTERNAL, "consent: cannot seal table %d", tag);
-    int rc = CUSTOS_OK;
-    if (fold_existing) { /* like seal_upgrade: a seal that matched still does */
-        uint8_t seal[32], more[32] = { 0 };
-        int found = 0;
-        if ((rc = stored_seal(ctx, seal, &found)) == CUSTOS_OK && found &&
-            (rc = fold_table(ctx, more, tag, select)) == CUSTOS_OK) {
-            for (int i = 0; i < 32; i++)
-                seal[i] ^= more[i];
-            rc = store_seal(ctx, seal);
-        }
-    }
+    int rc = fold_existing ? seal_fold_in(ctx, tag, select) : CUSTOS_OK;
     if (rc == CUSTOS_OK) {
         l->extra[l->n_extra].tag = tag;
         l->extra[l->n_extra].select = select;

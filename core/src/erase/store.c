@@ -45,24 +45,10 @@ static const char seal_triggers[] =
                          "OLD.seq, OLD.request_id, OLD.counter, OLD.signed", 17)
     CUSTOS_SEAL_TRIGGERS("erase_meta", "erase_meta", "NEW.name, NEW.value", "OLD.name, OLD.value", 18);
 
-static int table_exists(custos_t *ctx, const char *name, int *out)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(ctx->db, "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?1",
-                                -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        rc = sqlite3_step(st);
-        *out = rc == SQLITE_ROW;
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "read the schema");
-}
-
 int custos_erase__tables_create(custos_t *ctx)
 {
     int sealed = 0;
-    int rc = table_exists(ctx, "erase_sealed", &sealed);
+    int rc = custos__db_table_exists(ctx, "erase_sealed", &sealed);
     if (rc == CUSTOS_OK)
         rc = custos__db_exec(ctx, schema);
     if (rc == CUSTOS_OK)

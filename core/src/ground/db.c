@@ -7,6 +7,21 @@ int custos__db_exec(custos_t *ctx, const char *sql)
     return rc == SQLITE_OK ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "database");
 }
 
+int custos__db_table_exists(custos_t *ctx, const char *name, int *out)
+{
+    sqlite3_stmt *st = NULL;
+    *out = 0;
+    int rc = sqlite3_prepare_v2(ctx->db, "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?1",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        *out = rc == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "read the schema");
+}
+
 int custos__db_begin(custos_t *ctx) { return custos__db_exec(ctx, "BEGIN IMMEDIATE"); }
 int custos__db_commit(custos_t *ctx)
 {

@@ -160,16 +160,7 @@ static int compare(custos_t *ctx, const heads *db, const heads *an)
  * anchor file exists: a crash between the two never locks the store). */
 static int was_anchored(custos_t *ctx, int *had)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(ctx->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store_anchor'",
-                                -1, &st, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    *had = rc == SQLITE_ROW;
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return custos__sqlite_fail(ctx, rc, "read the anchor mark");
-    return CUSTOS_OK;
+    return custos__db_table_exists(ctx, "store_anchor", had);
 }
 
 static int mark_anchored(custos_t *ctx)

@@ -100,6 +100,7 @@ final class BoundaryTests: StoreTestCase {
     func testClosedStoreSaysWhatToDo() throws {
         store.close()
         XCTAssertThrowsError(try store.deviceId()) { error in
+            XCTAssertEqual((error as? CustosError)?.code, .closed)
             XCTAssertTrue(error.localizedDescription.contains("closed"), error.localizedDescription)
             XCTAssertNotNil((error as? CustosError)?.recoverySuggestion)
         }
