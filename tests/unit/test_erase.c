@@ -4,6 +4,7 @@
 #include "ground/internal.h"
 #include "erase/erase_internal.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,6 +428,51 @@ static void test_withdraw_hook_erases_that_purpose_with_receipt(void **state)
     assert_int_equal(count(w->ctx, 0), 1);
 }
 
+/* An erase's progress row edited while the store is closed (issue 16), to
+ * make the resumed erase skip removing the rows and sign false facts. The
+ * row is part of the consent seal: the gate fails closed, the erase does
+ * not trust the row and runs every step again, and its receipt states what
+ * that run saw. */
+static void test_edited_progress_is_not_trusted_and_fails_closed(void **state)
+{
+    world *w = *state;
+    progress_log log = { .cancel_at = CUSTOS_ERASE_STEP_KEYS };
+    custos_erase_options o = CUSTOS_ERASE_OPTIONS_INIT;
+    o.progress = on_progress;
+    o.progress_user = &log;
+    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, w->a, &o), CUSTOS_ECANCELED);
+    custos_close(w->ctx);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/custos.db", w->dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE erase_state SET step = 2, verified = 1, removed = 99", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+    world_open(w); /* resumes the erase */
+    assert_false(journal_exists(w));
+    for (int p = 0; p < 2; p++)
+        for (int i = 0; i < N_REC; i++)
+            assert_int_equal(get_rc(w, w->ia[p][i]), CUSTOS_ENOTFOUND); /* the skipped step ran */
+    uint64_t seq = 0;
+    size_t n = 0, len = 0, jlen = 0;
+    assert_int_equal(custos_erase_receipt_list(w->ctx, &seq, 1, &n), CUSTOS_OK);
+    assert_int_equal(n, 1);
+    uint8_t r[CUSTOS_ERASE_RECEIPT_MAX];
+    char json[4096];
+    assert_int_equal(custos_erase_receipt_get(w->ctx, r, sizeof r, &len, seq), CUSTOS_OK);
+    assert_int_equal(custos_receipt_json(json, sizeof json, &jlen, r, len), CUSTOS_OK);
+    assert_non_null(strstr(json, "\"records_removed\":10"));
+    assert_int_equal(custos_check(w->ctx, w->b, EF_PURPOSE_VIDEO, EF_CATEGORY), CUSTOS_DENY_INTEGRITY);
+    uint64_t bad = 0;
+    assert_int_equal(custos_consent_verify(w->ctx, &bad), CUSTOS_ECORRUPT);
+    assert_int_equal(custos_consent_repair(w->ctx, &n), CUSTOS_OK);
+    assert_int_equal(custos_consent_verify(w->ctx, &bad), CUSTOS_OK);
+    assert_int_equal(custos_check(w->ctx, w->b, EF_PURPOSE_VIDEO, EF_CATEGORY), CUSTOS_ALLOW);
+    assert_b_intact(w);
+}
+
 static void test_damaged_journal_makes_open_fail_ecorrupt(void **state)
 {
     world *w = *state;
@@ -480,6 +526,7 @@ int main(void)
         T(test_erase_expired_with_nothing_expired_leaves_no_receipt),
         T(test_withdraw_hook_erases_that_purpose_with_receipt),
         T(test_damaged_journal_makes_open_fail_ecorrupt),
+        T(test_edited_progress_is_not_trusted_and_fails_closed),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /* Deletion receipts and EraseRequests: signatures, damage, JSON, replay. */
 #include "harness.h"
 #include "../forensic/erase_fixture.h"
+#include "ground/internal.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -298,6 +299,29 @@ static void test_altered_receipt_row_fails_closed(void **state)
     tamper_and_reopen(*state, "UPDATE erase_receipt SET time = time + 1");
 }
 
+/* A store sealed before erase_state joined the seal (no erase_state_sealed
+ * mark) has its progress rows folded in at the next open: it still verifies,
+ * and it is marked. */
+static void test_store_sealed_before_erase_state_is_upgraded(void **state)
+{
+    world *w = *state;
+    custos_close(w->ctx);
+    w->ctx = NULL;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/custos.db", w->dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "DROP TABLE erase_state_sealed", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    w->ctx = th_open(w->dir);
+    uint64_t bad = 0;
+    assert_int_equal(custos_consent_verify(w->ctx, &bad), CUSTOS_OK);
+    assert_int_equal(bad, 0);
+    int marked = 0;
+    assert_int_equal(custos__db_table_exists(w->ctx, "erase_state_sealed", &marked), CUSTOS_OK);
+    assert_true(marked);
+}
+
 static void test_acknowledged_request_keeps_the_seal(void **state)
 {
     world *w = *state;
@@ -335,6 +359,7 @@ int main(void)
         T(test_request_counter_set_back_fails_closed),
         T(test_altered_receipt_row_fails_closed),
         T(test_acknowledged_request_keeps_the_seal),
+        T(test_store_sealed_before_erase_state_is_upgraded),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

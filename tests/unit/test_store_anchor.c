@@ -9,6 +9,7 @@
  */
 #include "consent_fixture.h"
 
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -73,6 +74,93 @@ static void test_database_rolled_back_alone_is_refused(void **state)
     put_back(file_of(&f, 0, "custos.db"), old, len);
     expect_refused(&f, "older than the store's anchor");
     free(old);
+    fx_close(&f);
+}
+
+static long long audit_entries(fx *f)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open_v2(file_of(f, 3, "custos.db"), &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM audit_entry", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+/* Each refused open leaves one integrity_violation entry in the refused
+ * database's audit chain, for whoever examines it; however many there are,
+ * the database is still refused (they are not the anchored entries). */
+static void test_refused_open_is_audited_and_stays_refused(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, "anchor-audit");
+    custos_close(f.ctx);
+    f.ctx = NULL;
+    size_t len = 0;
+    uint8_t *old = slurp(file_of(&f, 0, "custos.db"), &len);
+    fx_reopen(&f);
+    assert_int_equal(custos_consent_give(f.ctx, f.owner, FX_MARKETING, &fx_info), CUSTOS_OK);
+    assert_int_equal(custos_consent_withdraw(f.ctx, f.owner, FX_MARKETING, &fx_info), CUSTOS_OK);
+    custos_close(f.ctx);
+    f.ctx = NULL;
+    put_back(file_of(&f, 0, "custos.db"), old, len);
+    long long before = audit_entries(&f);
+    for (int i = 1; i <= 8; i++) {
+        assert_int_equal(reopen_rc(&f), CUSTOS_ECORRUPT);
+        assert_int_equal(audit_entries(&f), before + i);
+    }
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open_v2(file_of(&f, 3, "custos.db"), &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT bytes FROM audit_entry ORDER BY seq DESC LIMIT 1", -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    const char *b = sqlite3_column_blob(st, 0);
+    int n = sqlite3_column_bytes(st, 0);
+    assert_non_null(memmem(b, (size_t)n, "store anchor:", 13));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(old);
+    fx_close(&f);
+}
+
+/* A database that did not grow from the anchored entries is refused even
+ * when it is ahead: here an older copy of the directory, used on its own
+ * until its ledger passed the anchor, then its custos.db put in place. */
+static void test_database_forked_ahead_of_its_anchor_is_refused(void **state)
+{
+    (void)state;
+    fx f;
+    fx_open(&f, "anchor-fork");
+    assert_int_equal(custos_consent_give(f.ctx, f.owner, FX_MARKETING, &fx_info), CUSTOS_OK);
+    custos_close(f.ctx);
+    f.ctx = NULL;
+    char *other = th_tmpdir("anchor-fork-copy");
+    th_copy_dir(f.dir, other);
+    fx_reopen(&f);
+    assert_int_equal(custos_consent_withdraw(f.ctx, f.owner, FX_MARKETING, &fx_info), CUSTOS_OK);
+    custos_close(f.ctx);
+    f.ctx = NULL;
+    custos_open_options o = CUSTOS_OPEN_OPTIONS_INIT;
+    o.clock = &f.seam;
+    o.key_provider = f.kp;
+    custos_t *ctx = NULL;
+    assert_int_equal(custos_open(&ctx, other, &o), CUSTOS_OK);
+    assert_int_equal(custos_consent_give(ctx, f.owner, FX_ANALYTICS, &fx_info), CUSTOS_OK);
+    assert_int_equal(custos_consent_give(ctx, f.owner, FX_VIDEO, &fx_info), CUSTOS_OK);
+    custos_close(ctx);
+    char from[4200];
+    snprintf(from, sizeof from, "%s/custos.db", other);
+    size_t len = 0;
+    uint8_t *db = slurp(from, &len);
+    put_back(file_of(&f, 0, "custos.db"), db, len);
+    expect_refused(&f, "is not the one anchored");
+    free(db);
+    th_tmpdir_remove(other);
     fx_close(&f);
 }
 
@@ -320,6 +408,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_database_rolled_back_alone_is_refused),
+        cmocka_unit_test(test_refused_open_is_audited_and_stays_refused),
+        cmocka_unit_test(test_database_forked_ahead_of_its_anchor_is_refused),
         cmocka_unit_test(test_wal_that_lost_committed_frames_is_refused),
         cmocka_unit_test(test_database_ahead_of_its_anchor_opens),
         cmocka_unit_test(test_anchor_deleted_or_damaged),

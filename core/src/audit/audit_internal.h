@@ -57,6 +57,8 @@ int custos__audit_optional(const custos_t *ctx);
 int custos__audit_attach(custos_t *ctx);
 /* The newest entry's seq and BLAKE2b-256 (0 and zeros for an empty chain). */
 int custos__audit_head(custos_t *ctx, uint64_t *seq, uint8_t hash[32]);
+/* The BLAKE2b-256 of entry seq; CUSTOS_ENOTFOUND (no detail) if there is none. */
+int custos__audit_hash_at(custos_t *ctx, uint64_t seq, uint8_t hash[32]);
 void custos__audit_detach(custos_t *ctx);
 
 #endif

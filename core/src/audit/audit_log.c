@@ -137,6 +137,22 @@ int custos__audit_head(custos_t *ctx, uint64_t *seq, uint8_t hash[32])
     return chain_head(ctx, seq, hash);
 }
 
+int custos__audit_hash_at(custos_t *ctx, uint64_t seq, uint8_t hash[32])
+{
+    sqlite3_stmt *st = NULL; /* once per open: not kept */
+    int rc = sqlite3_prepare_v2(ctx->db, "SELECT bytes FROM audit_entry WHERE seq = ?1", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return custos__sqlite_fail(ctx, rc, "audit: prepare");
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        crypto_generichash(hash, 32, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), NULL, 0);
+    sqlite3_finalize(st);
+    if (s == SQLITE_ROW)
+        return CUSTOS_OK;
+    return s == SQLITE_DONE ? CUSTOS_ENOTFOUND : custos__sqlite_fail(ctx, s, "audit: read an entry");
+}
+
 static int check_args(custos_t *ctx, int kind, int64_t purpose, const char *detail)
 {
     if (!kind_known(kind))

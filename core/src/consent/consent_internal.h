@@ -55,5 +55,7 @@ void custos_consent__unpacked_free(void *msg);
 /* The ledger's newest event: its seq and the BLAKE2b-256 of its signed
  * bytes (0 and zeros for an empty ledger). For the store's anchor. */
 int custos_consent__head(custos_t *ctx, uint64_t *seq, uint8_t hash[32]);
+/* The BLAKE2b-256 of event seq's signed bytes; CUSTOS_ENOTFOUND (no detail) if there is none. */
+int custos_consent__hash_at(custos_t *ctx, uint64_t seq, uint8_t hash[32]);
 
 #endif

@@ -64,7 +64,12 @@ int custos_consent__seal_matches(custos_t *ctx, int *matches);
     "CREATE TEMP TRIGGER IF NOT EXISTS cs_seal_" name "_u AFTER UPDATE ON main." table " BEGIN"         \
     " SELECT custos_seal(" #t ", " cols_old "), custos_seal(" #t ", " cols_new "); END;"
 
-enum { CUSTOS_SEAL_TAG_ERASE_RECEIPT = 16, CUSTOS_SEAL_TAG_ERASE_OUTBOX = 17, CUSTOS_SEAL_TAG_ERASE_META = 18 };
+enum {
+    CUSTOS_SEAL_TAG_ERASE_RECEIPT = 16,
+    CUSTOS_SEAL_TAG_ERASE_OUTBOX = 17,
+    CUSTOS_SEAL_TAG_ERASE_META = 18,
+    CUSTOS_SEAL_TAG_ERASE_STATE = 19
+};
 int custos_consent__seal_add(custos_t *ctx, int tag, const char *select, int fold_existing);
 /* Check every state row against the signed, latest ledger event it names;
  * call taint for the subject of each row that fails (*blamed counts them). */

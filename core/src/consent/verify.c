@@ -224,6 +224,21 @@ int custos_consent_verify(custos_t *ctx, uint64_t *out_bad_seq)
     return rc;
 }
 
+int custos_consent__hash_at(custos_t *ctx, uint64_t seq, uint8_t hash[32])
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(ctx->db, "SELECT signed FROM consent_event WHERE seq = ?1", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+        if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            crypto_generichash(hash, 32, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), NULL, 0);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return CUSTOS_OK;
+    return rc == SQLITE_DONE ? CUSTOS_ENOTFOUND : custos__sqlite_fail(ctx, rc, "consent: read a ledger event");
+}
+
 int custos_consent__head(custos_t *ctx, uint64_t *seq, uint8_t hash[32])
 {
     sqlite3_stmt *st = NULL;

@@ -192,6 +192,23 @@ static void give_receipt(const uint8_t *r, size_t len, uint8_t *out, size_t out_
         memcpy(out, r, len);
 }
 
+/* The progress row is part of the consent seal. Under a broken seal it may
+ * have been edited to skip a step or to put false facts (records removed,
+ * verification) into the signed receipt, so it is dropped and every step
+ * runs again: each is idempotent, and the receipt then states only what this
+ * run saw (keys destroyed by the earlier attempt are not listed). */
+static int trust_progress(custos_t *ctx, const erase_intent *in, int *step)
+{
+    int matches = 0;
+    int rc = custos_consent__seal_matches(ctx, &matches);
+    if (rc != CUSTOS_OK || matches)
+        return rc;
+    *step = 0;
+    if ((rc = begin_tx(ctx)) != CUSTOS_OK)
+        return rc;
+    return commit_or_rollback(ctx, custos_erase__progress_delete(ctx, in->receipt_id));
+}
+
 /* Run the steps of an intent that are not yet committed. */
 static int drive(custos_t *ctx, const erase_intent *in, const custos_erase_options *opts,
                  uint8_t *out, size_t out_size, size_t *out_len, uint64_t *removed)
@@ -207,6 +224,8 @@ static int drive(custos_t *ctx, const erase_intent *in, const custos_erase_optio
         return rc;
     int step = p.step;
     custos_erase__progress_clear(&p);
+    if (step > 0 && (rc = trust_progress(ctx, in, &step)) != CUSTOS_OK)
+        return rc;
     if (step < CUSTOS_ERASE_STEP_KEYS && (rc = step_keys(ctx, in)) != CUSTOS_OK)
         return rc;
     if ((rc = custos_erase__report(opts, CUSTOS_ERASE_STEP_KEYS)) != CUSTOS_OK)

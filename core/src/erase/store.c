@@ -10,10 +10,13 @@
  *   erase_meta     the EraseRequest counter (never decreases; acks do not
  *                  lower it).
  *
- * The receipts, the outbox and the counter are part of the consent seal
- * (consent/seal.c): a receipt or request deleted or changed behind the
- * library's back, or a counter set back, fails the gate closed like an
- * edited consent state. erase_sealed marks a store whose seal holds them.
+ * Every table but erase_sealed is part of the consent seal (consent/seal.c):
+ * a receipt or request deleted or changed behind the library's back, a
+ * counter set back, or an erase's progress edited fails the gate closed like
+ * an edited consent state, and an erase resumed under a broken seal does not
+ * trust its progress row (erase.c). erase_sealed marks a store whose seal
+ * holds the receipts, the outbox and the counter; erase_state_sealed one
+ * whose seal also holds erase_state (added later).
  */
 #include "erase_internal.h"
 #include "consent/consent_internal.h"
@@ -35,20 +38,26 @@ static const char schema[] =
 #define RECEIPT_COLS "seq, receipt_id, time, signed"
 #define OUTBOX_COLS "seq, request_id, counter, signed"
 #define META_COLS "name, value"
+#define STATE_COLS "receipt_id, step, key_ids, verified, removed"
 
 _Static_assert(CUSTOS_SEAL_TAG_ERASE_RECEIPT == 16 && CUSTOS_SEAL_TAG_ERASE_OUTBOX == 17 &&
-               CUSTOS_SEAL_TAG_ERASE_META == 18, "the tags in the triggers below");
+               CUSTOS_SEAL_TAG_ERASE_META == 18 && CUSTOS_SEAL_TAG_ERASE_STATE == 19, "the tags in the triggers below");
 static const char seal_triggers[] =
     CUSTOS_SEAL_TRIGGERS("erase_receipt", "erase_receipt", "NEW.seq, NEW.receipt_id, NEW.time, NEW.signed",
                          "OLD.seq, OLD.receipt_id, OLD.time, OLD.signed", 16)
     CUSTOS_SEAL_TRIGGERS("erase_outbox", "erase_outbox", "NEW.seq, NEW.request_id, NEW.counter, NEW.signed",
                          "OLD.seq, OLD.request_id, OLD.counter, OLD.signed", 17)
-    CUSTOS_SEAL_TRIGGERS("erase_meta", "erase_meta", "NEW.name, NEW.value", "OLD.name, OLD.value", 18);
+    CUSTOS_SEAL_TRIGGERS("erase_meta", "erase_meta", "NEW.name, NEW.value", "OLD.name, OLD.value", 18)
+    CUSTOS_SEAL_TRIGGERS("erase_state", "erase_state",
+                         "NEW.receipt_id, NEW.step, NEW.key_ids, NEW.verified, NEW.removed",
+                         "OLD.receipt_id, OLD.step, OLD.key_ids, OLD.verified, OLD.removed", 19);
 
 int custos_erase__tables_create(custos_t *ctx)
 {
-    int sealed = 0;
+    int sealed = 0, state_sealed = 0;
     int rc = custos__db_table_exists(ctx, "erase_sealed", &sealed);
+    if (rc == CUSTOS_OK)
+        rc = custos__db_table_exists(ctx, "erase_state_sealed", &state_sealed);
     if (rc == CUSTOS_OK)
         rc = custos__db_exec(ctx, schema);
     if (rc == CUSTOS_OK)
@@ -62,8 +71,13 @@ int custos_erase__tables_create(custos_t *ctx)
     if (rc == CUSTOS_OK)
         rc = custos_consent__seal_add(ctx, CUSTOS_SEAL_TAG_ERASE_META, "SELECT " META_COLS " FROM erase_meta",
                                       !sealed);
+    if (rc == CUSTOS_OK)
+        rc = custos_consent__seal_add(ctx, CUSTOS_SEAL_TAG_ERASE_STATE, "SELECT " STATE_COLS " FROM erase_state",
+                                      !state_sealed);
     if (rc == CUSTOS_OK && !sealed)
         rc = custos__db_exec(ctx, "CREATE TABLE IF NOT EXISTS erase_sealed(id INTEGER PRIMARY KEY CHECK(id = 1));");
+    if (rc == CUSTOS_OK && !state_sealed)
+        rc = custos__db_exec(ctx, "CREATE TABLE IF NOT EXISTS erase_state_sealed(id INTEGER PRIMARY KEY CHECK(id = 1));");
     return rc;
 }
 

@@ -139,7 +139,23 @@ static int same16(const uint8_t *a, const uint8_t *b)
     return sodium_memcmp(a, b, 16) == 0;
 }
 
-/* The database against the anchor: behind, or forked at the same place, is refused. */
+/* Whether the database holds, at the anchored seq, the anchored entry: a
+ * database ahead of the anchor (a crash between a commit and its anchor
+ * write) must have grown from it. *same = 0 if the entry differs or is gone. */
+static int holds(custos_t *ctx, int (*hash_at)(custos_t *, uint64_t, uint8_t *), uint64_t seq,
+                 const uint8_t want[16], int *same)
+{
+    uint8_t h[32];
+    *same = 1;
+    if (seq == 0) /* anchored empty: any chain grew from it */
+        return CUSTOS_OK;
+    int rc = hash_at(ctx, seq, h);
+    *same = rc == CUSTOS_OK && same16(h, want);
+    return rc == CUSTOS_ENOTFOUND ? CUSTOS_OK : rc;
+}
+
+/* The database against the anchor: behind, or not grown from the anchored
+ * entries, is refused. */
 static int compare(custos_t *ctx, const heads *db, const heads *an)
 {
     if (db->lseq < an->lseq || db->aseq < an->aseq)
@@ -149,11 +165,25 @@ static int compare(custos_t *ctx, const heads *db, const heads *an)
                             "WAL that lost committed transactions; restore the whole directory from one backup",
                             (unsigned long long)db->lseq, (unsigned long long)an->lseq,
                             (unsigned long long)db->aseq, (unsigned long long)an->aseq);
-    if ((db->lseq == an->lseq && !same16(db->lhash, an->lhash)) ||
-        (db->aseq == an->aseq && !same16(db->ahash, an->ahash)))
-        return custos__fail(ctx, CUSTOS_ECORRUPT, "custos.db does not match the store's anchor: its newest consent "
-                            "event or audit entry is not the one anchored (a replaced database)");
-    return CUSTOS_OK;
+    int ledger = 0, audit = 0;
+    int rc = holds(ctx, custos_consent__hash_at, an->lseq, an->lhash, &ledger);
+    if (rc == CUSTOS_OK)
+        rc = holds(ctx, custos__audit_hash_at, an->aseq, an->ahash, &audit);
+    if (rc == CUSTOS_OK && (!ledger || !audit))
+        return custos__fail(ctx, CUSTOS_ECORRUPT, "custos.db does not match the store's anchor: its %s at %llu "
+                            "is not the one anchored (a replaced database)", ledger ? "audit entry" : "consent event",
+                            (unsigned long long)(ledger ? an->aseq : an->lseq));
+    return rc;
+}
+
+/* A refused open is recorded in the refused database's own audit chain, for
+ * whoever examines it; the anchor is not moved, and since the anchored
+ * entries are checked at their seq, entries added here never make the
+ * database pass. The detail in custos_errmsg is kept. */
+static int refuse(custos_t *ctx, int rc, const char *what)
+{
+    (void)custos_consent__audit_failure(ctx, rc, what);
+    return rc;
 }
 
 /* Whether this database was anchored before (the mark is made only once the
@@ -241,13 +271,21 @@ int custos__anchor_open(custos_t *ctx, int created)
     /* A store made by this open: an anchor file there is a failed attempt's. */
     rc = created ? CUSTOS_ENOTFOUND : anchor_read(ctx, &an);
     if (rc == CUSTOS_ENOTFOUND && had && !created)
-        return custos__fail(ctx, CUSTOS_ECORRUPT, "the store's anchor is missing; restore the whole directory "
-                            "from one backup");
+        return refuse(ctx, custos__fail(ctx, CUSTOS_ECORRUPT, "the store's anchor is missing; restore the whole "
+                                        "directory from one backup"), "store anchor: missing");
+    if (rc == CUSTOS_ECORRUPT)
+        return refuse(ctx, rc, "store anchor: damaged or not this store's");
     if (rc == CUSTOS_ENOTFOUND) { /* a new store, or one of a Custos before anchors */
         if ((rc = anchor_write(ctx, &db, 1)) == CUSTOS_OK)
             rc = mark_anchored(ctx);
     }
-    else if (rc == CUSTOS_OK && (rc = compare(ctx, &db, &an)) == CUSTOS_OK) {
+    else if (rc == CUSTOS_OK && (rc = compare(ctx, &db, &an)) != CUSTOS_OK) {
+        if (rc == CUSTOS_ECORRUPT)
+            return refuse(ctx, rc, db.lseq < an.lseq || db.aseq < an.aseq
+                                       ? "store anchor: custos.db is older than its anchor"
+                                       : "store anchor: custos.db does not match its anchor");
+    }
+    else if (rc == CUSTOS_OK) {
         ctx->anchor->last = an;
         if (!had) /* the anchor file came with a restored directory of an older Custos */
             rc = mark_anchored(ctx);
