@@ -62,6 +62,9 @@ public protocol KeyProvider: AnyObject, Sendable {
 
 /// The anchor calls are optional: a provider that does not implement them
 /// does not keep the anchor, and the core keeps it in the store's directory.
+/// Implement them in the class that declares the conformance: Swift does not
+/// see a subclass's `keepsAnchor` through the protocol when the conforming
+/// superclass uses these defaults.
 extension KeyProvider {
     public var keepsAnchor: Bool { false }
 
