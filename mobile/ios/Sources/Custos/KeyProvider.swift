@@ -42,6 +42,37 @@ public protocol KeyProvider: AnyObject, Sendable {
     func destroyAll() throws
     /// True if the keys live in hardware (Secure Enclave, TEE).
     var isHardwareBacked: Bool { get }
+
+    /// True if this provider keeps the store's anchor (`storeAnchor`,
+    /// `loadAnchor`) somewhere the store's directory cannot take back; then
+    /// opening a directory restored whole from an older copy throws
+    /// `.corrupt`. Read once, when the store opens. The default, false,
+    /// leaves the anchor in `<store>/anchor` (store.h, `anchor_store`).
+    var keepsAnchor: Bool { get }
+    /// Replaces the kept anchor (at most 128 bytes) with `anchor`, atomically:
+    /// after a crash, `loadAnchor` returns the old value or the new one.
+    /// Called after each commit that grows the consent ledger or the audit
+    /// chain, and only if `keepsAnchor`.
+    func storeAnchor(_ anchor: Data) throws
+    /// The anchor last stored, or nil if none was (a new store, or one
+    /// anchored in its file until now: the core then moves it here).
+    /// Called when the store opens, and only if `keepsAnchor`.
+    func loadAnchor() throws -> Data?
+}
+
+/// The anchor calls are optional: a provider that does not implement them
+/// does not keep the anchor, and the core keeps it in the store's directory.
+/// Implement them in the class that declares the conformance: Swift does not
+/// see a subclass's `keepsAnchor` through the protocol when the conforming
+/// superclass uses these defaults.
+extension KeyProvider {
+    public var keepsAnchor: Bool { false }
+
+    public func storeAnchor(_ anchor: Data) throws {
+        throw CustosError(.invalidState, detail: "this key provider does not keep the store's anchor")
+    }
+
+    public func loadAnchor() throws -> Data? { nil }
 }
 
 /// The C `custos_key_provider` struct whose callbacks call a Swift
@@ -57,9 +88,15 @@ final class KeyProviderBridge {
         self.provider = provider
         cProvider = .allocate(capacity: 1)
         cProvider.initialize(to: custos_key_provider())
-        cProvider.pointee.version = UInt32(CUSTOS_KEY_PROVIDER_VERSION)
         cProvider.pointee.state = Unmanaged.passRetained(self).toOpaque()
         Self.installCallbacks(cProvider)
+        // Version 2 added the anchor calls; a version-1 provider is one
+        // whose anchor is the file in the store's directory.
+        cProvider.pointee.version = 1
+        if provider.keepsAnchor {
+            cProvider.pointee.version = 2
+            Self.installAnchorCallbacks(cProvider)
+        }
     }
 
     /// Drops the retain taken for the C side. Called once the store is closed.
@@ -125,6 +162,20 @@ final class KeyProviderBridge {
         p.pointee.destroy_all = { state in bridgeCall { try from(state).destroyAll() } }
         p.pointee.hardware_backed = { state in from(state).isHardwareBacked ? 1 : 0 }
     }
+
+    private static func installAnchorCallbacks(_ p: UnsafeMutablePointer<custos_key_provider>) {
+        p.pointee.anchor_store = { state, anchor, len in
+            bridgeCall { try from(state).storeAnchor(data(anchor, len)) }
+        }
+        p.pointee.anchor_load = { state, out, size, outLen in
+            bridgeCall {
+                guard let anchor = try from(state).loadAnchor() else {
+                    throw CustosError(rawCode: Int32(CUSTOS_ENOTFOUND), detail: nil)
+                }
+                try anchor.withUnsafeBytes { try copyOut($0, out, size, outLen) }
+            }
+        }
+    }
 }
 
 /// The bytes of a C input as `Data` (a null pointer is no bytes).
@@ -154,5 +205,6 @@ fileprivate func copyOut(_ bytes: UnsafeRawBufferPointer, _ out: UnsafeMutablePo
                     _ outLen: UnsafeMutablePointer<Int>?) throws {
     outLen?.pointee = bytes.count
     guard bytes.count <= size, let out else { throw CustosError(rawCode: Int32(CUSTOS_ERANGE), detail: nil) }
-    UnsafeMutableRawPointer(out).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+    guard let base = bytes.baseAddress else { return } // no bytes (an empty Data may have no address)
+    UnsafeMutableRawPointer(out).copyMemory(from: base, byteCount: bytes.count)
 }

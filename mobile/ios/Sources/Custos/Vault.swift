@@ -46,6 +46,21 @@ public struct ExportKeyPair: Sendable {
     }
 }
 
+/// One payload of a batch for `putMany`, with the purpose and category the
+/// gate is asked about (Java: `VaultItem`). The payload is held by
+/// reference, not copied. Not `Codable`: the payload is a secret.
+public struct VaultItem: Sendable {
+    public let payload: SecureBytes
+    public let purpose: UInt32
+    public let category: UInt32
+
+    public init(payload: SecureBytes, purpose: UInt32, category: UInt32) {
+        self.payload = payload
+        self.purpose = purpose
+        self.category = category
+    }
+}
+
 /// One record as `get` opens it: the payload, wiped on release, and what the
 /// vault knows about it. Not `Codable`: the payload is a secret.
 public struct VaultRecord: Sendable {
@@ -70,9 +85,11 @@ extension Custos {
         }
     }
 
-    /// Stores several payloads of one subject in one transaction: all or none.
-    public func putMany(_ items: [(payload: SecureBytes, purpose: UInt32, category: UInt32)],
-                        subject: Subject) throws -> [RecordID] {
+    /// Stores several payloads of one subject in one transaction: all or
+    /// none. Returns their record ids, in the order of `items`. A denial of
+    /// any of them throws `.denied` and nothing is written; no items throws
+    /// `.invalidArgument`.
+    public func putMany(_ items: [VaultItem], subject: Subject) throws -> [RecordID] {
         try withHandle { h in
             var ids = [custos_record_id](repeating: 0, count: items.count)
             // The payload pointers stay valid while `items` keeps every SecureBytes alive.
@@ -86,6 +103,16 @@ extension Custos {
             try checkCall(rc, h)
             return ids
         }
+    }
+
+    /// The tuples `putMany` took before `VaultItem`. Disfavoured, so that
+    /// `putMany([], subject:)` is not ambiguous.
+    @_disfavoredOverload
+    @available(*, deprecated, message: "pass [VaultItem(payload:purpose:category:)]")
+    public func putMany(_ items: [(payload: SecureBytes, purpose: UInt32, category: UInt32)],
+                        subject: Subject) throws -> [RecordID] {
+        try putMany(items.map { VaultItem(payload: $0.payload, purpose: $0.purpose, category: $0.category) },
+                    subject: subject)
     }
 
     /// Opens one record. Throws `.notFound`, `.key` (its key was destroyed:

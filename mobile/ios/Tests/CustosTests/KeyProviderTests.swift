@@ -1,3 +1,4 @@
+import CCustos
 import Custos
 import Foundation
 import XCTest
@@ -107,5 +108,72 @@ final class KeyProviderTests: XCTestCase {
         XCTAssertNotEqual(try store.devicePublicKey(), oldKey)
         XCTAssertEqual(try store.devicePublicKey(), try provider.publicKey())
         store.close()
+    }
+
+    // MARK: The store's anchor
+
+    private var anchorFile: String { dir.appendingPathComponent("anchor").path }
+
+    /// Opens the store, records one consent decision, and closes it.
+    private func record(_ decide: (Custos, Subject) throws -> Void, provider: any KeyProvider,
+                        create: Bool) throws {
+        let store = try Custos(path: dir.path, create: create, keyProvider: provider)
+        defer { store.close() }
+        if create { try store.load(Fixture.camera) }
+        let s = try create ? store.addSubject(externalId: "s", role: .owner) : store.findSubject(externalId: "s")
+        try decide(store, s)
+    }
+
+    func testAProviderThatKeepsTheAnchorRefusesAWholeDirectoryRestoredFromAnOlderCopy() throws {
+        let provider = AnchorKeepingProvider()
+        try record({ try $0.giveConsent(subject: $1, purpose: Camera.cloudRecording) }, provider: provider, create: true)
+        XCTAssertGreaterThan(provider.stores, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: anchorFile), "the provider keeps it, not the directory")
+        let old = dir.appendingPathExtension("old"), current = dir.appendingPathExtension("current")
+        defer {
+            try? FileManager.default.removeItem(at: old)
+            try? FileManager.default.removeItem(at: current)
+        }
+        try FileManager.default.copyItem(at: dir, to: old)
+        try record({ try $0.withdrawConsent(subject: $1, purpose: Camera.cloudRecording) }, provider: provider, create: false)
+
+        // Every file of the older copy takes the store's place.
+        try FileManager.default.moveItem(at: dir, to: current)
+        try FileManager.default.moveItem(at: old, to: dir)
+        XCTAssertThrowsError(try Custos(path: dir.path, create: false, keyProvider: provider)) { error in
+            let e = error as? CustosError
+            XCTAssertEqual(e?.code, .corrupt, "\(error)")
+            XCTAssertEqual(e?.rawCode, Int32(CUSTOS_ECORRUPT))
+            XCTAssertTrue(e?.detail?.contains("older than the store's anchor") ?? false, "\(error)")
+        }
+
+        // The newer directory, put back, still opens, with the withdrawal.
+        try FileManager.default.moveItem(at: dir, to: old)
+        try FileManager.default.moveItem(at: current, to: dir)
+        let store = try Custos(path: dir.path, create: false, keyProvider: provider)
+        let s = try store.findSubject(externalId: "s")
+        XCTAssertEqual(try store.consentState(subject: s, purpose: Camera.cloudRecording).status, .withdrawn)
+        store.close()
+    }
+
+    func testAProviderWithoutAnchorCallsLeavesTheAnchorInTheStoreDirectory() throws {
+        let provider = InMemoryKeyProvider() // implements none of the anchor calls
+        XCTAssertFalse(provider.keepsAnchor)
+        try record({ try $0.giveConsent(subject: $1, purpose: Camera.cloudRecording) }, provider: provider, create: true)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: anchorFile))
+        try record({ try $0.withdrawConsent(subject: $1, purpose: Camera.cloudRecording) }, provider: provider, create: false)
+        let store = try Custos(path: dir.path, create: false, keyProvider: provider)
+        let s = try store.findSubject(externalId: "s")
+        XCTAssertEqual(try store.consentState(subject: s, purpose: Camera.cloudRecording).status, .withdrawn)
+        store.close()
+    }
+
+    func testAnAnchorThatCannotBeLoadedFailsTheOpenWithAKeyError() throws {
+        let provider = AnchorKeepingProvider()
+        try record({ try $0.giveConsent(subject: $1, purpose: Camera.cloudRecording) }, provider: provider, create: true)
+        provider.failLoad = true
+        XCTAssertThrowsCustos(.key, try Custos(path: dir.path, create: false, keyProvider: provider))
+        provider.failLoad = false
+        XCTAssertNoThrow(try Custos(path: dir.path, create: false, keyProvider: provider).close())
     }
 }

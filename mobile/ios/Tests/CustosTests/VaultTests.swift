@@ -54,14 +54,24 @@ final class VaultTests: StoreTestCase {
     }
 
     func testPutManyIsAllOrNothing() throws {
-        let ids = try store.putMany([(SecureBytes([1]), Camera.cloudRecording, Camera.video),
-                                     (SecureBytes([2, 2]), Camera.operate, Camera.video)], subject: owner)
+        let ids = try store.putMany([VaultItem(payload: SecureBytes([1]), purpose: Camera.cloudRecording,
+                                               category: Camera.video),
+                                     VaultItem(payload: SecureBytes([2, 2]), purpose: Camera.operate,
+                                               category: Camera.video)], subject: owner)
         XCTAssertEqual(ids.count, 2)
         XCTAssertEqual(try store.get(ids[1]).payload.count, 2)
-        XCTAssertThrowsCustos(.denied, try store.putMany([(SecureBytes([3]), Camera.cloudRecording, Camera.video),
-                                                          (SecureBytes([4]), Camera.performance, Camera.telemetry)],
-                                                         subject: owner))
+        XCTAssertEqual(try store.get(ids[1]).info.purpose, Camera.operate)
+        XCTAssertThrowsCustos(.denied, try store.putMany(
+            [VaultItem(payload: SecureBytes([3]), purpose: Camera.cloudRecording, category: Camera.video),
+             VaultItem(payload: SecureBytes([4]), purpose: Camera.performance, category: Camera.telemetry)],
+            subject: owner))
         XCTAssertEqual(try store.records(of: owner), ids)
+    }
+
+    func testPutManyOfNoItemsIsAnInvalidArgument() throws {
+        // As in C and Java; `[]` also picks the VaultItem overload, not the deprecated tuples.
+        XCTAssertThrowsCustos(.invalidArgument, try store.putMany([], subject: owner))
+        XCTAssertEqual(try store.records(of: owner), [])
     }
 
     func testExportImportRoundTripBetweenStores() throws {
