@@ -13,8 +13,9 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 i=0
 while [ "$i" -lt "$pairs" ]; do
-  printf 'shared %s\n' "$("$shared" 201)" | tee -a "$out"
-  printf 'static %s\n' "$("$static" 201)" | tee -a "$out"
+  s=$("$shared" 201)
+  t=$("$static" 201)
+  printf 'shared %s\nstatic %s\n' "$s" "$t" | tee -a "$out"
   i=$((i + 1))
 done
 awk '{ v[$1] = v[$1] " " $3 }
