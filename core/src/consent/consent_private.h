@@ -35,6 +35,7 @@ struct custos_ledger {
     uint8_t acc[32];                     /* seal.c: this transaction's changes to the seal */
     struct { int tag; const char *select; } extra[CUSTOS_SEAL_EXTRA_MAX]; /* seal.c: other modules' tables */
     unsigned n_extra;
+    sqlite3_stmt *head;                  /* verify.c: the newest event, for the anchor; prepared once */
 };
 
 /* Longest stored SignedEvent we accept (an event with an app update is < 1 KiB). */

@@ -75,6 +75,7 @@ void custos__policy_detach(custos_t *ctx)
     if (ctx->ledger == NULL)
         return;
     custos__manifest_free(ctx->ledger->manifest);
+    sqlite3_finalize(ctx->ledger->head);
     custos_consent__seal_detach(ctx);
     custos__free(ctx->ledger);
     ctx->ledger = NULL;

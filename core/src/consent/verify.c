@@ -241,16 +241,18 @@ int custos_consent__hash_at(custos_t *ctx, uint64_t seq, uint8_t hash[32])
 
 int custos_consent__head(custos_t *ctx, uint64_t *seq, uint8_t hash[32])
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt **st = &ctx->ledger->head; /* after every write transaction: prepared once per handle */
     *seq = 0;
     memset(hash, 0, 32); /* not secret */
-    int rc = sqlite3_prepare_v2(ctx->db, "SELECT seq, signed FROM consent_event ORDER BY seq DESC LIMIT 1", -1, &st,
-                                NULL);
-    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        *seq = (uint64_t)sqlite3_column_int64(st, 0);
-        crypto_generichash(hash, 32, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), NULL, 0);
+    int rc = *st != NULL ? SQLITE_OK
+                         : sqlite3_prepare_v3(ctx->db, "SELECT seq, signed FROM consent_event ORDER BY seq DESC LIMIT 1",
+                                              -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(*st)) == SQLITE_ROW) {
+        *seq = (uint64_t)sqlite3_column_int64(*st, 0);
+        crypto_generichash(hash, 32, sqlite3_column_blob(*st, 1), (size_t)sqlite3_column_bytes(*st, 1), NULL, 0);
         rc = SQLITE_DONE;
     }
-    sqlite3_finalize(st);
+    if (*st != NULL)
+        sqlite3_reset(*st);
     return rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "consent: read the ledger head");
 }
