@@ -2,6 +2,7 @@ package io.custos;
 
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import org.jetbrains.annotations.NotNull;
 
 /**
  * The keys of a store, held outside Custos: on Android, keys protected by
@@ -37,7 +38,7 @@ import java.security.GeneralSecurityException;
  */
 public interface KeyProvider {
     /** Open the keys of the store in dir, creating them if create and absent. */
-    void open(String dir, boolean create) throws GeneralSecurityException, IOException, CustosException;
+    void open(@NotNull String dir, boolean create) throws GeneralSecurityException, IOException, CustosException;
 
     /** Forget every key held in memory (the store was closed). */
     void close();
@@ -50,17 +51,17 @@ public interface KeyProvider {
 
     void destroyKek(int generation) throws GeneralSecurityException, IOException, CustosException;
 
-    byte[] wrap(int generation, byte[] key, byte[] associatedData)
+    @NotNull byte[] wrap(int generation, @NotNull byte[] key, @NotNull byte[] associatedData)
         throws GeneralSecurityException, IOException, CustosException;
 
-    byte[] unwrap(int generation, byte[] wrapped, byte[] associatedData)
+    @NotNull byte[] unwrap(int generation, @NotNull byte[] wrapped, @NotNull byte[] associatedData)
         throws GeneralSecurityException, IOException, CustosException;
 
-    byte[] sign(byte[] message) throws GeneralSecurityException, IOException, CustosException;
+    @NotNull byte[] sign(@NotNull byte[] message) throws GeneralSecurityException, IOException, CustosException;
 
-    byte[] publicKey() throws GeneralSecurityException, IOException, CustosException;
+    @NotNull byte[] publicKey() throws GeneralSecurityException, IOException, CustosException;
 
-    byte[] indexKey() throws GeneralSecurityException, IOException, CustosException;
+    @NotNull byte[] indexKey() throws GeneralSecurityException, IOException, CustosException;
 
     /** Destroy every key (factory reset). */
     void destroyAll() throws GeneralSecurityException, IOException, CustosException;
