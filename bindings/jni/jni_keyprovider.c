@@ -13,6 +13,13 @@
  * kept per thread and added to the message of the KeyException that the
  * failed call throws. Secrets that come back from Java (unwrapped keys, the
  * index key) are copied into the core's buffer and the Java array zeroed.
+ *
+ * The anchor calls (store.h, version 2) are set only for a provider whose
+ * keepsAnchor() said true when the store was opened; otherwise both stay
+ * NULL, which the core reads as "the anchor is the file <dir>/anchor". The
+ * anchor is not secret, so it is not wiped, but it crosses byte for byte:
+ * a Java array longer than the core's buffer is CUSTOS_ERANGE with its
+ * length, never cut, and loadAnchor() returning null is CUSTOS_ENOTFOUND.
  */
 #include "jni_util.h"
 
@@ -30,6 +37,7 @@ static jmethodID to_string_mid;
 static struct {
     jmethodID open, close, kek_current, kek_create, kek_destroy, wrap, unwrap;
     jmethodID sign, public_key, index_key, destroy_all, hardware_backed;
+    jmethodID keeps_anchor, store_anchor, load_anchor;
 } mid;
 
 typedef struct cj_kp {
@@ -309,8 +317,49 @@ static int kp_hardware_backed(void *state)
     return thrown == CUSTOS_OK && hw ? 1 : 0; /* a failure claims nothing */
 }
 
+static int kp_anchor_store(void *state, const uint8_t *anchor, size_t len)
+{
+    kp_call c;
+    int rc = call_begin(&c, state);
+    if (rc != CUSTOS_OK)
+        return rc;
+    jbyteArray a = cj_bytes_new(c.env, anchor, len);
+    if (a != NULL)
+        (*c.env)->CallVoidMethod(c.env, c.obj, mid.store_anchor, a);
+    return call_end(&c, rc);
+}
+
+static int kp_anchor_load(void *state, uint8_t *out, size_t out_size, size_t *out_len)
+{
+    kp_call c;
+    int rc = call_begin(&c, state);
+    if (rc != CUSTOS_OK)
+        return rc;
+    jbyteArray r = (*c.env)->CallObjectMethod(c.env, c.obj, mid.load_anchor);
+    if (r == NULL && !(*c.env)->ExceptionCheck(c.env))
+        rc = CUSTOS_ENOTFOUND; /* none stored yet */
+    else
+        rc = copy_out(c.env, r, out, out_size, out_len, 0, 0);
+    return call_end(&c, rc);
+}
+
+/* Whether the Java provider keeps the anchor: 1, 0, or -1 with an exception pending. */
+static int keeps_anchor(JNIEnv *env, jobject provider)
+{
+    jboolean keeps = (*env)->CallBooleanMethod(env, provider, mid.keeps_anchor);
+    int rc = take_exception(env);
+    if (rc != CUSTOS_OK) {
+        cj_throw(env, rc, "keepsAnchor() failed");
+        return -1;
+    }
+    return keeps ? 1 : 0;
+}
+
 custos_key_provider *cj_kp_new(JNIEnv *env, jobject provider)
 {
+    int keeps = keeps_anchor(env, provider);
+    if (keeps < 0)
+        return NULL;
     cj_kp *p = calloc(1, sizeof *p);
     if (p == NULL) {
         cj_throw(env, CUSTOS_ENOMEM, NULL);
@@ -337,6 +386,10 @@ custos_key_provider *cj_kp_new(JNIEnv *env, jobject provider)
     kp->index_key = kp_index_key;
     kp->destroy_all = kp_destroy_all;
     kp->hardware_backed = kp_hardware_backed;
+    if (keeps) {
+        kp->anchor_store = kp_anchor_store;
+        kp->anchor_load = kp_anchor_load;
+    }
     return kp;
 }
 
@@ -364,6 +417,9 @@ int cj_register_keyprovider(JNIEnv *env)
         { &mid.index_key, "indexKey", "()[B" },
         { &mid.destroy_all, "destroyAll", "()V" },
         { &mid.hardware_backed, "isHardwareBacked", "()Z" },
+        { &mid.keeps_anchor, "keepsAnchor", "()Z" },
+        { &mid.store_anchor, "storeAnchor", "([B)V" },
+        { &mid.load_anchor, "loadAnchor", "()[B" },
     };
     jclass kp = (*env)->FindClass(env, "io/custos/KeyProvider");
     if (kp == NULL)

@@ -2,6 +2,7 @@ package io.custos;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.jetbrains.annotations.NotNull;
 
 /**
  * The store's hash-chained, signed audit log: obtain it with
@@ -20,7 +21,7 @@ public final class Audit {
     }
 
     /** Verify the chain and its checkpoints against the device key. */
-    public AuditReport verify() throws CustosException {
+    public @NotNull AuditReport verify() throws CustosException {
         long[] v = new long[7];
         custos.withHandle(h -> {
             nativeVerify(h, v);
@@ -30,12 +31,13 @@ public final class Audit {
     }
 
     /** The chain as stored (an encoded AuditExport), to verify off the device. */
-    public byte[] export() throws CustosException {
+    public @NotNull byte[] export() throws CustosException {
         return custos.withHandle(Audit::nativeExport);
     }
 
     /** Verify an exported chain, trusting only the device's 32-byte public key. */
-    public static AuditReport verifyExport(byte[] export, byte[] devicePublicKey) throws CustosException {
+    public static @NotNull AuditReport verifyExport(@NotNull byte[] export, @NotNull byte[] devicePublicKey)
+        throws CustosException {
         if (export == null || devicePublicKey == null) {
             throw new IllegalArgumentException("export and devicePublicKey must not be null");
         }
@@ -65,12 +67,12 @@ public final class Audit {
     }
 
     /** The whole chain's entries, in order (Swift: auditEntries()). */
-    public List<AuditEntry> entries() throws CustosException {
+    public @NotNull List<AuditEntry> entries() throws CustosException {
         return entries(1);
     }
 
     /** The entries from seq {@code from} on (1: the whole chain), in order. */
-    public List<AuditEntry> entries(long from) throws CustosException {
+    public @NotNull List<AuditEntry> entries(long from) throws CustosException {
         if (from < 0) {
             throw new IllegalArgumentException("from must not be negative");
         }

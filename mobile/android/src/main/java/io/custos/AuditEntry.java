@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 
 /** One entry of the audit chain ({@link Audit#entries}). It never holds personal data. */
 public final class AuditEntry {
@@ -34,7 +36,7 @@ public final class AuditEntry {
     }
 
     /** null for a kind this build does not know (see {@link #kindCode()}). */
-    public AuditKind kind() {
+    public @Nullable AuditKind kind() {
         return AuditKind.of(kindCode);
     }
 
@@ -48,7 +50,7 @@ public final class AuditEntry {
     }
 
     /** The subject's keyed hash (32 bytes), or null if the entry concerns none. */
-    public byte[] subjectHash() {
+    public @Nullable byte[] subjectHash() {
         return subjectHash == null ? null : subjectHash.clone();
     }
 
@@ -63,12 +65,12 @@ public final class AuditEntry {
     }
 
     /** "" if none. */
-    public String detail() {
+    public @NotNull String detail() {
         return detail;
     }
 
     /** BLAKE2b-256 of the stored bytes. */
-    public byte[] hash() {
+    public @NotNull byte[] hash() {
         return hash.clone();
     }
 

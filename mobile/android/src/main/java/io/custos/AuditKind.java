@@ -1,5 +1,7 @@
 package io.custos;
 
+import org.jetbrains.annotations.NotNull;
+
 /** What an audit entry records (custos_audit_kind). */
 public enum AuditKind {
     STORE_CREATED(1),
@@ -28,7 +30,7 @@ public enum AuditKind {
     }
 
     /** The core's name of the kind ("consent_changed", ...); Swift: name. */
-    public String coreName() {
+    public @NotNull String coreName() {
         return Audit.kindName(code);
     }
 

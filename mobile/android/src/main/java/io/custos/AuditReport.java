@@ -1,5 +1,7 @@
 package io.custos;
 
+import org.jetbrains.annotations.NotNull;
+
 /**
  * The result of verifying an audit chain (custos_audit_report): intact, or
  * the first entry at fault and why.
@@ -48,7 +50,7 @@ public final class AuditReport {
         return failure == Failure.NONE;
     }
 
-    public Failure failure() {
+    public @NotNull Failure failure() {
         return failure;
     }
 
@@ -83,7 +85,7 @@ public final class AuditReport {
     }
 
     @Override
-    public String toString() {
+    public @NotNull String toString() {
         return "AuditReport(" + failure + ", entries " + entries + ", checkpoints " + checkpoints
             + (failedSeq != 0 ? ", failed at " + failedSeq : "") + ")";
     }

@@ -1,5 +1,7 @@
 package io.custos;
 
+import org.jetbrains.annotations.NotNull;
+
 /** The compact consent state of one subject, as a device reports it. */
 public final class CompactConsentState {
     private final Subject subject;
@@ -16,7 +18,7 @@ public final class CompactConsentState {
         this.counter = counter;
     }
 
-    public Subject subject() {
+    public @NotNull Subject subject() {
         return subject;
     }
 

@@ -6,6 +6,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 
 /**
  * The consent ledger of a store: obtain it with {@link Custos#consent()}.
@@ -32,44 +34,44 @@ public final class Consent {
         this.custos = custos;
     }
 
-    public void request(Subject subject, int purpose) throws CustosException {
+    public void request(@NotNull Subject subject, int purpose) throws CustosException {
         record(subject, purpose, ConsentStatus.REQUESTED, ConsentInfo.DEFAULT);
     }
 
-    public void request(Subject subject, int purpose, ConsentInfo info) throws CustosException {
+    public void request(@NotNull Subject subject, int purpose, @NotNull ConsentInfo info) throws CustosException {
         record(subject, purpose, ConsentStatus.REQUESTED, info);
     }
 
-    public void give(Subject subject, int purpose) throws CustosException {
+    public void give(@NotNull Subject subject, int purpose) throws CustosException {
         record(subject, purpose, ConsentStatus.GIVEN, ConsentInfo.DEFAULT);
     }
 
-    public void give(Subject subject, int purpose, ConsentInfo info) throws CustosException {
+    public void give(@NotNull Subject subject, int purpose, @NotNull ConsentInfo info) throws CustosException {
         record(subject, purpose, ConsentStatus.GIVEN, info);
     }
 
-    public void renew(Subject subject, int purpose, ConsentInfo info) throws CustosException {
+    public void renew(@NotNull Subject subject, int purpose, @NotNull ConsentInfo info) throws CustosException {
         record(subject, purpose, ConsentStatus.RENEWED, info);
     }
 
-    public void refuse(Subject subject, int purpose) throws CustosException {
+    public void refuse(@NotNull Subject subject, int purpose) throws CustosException {
         record(subject, purpose, ConsentStatus.REFUSED, ConsentInfo.DEFAULT);
     }
 
-    public void refuse(Subject subject, int purpose, ConsentInfo info) throws CustosException {
+    public void refuse(@NotNull Subject subject, int purpose, @NotNull ConsentInfo info) throws CustosException {
         record(subject, purpose, ConsentStatus.REFUSED, info);
     }
 
-    public void withdraw(Subject subject, int purpose) throws CustosException {
+    public void withdraw(@NotNull Subject subject, int purpose) throws CustosException {
         record(subject, purpose, ConsentStatus.WITHDRAWN, ConsentInfo.DEFAULT);
     }
 
-    public void withdraw(Subject subject, int purpose, ConsentInfo info) throws CustosException {
+    public void withdraw(@NotNull Subject subject, int purpose, @NotNull ConsentInfo info) throws CustosException {
         record(subject, purpose, ConsentStatus.WITHDRAWN, info);
     }
 
     /** Revocation is by someone other than the subject: pass a CONTROLLER or GUARDIAN actor. */
-    public void revoke(Subject subject, int purpose, ConsentInfo info) throws CustosException {
+    public void revoke(@NotNull Subject subject, int purpose, @NotNull ConsentInfo info) throws CustosException {
         record(subject, purpose, ConsentStatus.REVOKED, info);
     }
 
@@ -78,7 +80,7 @@ public final class Consent {
      * GIVEN, RENEWED, REFUSED, WITHDRAWN or REVOKED (EXPIRED and
      * INVALIDATED are recorded by Custos only: IllegalArgumentException).
      */
-    public void record(Subject subject, int purpose, ConsentStatus status, ConsentInfo info)
+    public void record(@NotNull Subject subject, int purpose, @NotNull ConsentStatus status, @NotNull ConsentInfo info)
             throws CustosException {
         Custos.requireSubject(subject);
         Custos.requireId(purpose, "purpose");
@@ -102,7 +104,7 @@ public final class Consent {
      * nobody). Listeners run on the recording thread, in no particular
      * order; adding one twice has no effect. Swift: {@code Custos.consentChanges()}.
      */
-    public void addListener(ConsentListener listener) {
+    public void addListener(@NotNull ConsentListener listener) {
         if (listener == null) {
             throw new IllegalArgumentException("listener must not be null");
         }
@@ -110,7 +112,7 @@ public final class Consent {
     }
 
     /** Stop telling {@code listener}; returns false if it was not added. */
-    public boolean removeListener(ConsentListener listener) {
+    public boolean removeListener(@Nullable ConsentListener listener) {
         return listener != null && listeners.remove(listener);
     }
 
@@ -119,7 +121,7 @@ public final class Consent {
      * BLAKE2b-256 of the notice text exactly as shown, as UTF-8 bytes
      * (custos_notice_hash). Swift: {@code Consent.noticeHash(_:)}.
      */
-    public static byte[] noticeHash(String shownText) {
+    public static @NotNull byte[] noticeHash(@NotNull String shownText) {
         if (shownText == null) {
             throw new IllegalArgumentException("shownText must not be null");
         }
@@ -127,7 +129,7 @@ public final class Consent {
     }
 
     /** The notice hash of the exact bytes shown (e.g. a notice file as written by Disclosure). */
-    public static byte[] noticeHash(byte[] shownBytes) {
+    public static @NotNull byte[] noticeHash(@NotNull byte[] shownBytes) {
         if (shownBytes == null) {
             throw new IllegalArgumentException("shownBytes must not be null");
         }
@@ -139,7 +141,7 @@ public final class Consent {
     }
 
     /** The current state of (subject, purpose); records an EXPIRED event first if it ran out. */
-    public ConsentState state(Subject subject, int purpose) throws CustosException {
+    public @NotNull ConsentState state(@NotNull Subject subject, int purpose) throws CustosException {
         Custos.requireSubject(subject);
         Custos.requireId(purpose, "purpose");
         long[] v = new long[6];
@@ -151,7 +153,7 @@ public final class Consent {
     }
 
     /** Every event of the subject, oldest first. */
-    public List<ConsentEvent> history(Subject subject) throws CustosException {
+    public @NotNull List<ConsentEvent> history(@NotNull Subject subject) throws CustosException {
         Custos.requireSubject(subject);
         ConsentEvent[] events = custos.withHandle(h -> nativeHistory(h, subject.id()));
         return Collections.unmodifiableList(Arrays.asList(events));
@@ -161,7 +163,7 @@ public final class Consent {
      * The subject's consents as a signed receipt (UTF-8 JSON): its ledger
      * events and the device's signature over the whole text.
      */
-    public String receipt(Subject subject, ReceiptFormat format) throws CustosException {
+    public @NotNull String receipt(@NotNull Subject subject, @NotNull ReceiptFormat format) throws CustosException {
         Custos.requireSubject(subject);
         if (format == null) {
             throw new IllegalArgumentException("format must not be null");
@@ -179,7 +181,7 @@ public final class Consent {
      * @throws SignatureException a signature does not verify (or another key signed it)
      * @throws CorruptException the receipt was altered or is malformed
      */
-    public static int verifyReceipt(String receipt, byte[] devicePublicKey) throws CustosException {
+    public static int verifyReceipt(@NotNull String receipt, @Nullable byte[] devicePublicKey) throws CustosException {
         if (receipt == null) {
             throw new IllegalArgumentException("receipt must not be null");
         }

@@ -1,5 +1,7 @@
 package io.custos;
 
+import org.jetbrains.annotations.NotNull;
+
 /** One consent change carried from the companion app to a device (a ConsentUpdate entry). */
 public final class ConsentChange {
     private final Subject subject;
@@ -8,7 +10,7 @@ public final class ConsentChange {
     private final long validUntil;
 
     /** A change whose validity the purpose's consent lifetime decides. */
-    public ConsentChange(Subject subject, int purpose, ConsentStatus status) {
+    public ConsentChange(@NotNull Subject subject, int purpose, @NotNull ConsentStatus status) {
         this(subject, purpose, status, 0);
     }
 
@@ -17,7 +19,7 @@ public final class ConsentChange {
      * @param status GIVEN, RENEWED, REFUSED, WITHDRAWN, REVOKED or REQUESTED
      * @param validUntil seconds since 1970, or 0: the purpose's consent lifetime decides
      */
-    public ConsentChange(Subject subject, int purpose, ConsentStatus status, long validUntil) {
+    public ConsentChange(@NotNull Subject subject, int purpose, @NotNull ConsentStatus status, long validUntil) {
         Custos.requireSubject(subject);
         Custos.requireId(purpose, "purpose");
         if (status == null) {
@@ -32,7 +34,7 @@ public final class ConsentChange {
         this.validUntil = validUntil;
     }
 
-    public Subject subject() {
+    public @NotNull Subject subject() {
         return subject;
     }
 
@@ -40,7 +42,7 @@ public final class ConsentChange {
         return purpose;
     }
 
-    public ConsentStatus status() {
+    public @NotNull ConsentStatus status() {
         return status;
     }
 

@@ -1,5 +1,8 @@
 package io.custos;
 
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
+
 /** One signed event of a subject's consent history (custos_consent_event_info). */
 public final class ConsentEvent {
     private final long seq;
@@ -42,7 +45,7 @@ public final class ConsentEvent {
     }
 
     /** The event's 16-byte id. */
-    public byte[] eventId() {
+    public @NotNull byte[] eventId() {
         return eventId.clone();
     }
 
@@ -50,15 +53,15 @@ public final class ConsentEvent {
         return purpose;
     }
 
-    public ConsentStatus status() {
+    public @NotNull ConsentStatus status() {
         return status;
     }
 
-    public ConsentMethod method() {
+    public @NotNull ConsentMethod method() {
         return method;
     }
 
-    public ConsentActor actor() {
+    public @NotNull ConsentActor actor() {
         return actor;
     }
 
@@ -67,7 +70,7 @@ public final class ConsentEvent {
         return time;
     }
 
-    public TimeConfidence timeConfidence() {
+    public @NotNull TimeConfidence timeConfidence() {
         return timeConfidence;
     }
 
@@ -81,16 +84,16 @@ public final class ConsentEvent {
     }
 
     /** The 32-byte id of the manifest the event bound to. */
-    public byte[] manifestId() {
+    public @NotNull byte[] manifestId() {
         return manifestId.clone();
     }
 
     /** The hash of the notice shown, or null. */
-    public byte[] noticeHash() {
+    public @Nullable byte[] noticeHash() {
         return noticeHash == null ? null : noticeHash.clone();
     }
 
-    public String noticeLang() {
+    public @NotNull String noticeLang() {
         return noticeLang;
     }
 
@@ -100,7 +103,7 @@ public final class ConsentEvent {
     }
 
     @Override
-    public String toString() {
+    public @NotNull String toString() {
         return "ConsentEvent(" + seq + ", purpose " + purpose + ", " + status + ")";
     }
 }

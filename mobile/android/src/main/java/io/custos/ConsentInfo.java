@@ -2,6 +2,8 @@ package io.custos;
 
 import java.util.Arrays;
 import java.util.Objects;
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 
 /**
  * What the person saw and how they answered (custos_consent_info): the
@@ -10,7 +12,8 @@ import java.util.Objects;
  */
 public final class ConsentInfo {
     /** Through the API, by the subject, notice language "en", no notice hash. */
-    public static final ConsentInfo DEFAULT = new ConsentInfo(ConsentMethod.API, ConsentActor.SUBJECT, "en", null);
+    public static final @NotNull ConsentInfo DEFAULT =
+        new ConsentInfo(ConsentMethod.API, ConsentActor.SUBJECT, "en", null);
 
     private final ConsentMethod method;
     private final ConsentActor actor;
@@ -30,32 +33,32 @@ public final class ConsentInfo {
         this.noticeHash = noticeHash == null ? null : noticeHash.clone();
     }
 
-    public ConsentInfo withMethod(ConsentMethod m) {
+    public @NotNull ConsentInfo withMethod(@NotNull ConsentMethod m) {
         return new ConsentInfo(m, actor, noticeLang, noticeHash);
     }
 
-    public ConsentInfo withActor(ConsentActor a) {
+    public @NotNull ConsentInfo withActor(@NotNull ConsentActor a) {
         return new ConsentInfo(method, a, noticeLang, noticeHash);
     }
 
-    public ConsentInfo withNotice(String lang, byte[] hash) {
+    public @NotNull ConsentInfo withNotice(@NotNull String lang, @Nullable byte[] hash) {
         return new ConsentInfo(method, actor, lang, hash);
     }
 
-    public ConsentMethod method() {
+    public @NotNull ConsentMethod method() {
         return method;
     }
 
-    public ConsentActor actor() {
+    public @NotNull ConsentActor actor() {
         return actor;
     }
 
-    public String noticeLang() {
+    public @NotNull String noticeLang() {
         return noticeLang;
     }
 
     /** The notice hash, or null if none was recorded. */
-    public byte[] noticeHash() {
+    public @Nullable byte[] noticeHash() {
         return noticeHash == null ? null : noticeHash.clone();
     }
 
@@ -64,7 +67,7 @@ public final class ConsentInfo {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         if (!(o instanceof ConsentInfo)) {
             return false;
         }

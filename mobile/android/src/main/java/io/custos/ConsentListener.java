@@ -1,5 +1,7 @@
 package io.custos;
 
+import org.jetbrains.annotations.NotNull;
+
 /**
  * Told about each decision recorded through one {@link Consent} (give,
  * withdraw, refuse, renew, request, revoke), after it was recorded: add one
@@ -14,5 +16,5 @@ public interface ConsentListener {
      * here reaches that caller (the decision stands) and the listeners not
      * yet called for it are skipped.
      */
-    void consentRecorded(RecordedConsent decision);
+    void consentRecorded(@NotNull RecordedConsent decision);
 }

@@ -1,5 +1,7 @@
 package io.custos;
 
+import org.jetbrains.annotations.NotNull;
+
 /** The current consent of one (subject, purpose) (custos_consent_state_info). */
 public final class ConsentState {
     private final ConsentStatus status;
@@ -19,7 +21,7 @@ public final class ConsentState {
     }
 
     /** {@link ConsentStatus#UNKNOWN} if never decided. */
-    public ConsentStatus status() {
+    public @NotNull ConsentStatus status() {
         return status;
     }
 
@@ -49,7 +51,7 @@ public final class ConsentState {
     }
 
     @Override
-    public String toString() {
+    public @NotNull String toString() {
         return "ConsentState(" + status + ", seq " + seq + ")";
     }
 }

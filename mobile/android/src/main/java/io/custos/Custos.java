@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 
 /**
  * An open Custos store. Open it with {@link #open(String)}, use it from any
@@ -121,12 +123,12 @@ public final class Custos implements AutoCloseable {
     }
 
     /** Open (creating if needed) the store in directory {@code dir}, keys in {@code dir/keys}. */
-    public static Custos open(String dir) throws CustosException {
+    public static @NotNull Custos open(@NotNull String dir) throws CustosException {
         return open(dir, true, null);
     }
 
     /** Open an existing store; {@link NotFoundException} if there is none. */
-    public static Custos openExisting(String dir) throws CustosException {
+    public static @NotNull Custos openExisting(@NotNull String dir) throws CustosException {
         return open(dir, false, null);
     }
 
@@ -137,7 +139,7 @@ public final class Custos implements AutoCloseable {
      *
      * @throws KeyException the provider failed (the message carries what it threw)
      */
-    public static Custos open(String dir, KeyProvider keys) throws CustosException {
+    public static @NotNull Custos open(@NotNull String dir, @NotNull KeyProvider keys) throws CustosException {
         if (keys == null) {
             throw new IllegalArgumentException("keys must not be null");
         }
@@ -145,7 +147,7 @@ public final class Custos implements AutoCloseable {
     }
 
     /** Open an existing store whose keys are held by {@code keys}. */
-    public static Custos openExisting(String dir, KeyProvider keys) throws CustosException {
+    public static @NotNull Custos openExisting(@NotNull String dir, @NotNull KeyProvider keys) throws CustosException {
         if (keys == null) {
             throw new IllegalArgumentException("keys must not be null");
         }
@@ -170,12 +172,14 @@ public final class Custos implements AutoCloseable {
      *
      * @throws KeyException a wrong passphrase
      */
-    public static Custos openWithPassphrase(String dir, byte[] passphrase) throws CustosException {
+    public static @NotNull Custos openWithPassphrase(@NotNull String dir, @NotNull byte[] passphrase)
+        throws CustosException {
         return openPassphrase(dir, true, passphrase);
     }
 
     /** Open an existing store whose key file is sealed under {@code passphrase}. */
-    public static Custos openExistingWithPassphrase(String dir, byte[] passphrase) throws CustosException {
+    public static @NotNull Custos openExistingWithPassphrase(@NotNull String dir, @NotNull byte[] passphrase)
+        throws CustosException {
         return openPassphrase(dir, false, passphrase);
     }
 
@@ -192,12 +196,12 @@ public final class Custos implements AutoCloseable {
     }
 
     /** The library version, "MAJOR.MINOR.PATCH". */
-    public static String version() {
+    public static @NotNull String version() {
         return nativeVersion();
     }
 
     /** This device's Ed25519 public key (32 bytes): verifies its receipts and events. */
-    public byte[] devicePublicKey() throws CustosException {
+    public @NotNull byte[] devicePublicKey() throws CustosException {
         lock.readLock().lock();
         try {
             return nativeDevicePublicKey(handle());
@@ -207,7 +211,7 @@ public final class Custos implements AutoCloseable {
     }
 
     /** This device's 16-byte id. */
-    public byte[] deviceId() throws CustosException {
+    public @NotNull byte[] deviceId() throws CustosException {
         lock.readLock().lock();
         try {
             return nativeDeviceId(handle());
@@ -217,22 +221,22 @@ public final class Custos implements AutoCloseable {
     }
 
     /** The consent ledger: give, withdraw, state, history, receipts. */
-    public Consent consent() {
+    public @NotNull Consent consent() {
         return consent;
     }
 
     /** The vault of personal data sealed at rest. */
-    public Vault vault() {
+    public @NotNull Vault vault() {
         return vault;
     }
 
     /** Erasure of a subject, a purpose, the expired records; the receipts. */
-    public Erasure erasure() {
+    public @NotNull Erasure erasure() {
         return erasure;
     }
 
     /** The audit chain. */
-    public Audit audit() {
+    public @NotNull Audit audit() {
         return audit;
     }
 
@@ -245,7 +249,7 @@ public final class Custos implements AutoCloseable {
      * @throws InvalidStateException an older version, or the same version with another id
      * @throws CorruptException the compiled file is damaged
      */
-    public void loadManifest(byte[] compiled) throws CustosException {
+    public void loadManifest(@NotNull byte[] compiled) throws CustosException {
         if (compiled == null) {
             throw new IllegalArgumentException("compiled must not be null");
         }
@@ -266,7 +270,7 @@ public final class Custos implements AutoCloseable {
      *
      * @throws AlreadyExistsException the identifier is already registered
      */
-    public Subject addSubject(String externalId, Role role) throws CustosException {
+    public @NotNull Subject addSubject(@NotNull String externalId, @NotNull Role role) throws CustosException {
         requireExternalId(externalId);
         if (role == null) {
             throw new IllegalArgumentException("role must not be null");
@@ -275,12 +279,12 @@ public final class Custos implements AutoCloseable {
     }
 
     /** @throws NotFoundException no subject has that identifier */
-    public Subject findSubject(String externalId) throws CustosException {
+    public @NotNull Subject findSubject(@NotNull String externalId) throws CustosException {
         requireExternalId(externalId);
         return new Subject(withHandle(h -> nativeSubjectFind(h, externalId)));
     }
 
-    public Role role(Subject subject) throws CustosException {
+    public @NotNull Role role(@NotNull Subject subject) throws CustosException {
         requireSubject(subject);
         return Role.of(withHandle(h -> nativeSubjectRole(h, subject.id())));
     }
@@ -291,7 +295,7 @@ public final class Custos implements AutoCloseable {
      *
      * @throws InvalidStateException newOwner already owns the device
      */
-    public void transferOwnership(Subject newOwner) throws CustosException {
+    public void transferOwnership(@NotNull Subject newOwner) throws CustosException {
         requireSubject(newOwner);
         withHandle(h -> {
             nativeTransferOwnership(h, newOwner.id());
@@ -305,7 +309,7 @@ public final class Custos implements AutoCloseable {
      * category: those are denials. Lock-free in the core; safe to call from
      * many threads while others record consent.
      */
-    public Decision check(Subject subject, int purpose, int category) {
+    public @NotNull Decision check(@NotNull Subject subject, int purpose, int category) {
         requireSubject(subject);
         requireId(purpose, "purpose");
         requireId(category, "category");
@@ -325,11 +329,11 @@ public final class Custos implements AutoCloseable {
      * If the reset fails after it began, this object is closed and the next
      * open of the directory finishes the reset.
      */
-    public DeletionReceipt factoryReset() throws CustosException {
+    public @NotNull DeletionReceipt factoryReset() throws CustosException {
         return factoryReset(null);
     }
 
-    public DeletionReceipt factoryReset(EraseProgress progress) throws CustosException {
+    public @NotNull DeletionReceipt factoryReset(@Nullable EraseProgress progress) throws CustosException {
         byte[] receipt;
         lock.writeLock().lock();
         try {
@@ -356,7 +360,7 @@ public final class Custos implements AutoCloseable {
      * a device ({@code deviceId} null), the device's (with its 16-byte id) in
      * an app's store. Re-pairing the same key keeps its counter.
      */
-    public void pair(byte[] peerPublicKey, byte[] deviceId) throws CustosException {
+    public void pair(@NotNull byte[] peerPublicKey, @Nullable byte[] deviceId) throws CustosException {
         requireBytes(peerPublicKey, "peerPublicKey");
         withHandle(h -> {
             nativePair(h, peerPublicKey, deviceId);
@@ -365,11 +369,11 @@ public final class Custos implements AutoCloseable {
     }
 
     /** Register the companion app's key on a device. */
-    public void pair(byte[] peerPublicKey) throws CustosException {
+    public void pair(@NotNull byte[] peerPublicKey) throws CustosException {
         pair(peerPublicKey, null);
     }
 
-    public void unpair(byte[] peerPublicKey) throws CustosException {
+    public void unpair(@NotNull byte[] peerPublicKey) throws CustosException {
         requireBytes(peerPublicKey, "peerPublicKey");
         withHandle(h -> {
             nativeUnpair(h, peerPublicKey);
@@ -384,7 +388,7 @@ public final class Custos implements AutoCloseable {
      * @throws NotFoundException the device is not paired
      * @throws CustosException code CUSTOS_ERANGE: no change, or more than 16
      */
-    public byte[] encodeConsentUpdate(byte[] deviceId, List<ConsentChange> changes)
+    public @NotNull byte[] encodeConsentUpdate(@NotNull byte[] deviceId, @NotNull List<ConsentChange> changes)
         throws CustosException {
         requireBytes(deviceId, "deviceId");
         if (changes == null) {
@@ -410,18 +414,18 @@ public final class Custos implements AutoCloseable {
      * @throws ReplayException the counter is not above the last one applied
      * @throws CorruptException a malformed message
      */
-    public int applyConsentUpdate(byte[] message) throws CustosException {
+    public int applyConsentUpdate(@NotNull byte[] message) throws CustosException {
         requireBytes(message, "message");
         return withHandle(h -> nativeApplyUpdate(h, message));
     }
 
     /** This store's consent state of every subject, signed. */
-    public byte[] encodeStateReport() throws CustosException {
+    public @NotNull byte[] encodeStateReport() throws CustosException {
         return withHandle(Custos::nativeEncodeStateReport);
     }
 
     /** Verify a state report signed by a paired device and decode it. */
-    public StateReport decodeStateReport(byte[] message) throws CustosException {
+    public @NotNull StateReport decodeStateReport(@NotNull byte[] message) throws CustosException {
         requireBytes(message, "message");
         byte[] id = new byte[16];
         long[] packed = withHandle(h -> nativeDecodeStateReport(h, message, id));
@@ -429,7 +433,7 @@ public final class Custos implements AutoCloseable {
     }
 
     /** A signed ManifestOffer for the loaded manifest, naming the purposes that need consent again. */
-    public byte[] encodeManifestOffer(int[] reconsent) throws CustosException {
+    public @NotNull byte[] encodeManifestOffer(@NotNull int[] reconsent) throws CustosException {
         if (reconsent == null) {
             throw new IllegalArgumentException("reconsent must not be null");
         }
@@ -438,7 +442,7 @@ public final class Custos implements AutoCloseable {
     }
 
     /** Verify (paired signer) and decode a ManifestOffer. */
-    public ManifestOffer decodeManifestOffer(byte[] message) throws CustosException {
+    public @NotNull ManifestOffer decodeManifestOffer(@NotNull byte[] message) throws CustosException {
         requireBytes(message, "message");
         byte[] id = new byte[32];
         long[] version = new long[1];

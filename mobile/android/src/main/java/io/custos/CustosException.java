@@ -1,5 +1,7 @@
 package io.custos;
 
+import org.jetbrains.annotations.Nullable;
+
 /**
  * The base of every error Custos reports. {@link #code()} is the C library's
  * negative CUSTOS_E* code; the message is its name and the detail of the
@@ -11,7 +13,7 @@ public class CustosException extends Exception {
     private static final long serialVersionUID = 1L;
     private final int code;
 
-    public CustosException(int code, String message) {
+    public CustosException(int code, @Nullable String message) {
         super(message);
         this.code = code;
     }

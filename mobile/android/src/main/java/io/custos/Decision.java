@@ -1,5 +1,7 @@
 package io.custos;
 
+import org.jetbrains.annotations.NotNull;
+
 /**
  * The consent gate's answer (custos_decision): {@link #ALLOW} or one reason
  * for a denial that a program can act on. The gate fails closed.
@@ -37,7 +39,7 @@ public enum Decision {
     }
 
     /** The library's wording: "allow", "deny: consent withdrawn", ... */
-    public String description() {
+    public @NotNull String description() {
         return Custos.decisionString(code);
     }
 

@@ -2,6 +2,8 @@ package io.custos;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 
 /**
  * A deletion receipt signed by the device key: what was erased, how, and
@@ -27,7 +29,7 @@ public final class DeletionReceipt {
      *
      * @throws CorruptException the bytes are not a well-formed receipt
      */
-    public static DeletionReceipt of(byte[] bytes) throws CustosException {
+    public static @NotNull DeletionReceipt of(@NotNull byte[] bytes) throws CustosException {
         if (bytes == null) {
             throw new IllegalArgumentException("bytes must not be null");
         }
@@ -36,7 +38,7 @@ public final class DeletionReceipt {
     }
 
     /** The signed receipt (a SignedMessage holding a DeletionReceipt). */
-    public byte[] bytes() {
+    public @NotNull byte[] bytes() {
         return bytes.clone();
     }
 
@@ -45,7 +47,7 @@ public final class DeletionReceipt {
      * key ids, storage, verified, records_removed, time, signer, signature.
      * Rendering does not verify: call {@link #verify} to trust it.
      */
-    public String json() {
+    public @NotNull String json() {
         return json;
     }
 
@@ -56,7 +58,7 @@ public final class DeletionReceipt {
      * @throws SignatureException another key signed it, or the signature fails
      * @throws CorruptException it is not a well-formed receipt
      */
-    public void verify(byte[] publicKey) throws CustosException {
+    public void verify(@NotNull byte[] publicKey) throws CustosException {
         if (publicKey == null || publicKey.length != 32) {
             throw new IllegalArgumentException("a public key is 32 bytes (Ed25519)");
         }
@@ -64,7 +66,7 @@ public final class DeletionReceipt {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof DeletionReceipt && Arrays.equals(bytes, ((DeletionReceipt) o).bytes);
     }
 
@@ -74,7 +76,7 @@ public final class DeletionReceipt {
     }
 
     @Override
-    public String toString() {
+    public @NotNull String toString() {
         return json;
     }
 

@@ -1,6 +1,8 @@
 package io.custos;
 
 import java.nio.charset.StandardCharsets;
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 
 /**
  * Every disclosure a product needs, generated from its compiled manifest:
@@ -56,13 +58,14 @@ public final class Disclosure {
      * Generate one disclosure. lang is "en" or "ja" (null: "en"); it
      * matters for the localized formats only.
      */
-    public static String generate(byte[] compiledManifest, Format format, String lang) throws CustosException {
+    public static @NotNull String generate(@NotNull byte[] compiledManifest, @NotNull Format format,
+                                           @Nullable String lang) throws CustosException {
         return generate(compiledManifest, format, lang, null);
     }
 
     /** The same, printing date (ISO 8601, e.g. "2026-04-01") as the document date. */
-    public static String generate(byte[] compiledManifest, Format format, String lang, String date)
-            throws CustosException {
+    public static @NotNull String generate(@NotNull byte[] compiledManifest, @NotNull Format format,
+                                           @Nullable String lang, @Nullable String date) throws CustosException {
         if (compiledManifest == null || format == null) {
             throw new IllegalArgumentException("compiledManifest and format must not be null");
         }
@@ -70,7 +73,7 @@ public final class Disclosure {
     }
 
     /** The conventional file name of a format's output ("PrivacyInfo.xcprivacy", ...). */
-    public static String fileName(Format format, String lang) throws CustosException {
+    public static @NotNull String fileName(@NotNull Format format, @Nullable String lang) throws CustosException {
         if (format == null) {
             throw new IllegalArgumentException("format must not be null");
         }
@@ -84,8 +87,9 @@ public final class Disclosure {
      * ({@link InvalidStateException} otherwise); format is NOTICE_MD or
      * NOTICE_HTML.
      */
-    public static String accessReport(Custos custos, Subject subject, byte[] compiledManifest, Format format,
-                                      String lang) throws CustosException {
+    public static @NotNull String accessReport(@NotNull Custos custos, @NotNull Subject subject,
+                                               @NotNull byte[] compiledManifest, @NotNull Format format,
+                                               @Nullable String lang) throws CustosException {
         Custos.requireSubject(subject);
         if (custos == null || compiledManifest == null || format == null) {
             throw new IllegalArgumentException("custos, compiledManifest and format must not be null");

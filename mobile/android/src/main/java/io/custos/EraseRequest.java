@@ -1,5 +1,8 @@
 package io.custos;
 
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
+
 /**
  * A verified EraseRequest from a device (ETSI EN 303 645 5.11-2): what an
  * associated service (the cloud, the companion app) must now erase on its
@@ -47,11 +50,11 @@ public final class EraseRequest {
         this.requestId = java.util.Arrays.copyOfRange(ids, 16, 32);
     }
 
-    public byte[] deviceId() {
+    public @NotNull byte[] deviceId() {
         return deviceId.clone();
     }
 
-    public byte[] requestId() {
+    public @NotNull byte[] requestId() {
         return requestId.clone();
     }
 
@@ -60,12 +63,12 @@ public final class EraseRequest {
         return counter;
     }
 
-    public Scope scope() {
+    public @NotNull Scope scope() {
         return scope;
     }
 
     /** The keyed hash of the subject as the device knows it, or null (reset, expiry). */
-    public byte[] subjectHash() {
+    public @Nullable byte[] subjectHash() {
         return subjectHash == null ? null : subjectHash.clone();
     }
 

@@ -1,5 +1,7 @@
 package io.custos;
 
+import org.jetbrains.annotations.NotNull;
+
 /**
  * The receiving side of a device's EraseRequests: verifies each with the
  * device's public key and accepts it once. Keep one receiver per device and
@@ -18,12 +20,12 @@ public final class EraseRequestReceiver {
     private final byte[] state;
 
     /** A receiver that has accepted nothing yet from the device with this 32-byte public key. */
-    public EraseRequestReceiver(byte[] devicePublicKey) {
+    public EraseRequestReceiver(@NotNull byte[] devicePublicKey) {
         this(devicePublicKey, new byte[STATE_BYTES]);
     }
 
     /** A receiver resumed from a saved {@link #state()}. */
-    public EraseRequestReceiver(byte[] devicePublicKey, byte[] savedState) {
+    public EraseRequestReceiver(@NotNull byte[] devicePublicKey, @NotNull byte[] savedState) {
         if (devicePublicKey == null || devicePublicKey.length != 32) {
             throw new IllegalArgumentException("a device public key is 32 bytes (Ed25519)");
         }
@@ -42,7 +44,7 @@ public final class EraseRequestReceiver {
      * @throws CorruptException it is malformed
      * @throws ReplayException it was accepted before, or its counter is not above the last one
      */
-    public EraseRequest accept(byte[] signedRequest) throws CustosException {
+    public @NotNull EraseRequest accept(@NotNull byte[] signedRequest) throws CustosException {
         if (signedRequest == null) {
             throw new IllegalArgumentException("signedRequest must not be null");
         }
@@ -53,7 +55,7 @@ public final class EraseRequestReceiver {
     }
 
     /** The replay state to persist. */
-    public byte[] state() {
+    public @NotNull byte[] state() {
         return state.clone();
     }
 

@@ -3,6 +3,8 @@ package io.custos;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 
 /**
  * Erasure (crypto-erase, then removal): obtain it with
@@ -28,21 +30,23 @@ public final class Erasure {
      *
      * @throws NotFoundException the subject is not registered; nothing was erased
      */
-    public DeletionReceipt subject(Subject subject) throws CustosException {
+    public @NotNull DeletionReceipt subject(@NotNull Subject subject) throws CustosException {
         return subject(subject, null);
     }
 
-    public DeletionReceipt subject(Subject subject, EraseProgress progress) throws CustosException {
+    public @NotNull DeletionReceipt subject(@NotNull Subject subject, @Nullable EraseProgress progress)
+        throws CustosException {
         Custos.requireSubject(subject);
         return DeletionReceipt.of(custos.withHandle(h -> nativeEraseSubject(h, subject.id(), progress)));
     }
 
     /** Erase one purpose of one subject (after a withdrawal); the registration stays. */
-    public DeletionReceipt purpose(Subject subject, int purpose) throws CustosException {
+    public @NotNull DeletionReceipt purpose(@NotNull Subject subject, int purpose) throws CustosException {
         return purpose(subject, purpose, null);
     }
 
-    public DeletionReceipt purpose(Subject subject, int purpose, EraseProgress progress) throws CustosException {
+    public @NotNull DeletionReceipt purpose(@NotNull Subject subject, int purpose, @Nullable EraseProgress progress)
+        throws CustosException {
         Custos.requireSubject(subject);
         Custos.requireId(purpose, "purpose");
         return DeletionReceipt.of(custos.withHandle(h -> nativeErasePurpose(h, subject.id(), purpose, progress)));
@@ -52,14 +56,14 @@ public final class Erasure {
      * Remove every record whose retention ran out; the receipt, or null if
      * nothing had expired.
      */
-    public DeletionReceipt expired() throws CustosException {
+    public @Nullable DeletionReceipt expired() throws CustosException {
         long[] removed = new long[1];
         byte[] r = custos.withHandle(h -> nativeEraseExpired(h, removed));
         return r.length == 0 ? null : DeletionReceipt.of(r);
     }
 
     /** The receipts kept in the store, oldest first. */
-    public List<DeletionReceipt> receipts() throws CustosException {
+    public @NotNull List<DeletionReceipt> receipts() throws CustosException {
         List<byte[]> raw = custos.withHandle(h -> {
             long[] seqs = nativeReceiptSeqs(h);
             List<byte[]> out = new ArrayList<>(seqs.length);
@@ -91,7 +95,7 @@ public final class Erasure {
         }
 
         /** The signed request (verify with {@link EraseRequestReceiver}). */
-        public byte[] message() {
+        public @NotNull byte[] message() {
             return message.clone();
         }
     }
@@ -100,7 +104,7 @@ public final class Erasure {
      * The EraseRequests every erase queued for the associated services (the
      * cloud, the companion app), oldest first. Send each, then acknowledge it.
      */
-    public List<Outgoing> outbox() throws CustosException {
+    public @NotNull List<Outgoing> outbox() throws CustosException {
         List<Outgoing> out = custos.withHandle(h -> {
             long[] seqs = nativeOutboxSeqs(h);
             List<Outgoing> list = new ArrayList<>(seqs.length);

@@ -1,5 +1,7 @@
 package io.custos;
 
+import org.jetbrains.annotations.NotNull;
+
 /**
  * An X25519 key pair for {@link Vault#export} / {@link Vault#importFrom}.
  * The secret key is a Java array (the GC may copy it): keep it only as long
@@ -15,12 +17,12 @@ public final class ExportKeyPair {
     }
 
     /** The 32-byte public key (give it to the exporting store). */
-    public byte[] publicKey() {
+    public @NotNull byte[] publicKey() {
         return publicKey.clone();
     }
 
     /** The 32-byte secret key (the array itself, so that wipe() reaches it). */
-    public byte[] secretKey() {
+    public @NotNull byte[] secretKey() {
         return secretKey;
     }
 

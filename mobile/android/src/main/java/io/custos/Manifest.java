@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 
 /**
  * The product's privacy declaration: compile the maker's YAML into the
@@ -21,7 +23,7 @@ public final class Manifest {
     }
 
     /** Compile YAML (fileName only names it in messages; may be null). */
-    public static byte[] compile(String yaml, String fileName) throws CustosException {
+    public static @NotNull byte[] compile(@NotNull String yaml, @Nullable String fileName) throws CustosException {
         return compile(yaml, fileName, null);
     }
 
@@ -31,27 +33,29 @@ public final class Manifest {
      * meaning, a retired id that came back, or a policy version that did not
      * increase.
      */
-    public static byte[] compile(String yaml, String fileName, byte[] previous) throws CustosException {
+    public static @NotNull byte[] compile(@NotNull String yaml, @Nullable String fileName, @Nullable byte[] previous)
+        throws CustosException {
         return nativeCompile(utf8(yaml), fileName, previous);
     }
 
     /** Validate only: the same checks as compile. */
-    public static void check(String yaml, String fileName) throws CustosException {
+    public static void check(@NotNull String yaml, @Nullable String fileName) throws CustosException {
         nativeCheck(utf8(yaml), fileName);
     }
 
     /** Verify a compiled file and return its 32-byte manifest id (BLAKE2b-256). */
-    public static byte[] id(byte[] compiled) throws CustosException {
+    public static @NotNull byte[] id(@NotNull byte[] compiled) throws CustosException {
         return nativeId(requireBytes(compiled));
     }
 
     /** A summary for people (json false) or JSON for programs (json true). */
-    public static String show(byte[] compiled, boolean json) throws CustosException {
+    public static @NotNull String show(@NotNull byte[] compiled, boolean json) throws CustosException {
         return new String(nativeShow(requireBytes(compiled), json ? 1 : 0), StandardCharsets.UTF_8);
     }
 
     /** The purposes that changed materially between two versions, as a report. */
-    public static String diff(byte[] older, byte[] newer, boolean json) throws CustosException {
+    public static @NotNull String diff(@NotNull byte[] older, @NotNull byte[] newer, boolean json)
+        throws CustosException {
         return new String(nativeDiffText(requireBytes(older), requireBytes(newer), json ? 1 : 0),
             StandardCharsets.UTF_8);
     }
@@ -60,7 +64,8 @@ public final class Manifest {
      * The purposes that changed materially from {@code older} to
      * {@code newer}, sorted by purpose id (Swift: changes(since:)).
      */
-    public static List<ManifestChange> changes(byte[] older, byte[] newer) throws CustosException {
+    public static @NotNull List<ManifestChange> changes(@NotNull byte[] older, @NotNull byte[] newer)
+        throws CustosException {
         int[] packed = nativeDiff(requireBytes(older), requireBytes(newer));
         List<ManifestChange> out = new ArrayList<ManifestChange>(packed.length / 3);
         for (int i = 0; i + 2 < packed.length; i += 3) {
@@ -79,7 +84,8 @@ public final class Manifest {
      * @throws IllegalArgumentException compiled is null, or lang is not a language of the manifest
      * @throws CorruptException the compiled manifest is damaged
      */
-    public static List<PurposeInfo> consentScreen(byte[] compiled, String lang) throws CustosException {
+    public static @NotNull List<PurposeInfo> consentScreen(@NotNull byte[] compiled, @Nullable String lang)
+        throws CustosException {
         Object[] flat = nativeConsentScreen(requireBytes(compiled), lang);
         return screenFrom((long[]) flat[0], (String[]) flat[1]);
     }

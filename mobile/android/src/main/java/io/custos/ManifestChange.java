@@ -3,6 +3,7 @@ package io.custos;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.jetbrains.annotations.NotNull;
 
 /** One purpose that needs consent again between two manifest versions ({@link Manifest#changes}). */
 public final class ManifestChange {
@@ -45,7 +46,7 @@ public final class ManifestChange {
     }
 
     /** The core's words for each reason ("new recipient", ...), lowest bit first. */
-    public List<String> reasonNames() {
+    public @NotNull List<String> reasonNames() {
         List<String> names = new ArrayList<String>(8);
         for (int bit = 0; bit < 32; bit++) {
             if ((reasons & (1 << bit)) != 0) {

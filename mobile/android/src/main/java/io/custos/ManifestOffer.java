@@ -1,5 +1,7 @@
 package io.custos;
 
+import org.jetbrains.annotations.NotNull;
+
 /** A verified ManifestOffer: a new manifest and the purposes that need consent again. */
 public final class ManifestOffer {
     private final byte[] manifestId;
@@ -13,7 +15,7 @@ public final class ManifestOffer {
     }
 
     /** The offered manifest's 32-byte id. */
-    public byte[] manifestId() {
+    public @NotNull byte[] manifestId() {
         return manifestId.clone();
     }
 
@@ -22,7 +24,7 @@ public final class ManifestOffer {
     }
 
     /** The purposes that need consent again. */
-    public int[] reconsent() {
+    public @NotNull int[] reconsent() {
         return reconsent.clone();
     }
 }

@@ -2,6 +2,8 @@ package io.custos;
 
 import java.util.List;
 import java.util.Objects;
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 
 /**
  * One purpose as a consent screen shows it ({@link Manifest#consentScreen}):
@@ -27,17 +29,17 @@ public final class PurposeInfo {
         }
 
         /** The taxonomy key, e.g. "user.sensor.video". */
-        public String key() {
+        public @NotNull String key() {
             return key;
         }
 
         /** The localized name. */
-        public String name() {
+        public @NotNull String name() {
             return name;
         }
 
         @Override
-        public boolean equals(Object o) {
+        public boolean equals(@Nullable Object o) {
             if (!(o instanceof Category)) {
                 return false;
             }
@@ -51,7 +53,7 @@ public final class PurposeInfo {
         }
 
         @Override
-        public String toString() {
+        public @NotNull String toString() {
             return new StringBuilder().append(id).append(" ").append(name).toString();
         }
     }
@@ -68,22 +70,22 @@ public final class PurposeInfo {
             this.role = role;
         }
 
-        public String name() {
+        public @NotNull String name() {
             return name;
         }
 
         /** ISO 3166-1 alpha-2, e.g. "JP", "US". */
-        public String country() {
+        public @NotNull String country() {
             return country;
         }
 
         /** "processor", "third-party", or null when the manifest does not say. */
-        public String role() {
+        public @Nullable String role() {
             return role;
         }
 
         @Override
-        public boolean equals(Object o) {
+        public boolean equals(@Nullable Object o) {
             if (!(o instanceof Recipient)) {
                 return false;
             }
@@ -97,7 +99,7 @@ public final class PurposeInfo {
         }
 
         @Override
-        public String toString() {
+        public @NotNull String toString() {
             return new StringBuilder().append(name).append(" (").append(country).append(")").toString();
         }
     }
@@ -136,17 +138,17 @@ public final class PurposeInfo {
     }
 
     /** The manifest key, e.g. "functional.service". */
-    public String key() {
+    public @NotNull String key() {
         return key;
     }
 
     /** The localized name. */
-    public String title() {
+    public @NotNull String title() {
         return title;
     }
 
     /** The localized description; "" when the manifest gives none. */
-    public String description() {
+    public @NotNull String description() {
         return description;
     }
 
@@ -155,7 +157,7 @@ public final class PurposeInfo {
      * "legal_obligation", "vital_interest", "public_task" or
      * "legitimate_interest". Only "consent" purposes take a decision.
      */
-    public String legalBasis() {
+    public @NotNull String legalBasis() {
         return legalBasis;
     }
 
@@ -165,17 +167,17 @@ public final class PurposeInfo {
     }
 
     /** The data categories it uses, sorted by id. */
-    public List<Category> categories() {
+    public @NotNull List<Category> categories() {
         return categories;
     }
 
     /** Who the data is shared with, sorted by name; empty if nobody. */
-    public List<Recipient> recipients() {
+    public @NotNull List<Recipient> recipients() {
         return recipients;
     }
 
     /** The retention as an ISO 8601 duration ("P30D"), or null when it lasts until an event or is not declared. */
-    public String retention() {
+    public @Nullable String retention() {
         return retention;
     }
 
@@ -185,12 +187,12 @@ public final class PurposeInfo {
     }
 
     /** The event the data is kept until (e.g. "device_reset"), or null. */
-    public String retentionUntil() {
+    public @Nullable String retentionUntil() {
         return retentionUntil;
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         if (!(o instanceof PurposeInfo)) {
             return false;
         }
@@ -210,7 +212,7 @@ public final class PurposeInfo {
     }
 
     @Override
-    public String toString() {
+    public @NotNull String toString() {
         return new StringBuilder().append("purpose ").append(id).append(" ").append(title).toString();
     }
 }

@@ -1,6 +1,8 @@
 package io.custos;
 
 import java.util.Objects;
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
 
 /** One decision a {@link ConsentListener} is told about. Swift: {@code RecordedConsent}. */
 public final class RecordedConsent {
@@ -14,7 +16,7 @@ public final class RecordedConsent {
         this.status = status;
     }
 
-    public Subject subject() {
+    public @NotNull Subject subject() {
         return subject;
     }
 
@@ -23,12 +25,12 @@ public final class RecordedConsent {
     }
 
     /** GIVEN, WITHDRAWN, REFUSED, RENEWED, REQUESTED, REQUEST_DEFERRED or REVOKED. */
-    public ConsentStatus status() {
+    public @NotNull ConsentStatus status() {
         return status;
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         if (!(o instanceof RecordedConsent)) {
             return false;
         }
@@ -42,7 +44,7 @@ public final class RecordedConsent {
     }
 
     @Override
-    public String toString() {
+    public @NotNull String toString() {
         return new StringBuilder().append(status).append(" for purpose ").append(purpose).append(" by ")
             .append(subject).toString();
     }

@@ -3,6 +3,7 @@ package io.custos;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.jetbrains.annotations.NotNull;
 
 /** A verified ConsentStateReport from a paired device. */
 public final class StateReport {
@@ -27,7 +28,7 @@ public final class StateReport {
     }
 
     /** The reporting device's 16-byte id. */
-    public byte[] deviceId() {
+    public @NotNull byte[] deviceId() {
         return deviceId.clone();
     }
 
@@ -35,7 +36,7 @@ public final class StateReport {
         return counter;
     }
 
-    public List<CompactConsentState> states() {
+    public @NotNull List<CompactConsentState> states() {
         return states;
     }
 }

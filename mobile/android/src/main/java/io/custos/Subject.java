@@ -1,5 +1,8 @@
 package io.custos;
 
+import org.jetbrains.annotations.NotNull;
+import org.jetbrains.annotations.Nullable;
+
 /**
  * A person the device serves, as the store knows them: a small store-local
  * number assigned by {@link Custos#addSubject}. The maker's own identifier
@@ -18,7 +21,7 @@ public final class Subject {
     }
 
     /** A subject by number, as kept by an app between runs. */
-    public static Subject of(long id) {
+    public static @NotNull Subject of(long id) {
         if (id < 0 || id > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("a subject number is an unsigned 32-bit value");
         }
@@ -26,7 +29,7 @@ public final class Subject {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof Subject && ((Subject) o).id == id;
     }
 
@@ -36,7 +39,7 @@ public final class Subject {
     }
 
     @Override
-    public String toString() {
+    public @NotNull String toString() {
         return "Subject(" + id + ")";
     }
 }

@@ -1,6 +1,7 @@
 package io.custos;
 
 import java.util.List;
+import org.jetbrains.annotations.NotNull;
 
 /**
  * Personal data sealed at rest: obtain it with {@link Custos#vault()}. Each
@@ -31,7 +32,7 @@ public final class Vault {
      *
      * @throws DeniedException the gate denied it (the message names the reason); nothing was written
      */
-    public long put(Subject subject, int purpose, int category, byte[] data) throws CustosException {
+    public long put(@NotNull Subject subject, int purpose, int category, @NotNull byte[] data) throws CustosException {
         Custos.requireSubject(subject);
         Custos.requireId(purpose, "purpose");
         Custos.requireId(category, "category");
@@ -50,7 +51,7 @@ public final class Vault {
      *
      * @throws DeniedException the gate denied one of them; nothing was written
      */
-    public long[] putMany(Subject subject, List<VaultItem> items) throws CustosException {
+    public @NotNull long[] putMany(@NotNull Subject subject, @NotNull List<VaultItem> items) throws CustosException {
         Custos.requireSubject(subject);
         if (items == null) {
             throw new IllegalArgumentException("items must not be null");
@@ -79,19 +80,19 @@ public final class Vault {
      * @throws KeyException its key was destroyed (erased) or cannot be unwrapped
      * @throws CorruptException it failed authentication
      */
-    public byte[] get(long recordId) throws CustosException {
+    public @NotNull byte[] get(long recordId) throws CustosException {
         return record(recordId).data();
     }
 
     /** Read a record with its purpose, category and times. */
-    public VaultRecord record(long recordId) throws CustosException {
+    public @NotNull VaultRecord record(long recordId) throws CustosException {
         long[] info = new long[5];
         byte[] data = custos.withHandle(h -> nativeGet(h, recordId, info));
         return new VaultRecord(recordId, info, data);
     }
 
     /** The ids of a subject's records, oldest first. */
-    public long[] list(Subject subject) throws CustosException {
+    public @NotNull long[] list(@NotNull Subject subject) throws CustosException {
         Custos.requireSubject(subject);
         return custos.withHandle(h -> nativeList(h, subject.id()));
     }
@@ -118,7 +119,7 @@ public final class Vault {
     }
 
     /** A fresh X25519 recipient key pair for exports. */
-    public static ExportKeyPair newExportKeyPair() throws CustosException {
+    public static @NotNull ExportKeyPair newExportKeyPair() throws CustosException {
         byte[] pk = new byte[32];
         byte[] sk = new byte[32];
         nativeExportKeyPair(pk, sk);
@@ -130,7 +131,8 @@ public final class Vault {
      * the recipient's 32-byte X25519 public key (GDPR Art. 20). The file
      * appears whole or not at all.
      */
-    public void export(Subject subject, String path, byte[] recipientPublicKey) throws CustosException {
+    public void export(@NotNull Subject subject, @NotNull String path, @NotNull byte[] recipientPublicKey)
+        throws CustosException {
         Custos.requireSubject(subject);
         requirePath(path);
         custos.withHandle(h -> {
@@ -146,7 +148,8 @@ public final class Vault {
      * @throws CorruptException the file is truncated, altered or foreign
      * @throws KeyException it was made for another recipient
      */
-    public int importFrom(String path, Subject subject, ExportKeyPair recipient) throws CustosException {
+    public int importFrom(@NotNull String path, @NotNull Subject subject, @NotNull ExportKeyPair recipient)
+        throws CustosException {
         Custos.requireSubject(subject);
         requirePath(path);
         if (recipient == null) {

@@ -1,5 +1,7 @@
 package io.custos;
 
+import org.jetbrains.annotations.NotNull;
+
 /**
  * One payload of a batch for {@link Vault#putMany}. The payload array is
  * held by reference, not copied: the caller may wipe it once putMany returns.
@@ -9,7 +11,7 @@ public final class VaultItem {
     private final int purpose;
     private final int category;
 
-    public VaultItem(byte[] payload, int purpose, int category) {
+    public VaultItem(@NotNull byte[] payload, int purpose, int category) {
         if (payload == null) {
             throw new IllegalArgumentException("payload must not be null");
         }

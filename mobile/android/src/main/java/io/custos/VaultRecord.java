@@ -1,5 +1,7 @@
 package io.custos;
 
+import org.jetbrains.annotations.NotNull;
+
 /** One record read from the vault: its payload and what the vault knows about it. */
 public final class VaultRecord {
     private final long id;
@@ -44,7 +46,7 @@ public final class VaultRecord {
      * The payload (personal data). The array is this record's own: the
      * caller may overwrite it (Arrays.fill) once done with it.
      */
-    public byte[] data() {
+    public @NotNull byte[] data() {
         return data;
     }
 }

@@ -16,9 +16,10 @@ import javax.crypto.spec.SecretKeySpec;
  * with a 24-byte IV for wrapping (so that wrapped = key + 24 + 16 bytes, the
  * size Custos expects) and java.security Ed25519 for signing. The keys
  * survive close/open (they live in this object), as a Keystore's would.
- * Faults can be switched on to test how failures surface.
+ * Faults can be switched on to test how failures surface. It keeps no
+ * anchor (the KeyProvider defaults); AnchoringKeyProvider does.
  */
-final class MemoryKeyProvider implements KeyProvider {
+class MemoryKeyProvider implements KeyProvider {
     private final SecureRandom random = new SecureRandom();
     private final TreeMap<Integer, byte[]> keks = new TreeMap<>();
     private KeyPair signing;
