@@ -61,6 +61,7 @@ typedef struct custos_dev {
     uint32_t seq;                 /* sequence number of the live slot */
     uint8_t slot;                 /* live slot, 0 or 1 */
     uint8_t is_open;
+    uint8_t stale;                /* 1: loaded from a fallback slot: CUSTOS_DEV_ESTALE */
     custos_dev_state st;
 } custos_dev_t;
 

@@ -24,6 +24,15 @@
  * the other one failing its CRC; mount takes the valid slot with the highest
  * seq. After the storage key is destroyed no record opens: that is the
  * crypto-erase, and it holds even if erasing the pages is cut short.
+ *
+ * FALLING BACK NEVER RE-ALLOWS. A record whose CRC field is still erased
+ * (all 0xFF) is a write that a power cut stopped (the CRC is programmed
+ * last) or a blank slot: the other slot is then current. A complete record
+ * that fails its CRC or its AEAD may be the live one, damaged: the older
+ * record would bring back consents the damaged one withdrew. So when the
+ * state comes from a slot while the other holds such a record (or a newer
+ * one that does not open), the load reports *stale; the caller keeps no
+ * consent from it (dev_consent.c) until a new state is written.
  */
 #include <string.h>
 
@@ -112,13 +121,22 @@ static uint32_t slot_base(unsigned slot)
     return (uint32_t)slot * CUSTOS_DEV_SLOT_SIZE;
 }
 
-/* Read a slot's record and check its framing and CRC (not the AEAD). */
+/* 1 if the record's CRC field was programmed (a write that completed). */
+static int record_complete(const uint8_t rec[DEV_RECORD])
+{
+    return dev_get32(rec + DEV_CRC_OFF) != 0xFFFFFFFFu;
+}
+
+/* Read a slot's record and check its framing and CRC (not the AEAD);
+ * *complete (may be NULL) tells a finished write from a cut or blank one. */
 static int read_record(const custos_dev_port *port, unsigned slot,
-                       uint8_t rec[DEV_RECORD], int *valid)
+                       uint8_t rec[DEV_RECORD], int *valid, int *complete)
 {
     *valid = 0;
     if (port->flash_read(port->ctx, slot_base(slot), rec, DEV_RECORD) != 0)
         return CUSTOS_DEV_EFLASH;
+    if (complete != NULL)
+        *complete = record_complete(rec);
     if (memcmp(rec, dev_magic, 4) != 0 || rec[8] != (uint8_t)DEV_PAYLOAD
         || rec[9] != (uint8_t)(DEV_PAYLOAD >> 8) || rec[10] != 1 || rec[11] != 0)
         return 0;
@@ -138,18 +156,19 @@ static int open_record(const custos_dev_port *port, const uint8_t rec[DEV_RECORD
 }
 
 int dev_store_load(const custos_dev_port *port, custos_dev_state *st,
-                   uint32_t *seq, uint8_t *slot)
+                   uint32_t *seq, uint8_t *slot, uint8_t *stale)
 {
     uint8_t rec[DEV_RECORD];
     uint32_t seqs[2] = { 0, 0 };
-    int valid[2];
+    int valid[2], complete[2] = { 0, 0 }, opened = -1;
     int rc = 0;
 
     memset(st, 0, sizeof *st); /* not secret */
     *seq = 0;
     *slot = 0;
+    *stale = 0;
     for (unsigned s = 0; s < 2 && rc == 0; s++) {
-        rc = read_record(port, s, rec, &valid[s]);
+        rc = read_record(port, s, rec, &valid[s], &complete[s]);
         seqs[s] = valid[s] ? dev_get32(rec + 4) : 0;
     }
     if (rc == 0) {
@@ -161,12 +180,21 @@ int dev_store_load(const custos_dev_port *port, custos_dev_state *st,
             unsigned s = k == 0 ? first : 1u - first;
             if (!valid[s])
                 continue;
-            rc = read_record(port, s, rec, &valid[s]);
+            rc = read_record(port, s, rec, &valid[s], NULL);
             if (rc == 0 && valid[s] && open_record(port, rec, st)) {
                 *slot = (uint8_t)s;
+                opened = (int)s;
                 break;
             }
             custos_dev_wipe(st, sizeof *st);
+        }
+        /* The other slot: a finished record that did not serve and is not
+         * an older valid one may have been the live state. */
+        for (unsigned s = 0; s < 2; s++) {
+            if ((int)s == opened || !complete[s])
+                continue;
+            if (opened < 0 || !valid[s] || seqs[s] > seqs[opened])
+                *stale = 1;
         }
     }
     custos_dev_wipe(rec, sizeof rec);
@@ -254,7 +282,7 @@ int dev_store_count_readable(const custos_dev_port *port, unsigned *count)
 
     *count = 0;
     for (unsigned s = 0; s < 2 && rc == 0; s++) {
-        rc = read_record(port, s, rec, &valid);
+        rc = read_record(port, s, rec, &valid, NULL);
         if (rc == 0 && valid && open_record(port, rec, &tmp))
             (*count)++;
     }

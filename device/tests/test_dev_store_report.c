@@ -72,11 +72,86 @@ static void test_corrupt_newest_slot_falls_back_to_previous_state(void **state)
     dt_reboot(&e);
     assert_int_equal(e.dev.slot, 0);
     assert_int_equal(e.dev.st.paired, 1);
-    assert_int_equal(custos_dev_check(&e.dev, 0, 1), CUSTOS_DEV_ENOCONSENT);
-    /* The next write replaces the corrupt record, never the live one. */
+    assert_int_equal(e.dev.stale, 1);
+    assert_int_equal(custos_dev_check(&e.dev, 0, 1), CUSTOS_DEV_ESTALE);
+    /* The next write replaces the corrupt record, never the live one, and
+     * ends the stale state. */
     apply_one(&e, 2, dt_change(0, 3, GIVEN, 0));
     assert_int_equal(e.dev.slot, 1);
     assert_int_equal(slot_seq(&e, 0), 1);
+    assert_int_equal(custos_dev_check(&e.dev, 0, 3), 0);
+    dt_reboot(&e);
+    assert_int_equal(e.dev.stale, 0);
+    assert_int_equal(custos_dev_check(&e.dev, 0, 3), 0);
+    dt_teardown(&e);
+}
+
+/* Every bit of both slots, one at a time:
+ * the older slot allows purpose 2, the live one withdrew it. No flip may
+ * make the device allow anything the live state denies; a flip in the live
+ * record must be reported stale. */
+static int allowed_wrongly(const custos_dev_t *dev)
+{
+    int n = 0;
+    for (unsigned s = 0; s < 2; s++)
+        for (unsigned p = 0; p < 8; p++) {
+            int truth = s == 0 && p == 1; /* only (0, 1) is given in the live state */
+            n += custos_dev_check(dev, s, p) == 0 && !truth;
+        }
+    return n;
+}
+
+static void test_bit_flip_in_either_slot_never_reallows(void **state)
+{
+    (void)state;
+    dt_env e;
+    dt_setup(&e, "flips");
+    apply_one(&e, 1, dt_change(0, 1, GIVEN, 0));                                    /* slot 1 */
+    apply_one(&e, 2, dt_change(0, 2, GIVEN, 0));                                    /* slot 0 */
+    apply_one(&e, 3, dt_change(0, 2, custos_v1_ConsentStatus_CONSENT_WITHDRAWN, 0)); /* slot 1: live */
+    assert_int_equal(e.dev.slot, 1);
+    static uint8_t good[2 * CUSTOS_DEV_SLOT_SIZE];
+    memcpy(good, e.port.image, sizeof good);
+    const unsigned bytes = CUSTOS_DEV_SLOT_SIZE; /* every bit of both slots */
+    unsigned wrong = 0, live_flips = 0, live_stale = 0, flips = 0;
+    for (unsigned slot = 0; slot < 2; slot++)
+        for (unsigned i = 0; i < bytes * 8; i++) {
+            memcpy(e.port.image, good, sizeof good);
+            e.port.image[slot * CUSTOS_DEV_SLOT_SIZE + i / 8] ^= (uint8_t)(1u << (i % 8));
+            assert_int_equal(pwrite(e.port.fd, e.port.image, sizeof good, 0), (ssize_t)sizeof good);
+            dt_reboot(&e);
+            wrong += (unsigned)allowed_wrongly(&e.dev);
+            flips++;
+            if (slot == 1 && e.dev.slot == 0) {
+                live_flips++;
+                live_stale += e.dev.stale;
+            }
+        }
+    print_message("bit flips: %u, wrongly allowed: %u, fallbacks from the live slot: %u (stale: %u)\n", flips,
+                  wrong, live_flips, live_stale);
+    assert_int_equal(wrong, 0);
+    assert_true(live_flips > 0);
+    assert_int_equal(live_stale, live_flips);
+    memcpy(e.port.image, good, sizeof good);
+    assert_int_equal(pwrite(e.port.fd, e.port.image, sizeof good, 0), (ssize_t)sizeof good);
+    dt_teardown(&e);
+}
+
+/* A write cut before its CRC (the last thing programmed) is not damage:
+ * the live record is current, and nothing is stale. */
+static void test_cut_write_is_not_stale(void **state)
+{
+    (void)state;
+    dt_env e;
+    dt_setup(&e, "cut");
+    apply_one(&e, 1, dt_change(0, 1, GIVEN, 0)); /* slot 1 live; slot 0 holds the pairing record */
+    memset(e.port.image, 0xFF, 200);              /* slot 0: erased, then partly programmed */
+    memset(e.port.image + 200, 0xFF, CUSTOS_DEV_SLOT_SIZE - 200);
+    e.port.image[10] = 0x42;
+    assert_int_equal(pwrite(e.port.fd, e.port.image, 2 * CUSTOS_DEV_SLOT_SIZE, 0), 2 * CUSTOS_DEV_SLOT_SIZE);
+    dt_reboot(&e);
+    assert_int_equal(e.dev.stale, 0);
+    assert_int_equal(custos_dev_check(&e.dev, 0, 1), 0);
     dt_teardown(&e);
 }
 
@@ -281,6 +356,8 @@ int main(void)
         cmocka_unit_test(test_writes_alternate_slots_with_rising_sequence),
         cmocka_unit_test(test_mount_takes_the_highest_valid_sequence),
         cmocka_unit_test(test_corrupt_newest_slot_falls_back_to_previous_state),
+        cmocka_unit_test(test_bit_flip_in_either_slot_never_reallows),
+        cmocka_unit_test(test_cut_write_is_not_stale),
         cmocka_unit_test(test_authentic_record_with_out_of_range_expiry_is_ignored),
         cmocka_unit_test(test_record_written_without_erase_is_reported_by_the_flash),
         cmocka_unit_test(test_report_is_signed_and_decodes_with_nanopb),
