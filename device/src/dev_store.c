@@ -15,6 +15,8 @@
  *   56+P    4     CRC-32 of bytes 4 .. 56+P-1
  *   60+P    4     ~seq: with seq a pair that no single flipped bit keeps
  *                 consistent, so the seq of a damaged record can be trusted
+ *   64+P    4     the payload's update counter, in clear, and
+ *   68+P    4     ~counter: the replay floor of a stale state (below)
  *
  *   payload: app_key[32] paired[1] manifest_id[32] counter[4] policy[4]
  *            { given[8] decided[8] } x MAX_SUBJECTS
@@ -49,7 +51,10 @@
  * (CRC-checked, or a consistent seq / ~seq pair) is below the open one's it
  * was the older record, and otherwise the open record may be stale: the
  * load says so (*stale) and the caller grants no consent from it
- * (dev_consent.c) until a new state is written. On a flash whose cut erase
+ * (dev_consent.c) until a new state is written. The state keeps the
+ * damaged record's update counter when its pair is consistent (it is, when
+ * the one flipped bit is elsewhere), so that an older signed update the
+ * damaged record had superseded is still a replay. On a flash whose cut erase
  * leaves the commit word half set, the seq pair of the older record being
  * erased still says "older", or, broken too, "stale": the safe answer.
  * After the storage key is destroyed no record opens: that is the
@@ -73,7 +78,9 @@
 /* Offsets in a format-2 record. */
 #define DEV_SEQ_OFF (DEV_COMMIT + 4u)
 #define DEV_NSEQ_OFF (DEV_COMMIT + DEV_BODY)
-#define DEV_RECORD (DEV_NSEQ_OFF + 4u)
+#define DEV_CTR_OFF (DEV_NSEQ_OFF + 4u)
+#define DEV_NCTR_OFF (DEV_CTR_OFF + 4u)
+#define DEV_RECORD (DEV_NCTR_OFF + 4u)
 
 typedef char dev_record_fits_slot[(DEV_RECORD <= CUSTOS_DEV_SLOT_SIZE) ? 1 : -1];
 
@@ -82,6 +89,7 @@ static const uint8_t dev_magic[2][4] = { { 'C', 'D', 'S', '1' }, { 'C', 'D', 'S'
 /* What a slot's bytes say before any crypto runs. */
 typedef struct dev_slot {
     uint32_t seq;         /* valid when known */
+    uint32_t counter;     /* the clear update counter; 0 unless its pair is consistent */
     uint8_t known;        /* seq from a CRC-checked body or a consistent pair */
     uint8_t committed;    /* commit word not erased: a write that finished */
     uint8_t framed;       /* magic, length, version and CRC check */
@@ -187,6 +195,8 @@ static int read_record(const custos_dev_port *port, unsigned slot,
         info->seq = dev_get32(rec + DEV_SEQ_OFF);
         info->known = 1;
     }
+    if (dev_get32(rec + DEV_CTR_OFF) == ~dev_get32(rec + DEV_NCTR_OFF))
+        info->counter = dev_get32(rec + DEV_CTR_OFF);
     return 0;
 }
 
@@ -240,6 +250,8 @@ int dev_store_load(const custos_dev_port *port, custos_dev_state *st,
             if (rc == 0 && open_record(port, rec, &info[s], st)) {
                 *slot = (uint8_t)s;
                 *stale = (uint8_t)may_be_newer(&info[1u - s], info[s].seq);
+                if (*stale && info[1u - s].counter > st->counter)
+                    st->counter = info[1u - s].counter;
                 break;
             }
             custos_dev_wipe(st, sizeof *st);
@@ -287,6 +299,8 @@ static int build_record(const custos_dev_port *port, const custos_dev_state *st,
     b[10] = 2;
     b[11] = 0;
     dev_put32(rec + DEV_NSEQ_OFF, ~seq);
+    dev_put32(rec + DEV_CTR_OFF, st->counter);
+    dev_put32(rec + DEV_NCTR_OFF, ~st->counter);
     serialize(st, plain);
     if (port->random(port->ctx, b + DEV_HDR, DEV_NONCE) != 0
         || port->aead_seal(port->ctx, b + DEV_CT_OFF, plain, DEV_PAYLOAD, b, DEV_HDR,

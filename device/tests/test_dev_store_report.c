@@ -89,6 +89,34 @@ static void test_corrupt_newest_slot_falls_back_to_previous_state(void **state)
     dt_teardown(&e);
 }
 
+/* An update the device never received (counter 3: give (0, 2) again) is
+ * replayed after the live record (counter 4, the withdrawal) was damaged:
+ * the stale state keeps the damaged record's counter, so it is a replay. */
+static void test_stale_state_refuses_updates_the_damaged_record_superseded(void **state)
+{
+    (void)state;
+    dt_env e;
+    uint8_t lost[CUSTOS_DEV_MESSAGE_MAX];
+    custos_v1_ConsentChange c = dt_change(0, 2, GIVEN, 0);
+    dt_setup(&e, "stalereplay");
+    apply_one(&e, 1, dt_change(0, 1, GIVEN, 0));       /* slot 1 */
+    apply_one(&e, 2, dt_change(0, 2, GIVEN, 0));       /* slot 0 */
+    size_t n = dt_update(&e, lost, 3, &c, 1);          /* never delivered */
+    apply_one(&e, 4, dt_change(0, 2, WITHDRAWN, 0));   /* slot 1: live */
+    e.port.image[CUSTOS_DEV_SLOT_SIZE + 100] ^= 0x04;  /* its ciphertext */
+    dt_flush_image(&e);
+    dt_reboot(&e);
+    assert_int_equal(e.dev.stale, 1);
+    assert_int_equal(custos_dev_counter(&e.dev), 4);
+    assert_int_equal(custos_dev_apply_update(&e.dev, lost, n), CUSTOS_DEV_EREPLAY);
+    assert_int_equal(custos_dev_check(&e.dev, 0, 2), CUSTOS_DEV_ESTALE);
+    apply_one(&e, 5, dt_change(0, 1, GIVEN, 0));       /* the app resends */
+    assert_int_equal(e.dev.stale, 0);
+    assert_int_equal(custos_dev_check(&e.dev, 0, 1), 0);
+    assert_int_equal(custos_dev_check(&e.dev, 0, 2), CUSTOS_DEV_EDENIED);
+    dt_teardown(&e);
+}
+
 /* Pairing (seq 1, slot 0), give (0, 1) (seq 2, slot 1), give (0, 2) (seq 3,
  * slot 0), withdraw (0, 2) (seq 4, slot 1: live). The older slot holds a
  * consent the live one withdrew. */
@@ -453,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_writes_alternate_slots_with_rising_sequence),
         cmocka_unit_test(test_mount_takes_the_highest_valid_sequence),
         cmocka_unit_test(test_corrupt_newest_slot_falls_back_to_previous_state),
+        cmocka_unit_test(test_stale_state_refuses_updates_the_damaged_record_superseded),
         cmocka_unit_test(test_bit_flip_in_either_slot_never_reallows),
         cmocka_unit_test(test_write_cut_at_every_step_keeps_the_last_committed_state),
         cmocka_unit_test(test_format_1_record_of_older_firmware_still_opens),
