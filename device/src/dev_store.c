@@ -23,15 +23,16 @@
  *            timed_count[1] { until[4] subject[1] purpose[1] } x MAX_TIMED
  *
  * Format 1 (firmware before issue 16) is bytes 4 .. 60+P of format 2 moved
- * to offset 0, with magic "CDS1" and version 1: no commit word, no ~seq.
+ * to offset 0, with magic "CDS1" and version 1: no commit word, no pairs.
  * It is still read, so a device keeps its state across the update; it is
  * never written, and the first write after the update replaces the older
  * of its two records.
  *
  * What is authenticated: the payload and the header (magic, seq, length,
  * version) by the AEAD; the CRC only detects torn writes and erased pages
- * cheaply, before any crypto runs; the commit word and ~seq are not
- * authenticated, they only decide what a record that does not open means.
+ * cheaply, before any crypto runs; the commit word and the two pairs are
+ * not authenticated: they only decide what a record that does not open
+ * means (a forged higher counter can only refuse updates while stale).
  *
  * WRITE ORDER. A write goes to the slot that is not live: erase its pages
  * from the first (the commit word's page goes first), program bytes 4 ..
