@@ -61,13 +61,15 @@ typedef struct custos_dev {
     uint32_t seq;                 /* sequence number of the live slot */
     uint8_t slot;                 /* live slot, 0 or 1 */
     uint8_t is_open;
+    uint8_t stale;                /* 1: loaded from a fallback slot: CUSTOS_DEV_ESTALE */
     custos_dev_state st;
 } custos_dev_t;
 
 /* Mount the flash region and load the newest valid state (a blank or
- * unreadable region gives the empty, unpaired state). device_id is this
- * device's 16-byte id (as the app knows it); declared_purposes has bit p set
- * for each purpose id p the product's manifest declares, p <
+ * unreadable region gives the empty, unpaired state; a damaged newest
+ * record gives the older one, stale: see custos_dev_check). device_id is
+ * this device's 16-byte id (as the app knows it); declared_purposes has
+ * bit p set for each purpose id p the product's manifest declares, p <
  * CUSTOS_DEV_MAX_PURPOSES. Updates naming another purpose are rejected. */
 int custos_dev_open(custos_dev_t *dev, const custos_dev_port *port,
                     const uint8_t device_id[16], uint64_t declared_purposes);
@@ -83,9 +85,14 @@ CUSTOS_DEV_CHECK_RESULT
 int custos_dev_pair(custos_dev_t *dev, const uint8_t app_key[32]);
 
 /* The gate: 0 when subject may have data collected for purpose, else
- * CUSTOS_DEV_ENOCONSENT, _EDENIED, _EEXPIRED, _ESUBJECT, _EPURPOSE or
- * _EINVAL. Fails closed: any doubt is a refusal. Reads the port clock only
- * for consents that carry an expiry; an unknown clock (0) denies them. */
+ * CUSTOS_DEV_ENOCONSENT, _EDENIED, _EEXPIRED, _ESTALE, _ESUBJECT, _EPURPOSE
+ * or _EINVAL. Fails closed: any doubt is a refusal. _ESTALE: the newest
+ * flash record was damaged and the state came from the older slot, which
+ * may allow what the user withdrew since; every declared purpose answers
+ * it until the next signed update or erase writes a new state (a power cut
+ * during a write is not damage: the last committed state answers). Reads
+ * the port clock only for consents that carry an expiry; an unknown clock
+ * (0) denies them. */
 CUSTOS_DEV_CHECK_RESULT
 int custos_dev_check(const custos_dev_t *dev, unsigned subject, unsigned purpose);
 

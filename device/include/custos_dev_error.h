@@ -29,6 +29,10 @@
 #define CUSTOS_DEV_ENOCONSENT -17 /* no decision recorded for this purpose */
 #define CUSTOS_DEV_EDENIED    -18 /* refused, withdrawn, revoked or invalidated */
 #define CUSTOS_DEV_EEXPIRED   -19 /* consent given but past valid_until (or no clock) */
+#define CUSTOS_DEV_ESTALE     -20 /* the newest flash record was damaged: the state came from
+                                     the older one, which may allow what was withdrawn since;
+                                     no consent counts until a signed update (or erase) writes
+                                     a new state */
 
 /* A static English text for a code; never NULL. */
 const char *custos_dev_strerror(int rc);

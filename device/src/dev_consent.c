@@ -20,6 +20,14 @@ static int port_complete(const custos_dev_port *p)
         && p->page_size != 0 && CUSTOS_DEV_SLOT_SIZE % p->page_size == 0;
 }
 
+/* A stale state keeps its pairing, counter and decisions but grants
+ * nothing: the record it fell back from may have withdrawn any consent. */
+static void drop_consents(custos_dev_state *st)
+{
+    memset(st->given, 0, sizeof st->given); /* not secret: bitsets, then reset */
+    st->timed_count = 0;
+}
+
 int custos_dev_open(custos_dev_t *dev, const custos_dev_port *port,
                     const uint8_t device_id[16], uint64_t declared_purposes)
 {
@@ -33,11 +41,13 @@ int custos_dev_open(custos_dev_t *dev, const custos_dev_port *port,
     dev->port = port;
     dev->declared = declared_purposes;
     memcpy(dev->device_id, device_id, 16);
-    rc = dev_store_load(port, &dev->st, &dev->seq, &dev->slot);
+    rc = dev_store_load(port, &dev->st, &dev->seq, &dev->slot, &dev->stale);
     if (rc != 0) {
         custos_dev_wipe(dev, sizeof *dev);
         return rc;
     }
+    if (dev->stale)
+        drop_consents(&dev->st);
     dev->is_open = 1;
     return 0;
 }
@@ -53,12 +63,16 @@ uint32_t custos_dev_counter(const custos_dev_t *dev)
     return dev != NULL && dev->is_open ? dev->st.counter : 0;
 }
 
-/* Persist next; on success it becomes the live state. */
+/* Persist next; on success it becomes the live state. Written from a stale
+ * state it carries no consent of the fallback record, so the stale mark
+ * can go: nothing it re-allowed survives the write. */
 static int commit(custos_dev_t *dev, const custos_dev_state *next)
 {
     int rc = dev_store_save(dev->port, next, &dev->seq, &dev->slot);
-    if (rc == 0)
+    if (rc == 0) {
         memcpy(&dev->st, next, sizeof *next);
+        dev->stale = 0;
+    }
     return rc;
 }
 
@@ -97,6 +111,8 @@ int custos_dev_check(const custos_dev_t *dev, unsigned subject, unsigned purpose
         return CUSTOS_DEV_ESUBJECT;
     if (purpose >= CUSTOS_DEV_MAX_PURPOSES || ((dev->declared >> purpose) & 1u) == 0)
         return CUSTOS_DEV_EPURPOSE;
+    if (dev->stale)
+        return CUSTOS_DEV_ESTALE;
     if (((dev->st.given[subject] >> purpose) & 1u) == 0)
         return ((dev->st.decided[subject] >> purpose) & 1u) ? CUSTOS_DEV_EDENIED
                                                             : CUSTOS_DEV_ENOCONSENT;

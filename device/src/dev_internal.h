@@ -24,12 +24,16 @@ uint32_t dev_crc32(const uint8_t *buf, size_t len);
 
 /* ---- flash store (dev_store.c) ---- */
 
-/* Load the newest slot whose CRC verifies and whose AEAD opens. Returns 0
- * and fills st, *seq, *slot; or 0 with a zeroed st when no slot is usable
- * (*seq is then the highest sequence seen, so later writes stay above it);
- * or CUSTOS_DEV_EFLASH. */
+/* Load the newest committed slot whose CRC verifies and whose AEAD opens.
+ * Returns 0 and fills st, *seq, *slot; or 0 with a zeroed st when no slot is
+ * usable; or CUSTOS_DEV_EFLASH. *seq is the highest sequence either slot
+ * shows (a damaged record's too, when its seq pair is consistent), so later
+ * writes stay above both. *stale = 1 when the other slot holds a committed
+ * record that does not open and is not known to be older: it may have been
+ * the live state (dev_store.c, FALLING BACK NEVER RE-ALLOWS); st->counter
+ * is then raised to that record's counter when it can be read. */
 int dev_store_load(const custos_dev_port *port, custos_dev_state *st,
-                   uint32_t *seq, uint8_t *slot);
+                   uint32_t *seq, uint8_t *slot, uint8_t *stale);
 /* Write st to the slot that is not live, as sequence *seq + 1; on success
  * update *seq and *slot. The live slot is never touched. */
 int dev_store_save(const custos_dev_port *port, const custos_dev_state *st,

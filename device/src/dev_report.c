@@ -125,6 +125,7 @@ int custos_dev_erase(custos_dev_t *dev, uint8_t *receipt, size_t receipt_size,
     /* The state in RAM follows the flash: empty and unpaired. The sequence
      * number stays, so the next record is newer than anything erased. */
     custos_dev_wipe(&dev->st, sizeof dev->st);
+    dev->stale = 0; /* nothing is left that a fallback could bring back */
 
     d.body_type = custos_v1_BodyType_BODY_DELETION_RECEIPT;
     memcpy(d.device_id, dev->device_id, 16);

@@ -37,6 +37,7 @@ const char *custos_dev_strerror(int rc)
     case CUSTOS_DEV_ENOCONSENT: return "no consent decision for this purpose";
     case CUSTOS_DEV_EDENIED:    return "consent refused or withdrawn";
     case CUSTOS_DEV_EEXPIRED:   return "consent expired";
+    case CUSTOS_DEV_ESTALE:     return "state may be stale: waiting for a signed update";
     default:                    return "unknown error";
     }
 }

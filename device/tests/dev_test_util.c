@@ -54,6 +54,12 @@ void dt_teardown(dt_env *e)
     unlink(key);
 }
 
+void dt_flush_image(dt_env *e)
+{
+    assert_int_equal(pwrite(e->port.fd, e->port.image, 2 * CUSTOS_DEV_SLOT_SIZE, 0),
+                     2 * CUSTOS_DEV_SLOT_SIZE);
+}
+
 size_t dt_envelope(const uint8_t sk[64], uint32_t body_type, const uint8_t *body,
                    size_t len, uint8_t out[CUSTOS_DEV_MESSAGE_MAX])
 {

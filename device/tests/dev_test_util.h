@@ -35,6 +35,9 @@ void dt_setup_paged(dt_env *e, const char *tag, uint32_t page);
 void dt_reboot(dt_env *e);
 void dt_teardown(dt_env *e);
 
+/* Write e's flash image (after a test edited it) back to the flash file. */
+void dt_flush_image(dt_env *e);
+
 /* An app-signed SignedMessage(ConsentUpdate) for e's device. */
 size_t dt_update(const dt_env *e, uint8_t out[CUSTOS_DEV_MESSAGE_MAX], uint32_t counter,
                  const custos_v1_ConsentChange *changes, size_t n);

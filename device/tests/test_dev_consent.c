@@ -236,7 +236,7 @@ static void test_closed_context_is_wiped_and_refused(void **state)
 static void test_strerror_names_every_code(void **state)
 {
     (void)state;
-    for (int rc = 0; rc >= CUSTOS_DEV_EEXPIRED; rc--)
+    for (int rc = 0; rc >= CUSTOS_DEV_ESTALE; rc--)
         assert_string_not_equal(custos_dev_strerror(rc), "unknown error");
     assert_string_equal(custos_dev_strerror(-1000), "unknown error");
 }

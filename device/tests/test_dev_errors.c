@@ -16,6 +16,7 @@
 #include <pb_encode.h>
 #include <sodium.h>
 
+#include "dev_format1.h"
 #include "dev_internal.h"
 #include "dev_test_util.h"
 
@@ -149,12 +150,6 @@ static void setup_unpaired(dt_env *e, const char *tag)
     assert_int_equal(custos_posix_open(&e->port, e->path, DT_PAGE), 0);
     assert_int_equal(custos_dev_open(&e->dev, &e->port.port, e->device_id, e->declared), 0);
     assert_int_equal(e->dev.st.paired, 0);
-}
-
-static void rewrite_flash(dt_env *e)
-{
-    assert_int_equal(pwrite(e->port.fd, e->port.image, 2 * CUSTOS_DEV_SLOT_SIZE, 0),
-                     2 * CUSTOS_DEV_SLOT_SIZE);
 }
 
 /* ---- arguments and ports ---- */
@@ -334,42 +329,17 @@ static void test_write_that_does_not_read_back_is_eflash(void **state)
 static void test_record_with_damaged_framing_is_not_mounted(void **state)
 {
     (void)state;
-    static const unsigned offsets[] = { 0, 8, 9, 10, 11 };
+    static const unsigned offsets[] = { 4, 12, 13, 14, 15 }; /* magic, length, version */
     for (unsigned i = 0; i < sizeof offsets / sizeof offsets[0]; i++) {
         dt_env e;
         dt_setup(&e, "framing");          /* the only record: slot 0 */
         e.port.image[offsets[i]] ^= 0x40;
-        rewrite_flash(&e);
+        dt_flush_image(&e);
         dt_reboot(&e);
         assert_int_equal(e.dev.st.paired, 0);
-        assert_int_equal(e.dev.seq, 0);
+        assert_int_equal(e.dev.seq, 1);   /* its seq pair: the next write is newer */
         dt_teardown(&e);
     }
-}
-
-/* Plant in slot 1 an authentic record (sealed with the port's key) of the
- * given payload, with seq 9. */
-static void plant_record(dt_env *e, const uint8_t *plain, size_t plen)
-{
-    uint8_t key[32], rec[CUSTOS_DEV_SLOT_SIZE];
-    FILE *f = fopen(e->port.key_path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fread(key, 1, 32, f), 32);
-    fclose(f);
-    memcpy(rec, "CDS1", 4);
-    dev_put32(rec + 4, 9);
-    rec[8] = (uint8_t)plen;
-    rec[9] = (uint8_t)(plen >> 8);
-    rec[10] = 1;
-    rec[11] = 0;
-    randombytes_buf(rec + 12, 24);
-    crypto_aead_xchacha20poly1305_ietf_encrypt(rec + 36, NULL, plain, plen, rec, 12, NULL,
-                                               rec + 12, key);
-    dev_put32(rec + 36 + plen + 16, dev_crc32(rec, 36 + plen + 16));
-    memset(e->port.image + CUSTOS_DEV_SLOT_SIZE, 0xFF, CUSTOS_DEV_SLOT_SIZE);
-    memcpy(e->port.image + CUSTOS_DEV_SLOT_SIZE, rec, 36 + plen + 16 + 4);
-    rewrite_flash(e);
-    sodium_memzero(key, sizeof key);
 }
 
 #define PAYLOAD (73u + 16u * CUSTOS_DEV_MAX_SUBJECTS + 1u + 6u * CUSTOS_DEV_MAX_TIMED)
@@ -391,7 +361,7 @@ static void test_authentic_record_with_impossible_values_is_ignored(void **state
             plain[TIMED_OFF + 1 + 4] = 0;                 /* subject 0 ... */
             plain[TIMED_OFF + 1 + 5] = CUSTOS_DEV_MAX_PURPOSES;  /* ... purpose 64 */
         }
-        plant_record(&e, plain, sizeof plain);
+        dt_plant_format1(&e, 1, 9, plain, sizeof plain);  /* authentic, format 1 */
         dt_reboot(&e);
         assert_int_equal(e.dev.slot, 0);  /* the older, sane record */
         assert_int_equal(e.dev.seq, 9);
