@@ -137,6 +137,7 @@ static const tamper cases[] = {
     { "state and seal restored together from an older copy", old_state_and_seal, (1u << OWNER) | (1u << GUEST) },
     { "role changed", "UPDATE subject SET role = 0 WHERE id = 3", ALL },
     { "seal deleted", "DELETE FROM consent_seal", ALL },
+    { "access audit opt-out set", "INSERT OR REPLACE INTO audit_setting(name, value) VALUES ('optional', 0)", ALL },
     { "policy blob swapped", NULL, ALL },
     { "policy blob and id swapped", NULL, ALL },
 };
@@ -208,6 +209,9 @@ static void check_detected_and_repair(fx *f, size_t k)
     }
     assert_int_equal(n, 3);
     assert_int_equal(custos_consent_verify(f->ctx, &bad), CUSTOS_OK);
+    int optional = 0; /* the chain never recorded an opt-out: repair takes the row back to recording */
+    assert_int_equal(custos_audit_get_optional(f->ctx, &optional), CUSTOS_OK);
+    assert_int_equal(optional, 1);
     if (strstr(cases[k].name, "hashes") != NULL) {
         /* Which number a keyed hash has is not in the ledger: the repair
          * folds each identity's own events, under the number it now has. */
@@ -276,6 +280,35 @@ static void test_untouched_store_verifies_and_repair_changes_nothing(void **stat
     fx_close(&f);
 }
 
+/* The user's opt-out of access entries, switched back on behind the
+ * library's back: repair takes it from the chain, which recorded the opt-out. */
+static void test_repair_restores_the_recorded_audit_opt_out(void **state)
+{
+    (void)state;
+    fx f;
+    setup(&f, "tamper-optout");
+    assert_int_equal(custos_audit_set_optional(f.ctx, 0), CUSTOS_OK);
+    custos_close(f.ctx);
+    f.ctx = NULL;
+    fx_edit(&f, "UPDATE audit_setting SET value = 1 WHERE name = 'optional'");
+    custos_open_options o = CUSTOS_OPEN_OPTIONS_INIT;
+    o.clock = &f.seam;
+    assert_int_equal(custos_open(&f.ctx, f.dir, &o), CUSTOS_OK);
+    assert_int_equal(custos_check(f.ctx, OWNER, FX_ANALYTICS, FX_CAT_USAGE), CUSTOS_DENY_INTEGRITY);
+    size_t n = 0;
+    assert_int_equal(custos_consent_repair(f.ctx, &n), CUSTOS_OK);
+    int optional = 1;
+    assert_int_equal(custos_audit_get_optional(f.ctx, &optional), CUSTOS_OK);
+    assert_int_equal(optional, 0);
+    uint64_t bad = 0;
+    assert_int_equal(custos_consent_verify(f.ctx, &bad), CUSTOS_OK);
+    fx_reopen(&f);
+    assert_int_equal(custos_audit_get_optional(f.ctx, &optional), CUSTOS_OK);
+    assert_int_equal(optional, 0);
+    expect_truth(&f);
+    fx_close(&f);
+}
+
 /* A repair cannot trust a ledger that fails verification: nothing changes. */
 static void test_repair_refuses_a_broken_ledger(void **state)
 {
@@ -303,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_every_edit_between_opens_fails_closed),
         cmocka_unit_test(test_every_edit_while_open_fails_closed),
         cmocka_unit_test(test_repair_refuses_a_broken_ledger),
+        cmocka_unit_test(test_repair_restores_the_recorded_audit_opt_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

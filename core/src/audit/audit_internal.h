@@ -55,6 +55,12 @@ void custos__audit_flush_pending(custos_t *ctx);
 int custos__audit_optional(const custos_t *ctx);
 
 int custos__audit_attach(custos_t *ctx);
+/* After the consent module's attach (lifecycle/modules.c): the opt-out row
+ * joins the consent seal through seal_add (custos_consent__seal_add). */
+int custos__audit_seal_setting(custos_t *ctx, custos__seal_add_fn seal_add);
+/* Repair, inside its transaction: set the opt-out to what the chain last
+ * recorded (*changed = 1 if the row said otherwise). */
+int custos__audit_setting_restore(custos_t *ctx, int *changed);
 /* The newest entry's seq and BLAKE2b-256 (0 and zeros for an empty chain). */
 int custos__audit_head(custos_t *ctx, uint64_t *seq, uint8_t hash[32]);
 /* The BLAKE2b-256 of entry seq; CUSTOS_ENOTFOUND (no detail) if there is none. */

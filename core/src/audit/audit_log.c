@@ -329,6 +329,30 @@ int custos_audit_checkpoint(custos_t *ctx)
     return in_transaction(ctx, checkpoint_now, 0);
 }
 
+/* The opt-out of optional entries changes what the access report discloses,
+ * so its row is part of the consent seal, like the erase evidence: an edit
+ * behind the library's back fails the gate closed until repair, which takes
+ * the value back from the chain (custos__audit_setting_restore). The seal
+ * belongs to the consent module, above this one: lifecycle hands its
+ * registration call in. audit_setting_sealed marks a store whose seal holds
+ * the row. */
+_Static_assert(CUSTOS_SEAL_TAG_AUDIT_SETTING == 20, "the tag in the triggers below");
+static const char setting_triggers[] =
+    CUSTOS_SEAL_TRIGGERS("audit_setting", "audit_setting", "NEW.name, NEW.value", "OLD.name, OLD.value", 20);
+
+int custos__audit_seal_setting(custos_t *ctx, custos__seal_add_fn seal_add)
+{
+    int marked = 0;
+    int rc = custos__db_table_exists(ctx, "audit_setting_sealed", &marked);
+    if (rc == CUSTOS_OK)
+        rc = custos__db_exec(ctx, setting_triggers);
+    if (rc == CUSTOS_OK)
+        rc = seal_add(ctx, CUSTOS_SEAL_TAG_AUDIT_SETTING, "SELECT name, value FROM audit_setting", !marked);
+    if (rc == CUSTOS_OK && !marked)
+        rc = custos__db_exec(ctx, "CREATE TABLE IF NOT EXISTS audit_setting_sealed(id INTEGER PRIMARY KEY CHECK(id = 1));");
+    return rc;
+}
+
 static int store_optional(custos_t *ctx, int enabled)
 {
     sqlite3_stmt *st = NULL;
@@ -342,6 +366,59 @@ static int store_optional(custos_t *ctx, int enabled)
         return custos__sqlite_fail(ctx, s, "audit: write setting");
     return custos__audit_append(ctx, CUSTOS_AUDIT_SETTINGS_CHANGED, NULL, -1, 0,
                                 enabled ? "audit.optional.on" : "audit.optional.off");
+}
+
+/* The chain's last word on the opt-out: the detail of the newest
+ * settings_changed entry (1 if there is none: optional entries are recorded
+ * by default). The chain is hash-linked and signed at checkpoints, so an
+ * entry forged here fails custos_audit_verify. */
+static int chain_optional(custos_t *ctx, int *out)
+{
+    sqlite3_stmt *st = NULL; /* repair only: not kept */
+    int rc = sqlite3_prepare_v2(ctx->db, "SELECT bytes FROM audit_entry WHERE instr(bytes, CAST('audit.optional.' AS BLOB))"
+                                " > 0 ORDER BY seq DESC", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return custos__sqlite_fail(ctx, rc, "audit: prepare");
+    int s, found = 0;
+    *out = 1;
+    while (!found && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        Custos__V1__AuditEntry *e = custos__v1__audit_entry__unpack(NULL, (size_t)sqlite3_column_bytes(st, 0),
+                                                                    sqlite3_column_blob(st, 0));
+        if (e != NULL && e->kind == (Custos__V1__AuditKind)CUSTOS_AUDIT_SETTINGS_CHANGED && e->detail != NULL &&
+            strncmp(e->detail, "audit.optional.", 15) == 0) {
+            *out = strcmp(e->detail, "audit.optional.off") != 0;
+            found = 1;
+        }
+        custos__v1__audit_entry__free_unpacked(e, NULL);
+    }
+    if (!found && s != SQLITE_DONE)
+        rc = custos__sqlite_fail(ctx, s, "audit: read the chain");
+    sqlite3_finalize(st);
+    return found || s == SQLITE_DONE ? CUSTOS_OK : rc;
+}
+
+int custos__audit_setting_restore(custos_t *ctx, int *changed)
+{
+    int want = 1;
+    int rc = chain_optional(ctx, &want);
+    *changed = 0;
+    if (rc != CUSTOS_OK)
+        return rc;
+    int have = 1;
+    if ((rc = load_optional(ctx, &have)) != CUSTOS_OK)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    rc = prepare(ctx, &st, "INSERT OR REPLACE INTO audit_setting(name, value) VALUES ('optional', ?1)");
+    if (rc != CUSTOS_OK)
+        return rc;
+    sqlite3_bind_int(st, 1, want);
+    int s = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (s != SQLITE_DONE)
+        return custos__sqlite_fail(ctx, s, "audit: write setting");
+    *changed = want != have;
+    ctx->audit->optional = want;
+    return CUSTOS_OK;
 }
 
 void custos__audit_set_pending(custos_t *ctx, custos__audit_pending_fn fn)

@@ -210,8 +210,11 @@ int custos_consent_repair(custos_t *ctx, size_t *out_subjects)
     int sealed = 1, unpaired = 0;
     if (rc == CUSTOS_OK)
         rc = custos_consent__seal_matches(ctx, &sealed);
+    int setting = 0;
     if (rc == CUSTOS_OK && !sealed)
         rc = unpair_all(ctx, &unpaired);
+    if (rc == CUSTOS_OK && !sealed)
+        rc = custos__audit_setting_restore(ctx, &setting);
     if (rc == CUSTOS_OK)
         rc = drop_bad_policies(ctx, &dropped);
     if (rc == CUSTOS_OK)
@@ -219,10 +222,11 @@ int custos_consent_repair(custos_t *ctx, size_t *out_subjects)
     if (rc == CUSTOS_OK)
         rc = custos_consent__seal_reset(ctx);
     char detail[CUSTOS_AUDIT_DETAIL_MAX + 1];
-    if (unpaired == 0)
+    if (unpaired == 0 && !setting)
         snprintf(detail, sizeof detail, "consent state re-folded from the verified ledger");
     else
-        snprintf(detail, sizeof detail, "state re-folded from the ledger; %d peer(s) unpaired", unpaired);
+        snprintf(detail, sizeof detail, "state re-folded; %d peer(s) unpaired%s", unpaired,
+                 setting ? "; audit opt-out restored" : "");
     if (rc == CUSTOS_OK)
         rc = custos__audit_append(ctx, CUSTOS__V1__AUDIT_KIND__AUDIT_INTEGRITY_VIOLATION, NULL, -1, 0, detail);
     rc = custos__txn_end(ctx, rc);

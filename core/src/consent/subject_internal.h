@@ -47,29 +47,14 @@ int custos__consent_foreach(custos_t *ctx, int (*fn)(void *user, const custos_co
  * library wrote. */
 int custos_consent__seal_matches(custos_t *ctx, int *matches);
 
-/* A module above consent seals a table of its own: its temporary triggers
- * call custos_seal(tag, col...) for every row that leaves or enters it
+/* A module seals a table of its own (tags and CUSTOS_SEAL_TRIGGERS are in
+ * ground/internal.h; a module below consent is handed this function by
+ * lifecycle/modules.c): its temporary triggers call custos_seal(tag, col...) for every row that leaves or enters it
  * (inside a transaction), and select (a static string) reads every row with
  * the same columns. tag is one of CUSTOS_SEAL_TAG_*. Call it in the module's
  * attach, before the table is written. fold_existing: the seal was made
  * before this table joined it, so its rows are folded in as found. */
-#define CUSTOS_SEAL_EXTRA_MAX 4u
-/* The three temporary triggers that fold table's rows into the seal; t is
- * the tag as a number literal. */
-#define CUSTOS_SEAL_TRIGGERS(name, table, cols_new, cols_old, t)                                                   \
-    "CREATE TEMP TRIGGER IF NOT EXISTS cs_seal_" name "_i AFTER INSERT ON main." table " BEGIN"         \
-    " SELECT custos_seal(" #t ", " cols_new "); END;"                                                   \
-    "CREATE TEMP TRIGGER IF NOT EXISTS cs_seal_" name "_d AFTER DELETE ON main." table " BEGIN"         \
-    " SELECT custos_seal(" #t ", " cols_old "); END;"                                                   \
-    "CREATE TEMP TRIGGER IF NOT EXISTS cs_seal_" name "_u AFTER UPDATE ON main." table " BEGIN"         \
-    " SELECT custos_seal(" #t ", " cols_old "), custos_seal(" #t ", " cols_new "); END;"
-
-enum {
-    CUSTOS_SEAL_TAG_ERASE_RECEIPT = 16,
-    CUSTOS_SEAL_TAG_ERASE_OUTBOX = 17,
-    CUSTOS_SEAL_TAG_ERASE_META = 18,
-    CUSTOS_SEAL_TAG_ERASE_STATE = 19
-};
+#define CUSTOS_SEAL_EXTRA_MAX 5u
 int custos_consent__seal_add(custos_t *ctx, int tag, const char *select, int fold_existing);
 /* Check every state row against the signed, latest ledger event it names;
  * call taint for the subject of each row that fails (*blamed counts them). */

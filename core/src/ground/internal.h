@@ -143,6 +143,31 @@ int custos__db_begin(custos_t *ctx);   /* BEGIN IMMEDIATE */
 int custos__db_commit(custos_t *ctx);
 void custos__db_rollback(custos_t *ctx);
 
+/* --- the consent seal's other tables (consent/seal.c) ---
+ * A module's table joins the seal through custos_consent__seal_add (consent
+ * module); its temporary triggers fold each row that leaves or enters it.
+ * The tags and the trigger text are here so that a module below consent
+ * (audit) can write its own triggers. */
+/* The three temporary triggers that fold table's rows into the seal; t is
+ * the tag as a number literal. */
+#define CUSTOS_SEAL_TRIGGERS(name, table, cols_new, cols_old, t)                                                   \
+    "CREATE TEMP TRIGGER IF NOT EXISTS cs_seal_" name "_i AFTER INSERT ON main." table " BEGIN"         \
+    " SELECT custos_seal(" #t ", " cols_new "); END;"                                                   \
+    "CREATE TEMP TRIGGER IF NOT EXISTS cs_seal_" name "_d AFTER DELETE ON main." table " BEGIN"         \
+    " SELECT custos_seal(" #t ", " cols_old "); END;"                                                   \
+    "CREATE TEMP TRIGGER IF NOT EXISTS cs_seal_" name "_u AFTER UPDATE ON main." table " BEGIN"         \
+    " SELECT custos_seal(" #t ", " cols_old "), custos_seal(" #t ", " cols_new "); END;"
+
+enum {
+    CUSTOS_SEAL_TAG_ERASE_RECEIPT = 16,
+    CUSTOS_SEAL_TAG_ERASE_OUTBOX = 17,
+    CUSTOS_SEAL_TAG_ERASE_META = 18,
+    CUSTOS_SEAL_TAG_ERASE_STATE = 19,
+    CUSTOS_SEAL_TAG_AUDIT_SETTING = 20
+};
+/* custos_consent__seal_add's shape, for a module that cannot include consent. */
+typedef int (*custos__seal_add_fn)(custos_t *ctx, int tag, const char *select, int fold_existing);
+
 /* --- the writer transaction (txn.c) --- */
 typedef enum custos_txn_when {
     CUSTOS_TXN_BEFORE_WRITE = 0,  /* inside the transaction, before the writer's work */

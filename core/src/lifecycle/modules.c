@@ -7,11 +7,18 @@
 #include "vault/vault_internal.h"
 #include "erase/erase_internal.h"
 
+/* The audit module sits below consent, whose seal its opt-out row joins. */
+static int audit_seal_attach(custos_t *ctx)
+{
+    return custos__audit_seal_setting(ctx, custos_consent__seal_add);
+}
+
 const custos_module custos__modules[] = {
     { "none", NULL, NULL }, /* keeps the array non-empty until modules register */
     { "policy", custos__policy_attach, custos__policy_detach },
     { "audit", custos__audit_attach, custos__audit_detach },
     { "consent", custos__consent_attach, NULL },
+    { "audit-seal", audit_seal_attach, NULL },           /* after consent: its seal exists */
     { "gate", custos__gate_attach, custos__gate_detach },  /* after consent: publishes what it holds */
     { "vault", custos__vault_attach, custos__vault_detach },
     { "erase", custos__erase_attach, NULL },           /* last: resumes interrupted erases */
