@@ -256,9 +256,13 @@ static void test_anchor_deleted_or_damaged(void **state)
     torn[40] ^= 1;
     torn[96 + 40] ^= 1;
     put_back(anchor, torn, len);
+    long long entries = audit_entries(&f);
     expect_refused(&f, "anchor file is damaged");
+    assert_int_equal(audit_entries(&f), entries + 1);
     assert_int_equal(unlink(anchor), 0);
     expect_refused(&f, "anchor is missing");
+    assert_int_equal(audit_entries(&f), entries + 2);
+    /* the refusals' entries come after the anchored one: the anchor put back opens */
     put_back(anchor, b, len);
     assert_int_equal(reopen_rc(&f), CUSTOS_OK);
     free(torn);
