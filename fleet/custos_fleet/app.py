@@ -95,6 +95,27 @@ def _body_doc(media: str, limit: int, what: str) -> Dict[str, Any]:
                                                            "maxLength": limit}}}}}
 
 
+async def body_of(request: Request, media: str, limit: int) -> bytes:
+    """The exact bytes of a device-signed body, refused before it is read in
+    full if it announces or reaches more than limit bytes."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip()
+    if ctype != media:
+        raise Refused(415, "media_type", "send %s" % media)
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise Refused(413, "too_large", "at most %d bytes" % limit)
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise Refused(413, "too_large", "at most %d bytes" % limit)
+    return body
+
+
+def device_id_path() -> Any:
+    return Path(..., pattern=HEX16, description="the device id, lowercase hex")
+
+
 def create_app(db: Optional[Database] = None, token: Optional[str] = None,
                erase_hook: EraseHook = sample_erase_hook) -> FastAPI:
     db = db or from_environment()
@@ -122,21 +143,7 @@ def create_app(db: Optional[Database] = None, token: Optional[str] = None,
         if not hmac.compare_digest(given.encode(), token.encode()):
             raise Refused(401, "unauthorised", "this route needs the back end's bearer token")
 
-    async def body_of(request: Request, media: str, limit: int) -> bytes:
-        ctype = request.headers.get("content-type", "").split(";")[0].strip()
-        if ctype != media:
-            raise Refused(415, "media_type", "send %s" % media)
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit:
-            raise Refused(413, "too_large", "at most %d bytes" % limit)
-        body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                raise Refused(413, "too_large", "at most %d bytes" % limit)
-        return body
-
-    dev = Path(..., pattern=HEX16, description="the device id, lowercase hex")
+    dev = device_id_path()
 
     @app.post("/v1/devices", status_code=201, responses={200: {"model": Registration}, **ERRORS},
               response_model=Registration, dependencies=[Depends(authorised)])

@@ -108,12 +108,8 @@ class Receiver:
             doc = _verified(lambda: custos.verify_receipt(body, pk), "deletion receipt")
             if bytes.fromhex(doc["device_id"]) != device_id:
                 raise Refused(403, "wrong_device", "deletion receipt: made by another device")
-            h = _digest(body)
             n = tx.execute("INSERT INTO deletion_receipt VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s) "
-                           "ON CONFLICT DO NOTHING",
-                           (device_id, h, bytes.fromhex(doc["receipt_id"]), doc["scope"],
-                            bytes.fromhex(doc["subject_hash"]) if doc.get("subject_hash") else None,
-                            doc.get("purpose"), int(doc["time"]), body, int(time.time())))
+                           "ON CONFLICT DO NOTHING", receipt_row(device_id, body, doc, int(time.time())))
             return {"stored": n == 1, "receipt_id": doc["receipt_id"], "scope": doc["scope"]}
 
     def receipts(self, device_id: bytes) -> List[Dict[str, Any]]:
@@ -140,8 +136,7 @@ class Receiver:
                 raise Refused(403, "wrong_device", "erase request: made by another device")
             tx.execute("UPDATE device SET replay_state = %s WHERE device_id = %s", (state.to_bytes(), device_id))
             tx.execute("INSERT INTO erase_request VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,NULL,NULL)",
-                       (device_id, req.request_id, req.counter, req.scope, req.subject_hash, req.purpose,
-                        req.time, h, body, int(time.time())))
+                       erase_request_row(device_id, req, h, body, int(time.time())))
             return {"stored": True, "request_id": req.request_id.hex(), "counter": req.counter}
 
     def acknowledge(self, device_id: bytes, request_id: bytes) -> Dict[str, Any]:
@@ -179,17 +174,12 @@ class Receiver:
         with self.db.transaction() as tx:
             pk, _ = self._device(tx, device_id)
             _verified(lambda: custos.verify_consent_receipt(body, pk), "consent batch")
-            events = _consent_events(body)
-            h = _digest(body)
-            tx.execute("INSERT INTO consent_batch VALUES (%s,%s,%s,%s) ON CONFLICT DO NOTHING",
-                       (device_id, h, body, int(time.time())))
+            batch, events = consent_rows(device_id, body, int(time.time()))
+            tx.execute("INSERT INTO consent_batch VALUES (%s,%s,%s,%s) ON CONFLICT DO NOTHING", batch)
             stored = 0
-            for subject_hash, purpose, ordinal, when, status in events:
-                key = _digest(subject_hash, purpose.encode(), ordinal.to_bytes(4, "big"),
-                              when.to_bytes(8, "big"), status.encode())
+            for row in events:
                 stored += tx.execute("INSERT INTO consent_event VALUES (%s,%s,%s,%s,%s,%s,%s) "
-                                     "ON CONFLICT DO NOTHING",
-                                     (device_id, key, subject_hash, purpose, status, when, h))
+                                     "ON CONFLICT DO NOTHING", row)
             return {"events": len(events), "stored": stored}
 
     def consent_history(self, device_id: bytes, subject_hash: bytes, purpose: str,
@@ -202,6 +192,32 @@ class Receiver:
         history = [{"time": r[0], "status": r[1]} for r in rows]
         return {"purpose": purpose, "at": at, "status": history[-1]["status"] if history else None,
                 "history": history}
+
+
+# The rows a verified body becomes, in column order of the tables
+# (migrations/*/001_initial.sql); bench_load.py bulk-loads the same shapes.
+def receipt_row(device_id: bytes, body: bytes, doc: Dict[str, Any], now: int) -> tuple:
+    return (device_id, _digest(body), bytes.fromhex(doc["receipt_id"]), doc["scope"],
+            bytes.fromhex(doc["subject_hash"]) if doc.get("subject_hash") else None,
+            doc.get("purpose"), int(doc["time"]), body, now)
+
+
+def erase_request_row(device_id: bytes, req: "custos.EraseRequest", body_hash: bytes, body: bytes,
+                      now: int) -> tuple:
+    """Without its last two columns (acked_at, rows_erased: NULL until acknowledged)."""
+    return (device_id, req.request_id, req.counter, req.scope, req.subject_hash, req.purpose,
+            req.time, body_hash, body, now)
+
+
+def consent_rows(device_id: bytes, body: bytes, now: int) -> tuple:
+    """(the consent_batch row, the consent_event rows) of a verified consent receipt."""
+    h = _digest(body)
+    events = []
+    for subject_hash, purpose, ordinal, when, status in _consent_events(body):
+        key = _digest(subject_hash, purpose.encode(), ordinal.to_bytes(4, "big"),
+                      when.to_bytes(8, "big"), status.encode())
+        events.append((device_id, key, subject_hash, purpose, status, when, h))
+    return (device_id, h, body, now), events
 
 
 def _iso_time(s: str) -> int:
