@@ -349,7 +349,8 @@ int custos__audit_seal_setting(custos_t *ctx, custos__seal_add_fn seal_add)
     if (rc == CUSTOS_OK)
         rc = seal_add(ctx, CUSTOS_SEAL_TAG_AUDIT_SETTING, "SELECT name, value FROM audit_setting", !marked);
     if (rc == CUSTOS_OK && !marked)
-        rc = custos__db_exec(ctx, "CREATE TABLE IF NOT EXISTS audit_setting_sealed(id INTEGER PRIMARY KEY CHECK(id = 1));");
+        rc = custos__db_exec(ctx, "CREATE TABLE IF NOT EXISTS audit_setting_sealed("
+                                  "id INTEGER PRIMARY KEY CHECK(id = 1));");
     return rc;
 }
 
@@ -375,8 +376,10 @@ static int store_optional(custos_t *ctx, int enabled)
 static int chain_optional(custos_t *ctx, int *out)
 {
     sqlite3_stmt *st = NULL; /* repair only: not kept */
-    int rc = sqlite3_prepare_v2(ctx->db, "SELECT bytes FROM audit_entry WHERE instr(bytes, CAST('audit.optional.' AS BLOB))"
-                                " > 0 ORDER BY seq DESC", -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(ctx->db,
+                                "SELECT bytes FROM audit_entry"
+                                " WHERE instr(bytes, CAST('audit.optional.' AS BLOB)) > 0 ORDER BY seq DESC",
+                                -1, &st, NULL);
     if (rc != SQLITE_OK)
         return custos__sqlite_fail(ctx, rc, "audit: prepare");
     int s, found = 0;

@@ -49,9 +49,9 @@ int custos_consent__seal_matches(custos_t *ctx, int *matches);
 
 /* A module seals a table of its own (tags and CUSTOS_SEAL_TRIGGERS are in
  * ground/internal.h; a module below consent is handed this function by
- * lifecycle/modules.c): its temporary triggers call custos_seal(tag, col...) for every row that leaves or enters it
- * (inside a transaction), and select (a static string) reads every row with
- * the same columns. tag is one of CUSTOS_SEAL_TAG_*. Call it in the module's
+ * lifecycle/modules.c): its temporary triggers call custos_seal(tag, col...)
+ * for every row that leaves or enters it (inside a transaction), and select
+ * (a static string) reads every row with the same columns. tag is one of CUSTOS_SEAL_TAG_*. Call it in the module's
  * attach, before the table is written. fold_existing: the seal was made
  * before this table joined it, so its rows are folded in as found. */
 #define CUSTOS_SEAL_EXTRA_MAX 5u

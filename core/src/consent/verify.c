@@ -244,9 +244,8 @@ int custos_consent__head(custos_t *ctx, uint64_t *seq, uint8_t hash[32])
     sqlite3_stmt **st = &ctx->ledger->head; /* after every write transaction: prepared once per handle */
     *seq = 0;
     memset(hash, 0, 32); /* not secret */
-    int rc = *st != NULL ? SQLITE_OK
-                         : sqlite3_prepare_v3(ctx->db, "SELECT seq, signed FROM consent_event ORDER BY seq DESC LIMIT 1",
-                                              -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+    static const char sql[] = "SELECT seq, signed FROM consent_event ORDER BY seq DESC LIMIT 1";
+    int rc = *st != NULL ? SQLITE_OK : sqlite3_prepare_v3(ctx->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
     if (rc == SQLITE_OK && (rc = sqlite3_step(*st)) == SQLITE_ROW) {
         *seq = (uint64_t)sqlite3_column_int64(*st, 0);
         crypto_generichash(hash, 32, sqlite3_column_blob(*st, 1), (size_t)sqlite3_column_bytes(*st, 1), NULL, 0);

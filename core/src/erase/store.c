@@ -77,7 +77,8 @@ int custos_erase__tables_create(custos_t *ctx)
     if (rc == CUSTOS_OK && !sealed)
         rc = custos__db_exec(ctx, "CREATE TABLE IF NOT EXISTS erase_sealed(id INTEGER PRIMARY KEY CHECK(id = 1));");
     if (rc == CUSTOS_OK && !state_sealed)
-        rc = custos__db_exec(ctx, "CREATE TABLE IF NOT EXISTS erase_state_sealed(id INTEGER PRIMARY KEY CHECK(id = 1));");
+        rc = custos__db_exec(ctx, "CREATE TABLE IF NOT EXISTS erase_state_sealed("
+                                  "id INTEGER PRIMARY KEY CHECK(id = 1));");
     return rc;
 }
 
