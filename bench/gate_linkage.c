@@ -11,6 +11,8 @@
  *
  * Prints the median, p10 and p90 of the per-call means of the batches, in ns.
  */
+#include "../tests/forensic/erase_fixture.h"
+
 #include <custos/custos.h>
 
 #include <ftw.h>
@@ -20,30 +22,6 @@
 #include <time.h>
 
 #define CALLS 100000
-
-static const char yaml[] =
-    "custos: 1\n"
-    "product:\n"
-    "  name: Gate Bench\n"
-    "  model: GB-1\n"
-    "  policy_version: 1\n"
-    "  controller: {name: Example KK, address: '1-1 Chiyoda, Tokyo', contact: privacy@example.com, country: JP}\n"
-    "  jurisdictions: [JP-APPI]\n"
-    "  languages: [en, ja]\n"
-    "categories:\n"
-    "  - id: 1\n"
-    "    key: user.sensor.video\n"
-    "    name: {en: Video, ja: 動画}\n"
-    "purposes:\n"
-    "  - id: 1\n"
-    "    key: analytics.reporting\n"
-    "    name: {en: Clips, ja: クリップ}\n"
-    "    legal_basis: consent\n"
-    "    necessity: optional\n"
-    "    categories: [1]\n"
-    "    retention: P30D\n"
-    "    locations: [device]\n"
-    "subjects: [owner]\n";
 
 static void die(const char *what, int rc)
 {
@@ -77,7 +55,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s [ROUNDS (1..100000)]\n", argv[0]);
         return 2;
     }
-    char dir[] = "/tmp/custos-gate-linkage-XXXXXX";
+    const char *tmp = getenv("TMPDIR");
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/custos-gate-linkage-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
     if (mkdtemp(dir) == NULL) {
         perror("mkdtemp");
         return 1;
@@ -89,20 +69,10 @@ int main(int argc, char **argv)
     int rc = custos_open(&ctx, store, &o);
     if (rc != CUSTOS_OK)
         die("open", rc);
-    uint8_t *m = NULL;
-    size_t len = 0;
-    custos_manifest_error err;
-    if ((rc = custos_manifest_compile(&m, &len, NULL, yaml, sizeof yaml - 1, "bench.yaml", NULL, &err)) != CUSTOS_OK)
-        die("compile", rc);
-    if ((rc = custos_manifest_load(ctx, m, len)) != CUSTOS_OK)
-        die("load", rc);
-    custos_manifest_free(m);
-    custos_subject s;
-    custos_consent_info info = CUSTOS_CONSENT_INFO_INIT;
-    if ((rc = custos_subject_add(ctx, &s, "bench", CUSTOS_ROLE_OWNER)) != CUSTOS_OK ||
-        (rc = custos_consent_give(ctx, s, 1, &info)) != CUSTOS_OK)
-        die("consent", rc);
-    if (custos_check(ctx, s, 1, 1) != CUSTOS_ALLOW)
+    custos_subject s; /* the erase tests' manifest: consent given to both purposes */
+    if ((rc = ef_load_manifest(ctx)) != CUSTOS_OK || (rc = ef_subject(ctx, &s, "bench")) != CUSTOS_OK)
+        die("manifest and consent", rc);
+    if (custos_check(ctx, s, EF_PURPOSE_VIDEO, EF_CATEGORY) != CUSTOS_ALLOW)
         die("the first check", CUSTOS_EINTERNAL);
 
     double *mean = malloc((size_t)rounds * sizeof *mean);
@@ -112,7 +82,7 @@ int main(int argc, char **argv)
     for (long r = 0; r < rounds; r++) {
         double t0 = now_ns();
         for (int i = 0; i < CALLS; i++)
-            sink += custos_check(ctx, s, 1, 1);
+            sink += custos_check(ctx, s, EF_PURPOSE_VIDEO, EF_CATEGORY);
         mean[r] = (now_ns() - t0) / CALLS;
     }
     if (sink != 0)

@@ -13,7 +13,6 @@
 #include "crash.h"
 #include "../forensic/erase_fixture.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 
 #define NOTE_REPAIRED 1u
@@ -33,15 +32,10 @@ static void setup(const char *dir, void *arg)
     assert_int_equal(ef_subject(ctx, &w->b, "bob"), CUSTOS_OK);
     assert_int_equal(custos_consent_withdraw(ctx, w->a, EF_PURPOSE_VIDEO, &info), CUSTOS_OK);
     custos_close(ctx);
-    char path[4096], sql[128];
-    snprintf(path, sizeof path, "%s/custos.db", dir);
+    char sql[128];
     snprintf(sql, sizeof sql, "UPDATE consent_state SET status = 3 WHERE subject = %llu AND purpose = %u",
              (unsigned long long)w->a, EF_PURPOSE_VIDEO);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_changes(db), 1);
-    sqlite3_close(db);
+    assert_int_equal(th_db_edit(dir, sql), 1);
 }
 
 static int op_repair(const char *dir, void *arg)

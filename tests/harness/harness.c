@@ -3,6 +3,7 @@
 #include "fault.h"
 
 #include <dirent.h>
+#include <sqlite3.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,4 +129,19 @@ custos_t *th_open(const char *dir)
     if (rc != CUSTOS_OK)
         fail_msg("custos_open(%s): %s: %s", dir, custos_strerror(rc), custos_last_error());
     return ctx;
+}
+
+int th_db_edit(const char *dir, const char *sql)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/custos.db", dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("edit failed: %s (%s)", err != NULL ? err : "?", sql);
+    int n = sqlite3_changes(db);
+    sqlite3_close(db);
+    return n;
 }

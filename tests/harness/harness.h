@@ -26,6 +26,10 @@ void th_write_file(const char *dir, const char *name, const void *data, size_t l
 /* Read a whole file; caller frees. Returns NULL if absent. The buffer holds
  * one more byte, a NUL after the data, so text can be used as a string. */
 uint8_t *th_read_file(const char *path, size_t *len);
+/* Run sql on dir/custos.db through a connection of its own, as someone with
+ * the store's files would (the store closed, or open in this process). Fails
+ * the test on an SQL error; returns the rows the last statement changed. */
+int th_db_edit(const char *dir, const char *sql);
 /* Open (creating) a store in dir with default options, asserting success. */
 custos_t *th_open(const char *dir);
 

@@ -158,16 +158,8 @@ static inline void fx_reopen(fx *f)
  * (an attacker with write access to the file) would make it. */
 static inline void fx_edit(fx *f, const char *sql)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/custos.db", f->dir);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("edit failed: %s (%s)", err != NULL ? err : "?", sql);
-    assert_int_equal(sqlite3_changes(db) > 0 || strstr(sql, "DELETE") != NULL || strstr(sql, "DROP") != NULL, 1);
-    sqlite3_close(db);
+    int changed = th_db_edit(f->dir, sql);
+    assert_int_equal(changed > 0 || strstr(sql, "DELETE") != NULL || strstr(sql, "DROP") != NULL, 1);
 }
 
 static inline void fx_close(fx *f)

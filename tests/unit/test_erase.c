@@ -4,7 +4,6 @@
 #include "ground/internal.h"
 #include "erase/erase_internal.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,6 +335,17 @@ static int on_progress(void *user, custos_erase_step done, unsigned int total)
     return (int)done == l->cancel_at;
 }
 
+/* Erase subject a, cancelled by its progress callback once the keys are
+ * destroyed: the journal and erase_state say how far it got. */
+static void cancel_erase_of_a_after_keys(world *w)
+{
+    progress_log log = { .cancel_at = CUSTOS_ERASE_STEP_KEYS };
+    custos_erase_options o = CUSTOS_ERASE_OPTIONS_INIT;
+    o.progress = on_progress;
+    o.progress_user = &log;
+    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, w->a, &o), CUSTOS_ECANCELED);
+}
+
 static void test_progress_reports_each_step_in_order(void **state)
 {
     world *w = *state;
@@ -352,11 +362,7 @@ static void test_progress_reports_each_step_in_order(void **state)
 static void test_cancel_after_keys_is_ecanceled_data_unreadable_and_reopen_finishes(void **state)
 {
     world *w = *state;
-    progress_log log = { .cancel_at = CUSTOS_ERASE_STEP_KEYS };
-    custos_erase_options o = CUSTOS_ERASE_OPTIONS_INIT;
-    o.progress = on_progress;
-    o.progress_user = &log;
-    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, w->a, &o), CUSTOS_ECANCELED);
+    cancel_erase_of_a_after_keys(w);
     assert_true(journal_exists(w));
     assert_int_equal(get_rc(w, w->ia[0][0]), CUSTOS_EKEY); /* keys gone, rows not yet */
     custos_close(w->ctx);
@@ -436,20 +442,9 @@ static void test_withdraw_hook_erases_that_purpose_with_receipt(void **state)
 static void test_edited_progress_is_not_trusted_and_fails_closed(void **state)
 {
     world *w = *state;
-    progress_log log = { .cancel_at = CUSTOS_ERASE_STEP_KEYS };
-    custos_erase_options o = CUSTOS_ERASE_OPTIONS_INIT;
-    o.progress = on_progress;
-    o.progress_user = &log;
-    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, w->a, &o), CUSTOS_ECANCELED);
+    cancel_erase_of_a_after_keys(w);
     custos_close(w->ctx);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/custos.db", w->dir);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "UPDATE erase_state SET step = 2, verified = 1, removed = 99", NULL, NULL, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_changes(db), 1);
-    sqlite3_close(db);
+    assert_int_equal(th_db_edit(w->dir, "UPDATE erase_state SET step = 2, verified = 1, removed = 99"), 1);
     world_open(w); /* resumes the erase */
     assert_false(journal_exists(w));
     for (int p = 0; p < 2; p++)
@@ -476,11 +471,7 @@ static void test_edited_progress_is_not_trusted_and_fails_closed(void **state)
 static void test_damaged_journal_makes_open_fail_ecorrupt(void **state)
 {
     world *w = *state;
-    progress_log log = { .cancel_at = CUSTOS_ERASE_STEP_KEYS };
-    custos_erase_options o = CUSTOS_ERASE_OPTIONS_INIT;
-    o.progress = on_progress;
-    o.progress_user = &log;
-    assert_int_equal(custos_erase_subject(w->ctx, NULL, 0, NULL, w->a, &o), CUSTOS_ECANCELED);
+    cancel_erase_of_a_after_keys(w);
     custos_close(w->ctx);
     w->ctx = NULL;
     char path[4096];

@@ -3,7 +3,6 @@
 #include "../forensic/erase_fixture.h"
 #include "ground/internal.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,13 +259,7 @@ static void tamper_and_reopen(world *w, const char *sql)
 {
     custos_close(w->ctx);
     w->ctx = NULL;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/custos.db", w->dir);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    assert_true(sqlite3_changes(db) > 0);
-    sqlite3_close(db);
+    assert_true(th_db_edit(w->dir, sql) > 0);
     w->ctx = th_open(w->dir);
     custos_subject a;
     assert_int_equal(custos_subject_find(w->ctx, &a, "alice"), CUSTOS_OK);
@@ -307,12 +300,7 @@ static void test_store_sealed_before_erase_state_is_upgraded(void **state)
     world *w = *state;
     custos_close(w->ctx);
     w->ctx = NULL;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/custos.db", w->dir);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DROP TABLE erase_state_sealed", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    (void)th_db_edit(w->dir, "DROP TABLE erase_state_sealed");
     w->ctx = th_open(w->dir);
     uint64_t bad = 0;
     assert_int_equal(custos_consent_verify(w->ctx, &bad), CUSTOS_OK);

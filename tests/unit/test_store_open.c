@@ -462,14 +462,9 @@ static void test_damaged_schema_is_ecorrupt_and_escaped(void **state)
     (void)state;
     char *dir = th_tmpdir("schema");
     custos_close(th_open(dir));
-    char path[4096];
-    snprintf(path, sizeof path, "%s/custos.db", dir);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA writable_schema=ON;"
-                                      "UPDATE sqlite_master SET sql='CREATE TABLE consent_state(\x01\xff\xfe'"
-                                      " WHERE name='consent_state';", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    (void)th_db_edit(dir, "PRAGMA writable_schema=ON;"
+                          "UPDATE sqlite_master SET sql='CREATE TABLE consent_state(\x01\xff\xfe'"
+                          " WHERE name='consent_state';");
     int rc;
     assert_null(open_flags(dir, 0, &rc));
     assert_int_equal(rc, CUSTOS_ECORRUPT);

@@ -349,8 +349,7 @@ int custos__audit_seal_setting(custos_t *ctx, custos__seal_add_fn seal_add)
     if (rc == CUSTOS_OK)
         rc = seal_add(ctx, CUSTOS_SEAL_TAG_AUDIT_SETTING, "SELECT name, value FROM audit_setting", !marked);
     if (rc == CUSTOS_OK && !marked)
-        rc = custos__db_exec(ctx, "CREATE TABLE IF NOT EXISTS audit_setting_sealed("
-                                  "id INTEGER PRIMARY KEY CHECK(id = 1));");
+        rc = custos__db_mark(ctx, "audit_setting_sealed");
     return rc;
 }
 

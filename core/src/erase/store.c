@@ -52,33 +52,35 @@ static const char seal_triggers[] =
                          "NEW.receipt_id, NEW.step, NEW.key_ids, NEW.verified, NEW.removed",
                          "OLD.receipt_id, OLD.step, OLD.key_ids, OLD.verified, OLD.removed", 19);
 
+/* The tables in the consent seal, and the mark that says a store's seal
+ * already holds them (erase_state joined after the others). */
+static const char *const marks[] = { "erase_sealed", "erase_state_sealed" };
+static const struct {
+    int tag;
+    const char *select;
+    unsigned mark;
+} sealed[] = {
+    { CUSTOS_SEAL_TAG_ERASE_RECEIPT, "SELECT " RECEIPT_COLS " FROM erase_receipt", 0 },
+    { CUSTOS_SEAL_TAG_ERASE_OUTBOX, "SELECT " OUTBOX_COLS " FROM erase_outbox", 0 },
+    { CUSTOS_SEAL_TAG_ERASE_META, "SELECT " META_COLS " FROM erase_meta", 0 },
+    { CUSTOS_SEAL_TAG_ERASE_STATE, "SELECT " STATE_COLS " FROM erase_state", 1 },
+};
+
 int custos_erase__tables_create(custos_t *ctx)
 {
-    int sealed = 0, state_sealed = 0;
-    int rc = custos__db_table_exists(ctx, "erase_sealed", &sealed);
-    if (rc == CUSTOS_OK)
-        rc = custos__db_table_exists(ctx, "erase_state_sealed", &state_sealed);
+    int marked[2] = { 0, 0 };
+    int rc = CUSTOS_OK;
+    for (size_t i = 0; i < 2 && rc == CUSTOS_OK; i++)
+        rc = custos__db_table_exists(ctx, marks[i], &marked[i]);
     if (rc == CUSTOS_OK)
         rc = custos__db_exec(ctx, schema);
     if (rc == CUSTOS_OK)
         rc = custos__db_exec(ctx, seal_triggers);
-    if (rc == CUSTOS_OK)
-        rc = custos_consent__seal_add(ctx, CUSTOS_SEAL_TAG_ERASE_RECEIPT, "SELECT " RECEIPT_COLS " FROM erase_receipt",
-                                      !sealed);
-    if (rc == CUSTOS_OK)
-        rc = custos_consent__seal_add(ctx, CUSTOS_SEAL_TAG_ERASE_OUTBOX, "SELECT " OUTBOX_COLS " FROM erase_outbox",
-                                      !sealed);
-    if (rc == CUSTOS_OK)
-        rc = custos_consent__seal_add(ctx, CUSTOS_SEAL_TAG_ERASE_META, "SELECT " META_COLS " FROM erase_meta",
-                                      !sealed);
-    if (rc == CUSTOS_OK)
-        rc = custos_consent__seal_add(ctx, CUSTOS_SEAL_TAG_ERASE_STATE, "SELECT " STATE_COLS " FROM erase_state",
-                                      !state_sealed);
-    if (rc == CUSTOS_OK && !sealed)
-        rc = custos__db_exec(ctx, "CREATE TABLE IF NOT EXISTS erase_sealed(id INTEGER PRIMARY KEY CHECK(id = 1));");
-    if (rc == CUSTOS_OK && !state_sealed)
-        rc = custos__db_exec(ctx, "CREATE TABLE IF NOT EXISTS erase_state_sealed("
-                                  "id INTEGER PRIMARY KEY CHECK(id = 1));");
+    for (size_t i = 0; i < sizeof sealed / sizeof sealed[0] && rc == CUSTOS_OK; i++)
+        rc = custos_consent__seal_add(ctx, sealed[i].tag, sealed[i].select, !marked[sealed[i].mark]);
+    for (size_t i = 0; i < 2 && rc == CUSTOS_OK; i++)
+        if (!marked[i])
+            rc = custos__db_mark(ctx, marks[i]);
     return rc;
 }
 

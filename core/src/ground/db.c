@@ -1,6 +1,9 @@
 /* db.c: the few SQLite calls every module needs, with errors mapped. */
 #include "ground/internal.h"
 
+#include <stdio.h>
+#include <string.h>
+
 int custos__db_exec(custos_t *ctx, const char *sql)
 {
     int rc = sqlite3_exec(ctx->db, sql, NULL, NULL, NULL);
@@ -20,6 +23,15 @@ int custos__db_table_exists(custos_t *ctx, const char *name, int *out)
     }
     sqlite3_finalize(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "read the schema");
+}
+
+int custos__db_mark(custos_t *ctx, const char *name)
+{
+    char sql[128];
+    int n = snprintf(sql, sizeof sql, "CREATE TABLE IF NOT EXISTS \"%s\"(id INTEGER PRIMARY KEY CHECK(id = 1));", name);
+    if (n < 0 || (size_t)n >= sizeof sql || strchr(name, '"') != NULL)
+        return custos__fail(ctx, CUSTOS_EINTERNAL, "schema mark name too long or not an identifier");
+    return custos__db_exec(ctx, sql);
 }
 
 int custos__db_begin(custos_t *ctx) { return custos__db_exec(ctx, "BEGIN IMMEDIATE"); }

@@ -139,6 +139,8 @@ int custos__subject_hash(const custos_t *ctx, uint8_t out[CUSTOS_HASH_BYTES],
 int custos__db_exec(custos_t *ctx, const char *sql);
 /* *out = 1 if custos.db has a table of that name (a module's schema marks). */
 int custos__db_table_exists(custos_t *ctx, const char *name, int *out);
+/* Make the mark `name` (an empty one-row table; name is a literal identifier). */
+int custos__db_mark(custos_t *ctx, const char *name);
 int custos__db_begin(custos_t *ctx);   /* BEGIN IMMEDIATE */
 int custos__db_commit(custos_t *ctx);
 void custos__db_rollback(custos_t *ctx);

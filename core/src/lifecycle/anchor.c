@@ -195,7 +195,7 @@ static int was_anchored(custos_t *ctx, int *had)
 
 static int mark_anchored(custos_t *ctx)
 {
-    return custos__db_exec(ctx, "CREATE TABLE IF NOT EXISTS store_anchor(id INTEGER PRIMARY KEY);");
+    return custos__db_mark(ctx, "store_anchor");
 }
 
 /* The provider's slot: ENOTFOUND if it holds none, ECORRUPT if it is not ours. */
