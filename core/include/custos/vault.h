@@ -42,8 +42,12 @@ typedef struct custos_vault_info {
     uint32_t category;
     uint64_t created;   /* seconds since the epoch */
     uint64_t expires;   /* seconds since the epoch; 0: no time limit (until an event) */
-    size_t size;        /* payload bytes */
+    size_t size;        /* payload bytes (of a stream: its whole length) */
+    uint32_t flags;     /* CUSTOS_VAULT_STREAMED: read it with custos_vault_stream_open */
 } custos_vault_info;
+
+/* custos_vault_info.flags: the record is a sealed stream (below). */
+#define CUSTOS_VAULT_STREAMED 1u
 
 /*
  * Store one payload for (subject, purpose, category). The gate is asked
@@ -114,6 +118,70 @@ CUSTOS_API int custos_maintain(custos_t *ctx, uint64_t *removed);
  * pages) no longer opens. Records AUDIT_KEY_ROTATED.
  */
 CUSTOS_API int custos_vault_rotate_kek(custos_t *ctx);
+
+/* --- Sealed streams: one record of any size (video clips) -------------- */
+
+/*
+ * A stream is one record whose payload is written and read in pieces, with
+ * constant memory whatever its size. It is sealed in chunks under the same
+ * data key as every record of its (subject, purpose), kept in a file the
+ * store owns (next to custos.db), and is a record like any other: it has an
+ * id, appears in custos_vault_list, expires with its purpose's retention,
+ * and is made unreadable by crypto-erase of its subject or purpose the
+ * moment the key is gone (its file is then removed). custos_vault_get on a
+ * stream is CUSTOS_ESTATE; custos_vault_foreach visits it with data NULL,
+ * len 0, info->flags CUSTOS_VAULT_STREAMED and info->size its length.
+ *
+ * A stream handle belongs to the custos_t it came from (close it before
+ * custos_close) and to one thread at a time; other calls on that custos_t
+ * may run between its calls. Errors are in custos_errmsg(ctx).
+ */
+typedef struct custos_vault_stream custos_vault_stream;
+
+/*
+ * Begin writing a stream for (subject, purpose, category). The gate is asked
+ * now, before any byte is accepted (CUSTOS_EDENIED, CUSTOS_ECORRUPT as for
+ * custos_vault_put). Nothing is visible until custos_vault_stream_finish.
+ */
+CUSTOS_API CUSTOS_WARN_UNUSED
+int custos_vault_stream_create(custos_t *ctx, custos_vault_stream **out, custos_subject subject,
+                               uint32_t purpose, uint32_t category);
+
+/* Append len bytes to a stream being written. */
+CUSTOS_API CUSTOS_WARN_UNUSED
+int custos_vault_stream_write(custos_vault_stream *s, const void *data, size_t len);
+
+/*
+ * Seal the last chunk, make the file durable and store the record: *out_id
+ * receives its id. The gate is asked again (a purpose withdrawn while the
+ * stream was written stores nothing: CUSTOS_EDENIED). s is freed whatever
+ * the result; on failure nothing is stored and the file is removed.
+ */
+CUSTOS_API CUSTOS_WARN_UNUSED
+int custos_vault_stream_finish(custos_vault_stream *s, custos_record_id *out_id);
+
+/*
+ * Open a stream record for reading; info (may be NULL) receives what
+ * custos_vault_get would. CUSTOS_ENOTFOUND, CUSTOS_EKEY (its key was
+ * destroyed), CUSTOS_ESTATE (the record is not a stream), CUSTOS_ECORRUPT.
+ */
+CUSTOS_API CUSTOS_WARN_UNUSED
+int custos_vault_stream_open(custos_t *ctx, custos_vault_stream **out, custos_vault_info *info,
+                             custos_record_id id);
+
+/*
+ * Read up to size bytes of a stream opened for reading into buf; *n receives
+ * how many. *n is 0 only at the end, and only after the final chunk has
+ * authenticated: a truncated, reordered or altered stream is CUSTOS_ECORRUPT,
+ * never a short read. Once the stream's key is destroyed (by any handle) the
+ * next read is CUSTOS_EKEY.
+ */
+CUSTOS_API CUSTOS_WARN_UNUSED
+int custos_vault_stream_read(custos_vault_stream *s, uint8_t *buf, size_t size, size_t *n);
+
+/* Free a stream handle and wipe its state. A stream being written and not
+ * finished is discarded (nothing stored, its file removed). NULL is a no-op. */
+CUSTOS_API void custos_vault_stream_close(custos_vault_stream *s);
 
 /* --- Export and import (GDPR Art. 20, APPI disclosure) ----------------- */
 
