@@ -356,6 +356,10 @@ static void test_checkpoint_written_every_interval_entries(void **state)
     assert_int_equal(custos__db_commit(ctx), CUSTOS_OK);
     pthread_mutex_unlock(&ctx->write_lock);
     assert_int_equal(ta_count(ctx, "audit_checkpoint"), 2);
+    /* the entries of one transaction chain onto each other (the head is kept in memory between them) */
+    custos_audit_report r;
+    assert_int_equal(ta_verify(ctx, &r), CUSTOS_OK);
+    assert_int_equal(r.last_seq, 2 * CUSTOS_AUDIT_CHECKPOINT_INTERVAL);
     size_t len = 0;
     uint8_t *b = ta_row(ctx, "audit_checkpoint", CUSTOS_AUDIT_CHECKPOINT_INTERVAL, &len);
     assert_non_null(b);
@@ -371,11 +375,12 @@ static void test_append_inside_rolled_back_transaction_leaves_no_entry(void **st
     pthread_mutex_lock(&f->ctx->write_lock);
     assert_int_equal(custos__db_begin(f->ctx), CUSTOS_OK);
     assert_int_equal(custos__audit_append(f->ctx, CUSTOS_AUDIT_ERASE, NULL, -1, 0, "subject"), CUSTOS_OK);
-    assert_int_equal(ta_count(f->ctx, "audit_entry"), FIXTURE_ENTRIES + 1);
+    assert_int_equal(custos__audit_append(f->ctx, CUSTOS_AUDIT_ERASE, NULL, -1, 0, "purpose"), CUSTOS_OK);
+    assert_int_equal(ta_count(f->ctx, "audit_entry"), FIXTURE_ENTRIES + 2);
     custos__db_rollback(f->ctx);
     pthread_mutex_unlock(&f->ctx->write_lock);
     assert_int_equal(ta_count(f->ctx, "audit_entry"), FIXTURE_ENTRIES);
-    /* and the chain continues from the last committed entry */
+    /* and the chain continues from the last committed entry, not from the rolled-back head */
     ta_append(f->ctx, CUSTOS_AUDIT_FACTORY_RESET, NULL, -1, NULL);
     custos_audit_report r;
     assert_int_equal(ta_verify(f->ctx, &r), CUSTOS_OK);

@@ -1,7 +1,7 @@
 /* Reads of personal data are recorded in the audit chain as `access`
  * entries (CRA Annex I (2)(l)) unless the user has switched optional events
- * off: one entry per successful custos_vault_get or custos_vault_foreach,
- * with the subject as its keyed hash, never its id. */
+ * off: one entry per successful custos_vault_get or custos_vault_foreach
+ * that opened at least one record, with the subject as its keyed hash, never its id. */
 #include "test_vault_helpers.h"
 
 #include <custos/audit.h>
@@ -78,6 +78,12 @@ static void test_get_and_foreach_are_recorded_with_the_keyed_hash(void **state)
     assert_int_equal(s.access, 2); /* one entry per call, not per record */
     assert_int_equal(s.purpose, -1);
     assert_string_equal(s.detail, "vault.foreach");
+
+    /* bob has no records: the walk reads no personal data and records nothing */
+    n = 0;
+    assert_int_equal(custos_vault_foreach(ctx, bob, count_visit, &n), CUSTOS_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(accesses(ctx).access, 2);
 
     custos_audit_report r = { .version = CUSTOS_AUDIT_REPORT_VERSION };
     assert_int_equal(custos_audit_verify(ctx, &r), CUSTOS_OK);

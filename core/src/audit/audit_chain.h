@@ -56,6 +56,12 @@ struct custos_audit {
     int optional;            /* record optional events */
     sqlite3_stmt *last;      /* SELECT seq, bytes ... ORDER BY seq DESC LIMIT 1 */
     sqlite3_stmt *insert;    /* INSERT INTO audit_entry */
+    /* The entry this handle appended last, valid only inside the write
+     * transaction that appended it (txn_serial): a batch of entries reads
+     * the chain head from the table once. Not secret. */
+    uint64_t head_txn;
+    uint64_t head_seq;
+    uint8_t head_hash[32];
     audit_memo memo;
     custos__audit_pending_fn pending; /* see custos__audit_set_pending */
 };

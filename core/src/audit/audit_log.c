@@ -196,8 +196,13 @@ int custos__audit_append(custos_t *ctx, int kind, const uint8_t *subject_hash,
 
     uint64_t seq;
     uint8_t prev[32];
-    if ((rc = chain_head(ctx, &seq, prev)) != CUSTOS_OK)
+    struct custos_audit *a = ctx->audit;
+    if (a->head_txn != 0 && a->head_txn == ctx->txn_serial) {
+        seq = a->head_seq;
+        memcpy(prev, a->head_hash, 32);
+    } else if ((rc = chain_head(ctx, &seq, prev)) != CUSTOS_OK) {
         return rc;
+    }
     Custos__V1__AuditEntry e = CUSTOS__V1__AUDIT_ENTRY__INIT;
     e.seq = ++seq;
     e.kind = (Custos__V1__AuditKind)kind;
@@ -216,8 +221,12 @@ int custos__audit_append(custos_t *ctx, int kind, const uint8_t *subject_hash,
     if (len > sizeof bytes)
         return custos__fail(ctx, CUSTOS_EINTERNAL, "audit: entry of %zu bytes", len);
     custos__v1__audit_entry__pack(&e, bytes);
+    a->head_txn = 0;
     if ((rc = insert_entry(ctx, seq, bytes, len)) != CUSTOS_OK)
         return rc;
+    a->head_txn = ctx->txn_serial;
+    a->head_seq = seq;
+    crypto_generichash(a->head_hash, 32, bytes, len, NULL, 0);
     return seq % CUSTOS_AUDIT_CHECKPOINT_INTERVAL == 0 ? custos__audit_write_checkpoint(ctx) : CUSTOS_OK;
 }
 

@@ -36,6 +36,7 @@ struct custos_ledger {
     struct { int tag; const char *select; } extra[CUSTOS_SEAL_EXTRA_MAX]; /* seal.c: other modules' tables */
     unsigned n_extra;
     sqlite3_stmt *head;                  /* verify.c: the newest event, for the anchor; prepared once */
+    sqlite3_stmt *subject_get;           /* subject.c: a subject's hash and role; prepared once */
 };
 
 /* Longest stored SignedEvent we accept (an event with an app update is < 1 KiB). */

@@ -76,6 +76,7 @@ void custos__policy_detach(custos_t *ctx)
         return;
     custos__manifest_free(ctx->ledger->manifest);
     sqlite3_finalize(ctx->ledger->head);
+    sqlite3_finalize(ctx->ledger->subject_get);
     custos_consent__seal_detach(ctx);
     custos__free(ctx->ledger);
     ctx->ledger = NULL;

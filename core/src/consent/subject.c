@@ -10,21 +10,23 @@ static int role_ok(custos_role role) { return role >= CUSTOS_ROLE_OWNER && role 
 
 int custos_consent__subject_get(custos_t *ctx, custos_subject subject, uint8_t hash[32], custos_role *role)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(ctx->db, "SELECT hash, role FROM subject WHERE id = ?1", -1, &st, NULL);
+    sqlite3_stmt **st = &ctx->ledger->subject_get; /* on every vault call: prepared once per handle */
+    static const char sql[] = "SELECT hash, role FROM subject WHERE id = ?1";
+    int rc = *st != NULL ? SQLITE_OK : sqlite3_prepare_v3(ctx->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
     if (rc != SQLITE_OK)
         return custos__sqlite_fail(ctx, rc, "read a subject");
-    sqlite3_bind_int64(st, 1, subject);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
+    sqlite3_bind_int64(*st, 1, subject);
+    rc = sqlite3_step(*st);
+    int ok = rc == SQLITE_ROW && sqlite3_column_bytes(*st, 0) == 32;
+    if (ok) {
         if (hash != NULL)
-            memcpy(hash, sqlite3_column_blob(st, 0), 32);
+            memcpy(hash, sqlite3_column_blob(*st, 0), 32);
         if (role != NULL)
-            *role = (custos_role)sqlite3_column_int(st, 1);
-        sqlite3_finalize(st);
-        return CUSTOS_OK;
+            *role = (custos_role)sqlite3_column_int(*st, 1);
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(*st);
+    if (ok)
+        return CUSTOS_OK;
     if (rc == SQLITE_ROW)
         return custos__fail(ctx, CUSTOS_ECORRUPT, "subject %u: stored hash is malformed", subject);
     if (rc == SQLITE_DONE)

@@ -34,7 +34,13 @@ int custos__db_mark(custos_t *ctx, const char *name)
     return custos__db_exec(ctx, sql);
 }
 
-int custos__db_begin(custos_t *ctx) { return custos__db_exec(ctx, "BEGIN IMMEDIATE"); }
+int custos__db_begin(custos_t *ctx)
+{
+    int rc = custos__db_exec(ctx, "BEGIN IMMEDIATE");
+    if (rc == CUSTOS_OK)
+        ctx->txn_serial++; /* what a module remembers of this transaction dies with it (audit head) */
+    return rc;
+}
 int custos__db_commit(custos_t *ctx)
 {
     int rc = custos__txn_before_commit(ctx);

@@ -47,6 +47,7 @@ struct custos {
     char *dir;
     sqlite3 *db;
     sqlite3_stmt *rollback;          /* "ROLLBACK", prepared at open (db.c) */
+    uint64_t txn_serial;              /* counts BEGINs (db.c): names the open write transaction */
     unsigned int flags;
     int lock_fd;                      /* flock on STORE while open */
 

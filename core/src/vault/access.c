@@ -1,8 +1,8 @@
 /*
  * access.c: the `access` audit entries of vault reads, buffered.
  *
- * A successful custos_vault_get or custos_vault_foreach records one
- * optional `access` entry (docs/audit.md). Writing each as a transaction of
+ * A successful custos_vault_get, or custos_vault_foreach that opened a
+ * record, records one optional `access` entry (docs/audit.md). Writing each as a transaction of
  * its own cost more than the read itself, so entries wait in a small buffer
  * of this handle (at most VT_ACCESS_MAX, in read order) and are appended to
  * the chain:

@@ -355,6 +355,20 @@ int custos_vault__walk(custos_t *ctx, const uint8_t hash[32], custos_vault_visit
     return rc;
 }
 
+/* The caller's visitor, counting the records it was handed. */
+typedef struct counted_visit {
+    custos_vault_visit_fn fn;
+    void *user;
+    size_t n;
+} counted_visit;
+
+static int visit_counted(void *user, const custos_vault_info *info, const uint8_t *data, size_t len)
+{
+    counted_visit *c = user;
+    c->n++;
+    return c->fn(c->user, info, data, len);
+}
+
 int custos_vault_foreach(custos_t *ctx, custos_subject subject, custos_vault_visit_fn fn, void *user)
 {
     if (ctx == NULL)
@@ -362,11 +376,12 @@ int custos_vault_foreach(custos_t *ctx, custos_subject subject, custos_vault_vis
     if (fn == NULL)
         return custos__fail(ctx, CUSTOS_EINVAL, "vault foreach: no visitor function");
     uint8_t hash[32];
+    counted_visit c = { fn, user, 0 };
     custos_vault__enter(ctx);
     int rc = custos_vault__subject_hash(ctx, subject, hash);
     if (rc == CUSTOS_OK)
-        rc = custos_vault__walk(ctx, hash, fn, user);
-    if (rc == CUSTOS_OK)
+        rc = custos_vault__walk(ctx, hash, visit_counted, &c);
+    if (rc == CUSTOS_OK && c.n > 0) /* a walk that opened nothing read no personal data */
         custos_vault__audit_access(ctx, hash, -1, "vault.foreach");
     custos_vault__leave(ctx);
     return rc;
