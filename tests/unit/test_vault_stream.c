@@ -527,6 +527,77 @@ static void test_open_removes_unfinished_and_unowned_stream_files(void **state)
     th_tmpdir_remove(dir);
 }
 
+/* --- export and import --- */
+
+static void test_export_carries_streams_and_import_restores_them_as_streams(void **state)
+{
+    (void)state;
+    char *dir;
+    custos_subject alice, bob;
+    custos_t *ctx = tv_fresh(&dir, "vsexport", &alice, &bob);
+    tv_put(ctx, alice, 1, 1, "plain one");
+    ts_put(ctx, alice, 1, 2, 3 * TS_CHUNK + 11, 4);
+    ts_put(ctx, alice, 1, 1, 0, 5);
+    tv_put(ctx, bob, 1, 1, "bob's own");
+    uint8_t pk[32], sk[32];
+    assert_int_equal(custos_export_keypair(pk, sk), CUSTOS_OK);
+    char path[4096], cut[4096];
+    snprintf(path, sizeof path, "%s/alice.export", dir);
+    snprintf(cut, sizeof cut, "%s/cut.export", dir);
+    assert_int_equal(custos_vault_export(ctx, path, alice, pk), CUSTOS_OK);
+    size_t len = 0;
+    uint8_t *file = th_read_file(path, &len);
+    assert_non_null(file);
+    assert_int_equal(file[8], 2); /* version 2: it carries streams */
+    /* truncated: refused whole, no stream file left behind */
+    FILE *f = fopen(cut, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(file, 1, len - 40, f), len - 40);
+    fclose(f);
+    free(file);
+    int files = ts_files(dir);
+    size_t n = 0;
+    assert_int_equal(custos_vault_import(ctx, &n, cut, bob, pk, sk), CUSTOS_ECORRUPT);
+    assert_int_equal(ts_files(dir), files);
+    assert_int_equal(custos_vault_import(ctx, &n, path, bob, pk, sk), CUSTOS_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(ts_files(dir), files + 2);
+    custos_record_id ids[8];
+    assert_int_equal(custos_vault_list(ctx, ids, 8, &n, bob), CUSTOS_OK);
+    assert_int_equal(n, 4);
+    tv_expect(ctx, ids[0], "bob's own");
+    tv_expect(ctx, ids[1], "plain one");
+    ts_expect(ctx, ids[2], 3 * TS_CHUNK + 11, 4);
+    ts_expect(ctx, ids[3], 0, 5);
+    /* bob's copy is his own: erasing alice leaves it */
+    assert_int_equal(custos_erase_subject(ctx, NULL, 0, NULL, alice, NULL), CUSTOS_OK);
+    ts_expect(ctx, ids[2], 3 * TS_CHUNK + 11, 4);
+    assert_int_equal(ts_files(dir), 2);
+    custos_close(ctx);
+    th_tmpdir_remove(dir);
+}
+
+static void test_export_without_streams_keeps_format_1(void **state)
+{
+    (void)state;
+    char *dir;
+    custos_subject alice;
+    custos_t *ctx = tv_fresh(&dir, "vsexp1", &alice, NULL);
+    tv_put(ctx, alice, 1, 1, "plain");
+    uint8_t pk[32], sk[32];
+    assert_int_equal(custos_export_keypair(pk, sk), CUSTOS_OK);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/a.export", dir);
+    assert_int_equal(custos_vault_export(ctx, path, alice, pk), CUSTOS_OK);
+    size_t len = 0;
+    uint8_t *file = th_read_file(path, &len);
+    assert_non_null(file);
+    assert_int_equal(file[8], 1);
+    free(file);
+    custos_close(ctx);
+    th_tmpdir_remove(dir);
+}
+
 /* --- arguments --- */
 
 static void test_stream_bad_arguments_are_precise_errors(void **state)
@@ -632,6 +703,8 @@ int main(void)
         cmocka_unit_test(test_damaged_stream_files_are_ecorrupt),
         cmocka_unit_test(test_edited_stream_rows_are_ecorrupt),
         cmocka_unit_test(test_open_removes_unfinished_and_unowned_stream_files),
+        cmocka_unit_test(test_export_carries_streams_and_import_restores_them_as_streams),
+        cmocka_unit_test(test_export_without_streams_keeps_format_1),
         cmocka_unit_test(test_stream_bad_arguments_are_precise_errors),
         cmocka_unit_test(test_other_calls_may_run_between_stream_calls),
     };

@@ -443,24 +443,24 @@ static void vs_meta_make(const custos_vault_stream *s, uint8_t meta[VS_META])
     custos_vault__put64(meta + 4 + VS_HEAD, s->total);
 }
 
-static int vs_insert_rows(custos_vault_stream *s, const uint8_t hash[32], custos_record_id *out_id)
+/* Insert the record and vault_stream rows of a sealed file, in the caller's transaction. */
+static int vs_insert_rows(custos_vault_stream *s, const uint8_t hash[32], uint64_t created, uint64_t expires,
+                          custos_record_id *out_id)
 {
     custos_t *ctx = s->ctx;
     const uint8_t *key;
     uint8_t key_id[VT_ID_BYTES], meta[VS_META], sealed[VT_NONCE_BYTES + VS_META + VT_TAG_BYTES];
     int64_t id = 0;
-    uint64_t now = custos__now(ctx, NULL), expires = 0;
     int rc = custos_vault__key_for_put(ctx, hash, s->purpose, &key, key_id);
     if (rc == CUSTOS_OK && memcmp(key_id, s->key_id, VT_ID_BYTES) != 0)
         rc = custos__fail(ctx, CUSTOS_EKEY, "vault stream finish: the scope's data key was destroyed while the"
                           " stream was written; nothing was stored");
-    if (rc != CUSTOS_OK || (rc = custos_vault__expiry(ctx, s->purpose, now, &expires)) != CUSTOS_OK ||
-        (rc = custos_vault__next_id(ctx, &id)) != CUSTOS_OK)
+    if (rc != CUSTOS_OK || (rc = custos_vault__next_id(ctx, &id)) != CUSTOS_OK)
         return rc;
     vs_meta_make(s, meta);
     vt_record_ad ad = { id, hash, s->purpose, s->category, key_id, VT_STREAM_FORMAT };
     custos_vault__seal(ctx, sealed, meta, sizeof meta, &ad, key);
-    if ((rc = custos_vault__insert_row(ctx, &ad, now, expires, sealed, sizeof sealed)) != CUSTOS_OK)
+    if ((rc = custos_vault__insert_row(ctx, &ad, created, expires, sealed, sizeof sealed)) != CUSTOS_OK)
         return rc;
     sqlite3_stmt *st = NULL;
     if ((rc = custos_vault__stmt(ctx, &st, VT_ST_STREAM_INSERT)) != CUSTOS_OK)
@@ -485,7 +485,10 @@ static int finish_locked(custos_vault_stream *s, custos_record_id *out_id)
         (rc = custos__db_begin(ctx)) != CUSTOS_OK)
         return rc;
     unsigned reads = custos_vault__access_append(ctx);
-    if ((rc = vs_insert_rows(s, hash, out_id)) == CUSTOS_OK && (rc = custos__db_commit(ctx)) == CUSTOS_OK)
+    uint64_t now = custos__now(ctx, NULL), expires = 0;
+    if ((rc = custos_vault__expiry(ctx, s->purpose, now, &expires)) == CUSTOS_OK &&
+        (rc = vs_insert_rows(s, hash, now, expires, out_id)) == CUSTOS_OK &&
+        (rc = custos__db_commit(ctx)) == CUSTOS_OK)
         custos_vault__access_committed(ctx, reads);
     custos__db_rollback(ctx);
     return rc;
@@ -784,6 +787,78 @@ void custos_vault_stream_close(custos_vault_stream *s)
     if (s == NULL)
         return;
     if (s->mode == VS_WRITER)
+        vs_discard(s);
+    vs_free(s);
+}
+
+/* --- for export and import (export.c), write_lock held --- */
+
+int custos_vault__stream_open_locked(custos_t *ctx, custos_vault_stream **out, custos_record_id id)
+{
+    *out = NULL;
+    custos_vault_stream *s = vs_new(ctx, VS_READER);
+    if (s == NULL)
+        return custos__fail(ctx, CUSTOS_ENOMEM, "vault stream: out of memory");
+    custos_vault__arena_open(ctx);
+    int rc = open_locked(s, NULL, id);
+    sqlite3_reset(ctx->vault->st[VT_ST_RECORD_GET]);
+    custos_vault__arena_close(ctx);
+    if (rc != CUSTOS_OK) {
+        vs_free(s);
+        return rc;
+    }
+    *out = s;
+    return CUSTOS_OK;
+}
+
+int custos_vault__stream_read_locked(custos_vault_stream *s, uint8_t *buf, size_t size, size_t *n)
+{
+    *n = 0;
+    int rc = read_locked(s, buf, size, n);
+    if (rc != CUSTOS_OK) {
+        custos__wipe(buf, *n);
+        *n = 0;
+    }
+    return rc;
+}
+
+int custos_vault__stream_stage(custos_t *ctx, custos_vault_stream **out, custos_subject subject, uint32_t purpose,
+                               uint32_t category, const uint8_t *data, size_t len)
+{
+    *out = NULL;
+    custos_vault_stream *s = vs_new(ctx, VS_WRITER);
+    if (s == NULL)
+        return custos__fail(ctx, CUSTOS_ENOMEM, "vault stream: out of memory");
+    s->subject = subject;
+    s->purpose = purpose;
+    s->category = category;
+    custos_vault__arena_open(ctx);
+    int rc = create_locked(s, subject);
+    custos_vault__arena_close(ctx);
+    if (rc == CUSTOS_OK)
+        rc = custos_vault_stream_write(s, data, len);
+    if (rc == CUSTOS_OK)
+        rc = vs_seal_file(s);
+    if (rc != CUSTOS_OK) {
+        vs_discard(s);
+        vs_free(s);
+        return rc;
+    }
+    *out = s;
+    return CUSTOS_OK;
+}
+
+int custos_vault__stream_stage_rows(custos_vault_stream *s, const uint8_t hash[32], uint64_t created,
+                                    uint64_t expires, custos_record_id *id)
+{
+    return vs_insert_rows(s, hash, created, expires, id);
+}
+
+void custos_vault__stream_unstage(custos_vault_stream *s, int stored)
+{
+    if (s == NULL)
+        return;
+    if (!stored)
         vs_discard(s);
     vs_free(s);
 }

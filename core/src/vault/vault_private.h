@@ -165,5 +165,15 @@ int custos_vault__expiry(custos_t *ctx, uint32_t purpose, uint64_t now, uint64_t
 int custos_vault__stream_meta(custos_t *ctx, const vt_record_ad *ad, const uint8_t *sealed, size_t sealed_len,
                               uint64_t *length, uint8_t *meta_out);
 int custos_vault__stream_sweep(custos_t *ctx, int parts);
+/* With write_lock held (export, import): open a stream and read it; stage a whole stream
+ * as a sealed file (the gate asked; nothing visible), insert its rows in the caller's
+ * transaction, then unstage it (stored: keep its file; else remove it). */
+int custos_vault__stream_open_locked(custos_t *ctx, custos_vault_stream **out, custos_record_id id);
+int custos_vault__stream_read_locked(custos_vault_stream *s, uint8_t *buf, size_t size, size_t *n);
+int custos_vault__stream_stage(custos_t *ctx, custos_vault_stream **out, custos_subject subject, uint32_t purpose,
+                               uint32_t category, const uint8_t *data, size_t len);
+int custos_vault__stream_stage_rows(custos_vault_stream *s, const uint8_t hash[32], uint64_t created,
+                                    uint64_t expires, custos_record_id *id);
+void custos_vault__stream_unstage(custos_vault_stream *s, int stored);
 
 #endif
