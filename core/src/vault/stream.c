@@ -44,9 +44,11 @@
  * chunk authenticated with the length matching.
  *
  * LIFE OF A FILE. create writes streams/<id>.part (the gate is asked first);
- * finish seals the last chunk, fsyncs, renames it to <id>.cvs, fsyncs the
- * directory, asks the gate again and inserts the record and vault_stream
- * rows in one transaction. A crash leaves at worst a .part file, or a .cvs
+ * finish seals the last chunk and fsyncs (without the lock), then, holding
+ * write_lock, renames it to <id>.cvs, fsyncs the directory, asks the gate
+ * again and inserts the record and vault_stream rows in one transaction: a
+ * sweep (which runs under the lock) never sees a published file before its
+ * row. A crash leaves at worst a .part file, or a .cvs
  * file no row names: the sweep (custos_vault__stream_sweep) removes them at
  * the next open. Deleting a record deletes its vault_stream row in the same
  * statement (a trigger, vault.c); the sweep after the commit removes every
@@ -402,34 +404,39 @@ int custos_vault_stream_write(custos_vault_stream *s, const void *data, size_t l
     return CUSTOS_OK;
 }
 
-/* The last chunk, fsync, rename to <id>.cvs, fsync the directory. */
-static int vs_seal_file(custos_vault_stream *s)
+/* The last chunk, then fsync: outside write_lock (a long clip takes a while to sync). */
+static int vs_seal_chunks(custos_vault_stream *s)
 {
     int rc = vs_push(s, VS_TAG_FINAL);
-    char *from = vs_path(s), *to = NULL;
     if (rc != CUSTOS_OK)
-        goto out;
-    int err = from == NULL ? ENOMEM : custos__io_check(CUSTOS_IO_FSYNC, from);
+        return rc;
+    char *path = vs_path(s);
+    int err = path == NULL ? ENOMEM : custos__io_check(CUSTOS_IO_FSYNC, path);
+    custos__free(path);
     if (err == 0 && fsync(s->fd) != 0)
         err = errno;
-    if (err != 0) {
-        rc = err == ENOMEM ? custos__fail(s->ctx, CUSTOS_ENOMEM, "vault stream: out of memory")
-                           : vs_io_fail(s->ctx, err, "sync");
-        goto out;
-    }
+    if (err == ENOMEM)
+        return custos__fail(s->ctx, CUSTOS_ENOMEM, "vault stream: out of memory");
+    return err != 0 ? vs_io_fail(s->ctx, err, "sync") : CUSTOS_OK;
+}
+
+/* Rename <id>.part to <id>.cvs and fsync the directory. With write_lock held
+ * until the rows are in: a sweep must never see this .cvs before its row. */
+static int vs_publish(custos_vault_stream *s)
+{
+    char *from = vs_path(s), *to = NULL;
     memcpy(s->name + VS_HEX, ".cvs", 5);
-    if ((to = vs_path(s)) == NULL) {
-        memcpy(s->name + VS_HEX, ".part", 6);
+    to = vs_path(s);
+    int rc = CUSTOS_OK, err = 0;
+    if (from == NULL || to == NULL) {
         rc = custos__fail(s->ctx, CUSTOS_ENOMEM, "vault stream: out of memory");
-        goto out;
-    }
-    if ((err = custos__io_check(CUSTOS_IO_RENAME, to)) != 0 || (rename(from, to) != 0 && (err = errno) != 0)) {
-        memcpy(s->name + VS_HEX, ".part", 6);
+    } else if ((err = custos__io_check(CUSTOS_IO_RENAME, to)) != 0 || (rename(from, to) != 0 && (err = errno) != 0)) {
         rc = vs_io_fail(s->ctx, err, "rename");
-        goto out;
     }
-    rc = custos__fsync_dir(s->ctx, s->dir);
-out:
+    if (rc != CUSTOS_OK)
+        memcpy(s->name + VS_HEX, ".part", 6);
+    else
+        rc = custos__fsync_dir(s->ctx, s->dir);
     custos__free(from);
     custos__free(to);
     return rc;
@@ -479,7 +486,9 @@ static int finish_locked(custos_vault_stream *s, custos_record_id *out_id)
 {
     custos_t *ctx = s->ctx;
     uint8_t hash[32];
-    int rc = custos_vault__require_wal(ctx);
+    int rc = vs_publish(s);
+    if (rc == CUSTOS_OK)
+        rc = custos_vault__require_wal(ctx);
     if (rc != CUSTOS_OK || (rc = vs_gate(ctx, s->subject, s->purpose, s->category)) != CUSTOS_OK ||
         (rc = custos_vault__subject_hash(ctx, s->subject, hash)) != CUSTOS_OK ||
         (rc = custos__db_begin(ctx)) != CUSTOS_OK)
@@ -504,13 +513,15 @@ int custos_vault_stream_finish(custos_vault_stream *s, custos_record_id *out_id)
                             : vs_usable(s, VS_WRITER, "finish");
     if (rc == CUSTOS_OK)
         *out_id = 0;
-    if (rc == CUSTOS_OK && (rc = vs_seal_file(s)) == CUSTOS_OK) {
+    if (rc == CUSTOS_OK && (rc = vs_seal_chunks(s)) == CUSTOS_OK) {
         custos_vault__enter(ctx);
         rc = finish_locked(s, out_id);
+        if (rc != CUSTOS_OK) /* under the lock, as its publication was */
+            vs_discard(s);
         custos_vault__leave(ctx);
-    }
-    if (rc != CUSTOS_OK && s->mode == VS_WRITER)
+    } else if (rc != CUSTOS_OK && s->mode == VS_WRITER) {
         vs_discard(s);
+    }
     vs_free(s);
     return rc;
 }
@@ -837,8 +848,8 @@ int custos_vault__stream_stage(custos_t *ctx, custos_vault_stream **out, custos_
     custos_vault__arena_close(ctx);
     if (rc == CUSTOS_OK)
         rc = custos_vault_stream_write(s, data, len);
-    if (rc == CUSTOS_OK)
-        rc = vs_seal_file(s);
+    if (rc == CUSTOS_OK && (rc = vs_seal_chunks(s)) == CUSTOS_OK)
+        rc = vs_publish(s); /* the caller holds write_lock until its rows commit or it unstages */
     if (rc != CUSTOS_OK) {
         vs_discard(s);
         vs_free(s);
