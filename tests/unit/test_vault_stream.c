@@ -239,6 +239,26 @@ static void test_closing_an_unfinished_stream_discards_it(void **state)
 
 /* --- erasure and deletion --- */
 
+static void test_erase_of_the_scope_while_writing_makes_finish_ekey_and_stores_nothing(void **state)
+{
+    (void)state;
+    char *dir;
+    custos_subject alice;
+    custos_t *ctx = tv_fresh(&dir, "vsewr", &alice, NULL);
+    custos_vault_stream *w = NULL;
+    assert_int_equal(custos_vault_stream_create(ctx, &w, alice, 1, 1), CUSTOS_OK);
+    assert_int_equal(custos_vault_stream_write(w, "before the erase", 16), CUSTOS_OK);
+    /* the consent stays, so the gate still allows: the key is what is gone */
+    assert_int_equal(custos_erase_purpose(ctx, NULL, 0, NULL, alice, 1, NULL), CUSTOS_OK);
+    custos_record_id id = 0;
+    assert_int_equal(custos_vault_stream_finish(w, &id), CUSTOS_EKEY);
+    assert_int_equal(id, 0);
+    assert_int_equal(tv_count(ctx, "SELECT count(*) FROM vault_record"), 0);
+    assert_int_equal(ts_files(dir), 0);
+    custos_close(ctx);
+    th_tmpdir_remove(dir);
+}
+
 static void erase_while_reading(int subject_scope)
 {
     char *dir;
@@ -694,6 +714,7 @@ int main(void)
         cmocka_unit_test(test_stream_without_consent_is_denied_before_any_file),
         cmocka_unit_test(test_withdrawal_while_writing_stores_nothing_and_removes_the_file),
         cmocka_unit_test(test_closing_an_unfinished_stream_discards_it),
+        cmocka_unit_test(test_erase_of_the_scope_while_writing_makes_finish_ekey_and_stores_nothing),
         cmocka_unit_test(test_erase_subject_stops_an_open_reader_and_removes_the_file),
         cmocka_unit_test(test_erase_purpose_stops_an_open_reader_and_removes_the_file),
         cmocka_unit_test(test_key_destroyed_by_another_connection_stops_the_reader_at_the_next_chunk),
