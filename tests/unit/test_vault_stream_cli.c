@@ -107,8 +107,8 @@ static void test_cli_stream_get_of_a_damaged_stream_exits_1_and_leaves_no_output
     long id = strtol(out, NULL, 10);
     /* flip a byte near the end of its file: the first chunks read, then the damage is found */
     char cmd[8192];
-    snprintf(cmd, sizeof cmd, "f=$(ls %s/streams/*.cvs) && printf 'X' | dd of=$f bs=1 seek=$(( $(stat -c %%s $f) - 100 ))"
-             " conv=notrunc 2>/dev/null", dir);
+    snprintf(cmd, sizeof cmd, "f=$(ls %s/streams/*.cvs) && printf 'X' |"
+             " dd of=$f bs=1 seek=$(( $(stat -c %%s $f) - 100 )) conv=notrunc 2>/dev/null", dir);
     assert_int_equal(system(cmd), 0);
     snprintf(args, sizeof args, "get --store %s --id %ld --stream -o %s", dir, id, back);
     assert_int_equal(run(out, sizeof out, args), 1);
