@@ -3,7 +3,8 @@
  * vault beyond its public API (custos/vault.h).
  *
  * The vault owns the tables vault_key (wrapped data keys, one per subject
- * and purpose) and vault_record (sealed payloads). Every function below runs
+ * and purpose), vault_record (sealed payloads) and vault_stream (which file
+ * of streams/ holds a stream record's chunks), and the files of streams/. Every function below runs
  * inside the caller's transaction (BEGIN IMMEDIATE done, ctx->write_lock
  * held): none of them begins, commits or rolls back, so a failure leaves the
  * caller free to roll the whole step back. None of them ever sees a subject
