@@ -3,7 +3,8 @@
  * vault beyond its public API (custos/vault.h).
  *
  * The vault owns the tables vault_key (wrapped data keys, one per subject
- * and purpose) and vault_record (sealed payloads). Every function below runs
+ * and purpose), vault_record (sealed payloads) and vault_stream (which file
+ * of streams/ holds a stream record's chunks), and the files of streams/. Every function below runs
  * inside the caller's transaction (BEGIN IMMEDIATE done, ctx->write_lock
  * held): none of them begins, commits or rolls back, so a failure leaves the
  * caller free to roll the whole step back. None of them ever sees a subject
@@ -70,6 +71,14 @@ int custos__vault_rotate_finish(custos_t *ctx);
 
 /* Delete every record whose expiry is at or before now; *removed counts them. */
 int custos__vault_delete_expired(custos_t *ctx, uint64_t now, uint64_t *removed);
+
+/*
+ * Remove every stream file (streams/<id>.cvs) that no record owns any more:
+ * call after the commit of a transaction that deleted records (erase), with
+ * write_lock held and no transaction open. Idempotent; the next open sweeps
+ * too, so a crash before it leaves only ciphertext that the open removes.
+ */
+int custos__vault_stream_sweep(custos_t *ctx);
 
 /* --- for tests only ----------------------------------------------------- */
 
