@@ -7,7 +7,8 @@
  *               with the ids of the destroyed keys in erase_state), then
  *               destroy the old KEK generations in the provider
  *   ROWS        try to open the sample (it must fail with CUSTOS_EKEY),
- *               delete the records, forget the subject (one transaction)
+ *               delete the records, forget the subject (one transaction);
+ *               then remove the files of the streams deleted (every replay)
  *   CHECKPOINT  PRAGMA wal_checkpoint(TRUNCATE): no old frame survives in the WAL
  *   RECEIPT     sign the receipt and the EraseRequest, store both, audit
  *               (one transaction), then remove the journal
@@ -234,6 +235,9 @@ static int drive(custos_t *ctx, const erase_intent *in, const custos_erase_optio
         return rc;
     if ((rc = custos_erase__report(opts, CUSTOS_ERASE_STEP_ROWS)) != CUSTOS_OK)
         return custos__fail(ctx, rc, "erase canceled after the rows were removed; it resumes on next open");
+    /* The removed streams' files (ciphertext under destroyed keys); run on every replay. */
+    if ((rc = custos__vault_stream_sweep(ctx)) != CUSTOS_OK)
+        return rc;
     if ((rc = step_checkpoint(ctx)) != CUSTOS_OK)
         return rc;
     if ((rc = custos_erase__report(opts, CUSTOS_ERASE_STEP_CHECKPOINT)) != CUSTOS_OK)

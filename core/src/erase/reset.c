@@ -12,7 +12,8 @@
  *               destroy every key in the provider (destroy_all), replace
  *               custos.db by an empty file, and overwrite and unlink every
  *               other file of the store except STORE (the device id) and
- *               the journal, the old database included.
+ *               the journal, the old database and the vault's stream
+ *               files (streams/) included.
  *   FILES_DONE  the next open creates fresh keys and an empty database; the
  *               erase module's attach hook stores the receipt and the
  *               request in it, commits, and removes the journal.
@@ -167,11 +168,42 @@ static int replace_database(const char *dir)
     return rc;
 }
 
+#define STREAMS_NAME "streams"         /* the vault's stream files (vault/stream.c) */
+
+/* Overwrite and unlink every file of the vault's streams/ directory, and the directory. */
+static int shred_streams(const char *dir)
+{
+    char *sdir = custos__path_join(dir, STREAMS_NAME);
+    if (sdir == NULL)
+        return CUSTOS_ENOMEM;
+    DIR *d = opendir(sdir);
+    int rc = d != NULL || errno == ENOENT ? CUSTOS_OK
+             : custos__fail_noctx(CUSTOS_EIO, "cannot list the store's streams directory");
+    struct dirent *e;
+    while (d != NULL && rc == CUSTOS_OK && (e = readdir(d)) != NULL) {
+        char *path = custos__path_join(sdir, e->d_name);
+        struct stat st;
+        if (path == NULL)
+            rc = CUSTOS_ENOMEM;
+        else if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+            rc = custos__file_shred(NULL, path);
+        custos__free(path);
+    }
+    if (d != NULL)
+        closedir(d);
+    if (rc == CUSTOS_OK && d != NULL && rmdir(sdir) != 0 && errno != ENOENT)
+        rc = custos__fail_noctx(CUSTOS_EIO, "cannot remove the store's streams directory: %s", strerror(errno));
+    custos__free(sdir);
+    return rc;
+}
+
 /* Overwrite and unlink every file of the store but STORE, the journal and
- * the (new, empty) database. */
+ * the (new, empty) database, streams/ included. */
 static int shred_files(const char *dir)
 {
     int rc = replace_database(dir);
+    if (rc == CUSTOS_OK)
+        rc = shred_streams(dir);
     DIR *d = rc == CUSTOS_OK ? opendir(dir) : NULL;
     if (rc != CUSTOS_OK)
         return rc;

@@ -124,6 +124,10 @@ static int ex_push(ex_writer *w, const uint8_t *head, size_t head_len, const uin
 static int ex_visit(void *user, const custos_vault_info *info, const uint8_t *data, size_t len)
 {
     ex_writer *w = user;
+    if (info->flags & CUSTOS_VAULT_STREAMED) { /* never export a stream as an empty record */
+        w->err = CUSTOS_ESTATE;
+        return w->err;
+    }
     uint8_t head[EX_RECORD_HEAD];
     custos_vault__put32(head, info->purpose);
     custos_vault__put32(head + 4, info->category);
@@ -162,6 +166,7 @@ static int ex_build(ex_writer *w, const uint8_t hash[32], const uint8_t recipien
     if ((rc = custos_vault__walk(w->ctx, hash, ex_visit, w)) != CUSTOS_OK) {
         if (rc == CUSTOS_ECANCELED && w->err != CUSTOS_OK) /* ex_visit failed: report its reason */
             rc = custos__fail(w->ctx, w->err, "vault export: %s", w->err == CUSTOS_ENOMEM ? "out of memory"
+                              : w->err == CUSTOS_ESTATE ? "the subject has a stream, which this export cannot carry"
                               : "the export would exceed the largest export file");
         return rc;
     }

@@ -38,7 +38,7 @@ int custos_vault__expiry(custos_t *ctx, uint32_t purpose, uint64_t now, uint64_t
 
 /* The next record id: read once per call, then counted (the call holds the
  * write transaction, so nobody else inserts meanwhile). */
-static int next_id(custos_t *ctx, int64_t *id)
+int custos_vault__next_id(custos_t *ctx, int64_t *id)
 {
     if (ctx->vault->next_id > 0) {
         *id = ctx->vault->next_id++;
@@ -57,6 +57,28 @@ static int next_id(custos_t *ctx, int64_t *id)
     return CUSTOS_OK;
 }
 
+int custos_vault__insert_row(custos_t *ctx, const vt_record_ad *ad, uint64_t created, uint64_t expires,
+                             const uint8_t *sealed, size_t sealed_len)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = custos_vault__stmt(ctx, &st, VT_ST_RECORD_INSERT);
+    if (rc != CUSTOS_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, ad->id);
+    sqlite3_bind_blob(st, 2, ad->subject_hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, ad->purpose);
+    sqlite3_bind_int64(st, 4, ad->category);
+    sqlite3_bind_blob(st, 5, ad->key_id, VT_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, ad->fmt);
+    sqlite3_bind_int64(st, 7, (int64_t)created);
+    if (expires != 0)
+        sqlite3_bind_int64(st, 8, expires > INT64_MAX ? INT64_MAX : (int64_t)expires);
+    sqlite3_bind_blob64(st, 9, sealed, sealed_len, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "vault: store a record");
+}
+
 int custos_vault__insert_sealed(custos_t *ctx, custos_record_id *out_id, const uint8_t subject_hash[32],
                      uint32_t purpose, uint32_t category, uint64_t created, uint64_t expires,
                      const uint8_t *data, size_t len)
@@ -65,7 +87,7 @@ int custos_vault__insert_sealed(custos_t *ctx, custos_record_id *out_id, const u
     uint8_t key_id[VT_ID_BYTES];
     int64_t id;
     int rc = custos_vault__key_for_put(ctx, subject_hash, purpose, &key, key_id);
-    if (rc != CUSTOS_OK || (rc = next_id(ctx, &id)) != CUSTOS_OK)
+    if (rc != CUSTOS_OK || (rc = custos_vault__next_id(ctx, &id)) != CUSTOS_OK)
         return rc;
     size_t slen = custos_vault__sealed_len(len);
     uint8_t *sealed = custos__malloc(slen);
@@ -73,22 +95,7 @@ int custos_vault__insert_sealed(custos_t *ctx, custos_record_id *out_id, const u
         return custos__fail(ctx, CUSTOS_ENOMEM, "vault: out of memory");
     vt_record_ad ad = { id, subject_hash, purpose, category, key_id, VT_RECORD_FORMAT };
     custos_vault__seal(ctx, sealed, data, len, &ad, key);
-    sqlite3_stmt *st = NULL;
-    if ((rc = custos_vault__stmt(ctx, &st, VT_ST_RECORD_INSERT)) == CUSTOS_OK) {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_blob(st, 2, subject_hash, 32, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, purpose);
-        sqlite3_bind_int64(st, 4, category);
-        sqlite3_bind_blob(st, 5, key_id, VT_ID_BYTES, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 6, VT_RECORD_FORMAT);
-        sqlite3_bind_int64(st, 7, (int64_t)created);
-        if (expires != 0)
-            sqlite3_bind_int64(st, 8, expires > INT64_MAX ? INT64_MAX : (int64_t)expires);
-        sqlite3_bind_blob64(st, 9, sealed, slen, SQLITE_STATIC);
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        rc = rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "vault: store a record");
-    }
+    rc = custos_vault__insert_row(ctx, &ad, created, expires, sealed, slen);
     custos__free(sealed);
     if (rc == CUSTOS_OK)
         *out_id = id;
@@ -197,11 +204,33 @@ static int row_read(custos_t *ctx, sqlite3_stmt *st, int first, const uint8_t *s
     r->sealed_len = (size_t)sqlite3_column_bytes(st, first + 6);
     if (sqlite3_column_bytes(st, first + 2) != VT_ID_BYTES || r->sealed_len < VT_NONCE_BYTES + VT_TAG_BYTES)
         return custos__fail(ctx, CUSTOS_ECORRUPT, "vault: record %lld is damaged (length)", (long long)r->ad.id);
-    if (r->ad.fmt != VT_RECORD_FORMAT)
+    if (r->ad.fmt != VT_RECORD_FORMAT && r->ad.fmt != VT_STREAM_FORMAT)
         return custos__fail(ctx, CUSTOS_EVERSION, "vault: record %lld has record format %u; this Custos reads %u",
                             (long long)r->ad.id, r->ad.fmt, VT_RECORD_FORMAT);
     r->info.size = r->sealed_len - VT_NONCE_BYTES - VT_TAG_BYTES;
+    r->info.flags = r->ad.fmt == VT_STREAM_FORMAT ? CUSTOS_VAULT_STREAMED : 0;
     return CUSTOS_OK;
+}
+
+int custos_vault__row_columns(custos_t *ctx, sqlite3_stmt *st, int64_t id, vt_record_ad *ad,
+                              custos_vault_info *info, const uint8_t **sealed, size_t *sealed_len)
+{
+    row_view r = { .ad.id = id };
+    int rc = row_read(ctx, st, 1, NULL, &r);
+    *ad = r.ad;
+    *info = r.info;
+    *sealed = r.sealed;
+    *sealed_len = r.sealed_len;
+    return rc;
+}
+
+/* A stream row seen by get or a walk: its metadata must open; info->size becomes its length. */
+static int row_stream(custos_t *ctx, row_view *r)
+{
+    uint64_t length = 0;
+    int rc = custos_vault__stream_meta(ctx, &r->ad, r->sealed, r->sealed_len, &length, NULL);
+    r->info.size = length > SIZE_MAX ? SIZE_MAX : (size_t)length;
+    return rc;
 }
 
 /* Open a row's payload into out (r->info.size bytes). */
@@ -235,6 +264,10 @@ static int get_locked(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_
     row_view r = { .ad.id = id };
     if ((rc = row_read(ctx, st, 1, NULL, &r)) != CUSTOS_OK)
         return rc;
+    if (r.info.flags & CUSTOS_VAULT_STREAMED)
+        return (rc = row_stream(ctx, &r)) != CUSTOS_OK ? rc
+               : custos__fail(ctx, CUSTOS_ESTATE, "vault: record %lld is a stream; read it with"
+                              " custos_vault_stream_open", (long long)id);
     *out_len = r.info.size;
     if (out_size < r.info.size)
         return custos__fail(ctx, CUSTOS_ERANGE, "vault: record %lld needs %zu bytes, the buffer has %zu",
@@ -315,6 +348,15 @@ static int walk_rows(custos_t *ctx, sqlite3_stmt *st, const uint8_t hash[32], cu
         row_view r = { .ad.id = sqlite3_column_int64(st, 0) };
         if ((rc = row_read(ctx, st, 1, hash, &r)) != CUSTOS_OK)
             break;
+        if (r.info.flags & CUSTOS_VAULT_STREAMED) { /* visited without its bytes (custos_vault_foreach) */
+            if ((rc = row_stream(ctx, &r)) != CUSTOS_OK)
+                break;
+            if (fn(user, &r.info, NULL, 0) != 0) {
+                rc = custos__fail(ctx, CUSTOS_ECANCELED, "vault: the visitor stopped the walk");
+                break;
+            }
+            continue;
+        }
         if (r.info.size > cap) {
             custos__wipe(buf, cap);
             custos__free(buf);
@@ -402,6 +444,8 @@ int custos_vault_delete(custos_t *ctx, custos_record_id id)
         sqlite3_reset(st);
         if (rc == CUSTOS_OK && changes == 0)
             rc = custos__fail(ctx, CUSTOS_ENOTFOUND, "vault: no record %lld", (long long)id);
+        if (rc == CUSTOS_OK) /* a stream's file, once its row is gone */
+            rc = custos_vault__stream_sweep(ctx, 0);
     }
     pthread_mutex_unlock(&ctx->write_lock);
     return rc;
@@ -435,6 +479,8 @@ int custos_maintain(custos_t *ctx, uint64_t *removed)
             (rc = custos__db_commit(ctx)) == CUSTOS_OK)
             custos_vault__access_committed(ctx, reads);
         custos__db_rollback(ctx);
+        if (rc == CUSTOS_OK && n > 0)
+            rc = custos_vault__stream_sweep(ctx, 0);
     }
     pthread_mutex_unlock(&ctx->write_lock);
     if (removed != NULL)
@@ -490,6 +536,8 @@ int custos__vault_try_open(custos_t *ctx, int64_t record_id)
         rc = buf == NULL ? custos__fail(ctx, CUSTOS_ENOMEM, "vault: out of memory")
                          : get_locked(ctx, buf, len, &len, NULL, record_id, hash, &purpose);
     }
+    if (rc == CUSTOS_ESTATE) /* a stream whose sealed metadata opened (get_locked) */
+        rc = CUSTOS_OK;
     sqlite3_reset(ctx->vault->st[VT_ST_RECORD_GET]);
     custos_vault__arena_close(ctx);
     if (buf != NULL) {

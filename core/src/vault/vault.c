@@ -20,7 +20,11 @@
  *                                   one data key per (subject, purpose),
  *                                   wrapped by KEK generation kek_gen
  *   vault_record(id, subject_hash, purpose, category, key_id, fmt, created,
- *                expires, sealed)   one sealed payload per row (seal.c)
+ *                expires, sealed)   one sealed payload per row (seal.c); of a
+ *                                   stream (fmt 3), its sealed metadata
+ *   vault_stream(file, record_id)   which file of streams/ holds a stream
+ *                                   record's chunks (stream.c); a trigger
+ *                                   deletes the row with its record
  *
  * The index on subject_hash alone keeps each subject's rows in id order
  * (an index ends with the rowid), so reading a subject back needs no sort.
@@ -46,7 +50,11 @@ static const char schema[] =
     " key_id BLOB NOT NULL, fmt INTEGER NOT NULL, created INTEGER NOT NULL, expires INTEGER,"
     " sealed BLOB NOT NULL);"
     "CREATE INDEX IF NOT EXISTS vault_record_subject ON vault_record(subject_hash);"
-    "CREATE INDEX IF NOT EXISTS vault_record_expires ON vault_record(expires) WHERE expires IS NOT NULL;";
+    "CREATE INDEX IF NOT EXISTS vault_record_expires ON vault_record(expires) WHERE expires IS NOT NULL;"
+    "CREATE TABLE IF NOT EXISTS vault_stream(file TEXT PRIMARY KEY, record_id INTEGER NOT NULL UNIQUE)"
+    " WITHOUT ROWID;"
+    "CREATE TRIGGER IF NOT EXISTS vault_stream_gone AFTER DELETE ON vault_record WHEN OLD.fmt = 3 BEGIN"
+    " DELETE FROM vault_stream WHERE record_id = OLD.id; END;";
 
 static const char *const stmt_sql[VT_ST__COUNT] = {
     [VT_ST_KEY_BY_SCOPE] = "SELECT key_id, kek_gen, wrapped FROM vault_key WHERE subject_hash=?1 AND purpose=?2",
@@ -63,6 +71,12 @@ static const char *const stmt_sql[VT_ST__COUNT] = {
                           " FROM vault_record WHERE subject_hash=?1 ORDER BY id",
     [VT_ST_RECORD_DELETE] = "DELETE FROM vault_record WHERE id=?1",
     [VT_ST_JOURNAL] = "PRAGMA journal_mode",
+    [VT_ST_STREAM_INSERT] = "INSERT INTO vault_stream(file, record_id) VALUES(?1, ?2)",
+    [VT_ST_STREAM_FILE] = "SELECT file FROM vault_stream WHERE record_id=?1",
+    [VT_ST_STREAM_ALIVE] = "SELECT EXISTS(SELECT 1 FROM vault_key WHERE key_id=?1),"
+                           " EXISTS(SELECT 1 FROM vault_record WHERE id=?2)",
+    [VT_ST_STREAM_NAMED] = "SELECT 1 FROM vault_stream s JOIN vault_record r ON r.id = s.record_id"
+                           " WHERE s.file=?1",
 };
 
 /* The vault's names for ground/pack.h (its files use them throughout). */
@@ -124,6 +138,7 @@ void custos_vault__cache_evict(custos_t *ctx)
     custos__wipe(v->arena, VT_SLOTS * VT_KEY_BYTES);
     custos__wipe(v->slots, sizeof v->slots);
     v->next_victim = 0;
+    v->evictions++;
     if (v->arena_depth == 0)
         sodium_mprotect_noaccess(v->arena);
 }
@@ -245,6 +260,10 @@ int custos__vault_attach(custos_t *ctx)
     if (rc != CUSTOS_OK)
         return rc;
     custos__audit_set_pending(ctx, custos_vault__access_flush);
+    /* No writer can be running yet (the store is locked to this handle): a
+     * stream file left by a crash, finished or not, goes now. */
+    if ((rc = custos_vault__stream_sweep(ctx, 1)) != CUSTOS_OK)
+        return rc;
     return custos_vault__kek_cleanup(ctx);
 }
 

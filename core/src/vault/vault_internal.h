@@ -71,6 +71,14 @@ int custos__vault_rotate_finish(custos_t *ctx);
 /* Delete every record whose expiry is at or before now; *removed counts them. */
 int custos__vault_delete_expired(custos_t *ctx, uint64_t now, uint64_t *removed);
 
+/*
+ * Remove every stream file (streams/<id>.cvs) that no record owns any more:
+ * call after the commit of a transaction that deleted records (erase), with
+ * write_lock held and no transaction open. Idempotent; the next open sweeps
+ * too, so a crash before it leaves only ciphertext that the open removes.
+ */
+int custos__vault_stream_sweep(custos_t *ctx);
+
 /* --- for tests only ----------------------------------------------------- */
 
 /* Copy the unwrapped data key of (subject_hash, purpose) into key (the

@@ -7,6 +7,7 @@
  *   keys.c     data keys: create, find, unwrap, destroy, KEK rotation
  *   records.c  put, get, list, foreach, delete, expiry
  *   export.c   secretstream export and import
+ *   stream.c   sealed streams: records of any size, in a file of chunks
  *   migrate.c  forward migration of older store formats
  */
 #ifndef CUSTOS_VAULT_PRIVATE_H
@@ -20,6 +21,8 @@
 #define VT_NONCE_BYTES 24u
 #define VT_TAG_BYTES 16u
 #define VT_RECORD_FORMAT 1u            /* the fmt column and the AD's version */
+#define VT_STREAM_FORMAT 3u            /* fmt of a stream's row (stream.c) */
+#define VT_STREAM_CHUNK 65536u         /* plaintext bytes per sealed chunk of a stream */
 #define VT_WRAPPED_BYTES (VT_KEY_BYTES + CUSTOS_WRAP_OVERHEAD)
 #define VT_SLOTS 16u                   /* data keys cached per handle (the key cache) */
 #define VT_NONCE_POOL 64u              /* nonces drawn from the RNG at once */
@@ -49,7 +52,7 @@ typedef struct vt_slot {
 enum {
     VT_ST_KEY_BY_SCOPE, VT_ST_KEY_BY_ID, VT_ST_KEY_INSERT, VT_ST_NEXT_ID,
     VT_ST_RECORD_INSERT, VT_ST_RECORD_GET, VT_ST_RECORD_LIST, VT_ST_RECORD_WALK, VT_ST_RECORD_DELETE,
-    VT_ST_JOURNAL, VT_ST__COUNT
+    VT_ST_JOURNAL, VT_ST_STREAM_INSERT, VT_ST_STREAM_FILE, VT_ST_STREAM_ALIVE, VT_ST_STREAM_NAMED, VT_ST__COUNT
 };
 
 struct custos_vault {
@@ -59,6 +62,7 @@ struct custos_vault {
     uint32_t data_version;      /* the pager's data version when the cache was last valid */
     int version_known;
     int cache_checked;          /* custos_vault__cache_check ran in this call */
+    uint64_t evictions;         /* custos_vault__cache_evict calls: open streams re-check their key */
     unsigned arena_depth;       /* nesting of custos_vault__arena_open; 0: no access */
     /* Per call only (reset by the outermost custos_vault__arena_close): the next record
      * id inside the open transaction, and a pool of fresh random nonces so
@@ -141,11 +145,25 @@ CUSTOS_WARN_UNUSED int custos_vault__unwrap_key(custos_t *ctx, uint8_t key[32], 
 
 /* records.c: the subject hash of a registered subject. */
 int custos_vault__subject_hash(custos_t *ctx, custos_subject subject, uint8_t out[32]);
+int custos_vault__next_id(custos_t *ctx, int64_t *id);
+/* Insert a record row whose sealed column is already made (ad: its columns). */
+int custos_vault__insert_row(custos_t *ctx, const vt_record_ad *ad, uint64_t created, uint64_t expires,
+                             const uint8_t *sealed, size_t sealed_len);
+/* The columns of a VT_ST_RECORD_GET row (record or stream), checked as get checks them. */
+int custos_vault__row_columns(custos_t *ctx, sqlite3_stmt *st, int64_t id, vt_record_ad *ad,
+                              custos_vault_info *info, const uint8_t **sealed, size_t *sealed_len);
 int custos_vault__insert_sealed(custos_t *ctx, custos_record_id *out_id, const uint8_t subject_hash[32],
                      uint32_t purpose, uint32_t category, uint64_t created, uint64_t expires,
                      const uint8_t *data, size_t len);
 /* Open each record of a subject, oldest first, and hand it to fn (see custos_vault_foreach). */
 int custos_vault__walk(custos_t *ctx, const uint8_t hash[32], custos_vault_visit_fn fn, void *user);
 int custos_vault__expiry(custos_t *ctx, uint32_t purpose, uint64_t now, uint64_t *expires);
+
+/* stream.c: open a stream row's sealed metadata (CUSTOS_EKEY, CUSTOS_ECORRUPT); *length is
+ * the stream's length; meta_out (may be NULL) receives the 68 bytes of plaintext. Remove
+ * the files of streams/ that no record owns (and, if parts, every unfinished .part file). */
+int custos_vault__stream_meta(custos_t *ctx, const vt_record_ad *ad, const uint8_t *sealed, size_t sealed_len,
+                              uint64_t *length, uint8_t *meta_out);
+int custos_vault__stream_sweep(custos_t *ctx, int parts);
 
 #endif
