@@ -255,7 +255,8 @@ public final class VaultStreamWriter: @unchecked Sendable {
         case .closed:
             throw CustosError(.invalidState, detail: "cannot \(what) a vault stream after close()")
         case .failed(let e):
-            throw CustosError(.invalidState, detail: "cannot \(what) a vault stream after a failed write (\(e.message))")
+            throw CustosError(.invalidState,
+                              detail: "cannot \(what) a vault stream after a failed write (\(e.message))")
         }
     }
 }

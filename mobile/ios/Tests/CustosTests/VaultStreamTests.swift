@@ -70,7 +70,8 @@ final class VaultStreamTests: StoreTestCase {
 
     /// Reads to the end with read(upTo:) and read(into:), checking every byte;
     /// the end must come exactly after `size` bytes.
-    private func readAll(_ r: VaultStreamReader, _ size: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func readAll(_ r: VaultStreamReader, _ size: Int,
+                         file: StaticString = #filePath, line: UInt = #line) throws {
         var pos = 0
         var k = 3
         var buf = [UInt8](repeating: 0, count: 300_000)
@@ -81,7 +82,9 @@ final class VaultStreamTests: StoreTestCase {
             if k % 2 == 0 {
                 chunk = try r.read(upTo: want)
             } else {
-                let n = try buf.withUnsafeMutableBytes { try r.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want])) }
+                let n = try buf.withUnsafeMutableBytes {
+                    try r.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]))
+                }
                 chunk = Data(buf[0..<n])
             }
             if chunk.isEmpty { break }
@@ -100,17 +103,21 @@ final class VaultStreamTests: StoreTestCase {
         return try w.finish()
     }
 
-    /// The store's stream files (the core keeps them as streams/<hex>.cvs).
+    /// Every file under the store's streams/ (the core's <hex>.cvs of a
+    /// stored stream, <hex>.part of one being written).
     private func streamFiles() -> [URL] {
         let d = dir.appendingPathComponent("streams")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: d.path)) ?? []
-        return names.filter { $0.hasSuffix(".cvs") }.map { d.appendingPathComponent($0) }
+        return names.sorted().map { d.appendingPathComponent($0) }
     }
 
+    /// The one stored stream's file.
     private func theStreamFile(file: StaticString = #filePath, line: UInt = #line) throws -> URL {
         let files = streamFiles()
         XCTAssertEqual(files.count, 1, "\(files)", file: file, line: line)
-        return try XCTUnwrap(files.first, file: file, line: line)
+        let url = try XCTUnwrap(files.first, file: file, line: line)
+        XCTAssertEqual(url.pathExtension, "cvs", file: file, line: line)
+        return url
     }
 
     private func roundTrip(_ size: Int, file: StaticString = #filePath, line: UInt = #line) throws {
@@ -170,7 +177,8 @@ final class VaultStreamTests: StoreTestCase {
     }
 
     func testARecordIsNotAStream() throws {
-        let id = try store.put(SecureBytes([1, 2]), subject: owner, purpose: Camera.cloudRecording, category: Camera.audio)
+        let id = try store.put(SecureBytes([1, 2]), subject: owner, purpose: Camera.cloudRecording,
+                               category: Camera.audio)
         let info = try store.get(id).info
         XCTAssertFalse(info.isStreamed)
         XCTAssertEqual(info.size, 2)
@@ -245,7 +253,8 @@ final class VaultStreamTests: StoreTestCase {
     /// A corrupt stream throws `.corrupt` (from openStream, or from a read),
     /// never an end, and never an altered byte. Returns how many bytes came first.
     @discardableResult
-    private func assertCorrupt(_ id: RecordID, _ size: Int, file: StaticString = #filePath, line: UInt = #line) throws -> Int {
+    private func assertCorrupt(_ id: RecordID, _ size: Int,
+                               file: StaticString = #filePath, line: UInt = #line) throws -> Int {
         let r: VaultStreamReader
         do {
             r = try store.openStream(id: id)
@@ -343,7 +352,8 @@ final class VaultStreamTests: StoreTestCase {
         let ids = try await withThrowingTaskGroup(of: RecordID.self) { group in
             for _ in 0..<4 {
                 group.addTask {
-                    let w = try store.createStream(subject: owner, purpose: Camera.cloudRecording, category: Camera.video)
+                    let w = try store.createStream(subject: owner, purpose: Camera.cloudRecording,
+                                                   category: Camera.video)
                     try w.write(Self.bytes(0, 700_000))
                     return try w.finish()
                 }

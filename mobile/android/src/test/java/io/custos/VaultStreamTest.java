@@ -141,20 +141,23 @@ public class VaultStreamTest {
         assertEquals(1, streamFiles().size());
     }
 
-    /* The stream files of the store (h41's core keeps them as streams/<hex>.cvs). */
+    /* Every file under the store's streams/ (the core's <hex>.cvs of a stored stream, <hex>.part of one
+     * being written). */
     private List<Path> streamFiles() throws IOException {
         Path d = dir.resolve("streams");
         if (!Files.isDirectory(d)) {
             return new ArrayList<>();
         }
         try (Stream<Path> s = Files.list(d)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".cvs")).collect(Collectors.toList());
+            return s.collect(Collectors.toList());
         }
     }
 
+    /* The one stored stream's file. */
     private Path theStreamFile() throws IOException {
         List<Path> files = streamFiles();
         assertEquals(files.toString(), 1, files.size());
+        assertTrue(files.toString(), files.get(0).getFileName().toString().endsWith(".cvs"));
         return files.get(0);
     }
 
