@@ -248,6 +248,17 @@ final class VaultStreamTests: StoreTestCase {
         XCTAssertEqual(streamFiles(), [])
     }
 
+    func testAnEraseDuringWritingStoresNothing() throws {
+        let w = try store.createStream(subject: owner, purpose: Camera.cloudRecording, category: Camera.video)
+        try writeAll(w, 200_000)
+        _ = try store.erase(subject: owner)
+        try? writeAll(w, 100_000) // the core may accept more bytes: finish decides
+        XCTAssertThrowsError(try w.finish())
+        w.close()
+        XCTAssertEqual(streamFiles(), [])
+        XCTAssertThrowsCustos(.notFound, try store.records(of: owner))
+    }
+
     // MARK: corruption
 
     /// A corrupt stream throws `.corrupt` (from openStream, or from a read),

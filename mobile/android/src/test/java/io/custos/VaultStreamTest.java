@@ -251,6 +251,22 @@ public class VaultStreamTest {
         assertEquals(new ArrayList<Path>(), streamFiles());
     }
 
+    @Test
+    public void anEraseDuringWritingStoresNothing() throws Exception {
+        VaultOutputStream out = c.vault().createStream(alice, CLOUD_RECORDING, VIDEO);
+        writeAll(out, 200_000);
+        c.erasure().subject(alice);
+        try {
+            writeAll(out, 100_000); /* the core may accept more bytes: finish decides */
+        } catch (IOException e) {
+            assertTrue(String.valueOf(e.getCause()), e.getCause() instanceof CustosException);
+        }
+        assertThrows(Exception.class, out::finish);
+        out.close();
+        assertEquals(new ArrayList<Path>(), streamFiles());
+        assertThrows(NotFoundException.class, () -> c.vault().list(alice));
+    }
+
     /* Corruption is an IOException whose cause is CorruptException (or CorruptException from
      * openStream), never -1. Returns how many bytes came before the failure. */
     private long assertCorrupt(long id, long size) throws Exception {
