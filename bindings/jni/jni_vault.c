@@ -1,13 +1,15 @@
 /*
  * jni_vault.c: natives of io.custos.Vault: put (one or a batch), get, list
- * and delete records, export and import a subject's records, maintenance.
+ * and delete records, sealed streams (write and read one record of any
+ * size in pieces), export and import a subject's records, maintenance.
  * Payloads are personal data: they are copied into guarded native memory
- * and wiped (cj_bytes), never pinned.
+ * and wiped (cj_bytes, a stream's bounded buffer), never pinned.
  */
 #include "jni_util.h"
 
 #include <sodium.h>
 #include <stdlib.h>
+#include <string.h>
 
 static jlong JNICALL n_put(JNIEnv *env, jclass cls, jlong h, jlong jsubject, jint purpose, jint category,
                            jbyteArray jdata)
@@ -29,7 +31,16 @@ static jlong JNICALL n_put(JNIEnv *env, jclass cls, jlong h, jlong jsubject, jin
     return (jlong)id;
 }
 
-/* The payload; info receives purpose, category, created, expires, size. */
+/* What io.custos.VaultInfo reads: purpose, category, created, expires, size, flags. */
+#define CJ_INFO_LONGS 6
+static void info_out(JNIEnv *env, const custos_vault_info *info, jlongArray jinfo)
+{
+    jlong v[CJ_INFO_LONGS] = { info->purpose, info->category, (jlong)info->created, (jlong)info->expires,
+                               (jlong)info->size, info->flags };
+    (*env)->SetLongArrayRegion(env, jinfo, 0, CJ_INFO_LONGS, v);
+}
+
+/* The payload; info (CJ_INFO_LONGS) receives what the vault knows about it. */
 static jbyteArray JNICALL n_get(JNIEnv *env, jclass cls, jlong h, jlong id, jlongArray jinfo)
 {
     (void)cls;
@@ -48,9 +59,7 @@ static jbyteArray JNICALL n_get(JNIEnv *env, jclass cls, jlong h, jlong id, jlon
     }
     jbyteArray out = NULL;
     if (rc == CUSTOS_OK) {
-        jlong v[5] = { info.purpose, info.category, (jlong)info.created, (jlong)info.expires,
-                       (jlong)info.size };
-        (*env)->SetLongArrayRegion(env, jinfo, 0, 5, v);
+        info_out(env, &info, jinfo);
         out = cj_bytes_new(env, buf, need);
     } else {
         cj_throw_ctx(env, rc, cj_ctx(h));
@@ -290,12 +299,181 @@ static jlongArray JNICALL n_put_many(JNIEnv *env, jclass cls, jlong h, jlong jsu
     return out;
 }
 
+/*
+ * Sealed streams. The jlong a VaultOutputStream or VaultInputStream holds
+ * points to a cj_stream: the core's handle and one bounded buffer of
+ * guarded memory through which every byte passes (copied with
+ * Get/SetByteArrayRegion, at most CJ_STREAM_BUF at a time, and wiped after
+ * each use), so a write or read of any size copies at most one buffer's
+ * worth and pins nothing. The Java side calls these under the store's read
+ * lock (the custos_t stays open) and the stream's monitor (one thread at a
+ * time, as the core requires), and closes every open stream before it
+ * closes or resets the store (a stream must not outlive its custos_t).
+ */
+#define CJ_STREAM_BUF (64u * 1024u)
+
+typedef struct cj_stream {
+    custos_vault_stream *s;
+    uint8_t *buf;   /* CJ_STREAM_BUF bytes, sodium_malloc */
+    int at_end;     /* a read returned 0: the end has authenticated */
+} cj_stream;
+
+static inline cj_stream *cj_stream_of(jlong p) { return (cj_stream *)(intptr_t)p; }
+
+static cj_stream *stream_new(JNIEnv *env)
+{
+    cj_stream *st = calloc(1, sizeof *st);
+    if (st != NULL && (st->buf = sodium_malloc(CJ_STREAM_BUF)) == NULL) {
+        free(st);
+        st = NULL;
+    }
+    if (st == NULL)
+        cj_throw(env, CUSTOS_ENOMEM, NULL);
+    return st;
+}
+
+/* Frees the wrapper (not the core's handle). */
+static void stream_free(cj_stream *st)
+{
+    if (st == NULL)
+        return;
+    sodium_free(st->buf); /* wipes */
+    free(st);
+}
+
+static jlong JNICALL n_stream_create(JNIEnv *env, jclass cls, jlong h, jlong jsubject, jint purpose,
+                                     jint category)
+{
+    (void)cls;
+    custos_subject s;
+    uint32_t p, c;
+    if (cj_subject(env, jsubject, &s) != 0 || cj_u32(env, purpose, "purpose", &p) != 0 ||
+        cj_u32(env, category, "category", &c) != 0)
+        return 0;
+    cj_stream *st = stream_new(env);
+    if (st == NULL)
+        return 0;
+    int rc = custos_vault_stream_create(cj_ctx(h), &st->s, s, p, c);
+    if (rc != CUSTOS_OK) {
+        stream_free(st);
+        cj_throw_ctx(env, rc, cj_ctx(h));
+        return 0;
+    }
+    return (jlong)(intptr_t)st;
+}
+
+/* Append jdata[off, off + len) (bounds checked by the Java side). */
+static void JNICALL n_stream_write(JNIEnv *env, jclass cls, jlong h, jlong js, jbyteArray jdata, jint off,
+                                   jint len)
+{
+    (void)cls;
+    cj_stream *st = cj_stream_of(js);
+    int rc = CUSTOS_OK;
+    for (jint done = 0; rc == CUSTOS_OK && done < len;) {
+        jint k = len - done < (jint)CJ_STREAM_BUF ? len - done : (jint)CJ_STREAM_BUF;
+        (*env)->GetByteArrayRegion(env, jdata, off + done, k, (jbyte *)st->buf);
+        if ((*env)->ExceptionCheck(env)) {
+            sodium_memzero(st->buf, (size_t)k);
+            return;
+        }
+        rc = custos_vault_stream_write(st->s, st->buf, (size_t)k);
+        sodium_memzero(st->buf, (size_t)k);
+        done += k;
+    }
+    if (rc != CUSTOS_OK)
+        cj_throw_ctx(env, rc, cj_ctx(h));
+}
+
+/* Store the stream; the core's handle and the wrapper are freed whatever the result. */
+static jlong JNICALL n_stream_finish(JNIEnv *env, jclass cls, jlong h, jlong js)
+{
+    (void)cls;
+    cj_stream *st = cj_stream_of(js);
+    custos_record_id id = 0;
+    int rc = custos_vault_stream_finish(st->s, &id);
+    stream_free(st);
+    if (rc != CUSTOS_OK) {
+        cj_throw_ctx(env, rc, cj_ctx(h));
+        return 0;
+    }
+    return (jlong)id;
+}
+
+/* Open a stream record; info (CJ_INFO_LONGS) receives what the vault knows about it. */
+static jlong JNICALL n_stream_open(JNIEnv *env, jclass cls, jlong h, jlong id, jlongArray jinfo)
+{
+    (void)cls;
+    cj_stream *st = stream_new(env);
+    if (st == NULL)
+        return 0;
+    custos_vault_info info;
+    memset(&info, 0, sizeof info);
+    int rc = custos_vault_stream_open(cj_ctx(h), &st->s, &info, (custos_record_id)id);
+    if (rc != CUSTOS_OK) {
+        stream_free(st);
+        cj_throw_ctx(env, rc, cj_ctx(h));
+        return 0;
+    }
+    info_out(env, &info, jinfo);
+    return (jlong)(intptr_t)st;
+}
+
+/*
+ * Read into jdata[off, off + len) (bounds checked by the Java side, len > 0):
+ * fills up to min(len, CJ_STREAM_BUF) bytes, fewer only at the end. Returns
+ * the count, 0 only at the authenticated end. A failure throws and returns
+ * 0; whatever it had read is wiped, not delivered.
+ */
+static jint JNICALL n_stream_read(JNIEnv *env, jclass cls, jlong h, jlong js, jbyteArray jdata, jint off,
+                                  jint len)
+{
+    (void)cls;
+    cj_stream *st = cj_stream_of(js);
+    size_t want = (size_t)len < CJ_STREAM_BUF ? (size_t)len : CJ_STREAM_BUF;
+    size_t got = 0;
+    int rc = CUSTOS_OK;
+    while (rc == CUSTOS_OK && !st->at_end && got < want) {
+        size_t n = 0;
+        rc = custos_vault_stream_read(st->s, st->buf + got, want - got, &n);
+        if (rc == CUSTOS_OK && n == 0)
+            st->at_end = 1;
+        got += n;
+    }
+    if (rc != CUSTOS_OK) {
+        sodium_memzero(st->buf, want);
+        cj_throw_ctx(env, rc, cj_ctx(h));
+        return 0;
+    }
+    if (got > 0)
+        (*env)->SetByteArrayRegion(env, jdata, off, (jsize)got, (const jbyte *)st->buf);
+    sodium_memzero(st->buf, got);
+    return (jint)got;
+}
+
+/* Free a stream; one being written and not finished is discarded. */
+static void JNICALL n_stream_close(JNIEnv *env, jclass cls, jlong js)
+{
+    (void)env;
+    (void)cls;
+    cj_stream *st = cj_stream_of(js);
+    if (st == NULL)
+        return;
+    custos_vault_stream_close(st->s);
+    stream_free(st);
+}
+
 int cj_register_vault(JNIEnv *env)
 {
     static const JNINativeMethod methods[] = {
         CJ_NATIVE("nativePut", "(JJII[B)J", n_put),
         CJ_NATIVE("nativePutMany", "(JJ[I[I[[B)[J", n_put_many),
         CJ_NATIVE("nativeGet", "(JJ[J)[B", n_get),
+        CJ_NATIVE("nativeStreamCreate", "(JJII)J", n_stream_create),
+        CJ_NATIVE("nativeStreamWrite", "(JJ[BII)V", n_stream_write),
+        CJ_NATIVE("nativeStreamFinish", "(JJ)J", n_stream_finish),
+        CJ_NATIVE("nativeStreamOpen", "(JJ[J)J", n_stream_open),
+        CJ_NATIVE("nativeStreamRead", "(JJ[BII)I", n_stream_read),
+        CJ_NATIVE("nativeStreamClose", "(J)V", n_stream_close),
         CJ_NATIVE("nativeList", "(JJ)[J", n_list),
         CJ_NATIVE("nativeDelete", "(JJ)V", n_delete),
         CJ_NATIVE("nativeExport", "(JLjava/lang/String;J[B)V", n_export),

@@ -29,6 +29,10 @@ public final class Custos: @unchecked Sendable {
     private var ownedProvider: UnsafeMutablePointer<custos_key_provider>?
     /// The streams of `consentChanges()`.
     let consentBroadcaster = ConsentBroadcaster()
+    /// The vault streams still open (`VaultStreamWriter`, `VaultStreamReader`):
+    /// closed before the handle is closed or replaced, since a C stream
+    /// handle must not outlive its `custos_t`.
+    let openStreams = StreamRegistry()
 
     /// Opens (creating if `create`) the store in directory `path`, with its
     /// keys in the store's own key file (the core's file key provider).
@@ -87,6 +91,7 @@ public final class Custos: @unchecked Sendable {
         pthread_rwlock_wrlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         if let h = handle {
+            openStreams.closeAll()
             custos_close(h)
             handle = nil
         }
@@ -144,6 +149,7 @@ public final class Custos: @unchecked Sendable {
             pthread_rwlock_unlock(lock)
         }
         guard handle != nil else { throw CustosError.closed }
+        openStreams.closeAll() // they belong to the handle being replaced
         return try body(&handle)
     }
 

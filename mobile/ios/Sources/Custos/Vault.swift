@@ -12,8 +12,11 @@ public struct VaultRecordInfo: Sendable, Hashable, Codable {
     public let created: Date
     /// nil: no time limit (kept until an event such as a withdrawal or a reset).
     public let expires: Date?
-    /// Payload bytes.
+    /// Payload bytes; of a stream, its whole length.
     public let size: Int
+    /// The record is a sealed stream (`createStream`): read it with
+    /// `openStream(id:)`; `get` refuses it with `.invalidState`.
+    public let isStreamed: Bool
 
     init(_ i: custos_vault_info) {
         id = i.id
@@ -22,8 +25,29 @@ public struct VaultRecordInfo: Sendable, Hashable, Codable {
         created = Date(timeIntervalSince1970: TimeInterval(i.created))
         expires = i.expires == 0 ? nil : Date(timeIntervalSince1970: TimeInterval(i.expires))
         size = i.size
+        isStreamed = i.flags & vaultStreamedFlag != 0
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, purpose, category, created, expires, size, isStreamed
+    }
+
+    /// Decodes what `encode(to:)` writes; a value encoded before streams
+    /// existed (no `isStreamed`) decodes as not streamed.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(RecordID.self, forKey: .id)
+        purpose = try c.decode(UInt32.self, forKey: .purpose)
+        category = try c.decode(UInt32.self, forKey: .category)
+        created = try c.decode(Date.self, forKey: .created)
+        expires = try c.decodeIfPresent(Date.self, forKey: .expires)
+        size = try c.decode(Int.self, forKey: .size)
+        isStreamed = try c.decodeIfPresent(Bool.self, forKey: .isStreamed) ?? false
     }
 }
+
+/// custos_vault_info.flags: CUSTOS_VAULT_STREAMED.
+private let vaultStreamedFlag = UInt32(CUSTOS_VAULT_STREAMED)
 
 /// An X25519 key pair that vault exports are encrypted to.
 public struct ExportKeyPair: Sendable {
@@ -116,7 +140,8 @@ extension Custos {
     }
 
     /// Opens one record. Throws `.notFound`, `.key` (its key was destroyed:
-    /// erased), or `.corrupt` (it failed authentication).
+    /// erased), `.corrupt` (it failed authentication), or `.invalidState`
+    /// (the record is a stream: use `openStream(id:)`).
     public func get(_ id: RecordID) throws -> VaultRecord {
         try withHandle { h in
             var size = 256
@@ -135,7 +160,7 @@ extension Custos {
         }
     }
 
-    /// The ids of a subject's records, oldest first.
+    /// The ids of a subject's records (streams included), oldest first.
     public func records(of subject: Subject) throws -> [RecordID] {
         try withHandle { h in
             var size = 64

@@ -1,5 +1,6 @@
 package io.custos;
 
+import java.io.IOException;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.ReferenceQueue;
 import java.util.Collections;
@@ -63,6 +64,8 @@ public final class Custos implements AutoCloseable {
         private long provider;
         /* A C key provider the bridge made (the passphrase provider), freed after the store. */
         private long owned;
+        /* The vault streams still open: closed before the handle is closed or reset. */
+        final Set<StreamHandle> streams = Collections.newSetFromMap(new ConcurrentHashMap<StreamHandle, Boolean>());
 
         State(long handle, long provider, long owned) {
             this.handle = handle;
@@ -79,6 +82,7 @@ public final class Custos implements AutoCloseable {
                 handle = 0;
                 provider = 0;
                 owned = 0;
+                closeStreams();
                 if (h != 0 || p != 0) {
                     nativeClose(h, p);
                 }
@@ -88,6 +92,14 @@ public final class Custos implements AutoCloseable {
             } finally {
                 lock.writeLock().unlock();
             }
+        }
+
+        /* Free every open stream (the caller holds the write lock). */
+        void closeStreams() {
+            for (StreamHandle s : streams) {
+                s.release();
+            }
+            streams.clear();
         }
     }
 
@@ -338,6 +350,7 @@ public final class Custos implements AutoCloseable {
         lock.writeLock().lock();
         try {
             long h = handle();
+            state.closeStreams(); /* they belong to the store being reset */
             long[] out = {h};
             try {
                 receipt = Erasure.factoryReset(h, progress, out);
@@ -502,6 +515,60 @@ public final class Custos implements AutoCloseable {
     @FunctionalInterface
     interface NativeCall<T> {
         T apply(long handle) throws CustosException;
+    }
+
+    /**
+     * Open a native vault stream under the read lock and register it with
+     * the store, which closes it first when it is closed or reset.
+     */
+    StreamHandle openStream(NativeCall<Long> open) throws CustosException {
+        lock.readLock().lock();
+        try {
+            StreamHandle s = new StreamHandle(open.apply(handle()));
+            state.streams.add(s);
+            return s;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Run a call on an open vault stream under the read lock (the caller
+     * holds the stream's monitor). IOException if the store was closed or
+     * reset, which closed the stream.
+     */
+    <T> T withStream(StreamHandle s, StreamCall<T> call) throws CustosException, IOException {
+        lock.readLock().lock();
+        try {
+            if (state.handle == 0 || s.pointer == 0) {
+                throw new IOException("this vault stream was closed when its store was closed or reset");
+            }
+            return call.apply(state.handle, s);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Free a vault stream (discarding one not finished) and forget it; harmless twice. */
+    void closeStream(StreamHandle s) {
+        lock.readLock().lock();
+        try {
+            s.release();
+            state.streams.remove(s);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** A stream finished by the core (which freed it): forget it. Caller holds the read lock. */
+    void forgetStream(StreamHandle s) {
+        s.pointer = 0;
+        state.streams.remove(s);
+    }
+
+    @FunctionalInterface
+    interface StreamCall<T> {
+        T apply(long handle, StreamHandle stream) throws CustosException;
     }
 
     static String decisionString(int code) {

@@ -79,19 +79,63 @@ public final class Vault {
      * @throws NotFoundException no such record
      * @throws KeyException its key was destroyed (erased) or cannot be unwrapped
      * @throws CorruptException it failed authentication
+     * @throws InvalidStateException the record is a stream: read it with {@link #openStream}
      */
     public @NotNull byte[] get(long recordId) throws CustosException {
         return record(recordId).data();
     }
 
-    /** Read a record with its purpose, category and times. */
+    /**
+     * Read a record with its purpose, category and times.
+     *
+     * @throws InvalidStateException the record is a stream: read it with {@link #openStream}
+     */
     public @NotNull VaultRecord record(long recordId) throws CustosException {
-        long[] info = new long[5];
+        long[] info = VaultInfo.buffer();
         byte[] data = custos.withHandle(h -> nativeGet(h, recordId, info));
         return new VaultRecord(recordId, info, data);
     }
 
-    /** The ids of a subject's records, oldest first. */
+    /**
+     * Begin writing a sealed stream for (subject, purpose, category): one
+     * record of any size (a video clip, beyond {@link #maxPayload()}),
+     * sealed in chunks as it is written under the same key as the subject's
+     * other records of the purpose, kept in a file the store owns. The gate
+     * is asked now, before any byte is accepted, and again by
+     * {@link VaultOutputStream#finish()}, which stores the record and
+     * returns its id; closing the stream without finishing it stores
+     * nothing. The record is then like any other: it is listed, expires
+     * with its purpose's retention, and is erased with its subject or
+     * purpose.
+     *
+     * @throws DeniedException the gate denied it (the message names the reason)
+     * @throws CorruptException the consent state was changed outside the library
+     */
+    public @NotNull VaultOutputStream createStream(@NotNull Subject subject, int purpose, int category)
+        throws CustosException {
+        Custos.requireSubject(subject);
+        Custos.requireId(purpose, "purpose");
+        Custos.requireId(category, "category");
+        StreamHandle s = custos.openStream(h -> nativeStreamCreate(h, subject.id(), purpose, category));
+        return new VaultOutputStream(custos, s);
+    }
+
+    /**
+     * Open a sealed stream record for reading; its {@link VaultInputStream#info()}
+     * says what the vault knows about it. Close it (try-with-resources).
+     *
+     * @throws NotFoundException no such record
+     * @throws KeyException its key was destroyed (erased)
+     * @throws InvalidStateException the record is not a stream: read it with {@link #get}
+     * @throws CorruptException it failed authentication
+     */
+    public @NotNull VaultInputStream openStream(long recordId) throws CustosException {
+        long[] info = VaultInfo.buffer();
+        StreamHandle s = custos.openStream(h -> nativeStreamOpen(h, recordId, info));
+        return new VaultInputStream(custos, s, new VaultInfo(recordId, info));
+    }
+
+    /** The ids of a subject's records (streams included), oldest first. */
     public @NotNull long[] list(@NotNull Subject subject) throws CustosException {
         Custos.requireSubject(subject);
         return custos.withHandle(h -> nativeList(h, subject.id()));
@@ -171,6 +215,16 @@ public final class Vault {
         byte[][] payloads) throws CustosException;
     private static native byte[] nativeGet(long h, long id, long[] info) throws CustosException;
     private static native long[] nativeList(long h, long subject) throws CustosException;
+    /* Sealed streams: s is the bridge's stream pointer (jni_vault.c), used under the store's read lock. */
+    private static native long nativeStreamCreate(long h, long subject, int purpose, int category)
+        throws CustosException;
+    static native void nativeStreamWrite(long h, long s, byte[] data, int off, int len) throws CustosException;
+    /** Frees s whatever the result. */
+    static native long nativeStreamFinish(long h, long s) throws CustosException;
+    private static native long nativeStreamOpen(long h, long id, long[] info) throws CustosException;
+    /** Returns 0 only at the authenticated end. */
+    static native int nativeStreamRead(long h, long s, byte[] data, int off, int len) throws CustosException;
+    static native void nativeStreamClose(long s);
     private static native void nativeDelete(long h, long id) throws CustosException;
     private static native void nativeExport(long h, String path, long subject, byte[] pk) throws CustosException;
     private static native int nativeImport(long h, String path, long subject, byte[] pk, byte[] sk)

@@ -10,6 +10,7 @@ public final class VaultRecord {
     private final long created;
     private final long expires;
     private final byte[] data;
+    private final VaultInfo info;
 
     VaultRecord(long id, long[] info, byte[] data) {
         this.id = id;
@@ -18,6 +19,7 @@ public final class VaultRecord {
         this.created = info[2];
         this.expires = info[3];
         this.data = data;
+        this.info = new VaultInfo(id, info);
     }
 
     public long id() {
@@ -48,5 +50,10 @@ public final class VaultRecord {
      */
     public @NotNull byte[] data() {
         return data;
+    }
+
+    /** What the vault knows about this record (its size is the payload's; never streamed). */
+    public @NotNull VaultInfo info() {
+        return info;
     }
 }

@@ -43,6 +43,7 @@ public class ClosedStoreTest {
             consent::verifyLedger, consent::repair,
             () -> vault.put(alice, 2, 1, new byte[1]), () -> vault.get(1), () -> vault.list(alice),
             () -> vault.delete(1), vault::maintain, vault::rotateKek,
+            () -> vault.createStream(alice, 2, 1), () -> vault.openStream(1),
             () -> vault.export(alice, dir.resolve("x").toString(), new byte[32]),
             () -> erasure.subject(alice), () -> erasure.purpose(alice, 2), erasure::expired, erasure::receipts,
             audit::verify, audit::export, audit::checkpoint, audit::optionalEvents,
