@@ -111,7 +111,7 @@ int main(int argc, char **argv)
         return 1;
     for (size_t i = 0; i < PIECE; i++)
         buf[i] = (uint8_t)(i * 2654435761u >> 11);
-    memset(buf + PIECE / 2, 0, 4096); /* the page cache sees ordinary data */
+    memset(buf + PIECE / 2, 0, 4096); /* not secret: a run of zeros, as real files have */
 
     custos_subject s;
     custos_t *ctx = stream_store(dir, &s);

@@ -406,8 +406,7 @@ static jlong JNICALL n_stream_open(JNIEnv *env, jclass cls, jlong h, jlong id, j
     cj_stream *st = stream_new(env);
     if (st == NULL)
         return 0;
-    custos_vault_info info;
-    memset(&info, 0, sizeof info);
+    custos_vault_info info = {0};
     int rc = custos_vault_stream_open(cj_ctx(h), &st->s, &info, (custos_record_id)id);
     if (rc != CUSTOS_OK) {
         stream_free(st);
