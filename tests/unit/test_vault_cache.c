@@ -21,6 +21,25 @@ static void lose_kek(custos_t *ctx, uint32_t gen)
     assert_int_equal(ctx->kp->kek_destroy(ctx->kp->state, gen), CUSTOS_OK);
 }
 
+/* The protection of the page holding addr, from /proc/self/maps ("rw-p", "---p"; "" if not mapped). */
+static void page_perms(const void *addr, char out[5])
+{
+    uintptr_t a = (uintptr_t)addr;
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    out[0] = '\0';
+    assert_non_null(f);
+    while (fgets(line, sizeof line, f) != NULL) {
+        unsigned long lo = 0, hi = 0;
+        char perms[5] = "";
+        if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) == 3 && a >= lo && a < hi) {
+            memcpy(out, perms, 5);
+            break;
+        }
+    }
+    fclose(f);
+}
+
 static int get(custos_t *ctx, custos_record_id id)
 {
     uint8_t buf[64];
@@ -165,6 +184,44 @@ static void test_more_scopes_than_slots_still_read_back(void **state)
     th_tmpdir_remove(dir);
 }
 
+/* By default the cache stays readable between calls; CUSTOS_OPEN_KEYS_NOACCESS makes it no-access
+ * outside every vault call, and reads still work; any other flag bit is refused. */
+static void test_the_cache_is_no_access_between_calls_only_when_asked(void **state)
+{
+    (void)state;
+    char *dir = NULL;
+    custos_subject alice, bob;
+    custos_t *ctx = tv_fresh(&dir, "vcache7", &alice, &bob);
+    custos_record_id id = tv_put(ctx, alice, 1, 1, "guarded");
+    tv_expect(ctx, id, "guarded");
+    char perms[5];
+    page_perms(ctx->vault->arena, perms);
+    assert_string_equal(perms, "rw-p");
+    custos_close(ctx);
+
+    custos_open_options o = tv_options();
+    o.flags = CUSTOS_OPEN_KEYS_NOACCESS;
+    assert_int_equal(custos_open(&ctx, dir, &o), CUSTOS_OK);
+    page_perms(ctx->vault->arena, perms);
+    assert_string_equal(perms, "---p");
+    tv_expect(ctx, id, "guarded");  /* unwraps and caches the key */
+    lose_kek(ctx, 1);
+    tv_expect(ctx, id, "guarded");  /* served from the cache, readable inside the call */
+    page_perms(ctx->vault->arena, perms);
+    assert_string_equal(perms, "---p");
+    assert_int_equal(custos_vault_delete(ctx, id), CUSTOS_OK); /* a write call evicts and re-protects */
+    page_perms(ctx->vault->arena, perms);
+    assert_string_equal(perms, "---p");
+    custos_close(ctx);
+
+    o.flags = CUSTOS_OPEN_CREATE | 0x80u;
+    ctx = NULL;
+    assert_int_equal(custos_open(&ctx, dir, &o), CUSTOS_EINVAL);
+    assert_null(ctx);
+    assert_non_null(strstr(custos_last_error(), "unknown flags 0x80"));
+    th_tmpdir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +231,7 @@ int main(void)
         cmocka_unit_test(test_kek_rotation_empties_the_cache),
         cmocka_unit_test(test_a_key_created_in_a_rolled_back_transaction_is_not_cached),
         cmocka_unit_test(test_more_scopes_than_slots_still_read_back),
+        cmocka_unit_test(test_the_cache_is_no_access_between_calls_only_when_asked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

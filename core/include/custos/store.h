@@ -133,6 +133,11 @@ typedef struct custos_rng {
 /* --- Opening a store --------------------------------------------------- */
 
 #define CUSTOS_OPEN_CREATE   0x1u  /* create the store if dir holds none */
+/* Keep the vault's key cache no-access between vault calls (two mprotect(2) calls per call, measured at
+ * about 2 us per call on a 2-vCPU VM: docs/BENCHMARKS.md). Without it the cache stays readable for the
+ * handle's life, still in guarded memory (guard pages, mlock, no core dumps) and wiped as documented in
+ * docs/security.md. Choose it where other code in the process may read out of bounds. */
+#define CUSTOS_OPEN_KEYS_NOACCESS 0x2u
 #define CUSTOS_OPEN_OPTIONS_VERSION 1
 
 typedef struct custos_open_options {

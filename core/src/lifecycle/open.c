@@ -416,6 +416,10 @@ int custos_open(custos_t **out, const char *dir, const custos_open_options *opts
     if (opts->version != CUSTOS_OPEN_OPTIONS_VERSION)
         return custos__fail_noctx(CUSTOS_EVERSION, "custos_open: options version %u, expected %u",
                                  opts->version, CUSTOS_OPEN_OPTIONS_VERSION);
+    unsigned int known = CUSTOS_OPEN_CREATE | CUSTOS_OPEN_KEYS_NOACCESS;
+    if ((opts->flags & ~known) != 0)
+        return custos__fail_noctx(CUSTOS_EINVAL, "custos_open: unknown flags 0x%x (store.h names CUSTOS_OPEN_*)",
+                                  opts->flags & ~known);
     if (sodium_init() < 0)
         return custos__fail_noctx(CUSTOS_ECRYPTO, "libsodium failed to initialise");
 

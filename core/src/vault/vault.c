@@ -6,11 +6,13 @@
  * KEY CACHE
  *
  * Unwrapped data keys stay in the arena for the handle's life (at most
- * VT_SLOTS, round-robin): the arena is sodium_malloc'd guarded memory, set
- * to no access outside a vault call, and wiped on close (sodium_free), when
- * erase or withdrawal destroys keys (custos__vault_destroy_keys), on KEK
- * rotation, and whenever the database changed under this connection
- * (custos_vault__cache_check).
+ * VT_SLOTS, round-robin): the arena is sodium_malloc'd guarded memory (guard
+ * pages, a canary, mlock, no core dumps), set to no access outside a vault
+ * call only under CUSTOS_OPEN_KEYS_NOACCESS (its two mprotect calls per
+ * call cost more than the rest of a get: docs/BENCHMARKS.md). It is wiped
+ * on close (sodium_free), when erase or withdrawal destroys keys
+ * (custos__vault_destroy_keys), on KEK rotation, and whenever the database
+ * changed under this connection (custos_vault__cache_check).
  * A key created in a call is not kept past that call.
  *
  * TABLES (store format 1)
@@ -102,12 +104,12 @@ int custos_vault__stmt(custos_t *ctx, sqlite3_stmt **out, int which)
 
 void custos_vault__arena_open(custos_t *ctx)
 {
-    if (ctx->vault->arena_depth++ == 0)
+    if (ctx->vault->arena_depth++ == 0 && ctx->vault->noaccess)
         sodium_mprotect_readwrite(ctx->vault->arena);
 }
 
 /* The outermost close keeps the cached keys (the arena goes back to no
- * access) but wipes those created in this call: their rows may have been
+ * access under CUSTOS_OPEN_KEYS_NOACCESS) but wipes those created in this call: their rows may have been
  * rolled back with its transaction. The per-call id counter and nonce pool
  * are forgotten, so no nonce can be handed out twice. */
 void custos_vault__arena_close(custos_t *ctx)
@@ -125,7 +127,8 @@ void custos_vault__arena_close(custos_t *ctx)
     v->cache_checked = 0;
     custos__wipe(v->nonces, sizeof v->nonces);
     v->nonces_left = 0;
-    sodium_mprotect_noaccess(v->arena);
+    if (v->noaccess)
+        sodium_mprotect_noaccess(v->arena);
 }
 
 void custos_vault__cache_evict(custos_t *ctx)
@@ -133,13 +136,13 @@ void custos_vault__cache_evict(custos_t *ctx)
     struct custos_vault *v = ctx->vault;
     if (v == NULL || v->arena == NULL)
         return;
-    if (v->arena_depth == 0)
+    if (v->arena_depth == 0 && v->noaccess)
         sodium_mprotect_readwrite(v->arena);
     custos__wipe(v->arena, VT_SLOTS * VT_KEY_BYTES);
     custos__wipe(v->slots, sizeof v->slots);
     v->next_victim = 0;
     v->evictions++;
-    if (v->arena_depth == 0)
+    if (v->arena_depth == 0 && v->noaccess)
         sodium_mprotect_noaccess(v->arena);
 }
 
@@ -253,7 +256,9 @@ int custos__vault_attach(custos_t *ctx)
     ctx->vault = v;
     if ((v->arena = sodium_malloc(VT_SLOTS * VT_KEY_BYTES)) == NULL)
         return custos__fail(ctx, CUSTOS_ENOMEM, "vault: cannot allocate guarded memory for data keys");
-    sodium_mprotect_noaccess(v->arena);
+    v->noaccess = (ctx->flags & CUSTOS_OPEN_KEYS_NOACCESS) != 0;
+    if (v->noaccess)
+        sodium_mprotect_noaccess(v->arena);
     /* Sorts and temporary tables stay in memory (PRAGMA temp_store=MEMORY,
      * set at open before any module attaches: lifecycle/open.c). */
     int rc = custos__db_exec(ctx, schema);

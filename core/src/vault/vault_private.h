@@ -56,14 +56,15 @@ enum {
 };
 
 struct custos_vault {
-    uint8_t *arena;             /* sodium_malloc'd: VT_SLOTS keys; no access outside a call */
+    uint8_t *arena;             /* sodium_malloc'd: VT_SLOTS keys; no access outside a call if noaccess */
+    int noaccess;               /* CUSTOS_OPEN_KEYS_NOACCESS: mprotect the arena between calls */
     vt_slot slots[VT_SLOTS];
     unsigned next_victim;
     uint32_t data_version;      /* the pager's data version when the cache was last valid */
     int version_known;
     int cache_checked;          /* custos_vault__cache_check ran in this call */
     uint64_t evictions;         /* custos_vault__cache_evict calls: open streams re-check their key */
-    unsigned arena_depth;       /* nesting of custos_vault__arena_open; 0: no access */
+    unsigned arena_depth;       /* nesting of custos_vault__arena_open; 0: outside a call */
     /* Per call only (reset by the outermost custos_vault__arena_close): the next record
      * id inside the open transaction, and a pool of fresh random nonces so
      * that a batch asks the RNG once. Neither is secret; both are forgotten
