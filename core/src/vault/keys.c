@@ -15,7 +15,7 @@
 #include <sodium.h>
 #include <string.h>
 
-static uint8_t *slot_key(custos_t *ctx, unsigned i) { return ctx->vault->arena + i * VT_KEY_BYTES; }
+static uint8_t *slot_key(custos_t *ctx, unsigned i) { return custos_vault__slot_key(ctx, i); }
 
 static int slot_by_scope(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose)
 {
@@ -45,9 +45,10 @@ static unsigned slot_take(custos_t *ctx, const uint8_t subject_hash[32], uint32_
         ;
     if (i == VT_SLOTS)
         i = v->next_victim++ % VT_SLOTS;
-    custos__wipe(slot_key(ctx, i), VT_KEY_BYTES);
+    custos_vault__slot_wipe(ctx, i);
     v->slots[i].used = 0;
     v->slots[i].fresh = 0;
+    v->slots[i].gcm_ready = 0;
     memcpy(v->slots[i].subject_hash, subject_hash, 32);
     v->slots[i].purpose = purpose;
     memcpy(v->slots[i].key_id, key_id, VT_ID_BYTES);

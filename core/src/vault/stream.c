@@ -538,7 +538,7 @@ int custos_vault__stream_meta(custos_t *ctx, const vt_record_ad *ad, const uint8
     if (rc != CUSTOS_OK)
         return rc;
     if (sealed_len != VT_NONCE_BYTES + VS_META + VT_TAG_BYTES ||
-        custos_vault__open(meta, sealed, sealed_len, ad, key) != CUSTOS_OK || memcmp(meta, VS_META_MAGIC, 4) != 0) {
+        custos_vault__open(ctx, meta, sealed, sealed_len, ad, key) != CUSTOS_OK || memcmp(meta, VS_META_MAGIC, 4) != 0) {
         custos__fail(ctx, CUSTOS_ECORRUPT, "vault: stream record %lld failed authentication (altered, or moved"
                      " from another row)", (long long)ad->id);
         custos_vault__audit_failure(ctx, CUSTOS__V1__AUDIT_KIND__AUDIT_INTEGRITY_VIOLATION, ad->subject_hash,

@@ -6,7 +6,10 @@
  * KEY CACHE
  *
  * Unwrapped data keys stay in the arena for the handle's life (at most
- * VT_SLOTS, round-robin): the arena is sodium_malloc'd guarded memory, set
+ * VT_SLOTS, round-robin), each with room for its AES-256-GCM key schedule
+ * (computed on the key's first fmt-2 seal or open, so that each record does
+ * not expand the key again; a schedule is as secret as its key and is wiped
+ * with it). The arena is sodium_malloc'd guarded memory, set
  * to no access outside a vault call, and wiped on close (sodium_free), when
  * erase or withdrawal destroys keys (custos__vault_destroy_keys), on KEK
  * rotation, and whenever the database changed under this connection
@@ -100,6 +103,22 @@ int custos_vault__stmt(custos_t *ctx, sqlite3_stmt **out, int which)
     return CUSTOS_OK;
 }
 
+crypto_aead_aes256gcm_state *custos_vault__slot_gcm(custos_t *ctx, unsigned i)
+{
+    return (crypto_aead_aes256gcm_state *)(void *)(ctx->vault->arena + i * VT_GCM_STATE_BYTES);
+}
+
+uint8_t *custos_vault__slot_key(custos_t *ctx, unsigned i)
+{
+    return ctx->vault->arena + VT_SLOTS * VT_GCM_STATE_BYTES + i * VT_KEY_BYTES;
+}
+
+void custos_vault__slot_wipe(custos_t *ctx, unsigned i)
+{
+    custos__wipe(custos_vault__slot_key(ctx, i), VT_KEY_BYTES);
+    custos__wipe(custos_vault__slot_gcm(ctx, i), VT_GCM_STATE_BYTES);
+}
+
 void custos_vault__arena_open(custos_t *ctx)
 {
     if (ctx->vault->arena_depth++ == 0)
@@ -117,7 +136,7 @@ void custos_vault__arena_close(custos_t *ctx)
         return;
     for (unsigned i = 0; i < VT_SLOTS; i++) {
         if (v->slots[i].fresh) {
-            custos__wipe(v->arena + i * VT_KEY_BYTES, VT_KEY_BYTES);
+            custos_vault__slot_wipe(ctx, i);
             custos__wipe(&v->slots[i], sizeof v->slots[i]);
         }
     }
@@ -135,7 +154,7 @@ void custos_vault__cache_evict(custos_t *ctx)
         return;
     if (v->arena_depth == 0)
         sodium_mprotect_readwrite(v->arena);
-    custos__wipe(v->arena, VT_SLOTS * VT_KEY_BYTES);
+    custos__wipe(v->arena, VT_ARENA_BYTES);
     custos__wipe(v->slots, sizeof v->slots);
     v->next_victim = 0;
     v->evictions++;
@@ -251,9 +270,10 @@ int custos__vault_attach(custos_t *ctx)
     if (v == NULL)
         return custos__fail(ctx, CUSTOS_ENOMEM, "vault: out of memory");
     ctx->vault = v;
-    if ((v->arena = sodium_malloc(VT_SLOTS * VT_KEY_BYTES)) == NULL)
+    if ((v->arena = sodium_malloc(VT_ARENA_BYTES)) == NULL)
         return custos__fail(ctx, CUSTOS_ENOMEM, "vault: cannot allocate guarded memory for data keys");
     sodium_mprotect_noaccess(v->arena);
+    v->gcm = custos_vault__gcm_usable();
     /* Sorts and temporary tables stay in memory (PRAGMA temp_store=MEMORY,
      * set at open before any module attaches: lifecycle/open.c). */
     int rc = custos__db_exec(ctx, schema);
