@@ -5,6 +5,8 @@
 #include "test_vault_helpers.h"
 #include "vault/vault_private.h"
 
+#include <custos/erase.h>
+
 #include <sodium.h>
 #include <sqlite3.h>
 
@@ -222,6 +224,125 @@ static void test_more_scopes_than_slots_read_back_with_gcm(void **state)
     th_tmpdir_remove(dir);
 }
 
+static int64_t keys_of_scope(custos_t *ctx)
+{
+    return tv_count(ctx, "SELECT count(*) FROM vault_key WHERE purpose=1");
+}
+
+static void key_id_of(custos_t *ctx, custos_record_id id, uint8_t out[VT_ID_BYTES])
+{
+    int len;
+    uint8_t *k = tv_blob(ctx, "SELECT key_id FROM vault_record WHERE id=?1", id, &len);
+    assert_int_equal(len, VT_ID_BYTES);
+    memcpy(out, k, VT_ID_BYTES);
+    free(k);
+}
+
+static void test_the_put_past_the_gcm_limit_uses_the_scopes_next_key(void **state)
+{
+    (void)state;
+    need_gcm();
+    char *dir;
+    custos_subject alice;
+    custos__vault_test_key_limit(3);
+    custos_t *ctx = tv_fresh(&dir, "vaead8", &alice, NULL);
+    custos_record_id ids[4] = { tv_put(ctx, alice, 1, 1, "r0"), tv_put(ctx, alice, 1, 1, "r1"),
+                                tv_put(ctx, alice, 1, 1, "r2"), tv_put(ctx, alice, 1, 1, "r3") };
+    uint8_t k0[VT_ID_BYTES], k2[VT_ID_BYTES], k3[VT_ID_BYTES];
+    key_id_of(ctx, ids[0], k0);
+    key_id_of(ctx, ids[2], k2);
+    key_id_of(ctx, ids[3], k3);
+    assert_memory_equal(k0, k2, VT_ID_BYTES);
+    assert_memory_not_equal(k2, k3, VT_ID_BYTES);
+    assert_int_equal(keys_of_scope(ctx), 2);
+    assert_int_equal(tv_count(ctx, "SELECT sealed_count FROM vault_key WHERE purpose=1 AND seq=0"), 3);
+    assert_int_equal(tv_count(ctx, "SELECT sealed_count FROM vault_key WHERE purpose=1 AND seq=1"), 1);
+    for (int i = 0; i < 4; i++) {
+        char text[4] = { 'r', (char)('0' + i), 0, 0 };
+        tv_expect(ctx, ids[i], text);
+    }
+    custos__vault_test_key_limit(0);
+    custos_close(ctx);
+    th_tmpdir_remove(dir);
+}
+
+static void test_the_seal_count_survives_close_and_reopen(void **state)
+{
+    (void)state;
+    need_gcm();
+    char *dir;
+    custos_subject alice;
+    custos__vault_test_key_limit(3);
+    custos_t *ctx = tv_fresh(&dir, "vaead9", &alice, NULL);
+    custos_record_id a = tv_put(ctx, alice, 1, 1, "one");
+    custos_record_id b = tv_put(ctx, alice, 1, 1, "two");
+    reopen(&ctx, dir);
+    custos_record_id c = tv_put(ctx, alice, 1, 1, "three");
+    assert_int_equal(keys_of_scope(ctx), 1);
+    reopen(&ctx, dir);
+    custos_record_id d = tv_put(ctx, alice, 1, 1, "four");
+    assert_int_equal(keys_of_scope(ctx), 2);
+    tv_expect(ctx, a, "one");
+    tv_expect(ctx, b, "two");
+    tv_expect(ctx, c, "three");
+    tv_expect(ctx, d, "four");
+    custos_close(ctx);
+    custos__vault_test_key_limit(0);
+    th_tmpdir_remove(dir);
+}
+
+static void test_xchacha_records_are_not_counted(void **state)
+{
+    (void)state;
+    char *dir;
+    custos_subject alice;
+    custos__vault_test_force_aead(VT_RECORD_XCHACHA);
+    custos__vault_test_key_limit(1);
+    custos_t *ctx = tv_fresh(&dir, "vaead10", &alice, NULL);
+    for (int i = 0; i < 3; i++)
+        (void)tv_put(ctx, alice, 1, 1, "x");
+    assert_int_equal(keys_of_scope(ctx), 1);
+    assert_int_equal(tv_count(ctx, "SELECT sealed_count FROM vault_key WHERE purpose=1"), 0);
+    custos_close(ctx);
+    custos__vault_test_key_limit(0);
+    custos__vault_test_force_aead(0);
+    th_tmpdir_remove(dir);
+}
+
+static void test_erasing_a_scope_destroys_every_key_of_it(void **state)
+{
+    (void)state;
+    need_gcm();
+    char *dir;
+    custos_subject alice, bob;
+    custos__vault_test_key_limit(1);
+    custos_t *ctx = tv_fresh(&dir, "vaead11", &alice, &bob);
+    custos_record_id a1 = tv_put(ctx, alice, 1, 1, "a1");
+    custos_record_id a2 = tv_put(ctx, alice, 1, 1, "a2");
+    custos_record_id b1 = tv_put(ctx, bob, 1, 1, "b1");
+    uint8_t hash[32];
+    tv_hash(ctx, alice, hash);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(ctx->db, "SELECT count(*) FROM vault_key WHERE subject_hash=?1", -1, &st,
+                                        NULL), SQLITE_OK);
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int64(st, 0), 2);
+    sqlite3_reset(st);
+    custos__vault_test_key_limit(0);
+    custos_erase_options o = CUSTOS_ERASE_OPTIONS_INIT;
+    size_t receipt_len = 0;
+    assert_int_equal(custos_erase_purpose(ctx, NULL, 0, &receipt_len, alice, 1, &o), CUSTOS_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int64(st, 0), 0);
+    sqlite3_finalize(st);
+    assert_int_equal(get(ctx, a1), CUSTOS_ENOTFOUND); /* the erase deleted the records too */
+    assert_int_equal(get(ctx, a2), CUSTOS_ENOTFOUND);
+    tv_expect(ctx, b1, "b1");
+    custos_close(ctx);
+    th_tmpdir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +353,10 @@ int main(void)
         cmocka_unit_test(test_any_altered_byte_of_a_gcm_record_is_ecorrupt),
         cmocka_unit_test(test_an_edited_fmt_column_fails_authentication),
         cmocka_unit_test(test_more_scopes_than_slots_read_back_with_gcm),
+        cmocka_unit_test(test_the_put_past_the_gcm_limit_uses_the_scopes_next_key),
+        cmocka_unit_test(test_the_seal_count_survives_close_and_reopen),
+        cmocka_unit_test(test_xchacha_records_are_not_counted),
+        cmocka_unit_test(test_erasing_a_scope_destroys_every_key_of_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,10 +86,10 @@ int custos_vault__insert_sealed(custos_t *ctx, custos_record_id *out_id, const u
     const uint8_t *key;
     uint8_t key_id[VT_ID_BYTES];
     int64_t id;
-    int rc = custos_vault__key_for_put(ctx, subject_hash, purpose, &key, key_id);
+    uint32_t fmt = custos_vault__record_fmt(ctx);
+    int rc = custos_vault__key_for_put(ctx, subject_hash, purpose, fmt == VT_RECORD_GCM, &key, key_id);
     if (rc != CUSTOS_OK || (rc = custos_vault__next_id(ctx, &id)) != CUSTOS_OK)
         return rc;
-    uint32_t fmt = custos_vault__record_fmt(ctx);
     size_t slen = custos_vault__sealed_len(fmt, len);
     uint8_t *sealed = custos__malloc(slen);
     if (sealed == NULL)

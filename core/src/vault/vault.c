@@ -16,15 +16,21 @@
  * (custos_vault__cache_check).
  * A key created in a call is not kept past that call.
  *
- * TABLES (store format 1)
+ * TABLES (store format 2)
  *
  *   vault_meta(name, value)         small integers: KEK floor generations
- *   vault_key(subject_hash, purpose, key_id, kek_gen, wrapped)
- *                                   one data key per (subject, purpose),
- *                                   wrapped by KEK generation kek_gen
+ *   vault_key(subject_hash, purpose, seq, key_id, kek_gen, wrapped, sealed_count)
+ *                                   the data keys of a (subject, purpose),
+ *                                   seq 0, 1, ...: new records use the
+ *                                   highest; sealed_count counts its AES-GCM
+ *                                   seals (keys.c); wrapped by KEK
+ *                                   generation kek_gen. Format 1 had one key
+ *                                   per scope and neither seq nor
+ *                                   sealed_count (migrate.c adds them)
  *   vault_record(id, subject_hash, purpose, category, key_id, fmt, created,
- *                expires, sealed)   one sealed payload per row (seal.c); of a
- *                                   stream (fmt 3), its sealed metadata
+ *                expires, sealed)   one sealed payload per row (seal.c: fmt 1
+ *                                   XChaCha20-Poly1305, fmt 2 AES-256-GCM); of
+ *                                   a stream (fmt 3), its sealed metadata
  *   vault_stream(file, record_id)   which file of streams/ holds a stream
  *                                   record's chunks (stream.c); a trigger
  *                                   deletes the row with its record
@@ -43,11 +49,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#define VT_KEY_TABLE(name)                                                                                  \
+    "CREATE TABLE IF NOT EXISTS " name "(subject_hash BLOB NOT NULL, purpose INTEGER NOT NULL,"                \
+    " seq INTEGER NOT NULL DEFAULT 0, key_id BLOB NOT NULL UNIQUE, kek_gen INTEGER NOT NULL,"                  \
+    " wrapped BLOB NOT NULL, sealed_count INTEGER NOT NULL DEFAULT 0,"                                         \
+    " PRIMARY KEY(subject_hash, purpose, seq)) WITHOUT ROWID;"
+
+/* The format-2 vault_key, also made by the migration from format 1 (migrate.c). */
+const char custos_vault__key_table[] = VT_KEY_TABLE("vault_key_2");
+
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS vault_meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS vault_key(subject_hash BLOB NOT NULL, purpose INTEGER NOT NULL,"
-    " key_id BLOB NOT NULL UNIQUE, kek_gen INTEGER NOT NULL, wrapped BLOB NOT NULL,"
-    " PRIMARY KEY(subject_hash, purpose)) WITHOUT ROWID;"
+    VT_KEY_TABLE("vault_key")
     "CREATE TABLE IF NOT EXISTS vault_record(id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " subject_hash BLOB NOT NULL, purpose INTEGER NOT NULL, category INTEGER NOT NULL,"
     " key_id BLOB NOT NULL, fmt INTEGER NOT NULL, created INTEGER NOT NULL, expires INTEGER,"
@@ -60,9 +73,13 @@ static const char schema[] =
     " DELETE FROM vault_stream WHERE record_id = OLD.id; END;";
 
 static const char *const stmt_sql[VT_ST__COUNT] = {
-    [VT_ST_KEY_BY_SCOPE] = "SELECT key_id, kek_gen, wrapped FROM vault_key WHERE subject_hash=?1 AND purpose=?2",
+    [VT_ST_KEY_BY_SCOPE] = "SELECT key_id, kek_gen, wrapped, seq FROM vault_key WHERE subject_hash=?1 AND purpose=?2"
+                           " ORDER BY seq DESC LIMIT 1",
     [VT_ST_KEY_BY_ID] = "SELECT subject_hash, purpose, kek_gen, wrapped FROM vault_key WHERE key_id=?1",
-    [VT_ST_KEY_INSERT] = "INSERT INTO vault_key(subject_hash, purpose, key_id, kek_gen, wrapped) VALUES(?1,?2,?3,?4,?5)",
+    [VT_ST_KEY_INSERT] = "INSERT INTO vault_key(subject_hash, purpose, key_id, kek_gen, wrapped, seq)"
+                         " VALUES(?1,?2,?3,?4,?5,?6)",
+    [VT_ST_KEY_COUNT] = "UPDATE vault_key SET sealed_count = sealed_count + ?2 WHERE key_id=?1"
+                        " AND sealed_count + ?2 <= ?3",
     [VT_ST_NEXT_ID] = "SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name='vault_record'), 0),"
                       " COALESCE((SELECT max(id) FROM vault_record), 0)) + 1",
     [VT_ST_RECORD_INSERT] = "INSERT INTO vault_record(id, subject_hash, purpose, category, key_id, fmt, created,"

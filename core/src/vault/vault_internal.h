@@ -93,4 +93,8 @@ int custos__vault_test_data_key(custos_t *ctx, const uint8_t subject_hash[32], u
  * give CUSTOS_EUNSUPPORTED); 2: AES-256-GCM (only if the CPU has it). */
 void custos__vault_test_force_aead(int fmt);
 
+/* Tests only: the AES-GCM seals a data key may make before the next put gets a new key (0: restore
+ * the default, VT_GCM_KEY_LIMIT). */
+void custos__vault_test_key_limit(uint64_t limit);
+
 #endif

@@ -28,6 +28,7 @@
 #define VT_STREAM_FORMAT 3u            /* fmt of a stream's row (stream.c), XChaCha20-Poly1305 */
 #define VT_STREAM_CHUNK 65536u         /* plaintext bytes per sealed chunk of a stream */
 #define VT_WRAPPED_BYTES (VT_KEY_BYTES + CUSTOS_WRAP_OVERHEAD)
+#define VT_GCM_KEY_LIMIT ((1ull << 32) - (1ull << 20)) /* GCM seals per data key (keys.c) */
 #define VT_SLOTS 16u                   /* data keys cached per handle (the key cache) */
 /* The arena: VT_SLOTS AES-GCM key schedules, then VT_SLOTS keys. Its size is a
  * multiple of 16, so sodium_malloc returns it 16-byte aligned, as the schedules need. */
@@ -52,6 +53,8 @@ typedef struct vt_slot {
     int used;
     int fresh;
     int gcm_ready;             /* its AES-GCM key schedule is computed (seal.c, on first use) */
+    int for_put;               /* the scope's newest key (highest seq): new records may use it */
+    int64_t seq;               /* its vault_key.seq */
     uint8_t subject_hash[CUSTOS_HASH_BYTES];
     uint32_t purpose;
     uint8_t key_id[VT_ID_BYTES];
@@ -59,7 +62,7 @@ typedef struct vt_slot {
 
 /* Cached prepared statements, by index. */
 enum {
-    VT_ST_KEY_BY_SCOPE, VT_ST_KEY_BY_ID, VT_ST_KEY_INSERT, VT_ST_NEXT_ID,
+    VT_ST_KEY_BY_SCOPE, VT_ST_KEY_BY_ID, VT_ST_KEY_INSERT, VT_ST_KEY_COUNT, VT_ST_NEXT_ID,
     VT_ST_RECORD_INSERT, VT_ST_RECORD_GET, VT_ST_RECORD_LIST, VT_ST_RECORD_WALK, VT_ST_RECORD_DELETE,
     VT_ST_JOURNAL, VT_ST_STREAM_INSERT, VT_ST_STREAM_FILE, VT_ST_STREAM_ALIVE, VT_ST_STREAM_NAMED, VT_ST__COUNT
 };
@@ -132,8 +135,10 @@ void custos_vault__access_committed(custos_t *ctx, unsigned n);
 void custos_vault__access_flush(custos_t *ctx);
 void custos_vault__access_tick(custos_t *ctx);
 
-/* keys.c: a data key for a new record (created if none), or for an existing one. */
-int custos_vault__key_for_put(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose,
+/* keys.c: a data key for new records (created if none), or for an existing one. gcm_seals: how
+ * many AES-GCM seals the caller will make with it, counted in its row (the count rolls back with
+ * the caller's transaction); a key that would pass VT_GCM_KEY_LIMIT is retired for a new one. */
+int custos_vault__key_for_put(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose, uint32_t gcm_seals,
                    const uint8_t **key, uint8_t key_id[VT_ID_BYTES]);
 int custos_vault__key_by_id(custos_t *ctx, const uint8_t key_id[VT_ID_BYTES], const uint8_t **key);
 int custos_vault__kek_cleanup(custos_t *ctx);
