@@ -23,6 +23,7 @@ static const struct { int code; const char *cls; } exception_classes[] = {
     { CUSTOS_ENOSPC,     "io/custos/DiskFullException" },
     { CUSTOS_ESTATE,     "io/custos/InvalidStateException" },
     { CUSTOS_ECANCELED,  "io/custos/CanceledException" },
+    { CUSTOS_EUNSUPPORTED, "io/custos/UnsupportedException" },
 };
 #define N_EXC (sizeof exception_classes / sizeof exception_classes[0])
 

@@ -8,7 +8,6 @@
  */
 #include "crash.h"
 #include "../unit/test_vault_helpers.h"
-#include "vault/vault_migrate.h"
 
 #define N_PUTS 2
 #define NOTE_ROTATED 100u
@@ -110,14 +109,13 @@ static void test_puts_and_rotation_survive_a_crash_at_every_point(void **state)
                                  NULL) > 10);
 }
 
-/* --- migration --- */
+/* --- migration: the built-in step from format 1 (rebuilds vault_key) on the format-1 fixture --- */
 
-static int step_adds_marker(custos_t *ctx)
+static void setup_fixture_1(const char *dir, void *arg)
 {
-    return custos__db_exec(ctx, "CREATE TABLE migrated_marker(x); INSERT INTO migrated_marker VALUES(1)");
+    (void)arg;
+    tv_copy_store(CUSTOS_TEST_DATA "/stores/format1", dir);
 }
-
-static const custos_migration steps[] = { { 1, "add a marker table", step_adds_marker } };
 
 static int op_open_migrates(const char *dir, void *arg)
 {
@@ -137,18 +135,27 @@ static void check_migrated_once(const char *dir, const th_crash_result *r, void 
     (void)arg;
     custos_t *ctx = th_crash_reopen(dir); /* migrates now if the crash came first */
     assert_non_null(ctx);
-    assert_int_equal(tv_count(ctx, "PRAGMA user_version"), 2);
-    assert_int_equal(tv_count(ctx, "SELECT count(*) FROM migrated_marker"), 1);
-    assert_int_equal(payload_mask(ctx), 1u);
+    assert_int_equal(tv_count(ctx, "PRAGMA user_version"), CUSTOS_STORE_FORMAT_VERSION);
+    assert_int_equal(tv_count(ctx, "SELECT count(*) FROM pragma_table_info('vault_key') WHERE name='sealed_count'"),
+                     1);
+    assert_int_equal(tv_count(ctx, "SELECT count(*) FROM sqlite_master WHERE name='vault_key_2'"), 0);
+    assert_true(tv_count(ctx, "SELECT count(*) FROM vault_key WHERE seq=0") > 0);
+    assert_int_equal(tv_count(ctx, "SELECT count(*) FROM vault_key WHERE seq<>0"), 0);
+    custos_subject alice;
+    custos_record_id ids[8];
+    size_t n = 0;
+    assert_int_equal(custos_subject_find(ctx, &alice, TV_ALICE_ID), CUSTOS_OK);
+    assert_int_equal(custos_vault_list(ctx, ids, 8, &n, alice), CUSTOS_OK);
+    assert_int_equal(n, 3);
+    tv_expect(ctx, ids[0], "format-1 video of alice");
     custos_close(ctx);
 }
 
 static void test_migration_survives_a_crash_at_every_point(void **state)
 {
     (void)state;
-    custos__migrate_set_steps(steps, 1, 2);
-    unsigned long n = th_crash_run_all("vault migrate 1->2", setup_copy, op_open_migrates, check_migrated_once, NULL);
-    custos__migrate_set_steps(NULL, 0, 0);
+    unsigned long n =
+        th_crash_run_all("vault migrate 1->2", setup_fixture_1, op_open_migrates, check_migrated_once, NULL);
     assert_true(n > 2);
 }
 

@@ -6,14 +6,6 @@
  */
 #include "fault.h"
 #include "../unit/test_vault_helpers.h"
-#include "vault/vault_migrate.h"
-
-static int step_adds_marker(custos_t *ctx)
-{
-    return custos__db_exec(ctx, "CREATE TABLE migrated_marker(x); INSERT INTO migrated_marker VALUES(1)");
-}
-
-static const custos_migration steps[] = { { 1, "add a marker table", step_adds_marker } };
 
 static void setup_fixture(const char *dir, void *arg)
 {
@@ -37,9 +29,11 @@ static void check_migrated_once(custos_t *ctx, const char *dir, int op_rc, void 
     (void)dir;
     (void)op_rc;
     (void)arg;
-    /* The loop reopened the store with the steps in place: migrated by now. */
-    assert_int_equal(tv_count(ctx, "PRAGMA user_version"), 2);
-    assert_int_equal(tv_count(ctx, "SELECT count(*) FROM migrated_marker"), 1);
+    /* The loop reopened the store with the built-in steps: migrated by now (1 -> 2 rebuilds vault_key). */
+    assert_int_equal(tv_count(ctx, "PRAGMA user_version"), CUSTOS_STORE_FORMAT_VERSION);
+    assert_int_equal(tv_count(ctx, "SELECT count(*) FROM pragma_table_info('vault_key') WHERE name='sealed_count'"),
+                     1);
+    assert_int_equal(tv_count(ctx, "SELECT count(*) FROM sqlite_master WHERE name='vault_key_2'"), 0);
     custos_subject alice;
     custos_record_id ids[8];
     size_t n = 0;
@@ -55,14 +49,12 @@ static void test_migration_survives_every_fault(void **state)
     static const struct { int kind, persistent; } loops[] = {
         { TH_FAULT_EIO, 0 }, { TH_FAULT_EIO, 1 }, { TH_FAULT_ENOSPC, 1 },
     }; /* OOM in an open (1,300 points) is covered by tests/fault/test_fault_open.c */
-    custos__migrate_set_steps(steps, 1, 2);
     unsigned long total = 0;
     for (size_t i = 0; i < sizeof loops / sizeof loops[0]; i++) {
         th_fault_loop l = { .name = "vault migrate 1->2", .kind = loops[i].kind, .persistent = loops[i].persistent,
                             .setup = setup_fixture, .op = op_open, .check = check_migrated_once };
         total += th_fault_run(&l);
     }
-    custos__migrate_set_steps(NULL, 0, 0);
     assert_true(total > 10);
 }
 

@@ -90,8 +90,33 @@ static void test_format_1_fixture_opens_and_reads_every_record(void **state)
     (void)state;
     char *dir = copy_fixture(FIXTURE_1);
     custos_t *ctx = tv_open(dir);
-    assert_int_equal(user_version(ctx), 1);
+    assert_int_equal(user_version(ctx), CUSTOS_STORE_FORMAT_VERSION);
     expect_fixture_records(ctx);
+    custos_close(ctx);
+    th_tmpdir_remove(dir);
+}
+
+/* 1 -> 2: every key becomes seq 0 with no GCM seals counted; new records, and a scope's next key, work. */
+static void test_format_1_keys_migrate_to_seq_0_and_new_records_use_them(void **state)
+{
+    (void)state;
+    char *dir = copy_fixture(FIXTURE_1);
+    custos_t *ctx = tv_open(dir);
+    int64_t keys = tv_count(ctx, "SELECT count(*) FROM vault_key");
+    assert_true(keys > 0);
+    assert_int_equal(tv_count(ctx, "SELECT count(*) FROM vault_key WHERE seq=0 AND sealed_count=0"), keys);
+    assert_int_equal(tv_count(ctx, "SELECT count(*) FROM sqlite_master WHERE name='vault_key_2'"), 0);
+    expect_fixture_records(ctx);
+    custos_subject alice;
+    assert_int_equal(custos_subject_find(ctx, &alice, TV_ALICE_ID), CUSTOS_OK);
+    custos__vault_test_key_limit(1);
+    custos_record_id a = tv_put(ctx, alice, 1, 1, "after migration");
+    custos_record_id b = tv_put(ctx, alice, 1, 1, "after migration, again");
+    custos__vault_test_key_limit(0);
+    tv_expect(ctx, a, "after migration");
+    tv_expect(ctx, b, "after migration, again");
+    if (tv_count(ctx, "SELECT count(*) FROM vault_record WHERE fmt=2") == 2) /* AES-GCM: counted */
+        assert_int_equal(tv_count(ctx, "SELECT count(*) FROM vault_key"), keys + 1);
     custos_close(ctx);
     th_tmpdir_remove(dir);
 }
@@ -112,12 +137,14 @@ static void test_store_of_a_newer_format_is_eversion(void **state)
     (void)state;
     char *dir = copy_fixture(FIXTURE_1);
     set_user_version(dir, (int)CUSTOS_STORE_FORMAT_VERSION + 1);
+    char newer[32];
+    snprintf(newer, sizeof newer, "format %u", CUSTOS_STORE_FORMAT_VERSION + 1);
     custos_open_options o = tv_options();
     o.flags = 0;
     custos_t *ctx = NULL;
     assert_int_equal(custos_open(&ctx, dir, &o), CUSTOS_EVERSION);
     assert_null(ctx);
-    assert_non_null(strstr(custos_last_error(), "format 2"));
+    assert_non_null(strstr(custos_last_error(), newer));
     th_tmpdir_remove(dir);
 }
 
@@ -158,8 +185,8 @@ static void test_failed_migration_step_leaves_the_store_in_its_old_format(void *
     assert_int_equal(custos_open(&ctx, dir, &o), CUSTOS_EIO);
     assert_non_null(strstr(custos_last_error(), "migrating custos.db from format 1 (a step that fails)"));
     custos__migrate_set_steps(NULL, 0, 0);
-    ctx = tv_open(dir);
-    assert_int_equal(user_version(ctx), 1);
+    ctx = tv_open(dir); /* the built-in steps now run */
+    assert_int_equal(user_version(ctx), CUSTOS_STORE_FORMAT_VERSION);
     assert_int_equal(tv_count(ctx, "SELECT count(*) FROM sqlite_master WHERE name='migrated_marker'"), 0);
     expect_fixture_records(ctx);
     custos_close(ctx);
@@ -186,6 +213,7 @@ int main(int argc, char **argv)
         return make_fixture(argv[2]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_1_fixture_opens_and_reads_every_record),
+        cmocka_unit_test(test_format_1_keys_migrate_to_seq_0_and_new_records_use_them),
         cmocka_unit_test(test_store_of_a_newer_format_is_eversion),
         cmocka_unit_test(test_migration_step_runs_at_open_and_raises_the_format),
         cmocka_unit_test(test_failed_migration_step_leaves_the_store_in_its_old_format),

@@ -50,7 +50,8 @@ enum {
     CUSTOS_ECRYPTO    = -18, /* the crypto library failed to initialise or operate */
     CUSTOS_EINTERNAL  = -19, /* a bug in Custos: please report it */
     CUSTOS_ECANCELED  = -20, /* a progress callback asked to stop; the operation resumes on next open */
-    CUSTOS_E__LAST    = -21
+    CUSTOS_EUNSUPPORTED = -21, /* this machine lacks what the data needs (a record sealed with AES-256-GCM) */
+    CUSTOS_E__LAST    = -22
 };
 
 /* The static name and meaning of an error code, e.g. "CUSTOS_EKEY: wrong or missing key". */

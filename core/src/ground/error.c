@@ -26,6 +26,7 @@ static const char *const error_names[] = {
     "CUSTOS_ECRYPTO: cryptographic library failure",
     "CUSTOS_EINTERNAL: internal error",
     "CUSTOS_ECANCELED: canceled by the caller",
+    "CUSTOS_EUNSUPPORTED: not supported on this machine",
 };
 
 const char *custos_strerror(int code)

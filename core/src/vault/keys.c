@@ -1,12 +1,20 @@
 /*
- * keys.c: data keys. One random 256-bit key per (subject, purpose), created
- * on the first record of that scope, stored only wrapped by a KEK of the key
+ * keys.c: data keys. Random 256-bit keys per (subject, purpose), the first
+ * created on the first record of that scope, stored only wrapped by a KEK of the key
  * provider (seal.c), opened into the guarded arena and cached there for the
  * handle's life (vault.c, KEY CACHE), and destroyed by deleting its row
  * and rotating the KEK (erase).
  *
  * Keys are random, never derived: a key derived from a master secret could
  * be recomputed after its erasure (reference/platforms.md §4.4, §7.3).
+ *
+ * A scope's keys are numbered by vault_key.seq; new records use the highest.
+ * An AES-GCM record (seal.c, fmt 2) has a random 96-bit nonce, safe for
+ * VT_GCM_KEY_LIMIT (2^32 - 2^20) seals per key: each key's row counts its
+ * GCM seals (sealed_count, in the put's transaction), and the put that would
+ * pass the limit first makes the scope's next key. Records name their key
+ * by key_id, so those under a retired key still open; destroying a scope
+ * (erase, withdrawal) deletes all its keys, whatever their seq.
  */
 #include "vault_private.h"
 #include "../audit/audit_internal.h"
@@ -15,13 +23,13 @@
 #include <sodium.h>
 #include <string.h>
 
-static uint8_t *slot_key(custos_t *ctx, unsigned i) { return ctx->vault->arena + i * VT_KEY_BYTES; }
+static uint8_t *slot_key(custos_t *ctx, unsigned i) { return custos_vault__slot_key(ctx, i); }
 
 static int slot_by_scope(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose)
 {
     for (unsigned i = 0; i < VT_SLOTS; i++) {
         const vt_slot *s = &ctx->vault->slots[i];
-        if (s->used && s->purpose == purpose && memcmp(s->subject_hash, subject_hash, 32) == 0)
+        if (s->used && s->for_put && s->purpose == purpose && memcmp(s->subject_hash, subject_hash, 32) == 0)
             return (int)i;
     }
     return -1;
@@ -45,9 +53,12 @@ static unsigned slot_take(custos_t *ctx, const uint8_t subject_hash[32], uint32_
         ;
     if (i == VT_SLOTS)
         i = v->next_victim++ % VT_SLOTS;
-    custos__wipe(slot_key(ctx, i), VT_KEY_BYTES);
+    custos_vault__slot_wipe(ctx, i);
     v->slots[i].used = 0;
     v->slots[i].fresh = 0;
+    v->slots[i].gcm_ready = 0;
+    v->slots[i].for_put = 0;
+    v->slots[i].seq = 0;
     memcpy(v->slots[i].subject_hash, subject_hash, 32);
     v->slots[i].purpose = purpose;
     memcpy(v->slots[i].key_id, key_id, VT_ID_BYTES);
@@ -69,7 +80,7 @@ static int slot_fill(custos_t *ctx, unsigned i, uint32_t gen, const void *wrappe
     return CUSTOS_OK;
 }
 
-static int key_create(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose, unsigned *slot)
+static int key_create(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose, int64_t seq, unsigned *slot)
 {
     uint8_t key_id[VT_ID_BYTES], wrapped[VT_WRAPPED_BYTES];
     uint32_t gen;
@@ -89,12 +100,15 @@ static int key_create(custos_t *ctx, const uint8_t subject_hash[32], uint32_t pu
     sqlite3_bind_blob(st, 3, key_id, VT_ID_BYTES, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, gen);
     sqlite3_bind_blob(st, 5, wrapped, VT_WRAPPED_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, seq);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return custos__sqlite_fail(ctx, rc, "vault: store a data key");
     ctx->vault->slots[i].used = 1;
     ctx->vault->slots[i].fresh = 1;
+    ctx->vault->slots[i].for_put = 1;
+    ctx->vault->slots[i].seq = seq;
     *slot = i;
     return CUSTOS_OK;
 }
@@ -113,31 +127,87 @@ static int key_row_by_scope(custos_t *ctx, const uint8_t subject_hash[32], uint3
     return sqlite3_step(*st);
 }
 
-int custos_vault__key_for_put(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose,
+/* The scope's newest key into a slot (created, seq 0, if the scope has none). */
+static int key_newest(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose, unsigned *slot)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = key_row_by_scope(ctx, subject_hash, purpose, &st);
+    if (rc < 0)
+        return rc;
+    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == VT_ID_BYTES) {
+        *slot = slot_take(ctx, subject_hash, purpose, sqlite3_column_blob(st, 0));
+        ctx->vault->slots[*slot].seq = sqlite3_column_int64(st, 3);
+        rc = slot_fill(ctx, *slot, (uint32_t)sqlite3_column_int64(st, 1), sqlite3_column_blob(st, 2),
+                       sqlite3_column_bytes(st, 2));
+        if (rc == CUSTOS_OK)
+            ctx->vault->slots[*slot].for_put = 1;
+    } else if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        rc = key_create(ctx, subject_hash, purpose, 0, slot);
+    } else {
+        rc = rc == SQLITE_ROW ? custos__fail(ctx, CUSTOS_ECORRUPT, "vault: a key row has a bad key id")
+                              : custos__sqlite_fail(ctx, rc, "vault: find a data key");
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+static uint64_t gcm_limit = VT_GCM_KEY_LIMIT;
+
+void custos__vault_test_key_limit(uint64_t limit) { gcm_limit = limit != 0 ? limit : VT_GCM_KEY_LIMIT; }
+
+/* Add n to slot i's sealed_count unless that passes the limit (*counted = 0). */
+static int key_count(custos_t *ctx, unsigned i, uint32_t n, int *counted)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = custos_vault__stmt(ctx, &st, VT_ST_KEY_COUNT);
+    if (rc != CUSTOS_OK)
+        return rc;
+    sqlite3_bind_blob(st, 1, ctx->vault->slots[i].key_id, VT_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, n);
+    sqlite3_bind_int64(st, 3, (int64_t)gcm_limit);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return custos__sqlite_fail(ctx, rc, "vault: count a data key's seals");
+    *counted = sqlite3_changes(ctx->db) > 0;
+    return CUSTOS_OK;
+}
+
+/* Count n GCM seals against the scope's key in slot *i; at the limit, retire it (old records
+ * keep naming it by key_id) and make the scope's next key, seq + 1, in the same transaction. */
+static int key_spend(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose, uint32_t n, int *i)
+{
+    int counted = 0;
+    int rc = key_count(ctx, (unsigned)*i, n, &counted);
+    if (rc != CUSTOS_OK || counted)
+        return rc;
+    vt_slot *old = &ctx->vault->slots[*i];
+    int64_t seq = old->seq + 1;
+    old->for_put = 0;
+    unsigned s = 0;
+    if ((rc = key_create(ctx, subject_hash, purpose, seq, &s)) != CUSTOS_OK)
+        return rc;
+    *i = (int)s;
+    if ((rc = key_count(ctx, s, n, &counted)) == CUSTOS_OK && !counted)
+        rc = custos__fail(ctx, CUSTOS_EINTERNAL, "vault: %u seals exceed a fresh data key's limit", n);
+    return rc;
+}
+
+int custos_vault__key_for_put(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose, uint32_t gcm_seals,
                    const uint8_t **key, uint8_t key_id[VT_ID_BYTES])
 {
     custos_vault__cache_check(ctx);
     int i = slot_by_scope(ctx, subject_hash, purpose);
     if (i < 0) {
-        sqlite3_stmt *st = NULL;
-        int rc = key_row_by_scope(ctx, subject_hash, purpose, &st);
-        if (rc < 0)
+        unsigned s = 0;
+        int rc = key_newest(ctx, subject_hash, purpose, &s);
+        if (rc != CUSTOS_OK)
             return rc;
-        if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == VT_ID_BYTES) {
-            unsigned s = slot_take(ctx, subject_hash, purpose, sqlite3_column_blob(st, 0));
-            rc = slot_fill(ctx, s, (uint32_t)sqlite3_column_int64(st, 1), sqlite3_column_blob(st, 2),
-                           sqlite3_column_bytes(st, 2));
-            i = (int)s;
-        } else if (rc == SQLITE_DONE) {
-            unsigned s = 0;
-            sqlite3_reset(st);
-            rc = key_create(ctx, subject_hash, purpose, &s);
-            i = (int)s;
-        } else {
-            rc = rc == SQLITE_ROW ? custos__fail(ctx, CUSTOS_ECORRUPT, "vault: a key row has a bad key id")
-                                  : custos__sqlite_fail(ctx, rc, "vault: find a data key");
-        }
-        sqlite3_reset(st);
+        i = (int)s;
+    }
+    if (gcm_seals > 0) {
+        int rc = key_spend(ctx, subject_hash, purpose, gcm_seals, &i);
         if (rc != CUSTOS_OK)
             return rc;
     }

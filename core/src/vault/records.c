@@ -86,14 +86,15 @@ int custos_vault__insert_sealed(custos_t *ctx, custos_record_id *out_id, const u
     const uint8_t *key;
     uint8_t key_id[VT_ID_BYTES];
     int64_t id;
-    int rc = custos_vault__key_for_put(ctx, subject_hash, purpose, &key, key_id);
+    uint32_t fmt = custos_vault__record_fmt(ctx);
+    int rc = custos_vault__key_for_put(ctx, subject_hash, purpose, fmt == VT_RECORD_GCM, &key, key_id);
     if (rc != CUSTOS_OK || (rc = custos_vault__next_id(ctx, &id)) != CUSTOS_OK)
         return rc;
-    size_t slen = custos_vault__sealed_len(len);
+    size_t slen = custos_vault__sealed_len(fmt, len);
     uint8_t *sealed = custos__malloc(slen);
     if (sealed == NULL)
         return custos__fail(ctx, CUSTOS_ENOMEM, "vault: out of memory");
-    vt_record_ad ad = { id, subject_hash, purpose, category, key_id, VT_RECORD_FORMAT };
+    vt_record_ad ad = { id, subject_hash, purpose, category, key_id, fmt };
     custos_vault__seal(ctx, sealed, data, len, &ad, key);
     rc = custos_vault__insert_row(ctx, &ad, created, expires, sealed, slen);
     custos__free(sealed);
@@ -202,12 +203,15 @@ static int row_read(custos_t *ctx, sqlite3_stmt *st, int first, const uint8_t *s
     r->info.expires = (uint64_t)sqlite3_column_int64(st, first + 5);
     r->sealed = sqlite3_column_blob(st, first + 6);
     r->sealed_len = (size_t)sqlite3_column_bytes(st, first + 6);
-    if (sqlite3_column_bytes(st, first + 2) != VT_ID_BYTES || r->sealed_len < VT_NONCE_BYTES + VT_TAG_BYTES)
+    if (r->ad.fmt != VT_RECORD_XCHACHA && r->ad.fmt != VT_RECORD_GCM && r->ad.fmt != VT_STREAM_FORMAT)
+        return custos__fail(ctx, CUSTOS_EVERSION, "vault: record %lld has record format %u; this Custos reads"
+                            " 1 to 3", (long long)r->ad.id, r->ad.fmt);
+    if (sqlite3_column_bytes(st, first + 2) != VT_ID_BYTES ||
+        r->sealed_len < custos_vault__seal_overhead(r->ad.fmt))
         return custos__fail(ctx, CUSTOS_ECORRUPT, "vault: record %lld is damaged (length)", (long long)r->ad.id);
-    if (r->ad.fmt != VT_RECORD_FORMAT && r->ad.fmt != VT_STREAM_FORMAT)
-        return custos__fail(ctx, CUSTOS_EVERSION, "vault: record %lld has record format %u; this Custos reads %u",
-                            (long long)r->ad.id, r->ad.fmt, VT_RECORD_FORMAT);
-    r->info.size = r->sealed_len - VT_NONCE_BYTES - VT_TAG_BYTES;
+    if (r->ad.fmt == VT_RECORD_GCM && !ctx->vault->gcm)
+        return custos_vault__unsupported(ctx, r->ad.id);
+    r->info.size = r->sealed_len - custos_vault__seal_overhead(r->ad.fmt);
     r->info.flags = r->ad.fmt == VT_STREAM_FORMAT ? CUSTOS_VAULT_STREAMED : 0;
     return CUSTOS_OK;
 }
@@ -240,8 +244,8 @@ static int row_open(custos_t *ctx, const row_view *r, uint8_t *out)
     int rc = custos_vault__key_by_id(ctx, r->ad.key_id, &key);
     if (rc != CUSTOS_OK)
         return rc;
-    if (custos_vault__open(out, r->sealed, r->sealed_len, &r->ad, key) == CUSTOS_OK)
-        return CUSTOS_OK;
+    if ((rc = custos_vault__open(ctx, out, r->sealed, r->sealed_len, &r->ad, key)) != CUSTOS_ECORRUPT)
+        return rc;
     custos__wipe(out, r->info.size);
     custos__fail(ctx, CUSTOS_ECORRUPT, "vault: record %lld failed authentication (altered, or moved from"
                  " another row)", (long long)r->ad.id);

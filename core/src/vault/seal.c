@@ -1,12 +1,21 @@
 /*
  * seal.c: how a record and a data key are sealed.
  *
- * SEALED RECORD (vault_record.sealed)
+ * SEALED RECORD (vault_record.sealed), by the row's fmt column
  *
- *   offset  size  field
- *   0       24    nonce, random
- *   24      n     XChaCha20-Poly1305 ciphertext of the payload (n = payload bytes)
- *   24+n    16    Poly1305 tag
+ *   fmt 1, XChaCha20-Poly1305 (any CPU)     fmt 2, AES-256-GCM (CPUs with AES-NI
+ *                                           or the ARMv8 crypto extensions)
+ *   offset  size  field                     offset  size  field
+ *   0       24    nonce, random             0       12    nonce, random
+ *   24      n     ciphertext                12      n     ciphertext
+ *   24+n    16    Poly1305 tag              12+n    16    GCM tag
+ *
+ * fmt 3 is a stream's sealed metadata (stream.c), laid out as fmt 1. A new
+ * record is fmt 2 when crypto_aead_aes256gcm_is_available() said so when the
+ * handle was opened, else fmt 1; both are read. A fmt-2 record on a machine
+ * without AES-GCM is CUSTOS_EUNSUPPORTED, never CUSTOS_ECORRUPT: its bytes
+ * are fine, the machine is not. (libsodium has no portable AES-GCM, by design:
+ * a table-based AES leaks its key through cache timing.)
  *
  * The associated data (64 bytes, not stored: rebuilt from the row) is
  *
@@ -14,14 +23,20 @@
  *   category u32 | key id (8)                                   (little-endian)
  *
  * so a ciphertext copied into another row, or a row whose subject, purpose,
- * category, key or format column was edited, fails authentication. The
+ * category, key or format column was edited, fails authentication (a fmt
+ * edited 2 -> 1 or 1 -> 2 also reads the nonce at the wrong length). The
  * columns created and expires are not authenticated: editing them can only
  * shorten or lengthen retention, never reveal or alter a payload.
  *
- * Nonces are 192 random bits. With XChaCha20 a collision among 2^64
- * messages under one key has probability about 2^-64 (birthday bound on
- * 192 bits), so random nonces are safe without any counter to persist; a
- * data key serves one subject and one purpose, far below that volume.
+ * Nonces are random. fmt 1: 192 bits; a collision among 2^64 messages under
+ * one key has probability about 2^-64, so no counter is needed. fmt 2: 96
+ * bits, which NIST SP 800-38D limits to 2^32 messages per key (collision
+ * probability about 2^-33 there); keys.c counts each data key's GCM seals
+ * (vault_key.sealed_count) and starts a new key for the scope before the
+ * limit.
+ *
+ * The AES-GCM key schedule of a cached key is computed once, on its first
+ * use, into the arena next to the key (vault.c, KEY CACHE).
  *
  * WRAPPED DATA KEY (vault_key.wrapped): the key provider's wrap of the 32
  * key bytes (store.h: nonce 24 | ciphertext 32 | tag 16) under KEK
@@ -59,35 +74,103 @@ static void key_ad(uint8_t ad[KEY_AD_BYTES], const uint8_t subject_hash[32], uin
     memcpy(ad + 40, key_id, 8);
 }
 
-size_t custos_vault__sealed_len(size_t plain_len) { return VT_NONCE_BYTES + plain_len + VT_TAG_BYTES; }
+static int force_aead = 0;
+
+void custos__vault_test_force_aead(int fmt) { force_aead = fmt; }
+
+/* Once per handle (vault.c, attach): sodium_init has run. */
+int custos_vault__gcm_usable(void)
+{
+    if (force_aead == (int)VT_RECORD_XCHACHA)
+        return 0;
+    return crypto_aead_aes256gcm_is_available() == 1;
+}
+
+uint32_t custos_vault__record_fmt(custos_t *ctx) { return ctx->vault->gcm ? VT_RECORD_GCM : VT_RECORD_XCHACHA; }
+
+size_t custos_vault__seal_overhead(uint32_t fmt)
+{
+    return (fmt == VT_RECORD_GCM ? VT_GCM_NONCE_BYTES : VT_NONCE_BYTES) + VT_TAG_BYTES;
+}
+
+size_t custos_vault__sealed_len(uint32_t fmt, size_t plain_len) { return custos_vault__seal_overhead(fmt) + plain_len; }
+
+int custos_vault__unsupported(custos_t *ctx, int64_t record_id)
+{
+    return custos__fail(ctx, CUSTOS_EUNSUPPORTED,
+                        "vault: record %lld is sealed with AES-256-GCM, which this CPU lacks (no AES-NI/ARMv8"
+                        " crypto); open the store on a machine that has it", (long long)record_id);
+}
+
+/* The cached AES-GCM schedule of key, computed on first use; NULL if key is
+ * not a slot's (then the caller uses the plain calls). */
+static const crypto_aead_aes256gcm_state *gcm_state(custos_t *ctx, const uint8_t *key)
+{
+    for (unsigned i = 0; i < VT_SLOTS; i++) {
+        if (custos_vault__slot_key(ctx, i) != key)
+            continue;
+        crypto_aead_aes256gcm_state *st = custos_vault__slot_gcm(ctx, i);
+        if (!ctx->vault->slots[i].gcm_ready) {
+            (void)crypto_aead_aes256gcm_beforenm(st, key); /* cannot fail: AES-GCM is available */
+            ctx->vault->slots[i].gcm_ready = 1;
+        }
+        return st;
+    }
+    return NULL;
+}
+
+/* A fresh nonce: the first `bytes` of the next pool entry. */
+static void next_nonce(custos_t *ctx, uint8_t *out, size_t bytes)
+{
+    struct custos_vault *v = ctx->vault;
+    if (v->nonces_left == 0) {
+        custos__random(ctx, v->nonces, sizeof v->nonces);
+        v->nonces_left = VT_NONCE_POOL;
+    }
+    memcpy(out, v->nonces + (--v->nonces_left) * VT_NONCE_BYTES, bytes);
+}
 
 void custos_vault__seal(custos_t *ctx, uint8_t *out, const uint8_t *plain, size_t len,
              const vt_record_ad *ad, const uint8_t key[32])
 {
     uint8_t a[RECORD_AD_BYTES];
     record_ad(a, ad);
-    struct custos_vault *v = ctx->vault;
-    if (v->nonces_left == 0) {
-        custos__random(ctx, v->nonces, sizeof v->nonces);
-        v->nonces_left = VT_NONCE_POOL;
+    if (ad->fmt != VT_RECORD_GCM) {
+        next_nonce(ctx, out, VT_NONCE_BYTES);
+        crypto_aead_xchacha20poly1305_ietf_encrypt(out + VT_NONCE_BYTES, NULL, plain, len, a, sizeof a,
+                                                   NULL, out, key);
+        return;
     }
-    memcpy(out, v->nonces + (--v->nonces_left) * VT_NONCE_BYTES, VT_NONCE_BYTES);
-    crypto_aead_xchacha20poly1305_ietf_encrypt(out + VT_NONCE_BYTES, NULL, plain, len, a, sizeof a,
-                                               NULL, out, key);
+    next_nonce(ctx, out, VT_GCM_NONCE_BYTES);
+    const crypto_aead_aes256gcm_state *st = gcm_state(ctx, key);
+    if (st != NULL)
+        crypto_aead_aes256gcm_encrypt_afternm(out + VT_GCM_NONCE_BYTES, NULL, plain, len, a, sizeof a, NULL,
+                                              out, st);
+    else
+        crypto_aead_aes256gcm_encrypt(out + VT_GCM_NONCE_BYTES, NULL, plain, len, a, sizeof a, NULL, out, key);
 }
 
-int custos_vault__open(uint8_t *out, const uint8_t *sealed, size_t sealed_len, const vt_record_ad *ad,
-            const uint8_t key[32])
+int custos_vault__open(custos_t *ctx, uint8_t *out, const uint8_t *sealed, size_t sealed_len,
+                       const vt_record_ad *ad, const uint8_t key[32])
 {
-    if (sealed_len < VT_NONCE_BYTES + VT_TAG_BYTES)
+    if (ad->fmt == VT_RECORD_GCM && !ctx->vault->gcm)
+        return custos_vault__unsupported(ctx, ad->id);
+    if (sealed_len < custos_vault__seal_overhead(ad->fmt))
         return CUSTOS_ECORRUPT;
     uint8_t a[RECORD_AD_BYTES];
     record_ad(a, ad);
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(out, NULL, NULL, sealed + VT_NONCE_BYTES,
-                                                   sealed_len - VT_NONCE_BYTES, a, sizeof a,
-                                                   sealed, key) != 0)
-        return CUSTOS_ECORRUPT;
-    return CUSTOS_OK;
+    int rc;
+    if (ad->fmt != VT_RECORD_GCM) {
+        rc = crypto_aead_xchacha20poly1305_ietf_decrypt(out, NULL, NULL, sealed + VT_NONCE_BYTES,
+                                                        sealed_len - VT_NONCE_BYTES, a, sizeof a, sealed, key);
+    } else {
+        const crypto_aead_aes256gcm_state *st = gcm_state(ctx, key);
+        const uint8_t *c = sealed + VT_GCM_NONCE_BYTES;
+        size_t clen = sealed_len - VT_GCM_NONCE_BYTES;
+        rc = st != NULL ? crypto_aead_aes256gcm_decrypt_afternm(out, NULL, NULL, c, clen, a, sizeof a, sealed, st)
+                        : crypto_aead_aes256gcm_decrypt(out, NULL, NULL, c, clen, a, sizeof a, sealed, key);
+    }
+    return rc == 0 ? CUSTOS_OK : CUSTOS_ECORRUPT;
 }
 
 int custos_vault__wrap_key(custos_t *ctx, uint8_t out[VT_WRAPPED_BYTES], uint32_t gen, const uint8_t key[32],

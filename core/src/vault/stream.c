@@ -276,7 +276,7 @@ static int vs_writer_key(custos_vault_stream *s, const uint8_t subject_hash[32])
     if (rc != CUSTOS_OK)
         return rc;
     unsigned reads = custos_vault__access_append(ctx);
-    if ((rc = custos_vault__key_for_put(ctx, subject_hash, s->purpose, &key, s->key_id)) == CUSTOS_OK) {
+    if ((rc = custos_vault__key_for_put(ctx, subject_hash, s->purpose, 0, &key, s->key_id)) == CUSTOS_OK) {
         vs_subkey(s, key);
         if ((rc = custos__db_commit(ctx)) == CUSTOS_OK)
             custos_vault__access_committed(ctx, reads);
@@ -458,7 +458,7 @@ static int vs_insert_rows(custos_vault_stream *s, const uint8_t hash[32], uint64
     const uint8_t *key;
     uint8_t key_id[VT_ID_BYTES], meta[VS_META], sealed[VT_NONCE_BYTES + VS_META + VT_TAG_BYTES];
     int64_t id = 0;
-    int rc = custos_vault__key_for_put(ctx, hash, s->purpose, &key, key_id);
+    int rc = custos_vault__key_for_put(ctx, hash, s->purpose, 0, &key, key_id);
     if (rc == CUSTOS_OK && memcmp(key_id, s->key_id, VT_ID_BYTES) != 0)
         rc = custos__fail(ctx, CUSTOS_EKEY, "vault stream finish: the scope's data key was destroyed while the"
                           " stream was written; nothing was stored");
@@ -541,7 +541,8 @@ int custos_vault__stream_meta(custos_t *ctx, const vt_record_ad *ad, const uint8
     if (rc != CUSTOS_OK)
         return rc;
     if (sealed_len != VT_NONCE_BYTES + VS_META + VT_TAG_BYTES ||
-        custos_vault__open(meta, sealed, sealed_len, ad, key) != CUSTOS_OK || memcmp(meta, VS_META_MAGIC, 4) != 0) {
+        custos_vault__open(ctx, meta, sealed, sealed_len, ad, key) != CUSTOS_OK ||
+        memcmp(meta, VS_META_MAGIC, 4) != 0) {
         custos__fail(ctx, CUSTOS_ECORRUPT, "vault: stream record %lld failed authentication (altered, or moved"
                      " from another row)", (long long)ad->id);
         custos_vault__audit_failure(ctx, CUSTOS__V1__AUDIT_KIND__AUDIT_INTEGRITY_VIOLATION, ad->subject_hash,

@@ -6,24 +6,33 @@
  * KEY CACHE
  *
  * Unwrapped data keys stay in the arena for the handle's life (at most
- * VT_SLOTS, round-robin): the arena is sodium_malloc'd guarded memory (guard
- * pages, a canary, mlock, no core dumps), set to no access outside a vault
- * call only under CUSTOS_OPEN_KEYS_NOACCESS (its two mprotect calls per
- * call cost more than the rest of a get: docs/BENCHMARKS.md). It is wiped
- * on close (sodium_free), when erase or withdrawal destroys keys
+ * VT_SLOTS, round-robin), each with room for its AES-256-GCM key schedule
+ * (computed on the key's first fmt-2 seal or open, so that each record does
+ * not expand the key again; a schedule is as secret as its key and is wiped
+ * with it). The arena is sodium_malloc'd guarded memory (guard pages, a
+ * canary, mlock, no core dumps), set to no access outside a vault call only
+ * under CUSTOS_OPEN_KEYS_NOACCESS (its two mprotect calls per call cost more
+ * than the rest of a get: docs/BENCHMARKS.md). It is wiped on close
+ * (sodium_free), when erase or withdrawal destroys keys
  * (custos__vault_destroy_keys), on KEK rotation, and whenever the database
  * changed under this connection (custos_vault__cache_check).
  * A key created in a call is not kept past that call.
  *
- * TABLES (store format 1)
+ * TABLES (store format 2)
  *
  *   vault_meta(name, value)         small integers: KEK floor generations
- *   vault_key(subject_hash, purpose, key_id, kek_gen, wrapped)
- *                                   one data key per (subject, purpose),
- *                                   wrapped by KEK generation kek_gen
+ *   vault_key(subject_hash, purpose, seq, key_id, kek_gen, wrapped, sealed_count)
+ *                                   the data keys of a (subject, purpose),
+ *                                   seq 0, 1, ...: new records use the
+ *                                   highest; sealed_count counts its AES-GCM
+ *                                   seals (keys.c); wrapped by KEK
+ *                                   generation kek_gen. Format 1 had one key
+ *                                   per scope and neither seq nor
+ *                                   sealed_count (migrate.c adds them)
  *   vault_record(id, subject_hash, purpose, category, key_id, fmt, created,
- *                expires, sealed)   one sealed payload per row (seal.c); of a
- *                                   stream (fmt 3), its sealed metadata
+ *                expires, sealed)   one sealed payload per row (seal.c: fmt 1
+ *                                   XChaCha20-Poly1305, fmt 2 AES-256-GCM); of
+ *                                   a stream (fmt 3), its sealed metadata
  *   vault_stream(file, record_id)   which file of streams/ holds a stream
  *                                   record's chunks (stream.c); a trigger
  *                                   deletes the row with its record
@@ -42,11 +51,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#define VT_KEY_TABLE(name)                                                                                  \
+    "CREATE TABLE IF NOT EXISTS " name "(subject_hash BLOB NOT NULL, purpose INTEGER NOT NULL,"                \
+    " seq INTEGER NOT NULL DEFAULT 0, key_id BLOB NOT NULL UNIQUE, kek_gen INTEGER NOT NULL,"                  \
+    " wrapped BLOB NOT NULL, sealed_count INTEGER NOT NULL DEFAULT 0,"                                         \
+    " PRIMARY KEY(subject_hash, purpose, seq)) WITHOUT ROWID;"
+
+/* The format-2 vault_key, also made by the migration from format 1 (migrate.c). */
+const char custos_vault__key_table[] = VT_KEY_TABLE("vault_key_2");
+
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS vault_meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS vault_key(subject_hash BLOB NOT NULL, purpose INTEGER NOT NULL,"
-    " key_id BLOB NOT NULL UNIQUE, kek_gen INTEGER NOT NULL, wrapped BLOB NOT NULL,"
-    " PRIMARY KEY(subject_hash, purpose)) WITHOUT ROWID;"
+    VT_KEY_TABLE("vault_key")
     "CREATE TABLE IF NOT EXISTS vault_record(id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " subject_hash BLOB NOT NULL, purpose INTEGER NOT NULL, category INTEGER NOT NULL,"
     " key_id BLOB NOT NULL, fmt INTEGER NOT NULL, created INTEGER NOT NULL, expires INTEGER,"
@@ -59,9 +75,13 @@ static const char schema[] =
     " DELETE FROM vault_stream WHERE record_id = OLD.id; END;";
 
 static const char *const stmt_sql[VT_ST__COUNT] = {
-    [VT_ST_KEY_BY_SCOPE] = "SELECT key_id, kek_gen, wrapped FROM vault_key WHERE subject_hash=?1 AND purpose=?2",
+    [VT_ST_KEY_BY_SCOPE] = "SELECT key_id, kek_gen, wrapped, seq FROM vault_key WHERE subject_hash=?1 AND purpose=?2"
+                           " ORDER BY seq DESC LIMIT 1",
     [VT_ST_KEY_BY_ID] = "SELECT subject_hash, purpose, kek_gen, wrapped FROM vault_key WHERE key_id=?1",
-    [VT_ST_KEY_INSERT] = "INSERT INTO vault_key(subject_hash, purpose, key_id, kek_gen, wrapped) VALUES(?1,?2,?3,?4,?5)",
+    [VT_ST_KEY_INSERT] = "INSERT INTO vault_key(subject_hash, purpose, key_id, kek_gen, wrapped, seq)"
+                         " VALUES(?1,?2,?3,?4,?5,?6)",
+    [VT_ST_KEY_COUNT] = "UPDATE vault_key SET sealed_count = sealed_count + ?2 WHERE key_id=?1"
+                        " AND sealed_count + ?2 <= ?3",
     [VT_ST_NEXT_ID] = "SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name='vault_record'), 0),"
                       " COALESCE((SELECT max(id) FROM vault_record), 0)) + 1",
     [VT_ST_RECORD_INSERT] = "INSERT INTO vault_record(id, subject_hash, purpose, category, key_id, fmt, created,"
@@ -102,6 +122,22 @@ int custos_vault__stmt(custos_t *ctx, sqlite3_stmt **out, int which)
     return CUSTOS_OK;
 }
 
+crypto_aead_aes256gcm_state *custos_vault__slot_gcm(custos_t *ctx, unsigned i)
+{
+    return (crypto_aead_aes256gcm_state *)(void *)(ctx->vault->arena + i * VT_GCM_STATE_BYTES);
+}
+
+uint8_t *custos_vault__slot_key(custos_t *ctx, unsigned i)
+{
+    return ctx->vault->arena + VT_SLOTS * VT_GCM_STATE_BYTES + i * VT_KEY_BYTES;
+}
+
+void custos_vault__slot_wipe(custos_t *ctx, unsigned i)
+{
+    custos__wipe(custos_vault__slot_key(ctx, i), VT_KEY_BYTES);
+    custos__wipe(custos_vault__slot_gcm(ctx, i), VT_GCM_STATE_BYTES);
+}
+
 void custos_vault__arena_open(custos_t *ctx)
 {
     if (ctx->vault->arena_depth++ == 0 && ctx->vault->noaccess)
@@ -119,7 +155,7 @@ void custos_vault__arena_close(custos_t *ctx)
         return;
     for (unsigned i = 0; i < VT_SLOTS; i++) {
         if (v->slots[i].fresh) {
-            custos__wipe(v->arena + i * VT_KEY_BYTES, VT_KEY_BYTES);
+            custos_vault__slot_wipe(ctx, i);
             custos__wipe(&v->slots[i], sizeof v->slots[i]);
         }
     }
@@ -138,7 +174,7 @@ void custos_vault__cache_evict(custos_t *ctx)
         return;
     if (v->arena_depth == 0 && v->noaccess)
         sodium_mprotect_readwrite(v->arena);
-    custos__wipe(v->arena, VT_SLOTS * VT_KEY_BYTES);
+    custos__wipe(v->arena, VT_ARENA_BYTES);
     custos__wipe(v->slots, sizeof v->slots);
     v->next_victim = 0;
     v->evictions++;
@@ -254,11 +290,12 @@ int custos__vault_attach(custos_t *ctx)
     if (v == NULL)
         return custos__fail(ctx, CUSTOS_ENOMEM, "vault: out of memory");
     ctx->vault = v;
-    if ((v->arena = sodium_malloc(VT_SLOTS * VT_KEY_BYTES)) == NULL)
+    if ((v->arena = sodium_malloc(VT_ARENA_BYTES)) == NULL)
         return custos__fail(ctx, CUSTOS_ENOMEM, "vault: cannot allocate guarded memory for data keys");
     v->noaccess = (ctx->flags & CUSTOS_OPEN_KEYS_NOACCESS) != 0;
     if (v->noaccess)
         sodium_mprotect_noaccess(v->arena);
+    v->gcm = custos_vault__gcm_usable();
     /* Sorts and temporary tables stay in memory (PRAGMA temp_store=MEMORY,
      * set at open before any module attaches: lifecycle/open.c). */
     int rc = custos__db_exec(ctx, schema);

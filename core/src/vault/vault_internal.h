@@ -88,4 +88,13 @@ int custos__vault_stream_sweep(custos_t *ctx);
 int custos__vault_test_data_key(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose,
                                 uint8_t key[32]);
 
+/* Tests only: which AEAD a handle opened afterwards may use. 0: detect (AES-256-GCM where
+ * the CPU has it); 1: XChaCha20-Poly1305 only, as on a CPU without AES-GCM (fmt-2 records
+ * give CUSTOS_EUNSUPPORTED); 2: AES-256-GCM (only if the CPU has it). */
+void custos__vault_test_force_aead(int fmt);
+
+/* Tests only: the AES-GCM seals a data key may make before the next put gets a new key (0: restore
+ * the default, VT_GCM_KEY_LIMIT). */
+void custos__vault_test_key_limit(uint64_t limit);
+
 #endif

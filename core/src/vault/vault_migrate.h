@@ -31,7 +31,10 @@ int custos__migrate(custos_t *ctx, uint32_t from);
  * replaced the steps with custos__migrate_set_steps. */
 uint32_t custos__migrate_target(void);
 
-/* Tests only: replace the step table and the target format (NULL, 0: restore). */
+/* vault.c: the CREATE TABLE of the format-2 vault_key, named vault_key_2 (the step from 1 renames it). */
+extern const char custos_vault__key_table[];
+
+/* Tests only: replace the step table and the target format (NULL, 0, 0: restore the built-in ones). */
 void custos__migrate_set_steps(const custos_migration *steps, size_t n, uint32_t target);
 
 #endif

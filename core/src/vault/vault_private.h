@@ -16,15 +16,24 @@
 #include "vault_internal.h"
 #include <custos/vault.h>
 
+#include <sodium.h>
+
 #define VT_KEY_BYTES 32u
 #define VT_ID_BYTES CUSTOS_VAULT_KEY_ID_BYTES
-#define VT_NONCE_BYTES 24u
-#define VT_TAG_BYTES 16u
-#define VT_RECORD_FORMAT 1u            /* the fmt column and the AD's version */
-#define VT_STREAM_FORMAT 3u            /* fmt of a stream's row (stream.c) */
+#define VT_NONCE_BYTES 24u             /* XChaCha20-Poly1305 (fmt 1 and 3); also a nonce pool entry */
+#define VT_GCM_NONCE_BYTES 12u         /* AES-256-GCM (fmt 2) */
+#define VT_TAG_BYTES 16u               /* both AEADs */
+#define VT_RECORD_XCHACHA 1u           /* fmt column and AD: a record sealed with XChaCha20-Poly1305 (seal.c) */
+#define VT_RECORD_GCM 2u               /* ... with AES-256-GCM, where the CPU has it */
+#define VT_STREAM_FORMAT 3u            /* fmt of a stream's row (stream.c), XChaCha20-Poly1305 */
 #define VT_STREAM_CHUNK 65536u         /* plaintext bytes per sealed chunk of a stream */
 #define VT_WRAPPED_BYTES (VT_KEY_BYTES + CUSTOS_WRAP_OVERHEAD)
+#define VT_GCM_KEY_LIMIT ((1ull << 32) - (1ull << 20)) /* GCM seals per data key (keys.c) */
 #define VT_SLOTS 16u                   /* data keys cached per handle (the key cache) */
+/* The arena: VT_SLOTS AES-GCM key schedules, then VT_SLOTS keys. Its size is a
+ * multiple of 16, so sodium_malloc returns it 16-byte aligned, as the schedules need. */
+#define VT_GCM_STATE_BYTES sizeof(crypto_aead_aes256gcm_state)
+#define VT_ARENA_BYTES (VT_SLOTS * (VT_GCM_STATE_BYTES + VT_KEY_BYTES))
 #define VT_NONCE_POOL 64u              /* nonces drawn from the RNG at once */
 #define VT_ACCESS_MAX 64u              /* buffered access entries (access.c) */
 #define VT_ACCESS_AGE 1u               /* seconds an access entry may wait */
@@ -43,6 +52,9 @@ typedef struct vt_access {
 typedef struct vt_slot {
     int used;
     int fresh;
+    int gcm_ready;             /* its AES-GCM key schedule is computed (seal.c, on first use) */
+    int for_put;               /* the scope's newest key (highest seq): new records may use it */
+    int64_t seq;               /* its vault_key.seq */
     uint8_t subject_hash[CUSTOS_HASH_BYTES];
     uint32_t purpose;
     uint8_t key_id[VT_ID_BYTES];
@@ -50,14 +62,15 @@ typedef struct vt_slot {
 
 /* Cached prepared statements, by index. */
 enum {
-    VT_ST_KEY_BY_SCOPE, VT_ST_KEY_BY_ID, VT_ST_KEY_INSERT, VT_ST_NEXT_ID,
+    VT_ST_KEY_BY_SCOPE, VT_ST_KEY_BY_ID, VT_ST_KEY_INSERT, VT_ST_KEY_COUNT, VT_ST_NEXT_ID,
     VT_ST_RECORD_INSERT, VT_ST_RECORD_GET, VT_ST_RECORD_LIST, VT_ST_RECORD_WALK, VT_ST_RECORD_DELETE,
     VT_ST_JOURNAL, VT_ST_STREAM_INSERT, VT_ST_STREAM_FILE, VT_ST_STREAM_ALIVE, VT_ST_STREAM_NAMED, VT_ST__COUNT
 };
 
 struct custos_vault {
-    uint8_t *arena;             /* sodium_malloc'd: VT_SLOTS keys; no access outside a call if noaccess */
+    uint8_t *arena;             /* sodium_malloc'd: VT_ARENA_BYTES; no access outside a call if noaccess */
     int noaccess;               /* CUSTOS_OPEN_KEYS_NOACCESS: mprotect the arena between calls */
+    int gcm;                    /* AES-256-GCM usable: new records are fmt 2, fmt-2 records open */
     vt_slot slots[VT_SLOTS];
     unsigned next_victim;
     uint32_t data_version;      /* the pager's data version when the cache was last valid */
@@ -88,6 +101,11 @@ void custos_vault__leave(custos_t *ctx);
  * custos_vault__arena_close (they nest); the outermost close wipes every slot. */
 void custos_vault__arena_open(custos_t *ctx);
 void custos_vault__arena_close(custos_t *ctx);
+/* Slot i's key bytes and AES-GCM key schedule in the arena. */
+uint8_t *custos_vault__slot_key(custos_t *ctx, unsigned i);
+crypto_aead_aes256gcm_state *custos_vault__slot_gcm(custos_t *ctx, unsigned i);
+/* Wipe slot i's key and key schedule (not its vt_slot). */
+void custos_vault__slot_wipe(custos_t *ctx, unsigned i);
 /* Wipe every cached data key (erase, KEK rotation, a change to the database). */
 void custos_vault__cache_evict(custos_t *ctx);
 /* Evict the cache if the database changed since it was filled; call after
@@ -118,8 +136,10 @@ void custos_vault__access_committed(custos_t *ctx, unsigned n);
 void custos_vault__access_flush(custos_t *ctx);
 void custos_vault__access_tick(custos_t *ctx);
 
-/* keys.c: a data key for a new record (created if none), or for an existing one. */
-int custos_vault__key_for_put(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose,
+/* keys.c: a data key for new records (created if none), or for an existing one. gcm_seals: how
+ * many AES-GCM seals the caller will make with it, counted in its row (the count rolls back with
+ * the caller's transaction); a key that would pass VT_GCM_KEY_LIMIT is retired for a new one. */
+int custos_vault__key_for_put(custos_t *ctx, const uint8_t subject_hash[32], uint32_t purpose, uint32_t gcm_seals,
                    const uint8_t **key, uint8_t key_id[VT_ID_BYTES]);
 int custos_vault__key_by_id(custos_t *ctx, const uint8_t key_id[VT_ID_BYTES], const uint8_t **key);
 int custos_vault__kek_cleanup(custos_t *ctx);
@@ -133,11 +153,23 @@ typedef struct vt_record_ad {
     const uint8_t *key_id;
     uint32_t fmt;
 } vt_record_ad;
-size_t custos_vault__sealed_len(size_t plain_len);
+/* At attach: may this handle use AES-256-GCM (the CPU has it, no test forbids it)? */
+int custos_vault__gcm_usable(void);
+/* The fmt a new record is sealed with on this handle (VT_RECORD_GCM or VT_RECORD_XCHACHA). */
+uint32_t custos_vault__record_fmt(custos_t *ctx);
+/* Bytes a sealed value of format fmt adds to its plaintext (nonce and tag). */
+size_t custos_vault__seal_overhead(uint32_t fmt);
+size_t custos_vault__sealed_len(uint32_t fmt, size_t plain_len);
+/* Seal with the AEAD of ad->fmt. key is a key returned by custos_vault__key_for_put
+ * or custos_vault__key_by_id (its slot's cached AES-GCM schedule is used). */
 void custos_vault__seal(custos_t *ctx, uint8_t *out, const uint8_t *plain, size_t len,
              const vt_record_ad *ad, const uint8_t key[32]);
-CUSTOS_WARN_UNUSED int custos_vault__open(uint8_t *out, const uint8_t *sealed, size_t sealed_len,
+/* CUSTOS_ECORRUPT if it fails authentication (nothing set on ctx);
+ * CUSTOS_EUNSUPPORTED (with its detail) for fmt 2 on a handle without AES-GCM. */
+CUSTOS_WARN_UNUSED int custos_vault__open(custos_t *ctx, uint8_t *out, const uint8_t *sealed, size_t sealed_len,
                                const vt_record_ad *ad, const uint8_t key[32]);
+/* custos_vault__open's CUSTOS_EUNSUPPORTED, for callers that check before opening. */
+int custos_vault__unsupported(custos_t *ctx, int64_t record_id);
 int custos_vault__wrap_key(custos_t *ctx, uint8_t out[VT_WRAPPED_BYTES], uint32_t gen, const uint8_t key[32],
                 const uint8_t subject_hash[32], uint32_t purpose, const uint8_t key_id[VT_ID_BYTES]);
 CUSTOS_WARN_UNUSED int custos_vault__unwrap_key(custos_t *ctx, uint8_t key[32], uint32_t gen, const uint8_t *wrapped,

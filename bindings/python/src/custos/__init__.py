@@ -13,8 +13,8 @@ Every failure raises a subclass of CustosError, one per CUSTOS_E* code.
 from . import consent, manifest
 from ._errors import (BadSignature, Busy, Canceled, Corrupt, CryptoError, CustosError, Denied, Exists,
                       InternalError, InvalidArgument, IOFailure, KeyFailure, ManifestError, NoSpace,
-                      NotAStore, NotFound, OutOfMemory, RangeError, Replay, StateError, VersionError,
-                      error_for)
+                      NotAStore, NotFound, OutOfMemory, RangeError, Replay, StateError, Unsupported,
+                      VersionError, error_for)
 from ._native import ffi as _ffi, lib as _lib
 from .consent import notice_hash
 from .manifest import PurposeInfo, consent_screen

@@ -178,7 +178,7 @@ int custos_erase_request_accept(custos_erase_request_info *out, custos_erase_rep
 # The CUSTOS_E* codes, read from the header by the compiler.
 ERROR_NAMES = ["EINVAL", "ENOMEM", "EIO", "ENOSPC", "ECORRUPT", "EVERSION", "ENOTSTORE", "EKEY",
                "EDENIED", "ENOTFOUND", "EEXIST", "ESIGNATURE", "EREPLAY", "EMANIFEST", "EBUSY",
-               "ERANGE", "ESTATE", "ECRYPTO", "EINTERNAL", "ECANCELED"]
+               "ERANGE", "ESTATE", "ECRYPTO", "EINTERNAL", "ECANCELED", "EUNSUPPORTED"]
 CDEF += "".join("#define CUSTOS_%s ...\n" % n for n in ERROR_NAMES)
 CDEF += "#define CUSTOS_OK ...\n"
 

@@ -41,6 +41,7 @@ class StateError(CustosError): """CUSTOS_ESTATE: not allowed in the current stat
 class CryptoError(CustosError): """CUSTOS_ECRYPTO."""
 class InternalError(CustosError): """CUSTOS_EINTERNAL: a bug in Custos."""
 class Canceled(CustosError): """CUSTOS_ECANCELED."""
+class Unsupported(CustosError): """CUSTOS_EUNSUPPORTED: this machine lacks what the data needs (AES-256-GCM)."""
 
 
 _BY_CODE: Dict[int, Type[CustosError]] = {}
@@ -50,7 +51,7 @@ for _cls, _name in [
         (Denied, "EDENIED"), (NotFound, "ENOTFOUND"), (Exists, "EEXIST"), (BadSignature, "ESIGNATURE"),
         (Replay, "EREPLAY"), (ManifestError, "EMANIFEST"), (Busy, "EBUSY"), (RangeError, "ERANGE"),
         (StateError, "ESTATE"), (CryptoError, "ECRYPTO"), (InternalError, "EINTERNAL"),
-        (Canceled, "ECANCELED")]:
+        (Canceled, "ECANCELED"), (Unsupported, "EUNSUPPORTED")]:
     _cls.code = getattr(lib, "CUSTOS_" + _name)
     _BY_CODE[_cls.code] = _cls
 

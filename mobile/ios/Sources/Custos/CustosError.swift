@@ -28,6 +28,7 @@ public struct CustosError: Error, Sendable, CustomStringConvertible, LocalizedEr
         case crypto = -18
         case `internal` = -19
         case canceled = -20
+        case unsupported = -21
         case closed = -1000  // used after close(); not a C code
         case unknown = -1001
     }
@@ -64,6 +65,7 @@ public struct CustosError: Error, Sendable, CustomStringConvertible, LocalizedEr
         case .key: return "Check that the key provider holds this store's keys and is accessible (a locked Keychain before the first unlock)."
         case .canceled: return "The erase is finished by the next open of the store or the next erase."
         case .replay: return "The message was applied already; ask the peer for a new one."
+        case .unsupported: return "The store has records sealed with AES-256-GCM: open it on a device whose CPU has AES instructions."
         default: return nil
         }
     }

@@ -7,12 +7,14 @@ import XCTest
 /// (CustosTests), .replay (SyncTests), .canceled (EraseProgressTests),
 /// .key from a Swift provider (KeyProviderTests). No reachable cause here:
 /// .outOfMemory, .diskFull, .crypto, .internal (no fault injection from
-/// Swift) and .bufferTooSmall (the wrapper sizes every buffer itself).
+/// Swift), .bufferTooSmall (the wrapper sizes every buffer itself) and
+/// .unsupported (needs a CPU without AES-GCM; the C tests force it).
 final class ErrorMappingTests: StoreTestCase {
     func testEveryCodeHasItsCoreName() {
         let codes: [CustosError.Code] = [.invalidArgument, .outOfMemory, .io, .diskFull, .corrupt, .version, .notAStore,
                                          .key, .denied, .notFound, .alreadyExists, .signature, .replay, .manifest, .busy,
-                                         .bufferTooSmall, .invalidState, .crypto, .internal, .canceled]
+                                         .bufferTooSmall, .invalidState, .crypto, .internal, .canceled,
+                                         .unsupported]
         for (i, code) in codes.enumerated() {
             XCTAssertEqual(code.rawValue, Int32(-1 - i))
             XCTAssertTrue(CustosError(code).message.hasPrefix("CUSTOS_E"), CustosError(code).message)

@@ -184,6 +184,14 @@ public class ExceptionMappingTest {
     }
 
     @Test
+    public void unsupportedIsItsOwnException() {
+        /* Needs a CPU without AES-GCM to provoke (the C tests force it): check the class alone. */
+        UnsupportedException e = new UnsupportedException(-21, "CUSTOS_EUNSUPPORTED");
+        assertTrue(e instanceof CustosException);
+        assertEquals(-21, e.code());
+    }
+
+    @Test
     public void diskFullIsAStorageException() {
         DiskFullException e = new DiskFullException(-4, "CUSTOS_ENOSPC");
         assertTrue(e instanceof StorageException);
