@@ -16,7 +16,8 @@ static const cra_row rows[] = {
       "The gate fails closed; key-use failures and integrity violations are audit events.",
       "test_gate, test_audit_chain", "The product's authentication and access management." },
     { "(e)", "Confidentiality of stored, transmitted or processed data, e.g. by encrypting relevant data at rest",
-      "Per-record XChaCha20-Poly1305 under per-(subject, purpose) keys wrapped by the KEK.",
+      "Per-record AES-256-GCM (on CPUs with AES instructions) or XChaCha20-Poly1305 under per-(subject, "
+      "purpose) keys wrapped by the KEK.",
       "test_vault, test_vault_forensic", "Data the product keeps outside Custos; its transport." },
     { "(f)", "Integrity of stored data, commands, programs and configuration, and report on corruptions",
       "AEAD tags on every record and wrapped key; hash-chained audit; CUSTOS_ECORRUPT and integrity-violation "

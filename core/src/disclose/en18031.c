@@ -27,8 +27,9 @@ static const mech mechs[] = {
       "subject's key does not open another's records.", "test_vault" },
     { "ACM-3", "parental or guardian control", "", "test_consent" },
     { "AUM", "authentication", "", "" },
-    { "SSM-1", "secure storage", "Personal data and keys stored by Custos are sealed (XChaCha20-Poly1305) or held "
-      "by the key provider (IXIT 10-SecParam).", "test_vault, test_vault_forensic" },
+    { "SSM-1", "secure storage", "Personal data and keys stored by Custos are sealed "
+      "with AES-256-GCM (on CPUs with AES instructions) or XChaCha20-Poly1305, or held by the key provider "
+      "(IXIT 10-SecParam).", "test_vault, test_vault_forensic" },
     { "SSM-2", "secure storage", "A changed record, wrapped key or audit entry is detected (AEAD tags, hash chain) "
       "and reported.", "test_vault, test_audit_chain" },
     { "SSM-3", "confidentiality of stored confidential personal information", "Every record is sealed under its "
@@ -52,8 +53,8 @@ static const mech mechs[] = {
       "test_audit_chain, test_audit_optout" },
     { "CCK", "confidential keys", "No key constant in the library; every key is generated per device from the "
       "RNG (IXIT 10-SecParam).", "test_vault, test_erase_reset" },
-    { "CRY", "best-practice cryptography", "libsodium only: XChaCha20-Poly1305, Ed25519, BLAKE2b, Argon2id; files "
-      "name their algorithms.", "test_vault_format" },
+    { "CRY", "best-practice cryptography", "libsodium only: AES-256-GCM, XChaCha20-Poly1305, Ed25519, BLAKE2b, "
+      "Argon2id; files name their algorithms.", "test_vault_format" },
     { "GEC", "general capabilities", "", "" },
     { "SUM", "secure update", "", "" },
 };

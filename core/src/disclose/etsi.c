@@ -66,7 +66,8 @@ static const key_row keys[] = {
       "created by the key provider on first open; a new generation after every per-subject erase, the old one "
       "destroyed; all destroyed at factory reset",
       "never communicated", "CSPRNG (libsodium randombytes or the device port's RNG)" },
-    { "data key", "256-bit key per (subject, purpose); seals that pair's records with XChaCha20-Poly1305",
+    { "data key", "256-bit key per (subject, purpose); seals that pair's records with "
+      "AES-256-GCM (on CPUs with AES instructions) or XChaCha20-Poly1305",
       "critical", "confidentiality, integrity",
       "stored only wrapped by the KEK (vault_key table of custos.db); in clear only in guarded memory, cached "
       "per open store and wiped on close, erase and KEK rotation",

@@ -65,7 +65,8 @@ static const ics_row rows[] = {
     MAKER("5.3-16", "M", "The model number is shown by the product; the manifest's model is printed in the "
                          "privacy notice."),
     { "5.4-1", "MF(k)", BY_CUSTOS, "For the parameters in IXIT 10-SecParam: keys only through the key provider; "
-      "data keys wrapped by the KEK; records sealed with XChaCha20-Poly1305. The product's other parameters "
+      "data keys wrapped by the KEK; records sealed with "
+      "AES-256-GCM (on CPUs with AES instructions) or XChaCha20-Poly1305. The product's other parameters "
       "are stated by the manufacturer.", "test_vault, test_vault_forensic", "10-SecParam" },
     MAKER("5.4-2", "MF(l)", "Custos uses no hard-coded identity: its device id and keys are generated at first "
                             "open. Other identities are the manufacturer's."),

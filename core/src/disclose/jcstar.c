@@ -48,7 +48,8 @@ static const item items[] = {
       "The generated privacy notice names the product and its model number.", "" },
     { "item 11 of 16 (id not confirmed): ETSI EN 303 645 5.4-1",
       "Secure storage of sensitive security parameters", "-",
-      "Keys only through the key provider; personal data sealed with XChaCha20-Poly1305 under per-(subject, "
+      "Keys only through the key provider; personal data sealed with "
+      "AES-256-GCM (on CPUs with AES instructions) or XChaCha20-Poly1305 under per-(subject, "
       "purpose) keys wrapped by the KEK (IXIT 10-SecParam; test_vault, test_vault_forensic).",
       "Name the key provider used on the product (file, secure element, Keystore, Keychain)." },
     { "S1.1-12", "Information sent over the network is protected from eavesdropping", "-",
