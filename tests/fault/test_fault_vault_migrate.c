@@ -30,17 +30,7 @@ static void check_migrated_once(custos_t *ctx, const char *dir, int op_rc, void 
     (void)op_rc;
     (void)arg;
     /* The loop reopened the store with the built-in steps: migrated by now (1 -> 2 rebuilds vault_key). */
-    assert_int_equal(tv_count(ctx, "PRAGMA user_version"), CUSTOS_STORE_FORMAT_VERSION);
-    assert_int_equal(tv_count(ctx, "SELECT count(*) FROM pragma_table_info('vault_key') WHERE name='sealed_count'"),
-                     1);
-    assert_int_equal(tv_count(ctx, "SELECT count(*) FROM sqlite_master WHERE name='vault_key_2'"), 0);
-    custos_subject alice;
-    custos_record_id ids[8];
-    size_t n = 0;
-    assert_int_equal(custos_subject_find(ctx, &alice, TV_ALICE_ID), CUSTOS_OK);
-    assert_int_equal(custos_vault_list(ctx, ids, 8, &n, alice), CUSTOS_OK);
-    assert_int_equal(n, 3);
-    tv_expect(ctx, ids[0], "format-1 video of alice");
+    tv_expect_format1_migrated(ctx);
 }
 
 static void test_migration_survives_every_fault(void **state)

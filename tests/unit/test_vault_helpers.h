@@ -213,4 +213,21 @@ static inline void tv_copy_store(const char *from, const char *to)
     }
 }
 
+/* The format-1 fixture (tests/data/stores/format1) after its migration: the current format, vault_key
+ * rebuilt with sealed_count and no table left over, alice's three records readable. */
+static inline void tv_expect_format1_migrated(custos_t *ctx)
+{
+    assert_int_equal(tv_count(ctx, "PRAGMA user_version"), CUSTOS_STORE_FORMAT_VERSION);
+    assert_int_equal(tv_count(ctx, "SELECT count(*) FROM pragma_table_info('vault_key') WHERE name='sealed_count'"),
+                     1);
+    assert_int_equal(tv_count(ctx, "SELECT count(*) FROM sqlite_master WHERE name='vault_key_2'"), 0);
+    custos_subject alice;
+    custos_record_id ids[8];
+    size_t n = 0;
+    assert_int_equal(custos_subject_find(ctx, &alice, TV_ALICE_ID), CUSTOS_OK);
+    assert_int_equal(custos_vault_list(ctx, ids, 8, &n, alice), CUSTOS_OK);
+    assert_int_equal(n, 3);
+    tv_expect(ctx, ids[0], "format-1 video of alice");
+}
+
 #endif
