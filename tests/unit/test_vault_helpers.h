@@ -196,6 +196,27 @@ static inline void tv_hash(custos_t *ctx, custos_subject s, uint8_t out[32])
         assert_int_equal(tv_rc_, CUSTOS_OK);                          \
     } while (0)
 
+/* The row header at the front of vault_record.sealed (core/src/vault/seal.c, SEALED ROW). */
+#define TV_ROW_HEAD 36
+#define TV_HEAD_FMT 0
+#define TV_HEAD_ADV 1
+#define TV_HEAD_PURPOSE 4
+#define TV_HEAD_CATEGORY 8
+#define TV_HEAD_KEY_ID 12
+#define TV_HEAD_CREATED 20
+#define TV_HEAD_EXPIRES 28
+
+/* XOR one byte of a record's sealed column (its row header: at < TV_ROW_HEAD). */
+static inline void tv_flip_sealed(custos_t *ctx, custos_record_id id, int at, uint8_t mask)
+{
+    int len = 0;
+    uint8_t *sealed = tv_blob(ctx, "SELECT sealed FROM vault_record WHERE id=?1", id, &len);
+    assert_true(at < len);
+    sealed[at] ^= mask;
+    tv_sql(ctx, "UPDATE vault_record SET sealed=?2 WHERE id=?1", id, sealed, len);
+    free(sealed);
+}
+
 /* Copy a closed store's files (STORE, custos.db, keys, anchor) from one directory to another. */
 static inline void tv_copy_store(const char *from, const char *to)
 {
@@ -214,13 +235,17 @@ static inline void tv_copy_store(const char *from, const char *to)
 }
 
 /* The format-1 fixture (tests/data/stores/format1) after its migration: the current format, vault_key
- * rebuilt with sealed_count and no table left over, alice's three records readable. */
+ * rebuilt with sealed_count and no table left over, every row with its header, alice's three records
+ * readable. */
 static inline void tv_expect_format1_migrated(custos_t *ctx)
 {
     assert_int_equal(tv_count(ctx, "PRAGMA user_version"), CUSTOS_STORE_FORMAT_VERSION);
     assert_int_equal(tv_count(ctx, "SELECT count(*) FROM pragma_table_info('vault_key') WHERE name='sealed_count'"),
                      1);
     assert_int_equal(tv_count(ctx, "SELECT count(*) FROM sqlite_master WHERE name='vault_key_2'"), 0);
+    /* 2 -> 3: every row has its header, with AD version 1 (the AD its value was sealed with) */
+    assert_int_equal(tv_count(ctx, "SELECT count(*) FROM vault_record WHERE substr(sealed, 2, 1) = x'01'"),
+                     tv_count(ctx, "SELECT count(*) FROM vault_record"));
     custos_subject alice;
     custos_record_id ids[8];
     size_t n = 0;

@@ -177,7 +177,7 @@ CUSTOS_API int custos_device_id(const custos_t *ctx, uint8_t out[16]);
 CUSTOS_API int custos_device_public_key(const custos_t *ctx, uint8_t out[32]);
 
 /* The store format this build writes, and the oldest it migrates from. */
-#define CUSTOS_STORE_FORMAT_VERSION 2u
+#define CUSTOS_STORE_FORMAT_VERSION 3u
 CUSTOS_API uint32_t custos_store_format_version(void);
 
 #ifdef __cplusplus

@@ -35,11 +35,19 @@ static int slot_by_scope(custos_t *ctx, const uint8_t subject_hash[32], uint32_t
     return -1;
 }
 
+/* A walk reads row after row under one key: the slot found last is tried first. */
 static int slot_by_id(custos_t *ctx, const uint8_t key_id[VT_ID_BYTES])
 {
-    for (unsigned i = 0; i < VT_SLOTS; i++)
-        if (ctx->vault->slots[i].used && memcmp(ctx->vault->slots[i].key_id, key_id, VT_ID_BYTES) == 0)
+    struct custos_vault *v = ctx->vault;
+    const vt_slot *last = &v->slots[v->last_hit];
+    if (last->used && memcmp(last->key_id, key_id, VT_ID_BYTES) == 0)
+        return (int)v->last_hit;
+    for (unsigned i = 0; i < VT_SLOTS; i++) {
+        if (v->slots[i].used && memcmp(v->slots[i].key_id, key_id, VT_ID_BYTES) == 0) {
+            v->last_hit = i;
             return (int)i;
+        }
+    }
     return -1;
 }
 

@@ -58,7 +58,7 @@ int custos_vault__next_id(custos_t *ctx, int64_t *id)
 }
 
 int custos_vault__insert_row(custos_t *ctx, const vt_record_ad *ad, uint64_t created, uint64_t expires,
-                             const uint8_t *sealed, size_t sealed_len)
+                             const uint8_t *row, size_t row_len)
 {
     sqlite3_stmt *st = NULL;
     int rc = custos_vault__stmt(ctx, &st, VT_ST_RECORD_INSERT);
@@ -73,7 +73,7 @@ int custos_vault__insert_row(custos_t *ctx, const vt_record_ad *ad, uint64_t cre
     sqlite3_bind_int64(st, 7, (int64_t)created);
     if (expires != 0)
         sqlite3_bind_int64(st, 8, expires > INT64_MAX ? INT64_MAX : (int64_t)expires);
-    sqlite3_bind_blob64(st, 9, sealed, sealed_len, SQLITE_STATIC);
+    sqlite3_bind_blob64(st, 9, row, row_len, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "vault: store a record");
@@ -90,14 +90,16 @@ int custos_vault__insert_sealed(custos_t *ctx, custos_record_id *out_id, const u
     int rc = custos_vault__key_for_put(ctx, subject_hash, purpose, fmt == VT_RECORD_GCM, &key, key_id);
     if (rc != CUSTOS_OK || (rc = custos_vault__next_id(ctx, &id)) != CUSTOS_OK)
         return rc;
-    size_t slen = custos_vault__sealed_len(fmt, len);
-    uint8_t *sealed = custos__malloc(slen);
-    if (sealed == NULL)
+    size_t row_len = VT_ROW_HEAD + custos_vault__sealed_len(fmt, len);
+    uint8_t *row = custos__malloc(row_len);
+    if (row == NULL)
         return custos__fail(ctx, CUSTOS_ENOMEM, "vault: out of memory");
-    vt_record_ad ad = { id, subject_hash, purpose, category, key_id, fmt };
-    custos_vault__seal(ctx, sealed, data, len, &ad, key);
-    rc = custos_vault__insert_row(ctx, &ad, created, expires, sealed, slen);
-    custos__free(sealed);
+    vt_record_ad ad = { .id = id, .subject_hash = subject_hash, .purpose = purpose, .category = category,
+                        .key_id = key_id, .fmt = fmt };
+    custos_vault__row_head(row, &ad, VT_AD_HEAD, created, expires);
+    custos_vault__seal(ctx, row + VT_ROW_HEAD, data, len, &ad, key);
+    rc = custos_vault__insert_row(ctx, &ad, created, expires, row, row_len);
+    custos__free(row);
     if (rc == CUSTOS_OK)
         *out_id = id;
     return rc;
@@ -176,7 +178,8 @@ int custos_vault_put(custos_t *ctx, custos_record_id *out_id, custos_subject sub
     return custos_vault_put_many(ctx, out_id, subject, &item, 1);
 }
 
-/* The columns of a record row, as VT_ST_RECORD_WALK and VT_ST_RECORD_GET read them. */
+/* A record row as VT_ST_RECORD_WALK and VT_ST_RECORD_GET read it: the header
+ * in the sealed column says the rest (seal.c, SEALED ROW). */
 typedef struct row_view {
     vt_record_ad ad;
     custos_vault_info info;
@@ -184,43 +187,27 @@ typedef struct row_view {
     size_t sealed_len;
 } row_view;
 
-static int row_read(custos_t *ctx, sqlite3_stmt *st, int first, const uint8_t *subject_hash, row_view *r)
+/* The row's subject hash comes from the caller (a walk by subject), or from
+ * column 0 (get by id); its sealed column is column 1. */
+static int row_read(custos_t *ctx, sqlite3_stmt *st, const uint8_t *subject_hash, row_view *r)
 {
-    /* first: column of purpose; subject_hash from the caller or column first-1 */
     if (subject_hash == NULL) {
-        if (sqlite3_column_bytes(st, first - 1) != 32)
+        subject_hash = sqlite3_column_blob(st, 0);
+        if (sqlite3_column_bytes(st, 0) != 32)
             return custos__fail(ctx, CUSTOS_ECORRUPT, "vault: record %lld is damaged (subject column)",
                                 (long long)r->ad.id);
-        subject_hash = sqlite3_column_blob(st, first - 1);
     }
     r->ad.subject_hash = subject_hash;
-    r->ad.purpose = r->info.purpose = (uint32_t)sqlite3_column_int64(st, first);
-    r->ad.category = r->info.category = (uint32_t)sqlite3_column_int64(st, first + 1);
-    r->ad.key_id = sqlite3_column_blob(st, first + 2);
-    r->ad.fmt = (uint32_t)sqlite3_column_int64(st, first + 3);
-    r->info.id = r->ad.id;
-    r->info.created = (uint64_t)sqlite3_column_int64(st, first + 4);
-    r->info.expires = (uint64_t)sqlite3_column_int64(st, first + 5);
-    r->sealed = sqlite3_column_blob(st, first + 6);
-    r->sealed_len = (size_t)sqlite3_column_bytes(st, first + 6);
-    if (r->ad.fmt != VT_RECORD_XCHACHA && r->ad.fmt != VT_RECORD_GCM && r->ad.fmt != VT_STREAM_FORMAT)
-        return custos__fail(ctx, CUSTOS_EVERSION, "vault: record %lld has record format %u; this Custos reads"
-                            " 1 to 3", (long long)r->ad.id, r->ad.fmt);
-    if (sqlite3_column_bytes(st, first + 2) != VT_ID_BYTES ||
-        r->sealed_len < custos_vault__seal_overhead(r->ad.fmt))
-        return custos__fail(ctx, CUSTOS_ECORRUPT, "vault: record %lld is damaged (length)", (long long)r->ad.id);
-    if (r->ad.fmt == VT_RECORD_GCM && !ctx->vault->gcm)
-        return custos_vault__unsupported(ctx, r->ad.id);
-    r->info.size = r->sealed_len - custos_vault__seal_overhead(r->ad.fmt);
-    r->info.flags = r->ad.fmt == VT_STREAM_FORMAT ? CUSTOS_VAULT_STREAMED : 0;
-    return CUSTOS_OK;
+    const uint8_t *row = sqlite3_column_blob(st, 1);
+    size_t row_len = (size_t)sqlite3_column_bytes(st, 1);
+    return custos_vault__row_parse(ctx, row, row_len, &r->ad, &r->info, &r->sealed, &r->sealed_len);
 }
 
 int custos_vault__row_columns(custos_t *ctx, sqlite3_stmt *st, int64_t id, vt_record_ad *ad,
                               custos_vault_info *info, const uint8_t **sealed, size_t *sealed_len)
 {
     row_view r = { .ad.id = id };
-    int rc = row_read(ctx, st, 1, NULL, &r);
+    int rc = row_read(ctx, st, NULL, &r);
     *ad = r.ad;
     *info = r.info;
     *sealed = r.sealed;
@@ -266,7 +253,7 @@ static int get_locked(custos_t *ctx, uint8_t *out, size_t out_size, size_t *out_
         return rc == SQLITE_DONE ? custos__fail(ctx, CUSTOS_ENOTFOUND, "vault: no record %lld", (long long)id)
                                  : custos__sqlite_fail(ctx, rc, "vault: read a record");
     row_view r = { .ad.id = id };
-    if ((rc = row_read(ctx, st, 1, NULL, &r)) != CUSTOS_OK)
+    if ((rc = row_read(ctx, st, NULL, &r)) != CUSTOS_OK)
         return rc;
     if (r.info.flags & CUSTOS_VAULT_STREAMED)
         return (rc = row_stream(ctx, &r)) != CUSTOS_OK ? rc
@@ -350,7 +337,7 @@ static int walk_rows(custos_t *ctx, sqlite3_stmt *st, const uint8_t hash[32], cu
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         row_view r = { .ad.id = sqlite3_column_int64(st, 0) };
-        if ((rc = row_read(ctx, st, 1, hash, &r)) != CUSTOS_OK)
+        if ((rc = row_read(ctx, st, hash, &r)) != CUSTOS_OK)
             break;
         if (r.info.flags & CUSTOS_VAULT_STREAMED) { /* visited without its bytes (custos_vault_foreach) */
             if ((rc = row_stream(ctx, &r)) != CUSTOS_OK)

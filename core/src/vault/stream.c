@@ -3,8 +3,8 @@
  * pieces with constant memory (custos/vault.h, "Sealed streams").
  *
  * A stream is a vault_record row of format VT_STREAM_FORMAT whose `sealed`
- * column holds a small sealed metadata blob (seal.c: the same AEAD and the
- * same 64-byte associated data as any record, fmt 3 included, so the row
+ * column holds a small sealed metadata blob (seal.c: the same row header,
+ * AEAD and associated data as any record, fmt 3 included, so the row
  * cannot pass for a plain record nor be moved to another row), plus a file
  * streams/<id>.cvs next to custos.db holding the payload, sealed in chunks
  * with crypto_secretstream_xchacha20poly1305. <id> is 128 random bits in
@@ -456,7 +456,7 @@ static int vs_insert_rows(custos_vault_stream *s, const uint8_t hash[32], uint64
 {
     custos_t *ctx = s->ctx;
     const uint8_t *key;
-    uint8_t key_id[VT_ID_BYTES], meta[VS_META], sealed[VT_NONCE_BYTES + VS_META + VT_TAG_BYTES];
+    uint8_t key_id[VT_ID_BYTES], meta[VS_META], row[VT_ROW_HEAD + VT_NONCE_BYTES + VS_META + VT_TAG_BYTES];
     int64_t id = 0;
     int rc = custos_vault__key_for_put(ctx, hash, s->purpose, 0, &key, key_id);
     if (rc == CUSTOS_OK && memcmp(key_id, s->key_id, VT_ID_BYTES) != 0)
@@ -465,9 +465,11 @@ static int vs_insert_rows(custos_vault_stream *s, const uint8_t hash[32], uint64
     if (rc != CUSTOS_OK || (rc = custos_vault__next_id(ctx, &id)) != CUSTOS_OK)
         return rc;
     vs_meta_make(s, meta);
-    vt_record_ad ad = { id, hash, s->purpose, s->category, key_id, VT_STREAM_FORMAT };
-    custos_vault__seal(ctx, sealed, meta, sizeof meta, &ad, key);
-    if ((rc = custos_vault__insert_row(ctx, &ad, created, expires, sealed, sizeof sealed)) != CUSTOS_OK)
+    vt_record_ad ad = { .id = id, .subject_hash = hash, .purpose = s->purpose, .category = s->category,
+                        .key_id = key_id, .fmt = VT_STREAM_FORMAT };
+    custos_vault__row_head(row, &ad, VT_AD_HEAD, created, expires);
+    custos_vault__seal(ctx, row + VT_ROW_HEAD, meta, sizeof meta, &ad, key);
+    if ((rc = custos_vault__insert_row(ctx, &ad, created, expires, row, sizeof row)) != CUSTOS_OK)
         return rc;
     sqlite3_stmt *st = NULL;
     if ((rc = custos_vault__stmt(ctx, &st, VT_ST_STREAM_INSERT)) != CUSTOS_OK)

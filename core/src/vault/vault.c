@@ -18,7 +18,7 @@
  * changed under this connection (custos_vault__cache_check).
  * A key created in a call is not kept past that call.
  *
- * TABLES (store format 2)
+ * TABLES (store format 3)
  *
  *   vault_meta(name, value)         small integers: KEK floor generations
  *   vault_key(subject_hash, purpose, seq, key_id, kek_gen, wrapped, sealed_count)
@@ -32,7 +32,11 @@
  *   vault_record(id, subject_hash, purpose, category, key_id, fmt, created,
  *                expires, sealed)   one sealed payload per row (seal.c: fmt 1
  *                                   XChaCha20-Poly1305, fmt 2 AES-256-GCM); of
- *                                   a stream (fmt 3), its sealed metadata
+ *                                   a stream (fmt 3), its sealed metadata.
+ *                                   sealed begins with a row header that
+ *                                   repeats purpose to expires: reads use the
+ *                                   header, queries the columns. Format 2
+ *                                   had no header (migrate.c adds it)
  *   vault_stream(file, record_id)   which file of streams/ holds a stream
  *                                   record's chunks (stream.c); a trigger
  *                                   deletes the row with its record
@@ -86,11 +90,9 @@ static const char *const stmt_sql[VT_ST__COUNT] = {
                       " COALESCE((SELECT max(id) FROM vault_record), 0)) + 1",
     [VT_ST_RECORD_INSERT] = "INSERT INTO vault_record(id, subject_hash, purpose, category, key_id, fmt, created,"
                             " expires, sealed) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
-    [VT_ST_RECORD_GET] = "SELECT subject_hash, purpose, category, key_id, fmt, created, expires, sealed"
-                         " FROM vault_record WHERE id=?1",
+    [VT_ST_RECORD_GET] = "SELECT subject_hash, sealed FROM vault_record WHERE id=?1",
     [VT_ST_RECORD_LIST] = "SELECT id FROM vault_record WHERE subject_hash=?1 ORDER BY id",
-    [VT_ST_RECORD_WALK] = "SELECT id, purpose, category, key_id, fmt, created, expires, sealed"
-                          " FROM vault_record WHERE subject_hash=?1 ORDER BY id",
+    [VT_ST_RECORD_WALK] = "SELECT id, sealed FROM vault_record WHERE subject_hash=?1 ORDER BY id",
     [VT_ST_RECORD_DELETE] = "DELETE FROM vault_record WHERE id=?1",
     [VT_ST_JOURNAL] = "PRAGMA journal_mode",
     [VT_ST_STREAM_INSERT] = "INSERT INTO vault_stream(file, record_id) VALUES(?1, ?2)",

@@ -36,5 +36,7 @@ extern const char custos_vault__key_table[];
 
 /* Tests only: replace the step table and the target format (NULL, 0, 0: restore the built-in ones). */
 void custos__migrate_set_steps(const custos_migration *steps, size_t n, uint32_t target);
+/* Tests only: the built-in step table; *n receives its length. */
+const custos_migration *custos__migrate_builtin(size_t *n);
 
 #endif

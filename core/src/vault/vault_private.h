@@ -27,6 +27,9 @@
 #define VT_RECORD_GCM 2u               /* ... with AES-256-GCM, where the CPU has it */
 #define VT_STREAM_FORMAT 3u            /* fmt of a stream's row (stream.c), XChaCha20-Poly1305 */
 #define VT_STREAM_CHUNK 65536u         /* plaintext bytes per sealed chunk of a stream */
+#define VT_ROW_HEAD 36u                /* the row header before each sealed value (seal.c, SEALED ROW) */
+#define VT_AD_COLUMNS 1u               /* row header's AD version: "CVR1", a row migrated from store format <= 2 */
+#define VT_AD_HEAD 2u                  /* ... "CVR2", the whole header authenticated (every row written since) */
 #define VT_WRAPPED_BYTES (VT_KEY_BYTES + CUSTOS_WRAP_OVERHEAD)
 #define VT_GCM_KEY_LIMIT ((1ull << 32) - (1ull << 20)) /* GCM seals per data key (keys.c) */
 #define VT_SLOTS 16u                   /* data keys cached per handle (the key cache) */
@@ -78,6 +81,7 @@ struct custos_vault {
     int cache_checked;          /* custos_vault__cache_check ran in this call */
     uint64_t evictions;         /* custos_vault__cache_evict calls: open streams re-check their key */
     unsigned arena_depth;       /* nesting of custos_vault__arena_open; 0: outside a call */
+    unsigned last_hit;          /* the slot slot_by_id found last (keys.c): tried first */
     /* Per call only (reset by the outermost custos_vault__arena_close): the next record
      * id inside the open transaction, and a pool of fresh random nonces so
      * that a batch asks the RNG once. Neither is secret; both are forgotten
@@ -152,7 +156,19 @@ typedef struct vt_record_ad {
     uint32_t category;
     const uint8_t *key_id;
     uint32_t fmt;
+    uint32_t adv;              /* VT_AD_HEAD or VT_AD_COLUMNS (set by row_head and row_parse) */
+    const uint8_t *head;       /* the row header (VT_ROW_HEAD bytes), authenticated whole under VT_AD_HEAD */
 } vt_record_ad;
+/* Write a row's header from ad (fmt, purpose, category, key id), created and
+ * expires (0: none) with AD version adv, and point ad->head at it. */
+void custos_vault__row_head(uint8_t head[VT_ROW_HEAD], vt_record_ad *ad, uint32_t adv, uint64_t created,
+                            uint64_t expires);
+/* Read a sealed column (header, then the sealed value): fills ad (ad->id and
+ * ad->subject_hash are the caller's) and info, and points sealed past the
+ * header. CUSTOS_ECORRUPT if the header cannot be a real one,
+ * CUSTOS_EUNSUPPORTED for AES-GCM on a handle without it. */
+int custos_vault__row_parse(custos_t *ctx, const uint8_t *row, size_t row_len, vt_record_ad *ad,
+                            custos_vault_info *info, const uint8_t **sealed, size_t *sealed_len);
 /* At attach: may this handle use AES-256-GCM (the CPU has it, no test forbids it)? */
 int custos_vault__gcm_usable(void);
 /* The fmt a new record is sealed with on this handle (VT_RECORD_GCM or VT_RECORD_XCHACHA). */
@@ -179,9 +195,9 @@ CUSTOS_WARN_UNUSED int custos_vault__unwrap_key(custos_t *ctx, uint8_t key[32], 
 /* records.c: the subject hash of a registered subject. */
 int custos_vault__subject_hash(custos_t *ctx, custos_subject subject, uint8_t out[32]);
 int custos_vault__next_id(custos_t *ctx, int64_t *id);
-/* Insert a record row whose sealed column is already made (ad: its columns). */
+/* Insert a record row whose sealed column (row header, then sealed value) is made (ad: its columns). */
 int custos_vault__insert_row(custos_t *ctx, const vt_record_ad *ad, uint64_t created, uint64_t expires,
-                             const uint8_t *sealed, size_t sealed_len);
+                             const uint8_t *row, size_t row_len);
 /* The columns of a VT_ST_RECORD_GET row (record or stream), checked as get checks them. */
 int custos_vault__row_columns(custos_t *ctx, sqlite3_stmt *st, int64_t id, vt_record_ad *ad,
                               custos_vault_info *info, const uint8_t **sealed, size_t *sealed_len);
