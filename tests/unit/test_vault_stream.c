@@ -221,6 +221,34 @@ static void test_withdrawal_while_writing_stores_nothing_and_removes_the_file(vo
     th_tmpdir_remove(dir);
 }
 
+/* Withdrawal (the gate) stops a recording at its next write: nothing more is taken, the file goes. */
+static void test_the_write_after_a_withdrawal_is_denied_and_removes_the_file(void **state)
+{
+    (void)state;
+    char *dir;
+    custos_subject alice;
+    custos_t *ctx = tv_fresh(&dir, "vswd2", &alice, NULL);
+    custos_vault_stream *w = NULL;
+    assert_int_equal(custos_vault_stream_create(ctx, &w, alice, 1, 1), CUSTOS_OK);
+    uint8_t buf[TS_CHUNK];
+    ts_fill(buf, 0, sizeof buf, 1);
+    assert_int_equal(custos_vault_stream_write(w, buf, sizeof buf), CUSTOS_OK);
+    assert_int_equal(custos_vault_stream_write(w, buf, sizeof buf), CUSTOS_OK); /* the first chunk is sealed */
+    custos_consent_info info = CUSTOS_CONSENT_INFO_INIT;
+    assert_int_equal(custos_consent_withdraw(ctx, alice, 1, &info), CUSTOS_OK);
+    assert_int_equal(custos_vault_stream_write(w, buf, 10), CUSTOS_EDENIED);
+    assert_non_null(strstr(custos_errmsg(ctx), "denied"));
+    assert_int_equal(ts_files(dir), 0);
+    assert_int_equal(custos_vault_stream_write(w, buf, 10), CUSTOS_ESTATE); /* the stream has ended */
+    custos_record_id id = 5;
+    assert_int_equal(custos_vault_stream_finish(w, &id), CUSTOS_ESTATE);
+    assert_int_equal(id, 0);
+    assert_int_equal(tv_count(ctx, "SELECT count(*) FROM vault_record"), 0);
+    assert_int_equal(ts_files(dir), 0);
+    custos_close(ctx);
+    th_tmpdir_remove(dir);
+}
+
 static void test_closing_an_unfinished_stream_discards_it(void **state)
 {
     (void)state;
@@ -255,6 +283,40 @@ static void test_erase_of_the_scope_while_writing_makes_finish_ekey_and_stores_n
     assert_int_equal(id, 0);
     assert_int_equal(tv_count(ctx, "SELECT count(*) FROM vault_record"), 0);
     assert_int_equal(ts_files(dir), 0);
+    custos_close(ctx);
+    th_tmpdir_remove(dir);
+}
+
+/* An erase of the scope (the consent stays, so the gate still allows) stops a recording at its next
+ * write: CUSTOS_EKEY, the file removed, its subkey wiped; another scope's writer goes on. */
+static void test_the_write_after_an_erase_of_the_scope_is_ekey_and_removes_the_file(void **state)
+{
+    (void)state;
+    char *dir;
+    custos_subject alice;
+    custos_t *ctx = tv_fresh(&dir, "vsewr2", &alice, NULL);
+    custos_vault_stream *w = NULL, *other = NULL;
+    assert_int_equal(custos_vault_stream_create(ctx, &w, alice, 1, 1), CUSTOS_OK);
+    assert_int_equal(custos_vault_stream_create(ctx, &other, alice, 2, 2), CUSTOS_OK);
+    uint8_t buf[TS_CHUNK];
+    ts_fill(buf, 0, sizeof buf, 2);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(custos_vault_stream_write(w, buf, sizeof buf), CUSTOS_OK);
+        assert_int_equal(custos_vault_stream_write(other, buf, sizeof buf), CUSTOS_OK);
+    }
+    assert_int_equal(ts_files(dir), 2);
+    custos_record_id kept = ts_put(ctx, alice, 2, 2, 100, 3); /* a commit between writes: no false alarm */
+    assert_int_equal(custos_vault_stream_write(w, buf, 10), CUSTOS_OK);
+    assert_int_equal(custos_erase_purpose(ctx, NULL, 0, NULL, alice, 1, NULL), CUSTOS_OK);
+    assert_int_equal(custos_vault_stream_write(w, buf, 10), CUSTOS_EKEY);
+    assert_non_null(strstr(custos_errmsg(ctx), "destroyed"));
+    assert_int_equal(ts_files(dir), 2); /* other's file and the stream put above */
+    custos_record_id id = 0;
+    assert_int_equal(custos_vault_stream_finish(w, &id), CUSTOS_ESTATE);
+    assert_int_equal(custos_vault_stream_write(other, buf, 10), CUSTOS_OK);
+    assert_int_equal(custos_vault_stream_finish(other, &id), CUSTOS_OK);
+    ts_expect(ctx, kept, 100, 3);
+    assert_int_equal(tv_count(ctx, "SELECT count(*) FROM vault_record"), 2);
     custos_close(ctx);
     th_tmpdir_remove(dir);
 }
@@ -713,6 +775,8 @@ int main(void)
         cmocka_unit_test(test_a_stream_uses_constant_memory_whatever_its_size),
         cmocka_unit_test(test_stream_without_consent_is_denied_before_any_file),
         cmocka_unit_test(test_withdrawal_while_writing_stores_nothing_and_removes_the_file),
+        cmocka_unit_test(test_the_write_after_a_withdrawal_is_denied_and_removes_the_file),
+        cmocka_unit_test(test_the_write_after_an_erase_of_the_scope_is_ekey_and_removes_the_file),
         cmocka_unit_test(test_closing_an_unfinished_stream_discards_it),
         cmocka_unit_test(test_erase_of_the_scope_while_writing_makes_finish_ekey_and_stores_nothing),
         cmocka_unit_test(test_erase_subject_stops_an_open_reader_and_removes_the_file),

@@ -147,7 +147,14 @@ CUSTOS_API CUSTOS_WARN_UNUSED
 int custos_vault_stream_create(custos_t *ctx, custos_vault_stream **out, custos_subject subject,
                                uint32_t purpose, uint32_t category);
 
-/* Append len bytes to a stream being written. */
+/*
+ * Append len bytes to a stream being written. Each call asks the gate again
+ * and checks that the stream's data key still exists: once consent is
+ * withdrawn or expired (or the subject erased) it is CUSTOS_EDENIED, once the
+ * key is destroyed (an erase of the scope) CUSTOS_EKEY. Either ends the
+ * stream there: its bytes are wiped, its file removed, and later calls on it
+ * are CUSTOS_ESTATE; only custos_vault_stream_close remains.
+ */
 CUSTOS_API CUSTOS_WARN_UNUSED
 int custos_vault_stream_write(custos_vault_stream *s, const void *data, size_t len);
 

@@ -43,7 +43,9 @@
  * as its bytes in order followed by an end (*n = 0) only after the FINAL
  * chunk authenticated with the length matching.
  *
- * LIFE OF A FILE. create writes streams/<id>.part (the gate is asked first);
+ * LIFE OF A FILE. create writes streams/<id>.part (the gate is asked first,
+ * and again before each write, with a check that the data key still exists:
+ * a withdrawal or an erase ends the stream at its next write, file removed);
  * finish seals the last chunk and fsyncs (without the lock), then, holding
  * write_lock, renames it to <id>.cvs, fsyncs the directory, asks the gate
  * again and inserts the record and vault_stream rows in one transaction: a
@@ -122,7 +124,7 @@ struct custos_vault_stream {
     uint64_t chunk, chunks;   /* reader: next chunk, chunk count */
     int ended;                /* reader: the FINAL chunk authenticated */
     int64_t record_id;        /* reader */
-    uint64_t evictions;       /* reader: the key cache's eviction count at its last check */
+    uint64_t evictions;       /* the key cache's eviction count at the last key check */
 };
 
 /* --- file helpers --- */
@@ -255,6 +257,8 @@ static void vs_discard(custos_vault_stream *s)
 
 /* --- writing --- */
 
+static int vs_alive(custos_vault_stream *s);
+
 static int vs_gate(custos_t *ctx, custos_subject subject, uint32_t purpose, uint32_t category)
 {
     custos_decision d = custos_check(ctx, subject, purpose, category);
@@ -324,6 +328,7 @@ static int create_locked(custos_vault_stream *s, custos_subject subject)
         return rc;
     vs_scope_ad(s, hash);
     crypto_secretstream_xchacha20poly1305_init_push(&s->sec->st, s->ad + 32, s->sec->key);
+    s->evictions = ctx->vault->evictions;
     return vs_write_all(s, s->ad, VS_HEAD);
 }
 
@@ -375,18 +380,39 @@ static int vs_usable(custos_vault_stream *s, int mode, const char *call)
     return CUSTOS_OK;
 }
 
-int custos_vault_stream_write(custos_vault_stream *s, const void *data, size_t len)
+/* Before a write takes bytes: the gate still allows the stream (no
+ * withdrawal or expiry since), and its data key was not destroyed (an erase,
+ * by this handle or, once this handle sees the change, another connection).
+ * Either failure ends the stream: its plaintext and subkey are wiped and its
+ * file removed, so an erasure or withdrawal stops a recording at the next
+ * write, not at finish. */
+static int vs_writer_check(custos_vault_stream *s)
 {
-    if (s == NULL)
-        return CUSTOS_EINVAL;
-    if (data == NULL && len > 0)
-        return custos__fail(s->ctx, CUSTOS_EINVAL, "vault stream write: no data but a length of %zu", len);
-    int rc = vs_usable(s, VS_WRITER, "write");
-    if (rc != CUSTOS_OK)
-        return rc;
+    custos_t *ctx = s->ctx;
+    int rc = vs_gate(ctx, s->subject, s->purpose, s->category);
+    if (rc == CUSTOS_OK) {
+        custos_vault__enter(ctx);
+        custos_vault__cache_check(ctx);
+        if (s->evictions != ctx->vault->evictions)
+            rc = vs_alive(s);
+        custos_vault__leave(ctx);
+    }
+    if (rc != CUSTOS_OK) {
+        s->err = rc;
+        custos__wipe(s->plain, s->plain_len);
+        s->plain_len = 0;
+        custos__wipe(s->sec, sizeof *s->sec);
+        vs_discard(s);
+    }
+    return rc;
+}
+
+/* Take len bytes, sealing each full chunk once more bytes follow. */
+static int vs_write(custos_vault_stream *s, const uint8_t *p, size_t len)
+{
+    int rc;
     if (len > UINT64_MAX - s->total)
         return custos__fail(s->ctx, CUSTOS_EINVAL, "vault stream write: the stream would exceed 2^64 bytes");
-    const uint8_t *p = data;
     /* A full chunk is sealed only when more bytes follow, so that the last
      * chunk, whatever its size, can be the FINAL one. */
     while (len > 0) {
@@ -402,6 +428,18 @@ int custos_vault_stream_write(custos_vault_stream *s, const void *data, size_t l
         len -= take;
     }
     return CUSTOS_OK;
+}
+
+int custos_vault_stream_write(custos_vault_stream *s, const void *data, size_t len)
+{
+    if (s == NULL)
+        return CUSTOS_EINVAL;
+    if (data == NULL && len > 0)
+        return custos__fail(s->ctx, CUSTOS_EINVAL, "vault stream write: no data but a length of %zu", len);
+    int rc = vs_usable(s, VS_WRITER, "write");
+    if (rc != CUSTOS_OK || (rc = vs_writer_check(s)) != CUSTOS_OK)
+        return rc;
+    return vs_write(s, data, len);
 }
 
 /* The last chunk, then fsync: outside write_lock (a long clip takes a while to sync). */
@@ -698,8 +736,8 @@ int custos_vault_stream_open(custos_t *ctx, custos_vault_stream **out, custos_va
     return CUSTOS_OK;
 }
 
-/* Is the stream's data key still there, and its record? (another handle's
- * or connection's erase, a delete) */
+/* Is the stream's data key still there, and a reader's record? (another
+ * handle's or connection's erase, a delete) */
 static int vs_alive(custos_vault_stream *s)
 {
     custos_t *ctx = s->ctx;
@@ -717,7 +755,7 @@ static int vs_alive(custos_vault_stream *s)
     s->evictions = ctx->vault->evictions;
     if (key == 0)
         return custos__fail(ctx, CUSTOS_EKEY, "vault: the stream's data key was destroyed (erased)");
-    if (record == 0)
+    if (record == 0 && s->mode == VS_READER)
         return custos__fail(ctx, CUSTOS_ENOTFOUND, "vault: stream record %lld was deleted while it was read",
                             (long long)s->record_id);
     return CUSTOS_OK;
@@ -852,8 +890,8 @@ int custos_vault__stream_stage(custos_t *ctx, custos_vault_stream **out, custos_
     custos_vault__arena_open(ctx);
     int rc = create_locked(s, subject);
     custos_vault__arena_close(ctx);
-    if (rc == CUSTOS_OK)
-        rc = custos_vault_stream_write(s, data, len);
+    if (rc == CUSTOS_OK) /* the gate was asked just now, under the caller's lock */
+        rc = vs_write(s, data, len);
     if (rc == CUSTOS_OK && (rc = vs_seal_chunks(s)) == CUSTOS_OK)
         rc = vs_publish(s); /* the caller holds write_lock until its rows commit or it unstages */
     if (rc != CUSTOS_OK) {

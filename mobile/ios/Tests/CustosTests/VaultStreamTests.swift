@@ -252,7 +252,9 @@ final class VaultStreamTests: StoreTestCase {
         let w = try store.createStream(subject: owner, purpose: Camera.cloudRecording, category: Camera.video)
         try writeAll(w, 200_000)
         _ = try store.erase(subject: owner)
-        try? writeAll(w, 100_000) // the core may accept more bytes: finish decides
+        // the next write is refused (the subject is gone, so the gate denies) and the file removed
+        XCTAssertThrowsCustos(.denied, try writeAll(w, 100_000))
+        XCTAssertEqual(streamFiles(), [])
         XCTAssertThrowsError(try w.finish())
         w.close()
         XCTAssertEqual(streamFiles(), [])

@@ -256,11 +256,10 @@ public class VaultStreamTest {
         VaultOutputStream out = c.vault().createStream(alice, CLOUD_RECORDING, VIDEO);
         writeAll(out, 200_000);
         c.erasure().subject(alice);
-        try {
-            writeAll(out, 100_000); /* the core may accept more bytes: finish decides */
-        } catch (IOException e) {
-            assertTrue(String.valueOf(e.getCause()), e.getCause() instanceof CustosException);
-        }
+        /* the next write is refused (the subject is gone, so the gate denies) and the file removed */
+        IOException e = assertThrows(IOException.class, () -> writeAll(out, 100_000));
+        assertTrue(String.valueOf(e.getCause()), e.getCause() instanceof DeniedException);
+        assertEquals(new ArrayList<Path>(), streamFiles());
         assertThrows(Exception.class, out::finish);
         out.close();
         assertEquals(new ArrayList<Path>(), streamFiles());
