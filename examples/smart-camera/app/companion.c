@@ -398,7 +398,8 @@ static void operation(lifecycle *lc)
     custos_record_id refused = 0;
     int rc = custos_vault_put(lc->app, &refused, lc->alice, P_ANALYTICS, C_TELEMETRY, "x", 1);
     claim(rc == CUSTOS_EDENIED, "the vault refused to store analytics data Alice refused (%s)", custos_strerror(rc));
-    say("sealed one clip each for Alice and Bob (XChaCha20-Poly1305, a key per person and purpose)");
+    say("sealed one clip each for Alice and Bob (AES-256-GCM, or XChaCha20-Poly1305 on a CPU without AES;"
+        " a key per person and purpose)");
 }
 
 static void update(lifecycle *lc)
