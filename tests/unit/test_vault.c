@@ -303,12 +303,12 @@ static void test_edited_category_does_not_open_and_edited_columns_change_no_read
     custos_subject alice;
     custos_t *ctx = tv_fresh(&dir, "vcol", &alice, NULL);
     custos_record_id a = tv_put(ctx, alice, 1, 1, "video");
-    tv_flip_sealed(ctx, a, TV_HEAD_CATEGORY, 0x03); /* category 1 -> 2 */
+    tv_flip_sealed(ctx, a, VT_HEAD_CATEGORY, 0x03); /* category 1 -> 2 */
     uint8_t buf[32];
     size_t len;
     assert_int_equal(custos_vault_get(ctx, buf, sizeof buf, &len, NULL, a), CUSTOS_ECORRUPT);
     assert_non_null(strstr(custos_errmsg(ctx), "failed authentication"));
-    tv_flip_sealed(ctx, a, TV_HEAD_CATEGORY, 0x03);
+    tv_flip_sealed(ctx, a, VT_HEAD_CATEGORY, 0x03);
     tv_sql(ctx, "UPDATE vault_record SET category=2, purpose=2, fmt=1, created=0, expires=5 WHERE id=?1", a,
            NULL, 0);
     custos_vault_info info;
@@ -338,7 +338,7 @@ static void test_flipped_byte_is_ecorrupt_and_other_records_still_read(void **st
         uint8_t buf[32] = { 0 };
         size_t out_len;
         /* a key id that names no key: that record's key is gone, as after an erasure */
-        int want = pos >= TV_HEAD_KEY_ID && pos < TV_HEAD_KEY_ID + 8 ? CUSTOS_EKEY : CUSTOS_ECORRUPT;
+        int want = pos >= VT_HEAD_KEY_ID && pos < VT_HEAD_KEY_ID + (int)VT_ID_BYTES ? CUSTOS_EKEY : CUSTOS_ECORRUPT;
         assert_int_equal(custos_vault_get(ctx, buf, sizeof buf, &out_len, NULL, ids[1]), want);
         assert_int_equal(buf[0], 0); /* never wrong data */
     }
@@ -627,12 +627,12 @@ static void test_same_payload_twice_is_sealed_with_different_nonces(void **state
     uint8_t *b = tv_blob(ctx, "SELECT sealed FROM vault_record WHERE id=?1", ids[1], &b_len);
     uint8_t *c = tv_blob(ctx, "SELECT sealed FROM vault_record WHERE id=?1", ids[2], &c_len);
     uint8_t *d = tv_blob(ctx, "SELECT sealed FROM vault_record WHERE id=?1", later, &d_len);
-    assert_true(a_len > TV_ROW_HEAD + 24 && a_len == b_len && b_len == c_len && c_len == d_len);
-    assert_memory_not_equal(a + TV_ROW_HEAD, b + TV_ROW_HEAD, 12); /* the nonces (12 bytes for AES-GCM) */
-    assert_memory_not_equal(b + TV_ROW_HEAD, c + TV_ROW_HEAD, 12);
-    assert_memory_not_equal(a + TV_ROW_HEAD, c + TV_ROW_HEAD, 12);
-    assert_memory_not_equal(a + TV_ROW_HEAD, d + TV_ROW_HEAD, 12);
-    assert_memory_not_equal(c + TV_ROW_HEAD, d + TV_ROW_HEAD, 12);
+    assert_true(a_len > (int)VT_ROW_HEAD + 24 && a_len == b_len && b_len == c_len && c_len == d_len);
+    assert_memory_not_equal(a + VT_ROW_HEAD, b + VT_ROW_HEAD, 12); /* the nonces (12 bytes for AES-GCM) */
+    assert_memory_not_equal(b + VT_ROW_HEAD, c + VT_ROW_HEAD, 12);
+    assert_memory_not_equal(a + VT_ROW_HEAD, c + VT_ROW_HEAD, 12);
+    assert_memory_not_equal(a + VT_ROW_HEAD, d + VT_ROW_HEAD, 12);
+    assert_memory_not_equal(c + VT_ROW_HEAD, d + VT_ROW_HEAD, 12);
     assert_true(ids[1] == ids[0] + 1 && ids[2] == ids[1] + 1 && later > ids[2]);
     free(a);
     free(b);

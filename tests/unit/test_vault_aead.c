@@ -3,7 +3,6 @@
  * CUSTOS_EUNSUPPORTED, and the fmt is authenticated. custos__vault_test_force_aead plays the CPU without
  * AES-GCM; the tests that need AES-GCM itself skip on a CPU without it. */
 #include "test_vault_helpers.h"
-#include "vault/vault_private.h"
 
 #include <custos/erase.h>
 
@@ -160,7 +159,7 @@ static void test_any_altered_byte_of_a_gcm_record_is_ecorrupt(void **state)
         uint8_t buf[32] = { 0 };
         size_t out_len;
         /* a key id that names no key: that record's key is gone, as after an erasure */
-        int want = pos >= TV_HEAD_KEY_ID && pos < TV_HEAD_KEY_ID + 8 ? CUSTOS_EKEY : CUSTOS_ECORRUPT;
+        int want = pos >= VT_HEAD_KEY_ID && pos < VT_HEAD_KEY_ID + (int)VT_ID_BYTES ? CUSTOS_EKEY : CUSTOS_ECORRUPT;
         assert_int_equal(custos_vault_get(ctx, buf, sizeof buf, &out_len, NULL, ids[1]), want);
         assert_int_equal(buf[0], 0); /* never wrong data */
     }
@@ -186,12 +185,12 @@ static void test_an_edited_fmt_fails_authentication(void **state)
     custos__vault_test_force_aead(0);
     reopen(&ctx, dir);
     custos_record_id g = tv_put(ctx, alice, 1, 1, "gcm record, long enough for either nonce");
-    tv_flip_sealed(ctx, x, TV_HEAD_FMT, 0x03); /* 1 -> 2 */
-    tv_flip_sealed(ctx, g, TV_HEAD_FMT, 0x03); /* 2 -> 1 */
+    tv_flip_sealed(ctx, x, VT_HEAD_FMT, 0x03); /* 1 -> 2 */
+    tv_flip_sealed(ctx, g, VT_HEAD_FMT, 0x03); /* 2 -> 1 */
     assert_int_equal(get(ctx, x), CUSTOS_ECORRUPT);
     assert_int_equal(get(ctx, g), CUSTOS_ECORRUPT);
-    tv_flip_sealed(ctx, x, TV_HEAD_FMT, 0x03);
-    tv_flip_sealed(ctx, g, TV_HEAD_FMT, 0x03);
+    tv_flip_sealed(ctx, x, VT_HEAD_FMT, 0x03);
+    tv_flip_sealed(ctx, g, VT_HEAD_FMT, 0x03);
     tv_sql(ctx, "UPDATE vault_record SET fmt=3 - fmt", 0, NULL, 0); /* the columns change no read */
     tv_expect(ctx, x, "xchacha record, long enough for either nonce");
     tv_expect(ctx, g, "gcm record, long enough for either nonce");

@@ -249,17 +249,17 @@ static void test_a_migrated_row_header_is_bound_to_its_sealed_value(void **state
     const custos_record_id video = 1; /* the fixture's first record: alice, purpose 1, category 1 */
     tv_expect(ctx, video, "format-1 video of alice");
     static const struct { int at; uint8_t mask; int want; } edits[] = {
-        { TV_HEAD_FMT, 0x03, CUSTOS_ECORRUPT },        /* fmt 1 -> 2 (EUNSUPPORTED without AES-GCM) */
-        { TV_HEAD_ADV, 0x03, CUSTOS_ECORRUPT },        /* AD version 1 -> 2 */
-        { TV_HEAD_PURPOSE, 0x03, CUSTOS_ECORRUPT },    /* purpose 1 -> 2 */
-        { TV_HEAD_CATEGORY, 0x03, CUSTOS_ECORRUPT },   /* category 1 -> 2 */
-        { TV_HEAD_KEY_ID, 0x01, CUSTOS_EKEY },         /* a key id that names no key */
-        { TV_HEAD_CREATED, 0x01, CUSTOS_OK },          /* created */
-        { TV_HEAD_EXPIRES, 0x01, CUSTOS_OK },          /* expires */
+        { VT_HEAD_FMT, 0x03, CUSTOS_ECORRUPT },        /* fmt 1 -> 2 (EUNSUPPORTED without AES-GCM) */
+        { VT_HEAD_ADV, 0x03, CUSTOS_ECORRUPT },        /* AD version 1 -> 2 */
+        { VT_HEAD_PURPOSE, 0x03, CUSTOS_ECORRUPT },    /* purpose 1 -> 2 */
+        { VT_HEAD_CATEGORY, 0x03, CUSTOS_ECORRUPT },   /* category 1 -> 2 */
+        { VT_HEAD_KEY_ID, 0x01, CUSTOS_EKEY },         /* a key id that names no key */
+        { VT_HEAD_CREATED, 0x01, CUSTOS_OK },          /* created */
+        { VT_HEAD_EXPIRES, 0x01, CUSTOS_OK },          /* expires */
     };
     for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
         tv_flip_sealed(ctx, video, edits[i].at, edits[i].mask);
-        int want = edits[i].at == TV_HEAD_FMT && !have_gcm() ? CUSTOS_EUNSUPPORTED : edits[i].want;
+        int want = edits[i].at == VT_HEAD_FMT && !have_gcm() ? CUSTOS_EUNSUPPORTED : edits[i].want;
         assert_int_equal(get(ctx, video), want);
         tv_flip_sealed(ctx, video, edits[i].at, edits[i].mask);
     }

@@ -14,6 +14,7 @@
 #include "harness.h"
 #include "ground/internal.h"
 #include "vault/vault_internal.h"
+#include "vault/vault_private.h"
 #include "consent/subject_internal.h"
 
 #include <custos/consent.h>
@@ -196,17 +197,7 @@ static inline void tv_hash(custos_t *ctx, custos_subject s, uint8_t out[32])
         assert_int_equal(tv_rc_, CUSTOS_OK);                          \
     } while (0)
 
-/* The row header at the front of vault_record.sealed (core/src/vault/seal.c, SEALED ROW). */
-#define TV_ROW_HEAD 36
-#define TV_HEAD_FMT 0
-#define TV_HEAD_ADV 1
-#define TV_HEAD_PURPOSE 4
-#define TV_HEAD_CATEGORY 8
-#define TV_HEAD_KEY_ID 12
-#define TV_HEAD_CREATED 20
-#define TV_HEAD_EXPIRES 28
-
-/* XOR one byte of a record's sealed column (its row header: at < TV_ROW_HEAD). */
+/* XOR one byte of a record's sealed column (its row header: at < VT_ROW_HEAD, offsets VT_HEAD_*). */
 static inline void tv_flip_sealed(custos_t *ctx, custos_record_id id, int at, uint8_t mask)
 {
     int len = 0;

@@ -567,7 +567,7 @@ static void test_edited_stream_rows_are_ecorrupt(void **state)
     tv_sql(ctx, "DELETE FROM vault_stream WHERE record_id=?1", a, NULL, 0);
     expect_corrupt(ctx, a, 1000);
     /* a stream row whose header says plain record does not open as one */
-    tv_flip_sealed(ctx, b, TV_HEAD_FMT, 0x02); /* 3 -> 1 */
+    tv_flip_sealed(ctx, b, VT_HEAD_FMT, 0x02); /* 3 -> 1 */
     assert_int_equal(custos_vault_get(ctx, buf, sizeof buf, &n, NULL, b), CUSTOS_ERANGE);
     uint8_t big[256];
     assert_int_equal(custos_vault_get(ctx, big, sizeof big, &n, NULL, b), CUSTOS_ECORRUPT);

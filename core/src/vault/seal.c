@@ -108,15 +108,15 @@ static size_t record_ad(uint8_t ad[RECORD_AD_BYTES], const vt_record_ad *r)
 void custos_vault__row_head(uint8_t head[VT_ROW_HEAD], vt_record_ad *ad, uint32_t adv, uint64_t created,
                             uint64_t expires)
 {
-    head[0] = (uint8_t)ad->fmt;
-    head[1] = (uint8_t)adv;
+    head[VT_HEAD_FMT] = (uint8_t)ad->fmt;
+    head[VT_HEAD_ADV] = (uint8_t)adv;
     head[2] = head[3] = 0;
-    custos_vault__put32(head + 4, ad->purpose);
-    custos_vault__put32(head + 8, ad->category);
-    memcpy(head + 12, ad->key_id, VT_ID_BYTES);
+    custos_vault__put32(head + VT_HEAD_PURPOSE, ad->purpose);
+    custos_vault__put32(head + VT_HEAD_CATEGORY, ad->category);
+    memcpy(head + VT_HEAD_KEY_ID, ad->key_id, VT_ID_BYTES);
     /* as the columns hold them (SQLite integers are signed) */
-    custos_vault__put64(head + 20, created > INT64_MAX ? INT64_MAX : created);
-    custos_vault__put64(head + 28, expires > INT64_MAX ? INT64_MAX : expires);
+    custos_vault__put64(head + VT_HEAD_CREATED, created > INT64_MAX ? INT64_MAX : created);
+    custos_vault__put64(head + VT_HEAD_EXPIRES, expires > INT64_MAX ? INT64_MAX : expires);
     ad->adv = adv;
     ad->head = head;
 }
@@ -126,7 +126,7 @@ int custos_vault__row_parse(custos_t *ctx, const uint8_t *row, size_t row_len, v
 {
     if (row == NULL || row_len < VT_ROW_HEAD)
         return custos__fail(ctx, CUSTOS_ECORRUPT, "vault: record %lld is damaged (length)", (long long)ad->id);
-    uint32_t fmt = row[0], adv = row[1];
+    uint32_t fmt = row[VT_HEAD_FMT], adv = row[VT_HEAD_ADV];
     if (fmt < VT_RECORD_XCHACHA || fmt > VT_STREAM_FORMAT || (adv != VT_AD_HEAD && adv != VT_AD_COLUMNS) ||
         (row[2] | row[3]) != 0)
         return custos__fail(ctx, CUSTOS_ECORRUPT, "vault: record %lld is damaged (its header says format %u, AD"
@@ -134,12 +134,12 @@ int custos_vault__row_parse(custos_t *ctx, const uint8_t *row, size_t row_len, v
     ad->fmt = fmt;
     ad->adv = adv;
     ad->head = row;
-    ad->purpose = info->purpose = custos_vault__get32(row + 4);
-    ad->category = info->category = custos_vault__get32(row + 8);
-    ad->key_id = row + 12;
+    ad->purpose = info->purpose = custos_vault__get32(row + VT_HEAD_PURPOSE);
+    ad->category = info->category = custos_vault__get32(row + VT_HEAD_CATEGORY);
+    ad->key_id = row + VT_HEAD_KEY_ID;
     info->id = ad->id;
-    info->created = custos_vault__get64(row + 20);
-    info->expires = custos_vault__get64(row + 28);
+    info->created = custos_vault__get64(row + VT_HEAD_CREATED);
+    info->expires = custos_vault__get64(row + VT_HEAD_EXPIRES);
     *sealed = row + VT_ROW_HEAD;
     *sealed_len = row_len - VT_ROW_HEAD;
     if (*sealed_len < custos_vault__seal_overhead(fmt))

@@ -28,6 +28,13 @@
 #define VT_STREAM_FORMAT 3u            /* fmt of a stream's row (stream.c), XChaCha20-Poly1305 */
 #define VT_STREAM_CHUNK 65536u         /* plaintext bytes per sealed chunk of a stream */
 #define VT_ROW_HEAD 36u                /* the row header before each sealed value (seal.c, SEALED ROW) */
+#define VT_HEAD_FMT 0                  /* ... its fields' offsets: fmt (1 byte) */
+#define VT_HEAD_ADV 1                  /* AD version (1 byte), then 2 zero bytes */
+#define VT_HEAD_PURPOSE 4              /* u32 */
+#define VT_HEAD_CATEGORY 8             /* u32 */
+#define VT_HEAD_KEY_ID 12              /* VT_ID_BYTES */
+#define VT_HEAD_CREATED 20             /* u64 */
+#define VT_HEAD_EXPIRES 28             /* u64 */
 #define VT_AD_COLUMNS 1u               /* row header's AD version: "CVR1", a row migrated from store format <= 2 */
 #define VT_AD_HEAD 2u                  /* ... "CVR2", the whole header authenticated (every row written since) */
 #define VT_WRAPPED_BYTES (VT_KEY_BYTES + CUSTOS_WRAP_OVERHEAD)
