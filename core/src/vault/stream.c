@@ -72,7 +72,6 @@
 #include "custos/v1/audit.pb-c.h"
 
 #include <custos/gate.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -81,14 +80,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define VS_DIR "streams"
 #define VS_MAGIC "CVS1"
 #define VS_META_MAGIC "CVM1"
 #define VS_VERSION 1u
 #define VS_SUITE 1u
 #define VS_CHUNK VT_STREAM_CHUNK
 #define VS_ID_BYTES 16u
-#define VS_HEX (2u * VS_ID_BYTES)
+#define VS_HEX VT_STREAM_HEX
 #define VS_SSHEADER crypto_secretstream_xchacha20poly1305_HEADERBYTES
 #define VS_HEAD (32u + VS_SSHEADER)
 #define VS_ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
@@ -129,7 +127,7 @@ struct custos_vault_stream {
 
 /* --- file helpers --- */
 
-static int vs_io_fail(custos_t *ctx, int err, const char *what)
+int custos_vault__stream_io_fail(custos_t *ctx, int err, const char *what)
 {
     return custos__fail(ctx, err == ENOSPC || err == EDQUOT ? CUSTOS_ENOSPC : CUSTOS_EIO,
                         "vault stream: cannot %s a stream file: %s", what, strerror(err));
@@ -158,7 +156,7 @@ static int vs_write_all(custos_vault_stream *s, const uint8_t *p, size_t len)
     }
     if (err == ENOMEM)
         return custos__fail(s->ctx, CUSTOS_ENOMEM, "vault stream: out of memory");
-    return err != 0 ? vs_io_fail(s->ctx, err, "write") : CUSTOS_OK;
+    return err != 0 ? custos_vault__stream_io_fail(s->ctx, err, "write") : CUSTOS_OK;
 }
 
 /* Read exactly len bytes; a short file is the caller's CUSTOS_ECORRUPT (*got < len). */
@@ -180,7 +178,7 @@ static int vs_read_all(custos_vault_stream *s, uint8_t *p, size_t len, size_t *g
     }
     if (err == ENOMEM)
         return custos__fail(s->ctx, CUSTOS_ENOMEM, "vault stream: out of memory");
-    return err != 0 ? vs_io_fail(s->ctx, err, "read") : CUSTOS_OK;
+    return err != 0 ? custos_vault__stream_io_fail(s->ctx, err, "read") : CUSTOS_OK;
 }
 
 static void vs_hex(char out[VS_HEX + 1], const uint8_t id[VS_ID_BYTES])
@@ -188,7 +186,7 @@ static void vs_hex(char out[VS_HEX + 1], const uint8_t id[VS_ID_BYTES])
     sodium_bin2hex(out, VS_HEX + 1, id, VS_ID_BYTES);
 }
 
-static char *vs_dir(custos_t *ctx) { return custos__path_join(ctx->dir, VS_DIR); }
+char *custos_vault__stream_dir(custos_t *ctx) { return custos__path_join(ctx->dir, VT_STREAM_DIR); }
 
 /* --- the handle --- */
 
@@ -215,7 +213,7 @@ static custos_vault_stream *vs_new(custos_t *ctx, int mode)
     s->ctx = ctx;
     s->mode = mode;
     s->fd = -1;
-    s->dir = vs_dir(ctx);
+    s->dir = custos_vault__stream_dir(ctx);
     s->sec = sodium_malloc(sizeof(vs_secrets));
     s->plain = custos__malloc(VS_CHUNK);
     s->cipher = custos__malloc(VS_CHUNK + VS_ABYTES);
@@ -255,9 +253,34 @@ static void vs_discard(custos_vault_stream *s)
     custos__free(path);
 }
 
-/* --- writing --- */
+/* --- the data key, checked by writers and readers --- */
 
-static int vs_alive(custos_vault_stream *s);
+/* Is the stream's data key still there, and a reader's record? (another
+ * handle's or connection's erase, a delete) */
+static int vs_alive(custos_vault_stream *s)
+{
+    custos_t *ctx = s->ctx;
+    sqlite3_stmt *st = NULL;
+    int rc = custos_vault__stmt(ctx, &st, VT_ST_STREAM_ALIVE);
+    if (rc != CUSTOS_OK)
+        return rc;
+    sqlite3_bind_blob(st, 1, s->key_id, VT_ID_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, s->record_id);
+    rc = sqlite3_step(st);
+    int64_t key = sqlite3_column_int64(st, 0), record = sqlite3_column_int64(st, 1);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return custos__sqlite_fail(ctx, rc, "vault: check a stream's key");
+    s->evictions = ctx->vault->evictions;
+    if (key == 0)
+        return custos__fail(ctx, CUSTOS_EKEY, "vault: the stream's data key was destroyed (erased)");
+    if (record == 0 && s->mode == VS_READER)
+        return custos__fail(ctx, CUSTOS_ENOTFOUND, "vault: stream record %lld was deleted while it was read",
+                            (long long)s->record_id);
+    return CUSTOS_OK;
+}
+
+/* --- writing --- */
 
 static int vs_gate(custos_t *ctx, custos_subject subject, uint32_t purpose, uint32_t category)
 {
@@ -292,7 +315,7 @@ static int vs_writer_key(custos_vault_stream *s, const uint8_t subject_hash[32])
 static int vs_create_file(custos_vault_stream *s)
 {
     if (mkdir(s->dir, 0700) != 0 && errno != EEXIST)
-        return vs_io_fail(s->ctx, errno, "create the directory of");
+        return custos_vault__stream_io_fail(s->ctx, errno, "create the directory of");
     uint8_t id[VS_ID_BYTES];
     char hex[VS_HEX + 1];
     custos__random(s->ctx, id, sizeof id);
@@ -307,7 +330,7 @@ static int vs_create_file(custos_vault_stream *s)
     custos__free(path);
     if (err != 0) {
         s->fd = -1;
-        return vs_io_fail(s->ctx, err, "create");
+        return custos_vault__stream_io_fail(s->ctx, err, "create");
     }
     memcpy(s->ad, VS_MAGIC, 4);
     custos_vault__put32(s->ad + 4, VS_VERSION);
@@ -455,7 +478,7 @@ static int vs_seal_chunks(custos_vault_stream *s)
         err = errno;
     if (err == ENOMEM)
         return custos__fail(s->ctx, CUSTOS_ENOMEM, "vault stream: out of memory");
-    return err != 0 ? vs_io_fail(s->ctx, err, "sync") : CUSTOS_OK;
+    return err != 0 ? custos_vault__stream_io_fail(s->ctx, err, "sync") : CUSTOS_OK;
 }
 
 /* Rename <id>.part to <id>.cvs and fsync the directory. With write_lock held
@@ -469,7 +492,7 @@ static int vs_publish(custos_vault_stream *s)
     if (from == NULL || to == NULL) {
         rc = custos__fail(s->ctx, CUSTOS_ENOMEM, "vault stream: out of memory");
     } else if ((err = custos__io_check(CUSTOS_IO_RENAME, to)) != 0 || (rename(from, to) != 0 && (err = errno) != 0)) {
-        rc = vs_io_fail(s->ctx, err, "rename");
+        rc = custos_vault__stream_io_fail(s->ctx, err, "rename");
     }
     if (rc != CUSTOS_OK)
         memcpy(s->name + VS_HEX, ".part", 6);
@@ -646,11 +669,11 @@ static int vs_open_file(custos_vault_stream *s, const uint8_t meta[VS_META])
     }
     if (err != 0) {
         s->fd = -1;
-        return vs_io_fail(s->ctx, err, "open");
+        return custos_vault__stream_io_fail(s->ctx, err, "open");
     }
     struct stat stt;
     if (fstat(s->fd, &stt) != 0)
-        return vs_io_fail(s->ctx, errno, "stat");
+        return custos_vault__stream_io_fail(s->ctx, errno, "stat");
     s->chunks = s->total == 0 ? 1 : (s->total - 1) / VS_CHUNK + 1;
     if ((uint64_t)stt.st_size != VS_HEAD + s->total + s->chunks * VS_ABYTES)
         return vs_corrupt(s, "its file has the wrong length (truncated or extended)");
@@ -733,31 +756,6 @@ int custos_vault_stream_open(custos_t *ctx, custos_vault_stream **out, custos_va
         return rc;
     }
     *out = s;
-    return CUSTOS_OK;
-}
-
-/* Is the stream's data key still there, and a reader's record? (another
- * handle's or connection's erase, a delete) */
-static int vs_alive(custos_vault_stream *s)
-{
-    custos_t *ctx = s->ctx;
-    sqlite3_stmt *st = NULL;
-    int rc = custos_vault__stmt(ctx, &st, VT_ST_STREAM_ALIVE);
-    if (rc != CUSTOS_OK)
-        return rc;
-    sqlite3_bind_blob(st, 1, s->key_id, VT_ID_BYTES, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, s->record_id);
-    rc = sqlite3_step(st);
-    int64_t key = sqlite3_column_int64(st, 0), record = sqlite3_column_int64(st, 1);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW)
-        return custos__sqlite_fail(ctx, rc, "vault: check a stream's key");
-    s->evictions = ctx->vault->evictions;
-    if (key == 0)
-        return custos__fail(ctx, CUSTOS_EKEY, "vault: the stream's data key was destroyed (erased)");
-    if (record == 0 && s->mode == VS_READER)
-        return custos__fail(ctx, CUSTOS_ENOTFOUND, "vault: stream record %lld was deleted while it was read",
-                            (long long)s->record_id);
     return CUSTOS_OK;
 }
 
@@ -917,61 +915,3 @@ void custos_vault__stream_unstage(custos_vault_stream *s, int stored)
         vs_discard(s);
     vs_free(s);
 }
-
-/* --- orphans --- */
-
-/* 1 if name is <32 hex>.cvs or <32 hex>.part; *part says which. */
-static int vs_our_name(const char *name, int *part)
-{
-    size_t len = strlen(name);
-    for (size_t i = 0; i < VS_HEX; i++)
-        if (i >= len || !((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
-            return 0;
-    *part = strcmp(name + VS_HEX, ".part") == 0;
-    return *part || strcmp(name + VS_HEX, ".cvs") == 0;
-}
-
-static int vs_named(custos_t *ctx, const char *name, int *named)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = custos_vault__stmt(ctx, &st, VT_ST_STREAM_NAMED);
-    if (rc != CUSTOS_OK)
-        return rc;
-    sqlite3_bind_text(st, 1, name, VS_HEX, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    *named = rc == SQLITE_ROW;
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? CUSTOS_OK : custos__sqlite_fail(ctx, rc, "vault: find a stream");
-}
-
-int custos_vault__stream_sweep(custos_t *ctx, int parts)
-{
-    char *dir = vs_dir(ctx);
-    if (dir == NULL)
-        return custos__fail(ctx, CUSTOS_ENOMEM, "vault: out of memory");
-    DIR *d = opendir(dir);
-    if (d == NULL) {
-        int err = errno;
-        custos__free(dir);
-        return err == ENOENT ? CUSTOS_OK : vs_io_fail(ctx, err, "list the directory of");
-    }
-    int rc = CUSTOS_OK, removed = 0, part = 0, named = 0;
-    struct dirent *e;
-    while (rc == CUSTOS_OK && (e = readdir(d)) != NULL) {
-        if (!vs_our_name(e->d_name, &part) || (part && !parts))
-            continue;
-        if (!part && ((rc = vs_named(ctx, e->d_name, &named)) != CUSTOS_OK || named))
-            continue;
-        char *path = custos__path_join(dir, e->d_name);
-        rc = path == NULL ? custos__fail(ctx, CUSTOS_ENOMEM, "vault: out of memory") : custos__file_unlink(ctx, path);
-        custos__free(path);
-        removed += rc == CUSTOS_OK;
-    }
-    closedir(d);
-    if (rc == CUSTOS_OK && removed > 0)
-        rc = custos__fsync_dir(ctx, dir);
-    custos__free(dir);
-    return rc;
-}
-
-int custos__vault_stream_sweep(custos_t *ctx) { return custos_vault__stream_sweep(ctx, 0); }

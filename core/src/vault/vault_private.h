@@ -8,6 +8,7 @@
  *   records.c  put, get, list, foreach, delete, expiry
  *   export.c   secretstream export and import
  *   stream.c   sealed streams: records of any size, in a file of chunks
+ *   stream_sweep.c  removing stream files no record owns
  *   migrate.c  forward migration of older store formats
  */
 #ifndef CUSTOS_VAULT_PRIVATE_H
@@ -27,6 +28,8 @@
 #define VT_RECORD_GCM 2u               /* ... with AES-256-GCM, where the CPU has it */
 #define VT_STREAM_FORMAT 3u            /* fmt of a stream's row (stream.c), XChaCha20-Poly1305 */
 #define VT_STREAM_CHUNK 65536u         /* plaintext bytes per sealed chunk of a stream */
+#define VT_STREAM_DIR "streams"        /* the stream files, next to custos.db (stream.c) */
+#define VT_STREAM_HEX 32u              /* hex digits of a stream file's name: its 128-bit random id */
 #define VT_ROW_HEAD 36u                /* the row header before each sealed value (seal.c, SEALED ROW) */
 #define VT_HEAD_FMT 0                  /* ... its fields' offsets: fmt (1 byte) */
 #define VT_HEAD_ADV 1                  /* AD version (1 byte), then 2 zero bytes */
@@ -221,6 +224,10 @@ int custos_vault__expiry(custos_t *ctx, uint32_t purpose, uint64_t now, uint64_t
 int custos_vault__stream_meta(custos_t *ctx, const vt_record_ad *ad, const uint8_t *sealed, size_t sealed_len,
                               uint64_t *length, uint8_t *meta_out);
 int custos_vault__stream_sweep(custos_t *ctx, int parts);
+/* <store>/streams (malloc'd; NULL: out of memory), and a failed I/O call on a stream file as
+ * CUSTOS_ENOSPC or CUSTOS_EIO with its detail ("cannot WHAT a stream file: ..."). */
+char *custos_vault__stream_dir(custos_t *ctx);
+int custos_vault__stream_io_fail(custos_t *ctx, int err, const char *what);
 /* With write_lock held (export, import): open a stream and read it; stage a whole stream
  * as a sealed file (the gate asked; nothing visible), insert its rows in the caller's
  * transaction, then unstage it (stored: keep its file; else remove it). */
