@@ -57,9 +57,11 @@ int custos_vault__next_id(custos_t *ctx, int64_t *id)
     return CUSTOS_OK;
 }
 
-int custos_vault__insert_row(custos_t *ctx, const vt_record_ad *ad, uint64_t created, uint64_t expires,
-                             const uint8_t *row, size_t row_len)
+int custos_vault__insert_row(custos_t *ctx, const vt_record_ad *ad, const uint8_t *row, size_t row_len)
 {
+    /* the columns repeat the header (custos_vault__row_head made it, within INT64_MAX) */
+    int64_t created = (int64_t)custos_vault__get64(row + VT_HEAD_CREATED);
+    int64_t expires = (int64_t)custos_vault__get64(row + VT_HEAD_EXPIRES);
     sqlite3_stmt *st = NULL;
     int rc = custos_vault__stmt(ctx, &st, VT_ST_RECORD_INSERT);
     if (rc != CUSTOS_OK)
@@ -70,9 +72,9 @@ int custos_vault__insert_row(custos_t *ctx, const vt_record_ad *ad, uint64_t cre
     sqlite3_bind_int64(st, 4, ad->category);
     sqlite3_bind_blob(st, 5, ad->key_id, VT_ID_BYTES, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, ad->fmt);
-    sqlite3_bind_int64(st, 7, (int64_t)created);
+    sqlite3_bind_int64(st, 7, created);
     if (expires != 0)
-        sqlite3_bind_int64(st, 8, expires > INT64_MAX ? INT64_MAX : (int64_t)expires);
+        sqlite3_bind_int64(st, 8, expires);
     sqlite3_bind_blob64(st, 9, row, row_len, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -98,7 +100,7 @@ int custos_vault__insert_sealed(custos_t *ctx, custos_record_id *out_id, const u
                         .key_id = key_id, .fmt = fmt };
     custos_vault__row_head(row, &ad, VT_AD_HEAD, created, expires);
     custos_vault__seal(ctx, row + VT_ROW_HEAD, data, len, &ad, key);
-    rc = custos_vault__insert_row(ctx, &ad, created, expires, row, row_len);
+    rc = custos_vault__insert_row(ctx, &ad, row, row_len);
     custos__free(row);
     if (rc == CUSTOS_OK)
         *out_id = id;

@@ -530,7 +530,7 @@ static int vs_insert_rows(custos_vault_stream *s, const uint8_t hash[32], uint64
                         .key_id = key_id, .fmt = VT_STREAM_FORMAT };
     custos_vault__row_head(row, &ad, VT_AD_HEAD, created, expires);
     custos_vault__seal(ctx, row + VT_ROW_HEAD, meta, sizeof meta, &ad, key);
-    if ((rc = custos_vault__insert_row(ctx, &ad, created, expires, row, sizeof row)) != CUSTOS_OK)
+    if ((rc = custos_vault__insert_row(ctx, &ad, row, sizeof row)) != CUSTOS_OK)
         return rc;
     sqlite3_stmt *st = NULL;
     if ((rc = custos_vault__stmt(ctx, &st, VT_ST_STREAM_INSERT)) != CUSTOS_OK)

@@ -205,9 +205,9 @@ CUSTOS_WARN_UNUSED int custos_vault__unwrap_key(custos_t *ctx, uint8_t key[32], 
 /* records.c: the subject hash of a registered subject. */
 int custos_vault__subject_hash(custos_t *ctx, custos_subject subject, uint8_t out[32]);
 int custos_vault__next_id(custos_t *ctx, int64_t *id);
-/* Insert a record row whose sealed column (row header, then sealed value) is made (ad: its columns). */
-int custos_vault__insert_row(custos_t *ctx, const vt_record_ad *ad, uint64_t created, uint64_t expires,
-                             const uint8_t *row, size_t row_len);
+/* Insert a record row whose sealed column (row header, then sealed value) is made; the other
+ * columns come from ad and the header (created, expires). */
+int custos_vault__insert_row(custos_t *ctx, const vt_record_ad *ad, const uint8_t *row, size_t row_len);
 /* The columns of a VT_ST_RECORD_GET row (record or stream), checked as get checks them. */
 int custos_vault__row_columns(custos_t *ctx, sqlite3_stmt *st, int64_t id, vt_record_ad *ad,
                               custos_vault_info *info, const uint8_t **sealed, size_t *sealed_len);
